@@ -1,0 +1,44 @@
+# The two commands: `make run` (set up and serve with demo data) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+# Tests never need a real secret; DEBUG=1 keeps HTTPS redirects off for the test client.
+TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef
+
+.PHONY: run test lint install install-dev messages clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.run-installed $@
+
+install: $(VENV)/.run-installed
+install-dev: $(VENV)/.dev-installed
+
+run: install
+	$(PY) scripts/stack.py run
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install-dev lint
+	$(TEST_ENV) $(PY) scripts/stack.py exec -- sh -c '\
+	  $(PY) manage.py compilemo && \
+	  $(PY) manage.py check && \
+	  $(PY) manage.py makemigrations --check --dry-run && \
+	  $(PY) -m pytest $(PYTEST_ARGS)'
+
+# Refresh the .po files after changing translatable text (needs GNU gettext), then fill in Thai.
+messages: install-dev
+	$(TEST_ENV) DATABASE_URL=postgres://unused/x REDIS_URL=redis://unused $(PY) manage.py makemessages -l th -l en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+
+clean:
+	rm -rf var .pytest_cache tests/artifacts

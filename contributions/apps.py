@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContributionsConfig(AppConfig):
+    """Monthly contribution statements, payments and receipts."""
+
+    name = "contributions"
+    verbose_name = _("Contributions")

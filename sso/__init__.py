@@ -1,0 +1,3 @@
+from sso.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,72 @@
+"""Demo offices and one user per role per office (documented passwords, demo only)."""
+
+import datetime
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from sso.core.models import Office, Province, User
+from sso.core.roles import ROLES, roles_sync
+from sso.core.services import provinces_load
+
+DEMO_PASSWORD = "sso-demo-2569"
+
+# (code, kind, province code, Thai name, English name, login prefix)
+DEMO_OFFICES = (
+    ("1000", Office.Kind.HEAD, "12", "สำนักงานประกันสังคม (ส่วนกลาง)", "Social Security Office, head office", "hq"),
+    ("1001", Office.Kind.AREA, "10", "สำนักงานประกันสังคมกรุงเทพมหานครพื้นที่ 1", "Bangkok Area Office 1", "bkk1"),
+    ("1004", Office.Kind.AREA, "10", "สำนักงานประกันสังคมกรุงเทพมหานครพื้นที่ 4", "Bangkok Area Office 4", "bkk4"),
+    ("5000", Office.Kind.PROVINCIAL, "50", "สำนักงานประกันสังคมจังหวัดเชียงใหม่", "Chiang Mai Provincial Office", "cmi"),
+    ("4000", Office.Kind.PROVINCIAL, "40", "สำนักงานประกันสังคมจังหวัดขอนแก่น", "Khon Kaen Provincial Office", "kkn"),
+    ("9000", Office.Kind.PROVINCIAL, "90", "สำนักงานประกันสังคมจังหวัดสงขลา", "Songkhla Provincial Office", "ska"),
+)
+
+ROLE_LOGIN = {
+    "counter_officer": "counter",
+    "backoffice_verifier": "verifier",
+    "supervisor": "supervisor",
+    "national_supervisor": "national",
+    "administrator": "admin",
+}
+
+
+def demo_username(office_prefix: str, role_code: str) -> str:
+    return f"{office_prefix}.{ROLE_LOGIN[role_code]}"
+
+
+@transaction.atomic
+def seed(*, stdout=None, **options) -> None:
+    """Idempotent: offices and users are created once and left as they are afterwards."""
+    roles_sync()
+    if Province.objects.count() < 77:
+        provinces_load()
+    provinces = {p.code: p for p in Province.objects.all()}
+    created_users = 0
+    for code, kind, province, name_th, name_en, prefix in DEMO_OFFICES:
+        office, _ = Office.objects.get_or_create(
+            code=code,
+            defaults={
+                "kind": kind,
+                "province": provinces[province],
+                "name_th": name_th,
+                "name_en": name_en,
+                "opened_on": datetime.date(1991, 3, 1),
+            },
+        )
+        for role in ROLES:
+            username = demo_username(prefix, role.code)
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User.objects.create(
+                username=username,
+                password=make_password(DEMO_PASSWORD),
+                office=office,
+                first_name=str(role.name),
+                last_name=name_en,
+                is_staff=role.code == "administrator",
+            )
+            user.groups.add(Group.objects.get(name=role.code))
+            created_users += 1
+    if stdout is not None:
+        stdout.write(f"core: {len(DEMO_OFFICES)} offices, {created_users} new demo users")

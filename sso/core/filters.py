@@ -1,0 +1,20 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sso.core.models import Office
+
+
+class OfficeFilter(django_filters.FilterSet):
+    """One filter for the office list page and the API."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Code or name"))
+    province = django_filters.CharFilter(field_name="province__code", label=_("Province code"))
+
+    class Meta:
+        model = Office
+        fields = ["kind", "province", "is_active"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(code__iexact=value) | Q(name_th__icontains=value) | Q(name_en__icontains=value))

@@ -1,0 +1,109 @@
+import datetime
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sso.core.formats import BE_OFFSET, date_display, date_numeric
+from sso.core.models import Office
+
+_BE_MARKS = ("พ.ศ.", "พศ", "b.e.", "be")
+_CE_MARKS = ("ค.ศ.", "คศ", "c.e.", "ce", "ad", "a.d.")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d+)$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_thai_date(text: str) -> tuple[datetime.date, str]:
+    """A date typed as day/month/year, in B.E. or C.E.; returns (C.E. date, era read).
+
+    The era is what the user wrote ("2569 พ.ศ.", "2026 CE") or, without a mark, read off
+    the year: 2400 and later is B.E., 1800-2299 is C.E.; anything else, or a 2-digit
+    year, is refused as ambiguous rather than guessed.
+    """
+    raw = " ".join(text.strip().split())
+    lowered = raw.lower()
+    era = None
+    for marks, name in ((_BE_MARKS, "BE"), (_CE_MARKS, "CE")):
+        for mark in marks:
+            if lowered.endswith(mark) or lowered.startswith(mark):
+                era = name
+                lowered = lowered.removesuffix(mark).removeprefix(mark).strip()
+                break
+        if era:
+            break
+    iso = _ISO.match(lowered)
+    if iso:
+        year, month, day = (int(part) for part in iso.groups())
+    else:
+        dmy = _DMY.match(lowered)
+        if not dmy:
+            raise forms.ValidationError(
+                _("Enter the date as day/month/year, e.g. 26/11/2569 (B.E.) or 26/11/2026 (C.E.)."), code="format"
+            )
+        day, month, year_text = dmy.groups()
+        if len(year_text) != 4:
+            raise forms.ValidationError(
+                _("Write the year with 4 digits, e.g. 2569 (B.E.) or 2026 (C.E.)."), code="year_digits"
+            )
+        day, month, year = int(day), int(month), int(year_text)
+    if era is None:
+        if year >= 2400:
+            era = "BE"
+        elif 1800 <= year < 2300:
+            era = "CE"
+        else:
+            raise forms.ValidationError(
+                _("The year %(year)s is neither a B.E. nor a C.E. year we can accept.") % {"year": year},
+                code="year_range",
+            )
+    ce_year = year - BE_OFFSET if era == "BE" else year
+    try:
+        return datetime.date(ce_year, month, day), era
+    except ValueError:
+        raise forms.ValidationError(_("There is no such date."), code="invalid_date") from None
+
+
+class ThaiDateInput(forms.TextInput):
+    """A text date input that shows the stored date in both eras beside it."""
+
+    template_name = "core/widgets/thai_date.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            return date_numeric(value)
+        return value
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if isinstance(value, datetime.date):
+            context["widget"]["stored"] = {
+                "be": date_display(value, "th"),
+                "ce": value.isoformat(),
+            }
+        return context
+
+
+class ThaiDateField(forms.DateField):
+    """A date typed in B.E. or C.E.; always stored as a C.E. date."""
+
+    widget = ThaiDateInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        date, _era = parse_thai_date(str(value))
+        return date
+
+
+class OfficeForm(forms.ModelForm):
+    opened_on = ThaiDateField(label=_("opened on"), required=False, help_text=_("Year in B.E. (2569) or C.E. (2026)."))
+
+    class Meta:
+        model = Office
+        fields = ["name_th", "name_en", "kind", "province", "address", "phone", "opened_on", "is_active"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}

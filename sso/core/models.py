@@ -1,0 +1,113 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class AuditedHistory(models.Model):
+    """Extra columns on every history row: the office the change was made from."""
+
+    history_office = models.ForeignKey(
+        "core.Office",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("office"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+def audited(**kwargs) -> HistoricalRecords:
+    """The history manager every business record uses (who, when, which office, what changed)."""
+    return HistoricalRecords(bases=[AuditedHistory], **kwargs)
+
+
+class BilingualName(models.Model):
+    """Records named in Thai and English; `name` follows the active language."""
+
+    name_th = models.CharField(_("name (Thai)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "th").startswith("en") else self.name_th
+
+
+class Province(BilingualName):
+    """One of Thailand's 77 provinces (code from TIS 1099, e.g. 10 = Bangkok)."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+
+class Office(BilingualName):
+    """One SSO office where staff work and walk-in customers are served."""
+
+    class Kind(models.TextChoices):
+        HEAD = "head", _("Head office")
+        AREA = "area", _("Area office")
+        PROVINCIAL = "provincial", _("Provincial office")
+
+    # Office-scoped querysets filter on this path to the office (see sso.core.scoping).
+    OFFICE_SCOPE = "pk"
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name=_("province"))
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        permissions = [
+            ("view_all_offices", _("Can see the data of every office")),
+            ("view_audit_history", _("Can see the change history of records")),
+        ]
+
+
+class User(AbstractUser):
+    """A member of staff; each belongs to one office and holds roles (groups)."""
+
+    OFFICE_SCOPE = "office"
+
+    office = models.ForeignKey(
+        Office,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("office"),
+    )
+
+    # Role (group) changes are recorded too: who gave whom which rights is part of the audit.
+    history = audited(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("staff user")
+        verbose_name_plural = _("staff users")
+
+    @property
+    def role_codes(self) -> list[str]:
+        return sorted(group.name for group in self.groups.all())

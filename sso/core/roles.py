@@ -1,0 +1,99 @@
+"""Staff roles as data: each role is a Django group holding the permissions listed here.
+
+Apps add their permissions to the roles that need them as they land. `roles_sync`
+brings the groups in the database in line with this table after every migrate.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    name: str
+    description: str
+    permissions: tuple[str, ...]
+
+
+_STAFF = ("core.view_office", "core.view_province")
+
+ROLES = (
+    Role(
+        "counter_officer",
+        _("Counter officer"),
+        _("Serves walk-in employers and insured persons at a counter."),
+        _STAFF,
+    ),
+    Role(
+        "backoffice_verifier",
+        _("Back-office verifier"),
+        _("Verifies recorded cases later, from work queues."),
+        _STAFF,
+    ),
+    Role(
+        "supervisor",
+        _("Supervisor"),
+        _("Watches service times and the work of one office."),
+        _STAFF + ("core.view_audit_history", "core.view_user"),
+    ),
+    Role(
+        "national_supervisor",
+        _("National supervisor"),
+        _("Watches every office."),
+        _STAFF + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
+    ),
+    Role(
+        "administrator",
+        _("Administrator"),
+        _("Manages offices, staff accounts and reference data."),
+        _STAFF
+        + (
+            "core.view_audit_history",
+            "core.view_all_offices",
+            "core.add_office",
+            "core.change_office",
+            "core.view_user",
+            "core.add_user",
+            "core.change_user",
+        ),
+    ),
+)
+
+ROLES_BY_CODE = {role.code: role for role in ROLES}
+
+
+def _permission_lookup(codes):
+    wanted = {tuple(code.split(".", 1)) for code in codes}
+    found = {}
+    for perm in Permission.objects.select_related("content_type").filter(
+        codename__in={codename for _app, codename in wanted}
+    ):
+        key = (perm.content_type.app_label, perm.codename)
+        if key in wanted:
+            found[f"{key[0]}.{key[1]}"] = perm
+    return found
+
+
+def roles_sync() -> list[str]:
+    """Create the role groups and set their permissions; returns permissions not (yet) in the database."""
+    all_codes = {code for role in ROLES for code in role.permissions}
+    perms = _permission_lookup(all_codes)
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.code)
+        group.permissions.set([perms[code] for code in role.permissions if code in perms])
+    return sorted(all_codes - perms.keys())
+
+
+def roles_sync_on_migrate(sender, using="default", **kwargs):
+    # Permissions of apps migrated later are picked up by the later post_migrate calls.
+    roles_sync()
+
+
+def role_names(user) -> list[str]:
+    return [str(ROLES_BY_CODE[code].name) for code in user.role_codes if code in ROLES_BY_CODE]

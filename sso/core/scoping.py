@@ -1,0 +1,42 @@
+"""Office scoping, enforced here and nowhere else.
+
+Staff see the data of their own office; roles holding `core.view_all_offices` see every
+office. Each model that is scoped names the path from a row to its office in
+`OFFICE_SCOPE` (e.g. "office", "employer__responsible_office"). Views and API views
+fetch through `office_scoped` (lists) and `object_get_for_user` (one record), so a record
+of another office answers 404, the same as a record that does not exist.
+"""
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+ALL_OFFICES_PERMISSION = "core.view_all_offices"
+
+
+def sees_all_offices(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(ALL_OFFICES_PERMISSION))
+
+
+def office_scoped(queryset: QuerySet, user) -> QuerySet:
+    """The rows of `queryset` that `user` may see."""
+    if not (user and user.is_authenticated):
+        return queryset.none()
+    if sees_all_offices(user):
+        return queryset
+    path = getattr(queryset.model, "OFFICE_SCOPE", None)
+    if path is None:
+        raise TypeError(f"{queryset.model.__name__} has no OFFICE_SCOPE: it cannot be office-scoped.")
+    if user.office_id is None:
+        return queryset.none()
+    return queryset.filter(**{path: user.office_id})
+
+
+def object_get_for_user(queryset_or_model, user, **lookup) -> Model:
+    """One record that `user` may see, or 404."""
+    queryset = (
+        queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model._default_manager.all()
+    )
+    try:
+        return office_scoped(queryset, user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError):
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None

@@ -1,0 +1,10 @@
+from django import template
+
+from sso.core.formats import date_display, date_numeric, datetime_display, money_display
+
+register = template.Library()
+
+register.filter("thdate", date_display)
+register.filter("thdatetime", datetime_display)
+register.filter("thdatenum", date_numeric)
+register.filter("baht", money_display)

@@ -1,0 +1,101 @@
+"""The cast: one named user per role in office 1001, a supervisor of another office
+(5000), an outsider with no role, built once per test from the demo roles."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
+# by test code there are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture
+def offices(db):
+    from tests.factories import OfficeFactory
+
+    return {
+        "1001": OfficeFactory(code="1001", name_en="Bangkok Area Office 1", name_th="สปส. กรุงเทพฯ พื้นที่ 1"),
+        "5000": OfficeFactory(
+            code="5000", name_en="Chiang Mai Provincial Office", name_th="สปส. จังหวัดเชียงใหม่", province_code="50"
+        ),
+    }
+
+
+@pytest.fixture
+def cast(offices):
+    from sso.core.roles import roles_sync
+    from tests.factories import StaffFactory
+
+    roles_sync()
+    home, other = offices["1001"], offices["5000"]
+    return {
+        "counter": StaffFactory(username="counter", office=home, roles=["counter_officer"]),
+        "verifier": StaffFactory(username="verifier", office=home, roles=["backoffice_verifier"]),
+        "supervisor": StaffFactory(username="supervisor", office=home, roles=["supervisor"]),
+        "national": StaffFactory(username="national", office=offices["1001"], roles=["national_supervisor"]),
+        "admin": StaffFactory(username="admin", office=home, roles=["administrator"], is_staff=True),
+        "other_supervisor": StaffFactory(username="other_supervisor", office=other, roles=["supervisor"]),
+        "outsider": StaffFactory(username="outsider", office=None, roles=[]),
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as the given user."""
+
+    def sign_in(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(scope="session")
+def celery_queue():
+    from sso.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    app.conf.task_default_queue = queue
+    return queue
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, celery_queue):
+    """A real Celery worker process on the real Redis, using the test database."""
+    from django.db import connection
+
+    env = os.environ.copy()
+    env["DATABASE_NAME"] = connection.settings_dict["NAME"]
+    env["CELERY_QUEUE"] = celery_queue
+    log = open(ROOT / "var" / f"worker-{celery_queue}.log", "w") if (ROOT / "var").is_dir() else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "sso", "worker", "-P", "solo", "-Q", celery_queue,
+         "-n", f"{celery_queue}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    from sso.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the Celery worker exited at start")
+        if app.control.ping(destination=[f"{celery_queue}@{os.uname().nodename}"], timeout=0.5):
+            break
+    else:
+        proc.kill()
+        raise RuntimeError("the Celery worker did not answer within 60 s")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
