@@ -1,4 +1,258 @@
-"""Kiosk tickets, counters, calling and service times.
+"""Walk-in queue: services and counters of an office, tickets, calls and visits.
 
-Models land with their issue; see docs/adding-a-feature.md.
+Tickets are called first come, first served within a counter's services, after the
+priority policy (see `Ticket.Priority`); every visit is timed against the announced
+service targets (`ServiceTarget`).
 """
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sso.core.models import BilingualName, audited
+
+
+class ServiceKind(models.TextChoices):
+    CONTRIBUTION = "contribution", _("Contribution payment")
+    REGISTRATION = "registration", _("Registration")
+    SICKNESS = "sickness", _("Sickness claim")
+    MATERNITY = "maternity", _("Maternity claim")
+    INVALIDITY = "invalidity", _("Invalidity claim")
+    DEATH = "death", _("Death claim")
+    CHILD_ALLOWANCE = "child_allowance", _("Child allowance")
+    OLD_AGE = "old_age", _("Old-age benefit")
+    UNEMPLOYMENT = "unemployment", _("Unemployment benefit")
+    ENQUIRY = "enquiry", _("Enquiry")
+
+
+class ServiceTarget(models.Model):
+    """An announced service-time target for one kind of service, valid over a period."""
+
+    kind = models.CharField(_("service"), max_length=20, choices=ServiceKind.choices)
+    minutes = models.PositiveIntegerField(_("target (minutes)"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    history = audited()
+    OFFICE_SCOPE = None  # national: every office works to the same targets
+
+    class Meta:
+        ordering = ["kind", "-valid_from"]
+        verbose_name = _("service-time target")
+        verbose_name_plural = _("service-time targets")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "valid_from"], name="servicetarget_one_per_kind_and_start"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="servicetarget_period_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.minutes} min"
+
+
+class Service(BilingualName):
+    """A service an office offers at its counters, with the letter its tickets carry."""
+
+    OFFICE_SCOPE = "office"
+
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField(_("service"), max_length=20, choices=ServiceKind.choices)
+    prefix = models.CharField(_("ticket prefix"), max_length=2)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["office", "sort_order", "prefix"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "kind"], name="service_one_kind_per_office"),
+            models.UniqueConstraint(fields=["office", "prefix"], name="service_one_prefix_per_office"),
+        ]
+
+
+class Counter(models.Model):
+    """A service point of an office, the services it serves, and the officer signed in there."""
+
+    OFFICE_SCOPE = "office"
+
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="counters")
+    number = models.PositiveSmallIntegerField(_("counter number"))
+    services = models.ManyToManyField(Service, related_name="counters", verbose_name=_("services"))
+    officer = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="counter",
+        verbose_name=_("officer signed in"),
+    )
+    signed_in_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["office", "number"]
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+        constraints = [models.UniqueConstraint(fields=["office", "number"], name="counter_number_unique_in_office")]
+
+    def __str__(self):
+        return str(_("Counter %(number)s") % {"number": self.number})
+
+
+class Visit(models.Model):
+    """One customer's visit: all their tickets, so a transfer keeps the visit clock running."""
+
+    OFFICE_SCOPE = "office"
+
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(_("arrived at"))
+    finished_at = models.DateTimeField(_("left at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visit")
+
+    def __str__(self):
+        return f"visit {self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class TicketSequence(models.Model):
+    """The last number given per office, day and prefix: numbers run without gaps or repeats."""
+
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+")
+    service_day = models.DateField()
+    prefix = models.CharField(max_length=2)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["office", "service_day", "prefix"], name="ticketsequence_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.office_id} {self.service_day} {self.prefix}: {self.last_number}"
+
+
+class Ticket(models.Model):
+    """A queue ticket: who waits for which service, and every moment of its service."""
+
+    OFFICE_SCOPE = "office"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        CALLED = "called", _("Called")
+        SERVING = "serving", _("Being served")
+        DONE = "done", _("Done")
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", _("Completed")
+        DOCUMENTS_MISSING = "documents_missing", _("Documents missing")
+        REFERRED = "referred", _("Referred elsewhere")
+        TRANSFERRED = "transferred", _("Transferred")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class CustomerKind(models.TextChoices):
+        EMPLOYER = "employer", _("Employer")
+        INSURED = "insured", _("Insured person")
+
+    class Priority(models.IntegerChoices):
+        """The priority policy: priority tickets of a service are called before regular
+        ones; within each class, first come first served. A transferred ticket keeps the
+        time its visit began, so it is not sent to the back of the next queue."""
+
+        PRIORITY = 0, _("Priority (elderly 60+, disabled, pregnant, monk)")
+        REGULAR = 1, _("Regular")
+
+    office = models.ForeignKey("core.Office", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tickets")
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="tickets")
+    service_day = models.DateField(_("day"))
+    prefix = models.CharField(max_length=2)
+    number = models.PositiveIntegerField(_("number"))
+    customer_kind = models.CharField(_("customer"), max_length=10, choices=CustomerKind.choices)
+    customer_ref = models.CharField(_("national ID or account number"), max_length=13, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.REGULAR)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    # The moment this ticket's place in the queue was taken (the visit's start for transfers).
+    queued_at = models.DateTimeField()
+    issued_at = models.DateTimeField(_("issued at"))
+    first_called_at = models.DateTimeField(_("first called at"), null=True, blank=True)
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    call_count = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(_("service started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("service finished at"), null=True, blank=True)
+    counter = models.ForeignKey(Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+    target_counter = models.ForeignKey(Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    transferred_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_to"
+    )
+    case_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    case_id = models.PositiveBigIntegerField(null=True, blank=True)
+    case = GenericForeignKey("case_type", "case_id")
+
+    # No history table: a ticket's own timestamps, officer and TicketCall rows are its
+    # trail, and an extra history row on every call would halve the calling rate.
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        permissions = [
+            ("serve_counter", _("Can serve tickets at a counter")),
+            ("view_board", _("Can show the display board")),
+            ("view_queue_live", _("Can watch the queue and service times")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "service_day", "prefix", "number"], name="ticket_number_unique"),
+            # A counter serves at most one ticket at a time.
+            models.UniqueConstraint(
+                fields=["counter"], condition=Q(status__in=["called", "serving"]), name="ticket_one_per_counter"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done", outcome__gt="") | (~Q(status="done") & Q(outcome="")),
+                name="ticket_outcome_iff_done",
+            ),
+        ]
+        indexes = [
+            # The head of each office's waiting queue, in calling order.
+            models.Index(
+                fields=["office", "priority", "queued_at", "id"],
+                condition=Q(status="waiting"),
+                name="ticket_waiting_queue",
+            ),
+            models.Index(fields=["office", "service_day", "status"], name="ticket_office_day_status"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def code(self) -> str:
+        return f"{self.prefix}{self.number:03d}"
+
+
+class TicketCall(models.Model):
+    """One call of a ticket to a counter (a recall is another row)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="calls")
+    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="+")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    called_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-called_at"]
+        indexes = [models.Index(fields=["counter", "-called_at"], name="ticketcall_counter_recent")]
+
+    def __str__(self):
+        return f"{self.ticket_id} -> counter {self.counter_id} at {self.called_at:%H:%M:%S}"

@@ -7,6 +7,7 @@ DATABASE_URL and REDIS_URL themselves when they start the embedded servers.
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from sso.env import database_from_url, env_bool, env_int, env_list, env_str
@@ -115,6 +116,7 @@ CELERY_TIMEZONE = "Asia/Bangkok"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "sso.core.tasks.heartbeat", "schedule": 60.0},
+    "queue-days-close": {"task": "queueing.tasks.queue_days_close", "schedule": crontab(hour=0, minute=5)},
 }
 
 # --- People and sessions.

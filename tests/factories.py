@@ -40,3 +40,11 @@ class StaffFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+def queue_office(office, counters=3):
+    """An office with the standard services and `counters` counters."""
+    from queueing.services import office_queue_setup
+
+    office_queue_setup(office=office, counters=counters)
+    return office

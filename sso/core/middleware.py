@@ -13,6 +13,12 @@ class ThaiFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request):
         supported = {code for code, _name in settings.LANGUAGES}
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        if chosen in supported:
+            language = chosen
+        elif request.path.startswith("/api/"):
+            # API clients say what they want in Accept-Language; Thai otherwise.
+            language = translation.get_language_from_request(request)
+        else:
+            language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

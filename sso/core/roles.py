@@ -22,13 +22,24 @@ class Role:
 
 
 _STAFF = ("core.view_office", "core.view_province")
+_QUEUE_VIEW = ("queueing.view_ticket", "queueing.view_service", "queueing.view_counter", "queueing.view_board")
+_COUNTER = _QUEUE_VIEW + ("queueing.add_ticket", "queueing.serve_counter")
+_QUEUE_WATCH = _QUEUE_VIEW + ("queueing.add_ticket", "queueing.view_queue_live", "queueing.view_servicetarget")
+_QUEUE_ADMIN = _QUEUE_WATCH + (
+    "queueing.add_service",
+    "queueing.change_service",
+    "queueing.add_counter",
+    "queueing.change_counter",
+    "queueing.add_servicetarget",
+    "queueing.change_servicetarget",
+)
 
 ROLES = (
     Role(
         "counter_officer",
         _("Counter officer"),
         _("Serves walk-in employers and insured persons at a counter."),
-        _STAFF,
+        _STAFF + _COUNTER,
     ),
     Role(
         "backoffice_verifier",
@@ -40,19 +51,20 @@ ROLES = (
         "supervisor",
         _("Supervisor"),
         _("Watches service times and the work of one office."),
-        _STAFF + ("core.view_audit_history", "core.view_user"),
+        _STAFF + _QUEUE_WATCH + ("core.view_audit_history", "core.view_user"),
     ),
     Role(
         "national_supervisor",
         _("National supervisor"),
         _("Watches every office."),
-        _STAFF + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
+        _STAFF + _QUEUE_WATCH + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
     ),
     Role(
         "administrator",
         _("Administrator"),
         _("Manages offices, staff accounts and reference data."),
         _STAFF
+        + _QUEUE_ADMIN
         + (
             "core.view_audit_history",
             "core.view_all_offices",

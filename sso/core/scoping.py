@@ -2,7 +2,8 @@
 
 Staff see the data of their own office; roles holding `core.view_all_offices` see every
 office. Each model that is scoped names the path from a row to its office in
-`OFFICE_SCOPE` (e.g. "office", "employer__responsible_office"). Views and API views
+`OFFICE_SCOPE` (e.g. "office", "employer__responsible_office"; None for national
+reference data that every office reads). Views and API views
 fetch through `office_scoped` (lists) and `object_get_for_user` (one record), so a record
 of another office answers 404, the same as a record that does not exist.
 """
@@ -23,9 +24,11 @@ def office_scoped(queryset: QuerySet, user) -> QuerySet:
         return queryset.none()
     if sees_all_offices(user):
         return queryset
-    path = getattr(queryset.model, "OFFICE_SCOPE", None)
-    if path is None:
+    if not hasattr(queryset.model, "OFFICE_SCOPE"):
         raise TypeError(f"{queryset.model.__name__} has no OFFICE_SCOPE: it cannot be office-scoped.")
+    path = queryset.model.OFFICE_SCOPE
+    if path is None:  # national reference data: the same for every office
+        return queryset
     if user.office_id is None:
         return queryset.none()
     return queryset.filter(**{path: user.office_id})

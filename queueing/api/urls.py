@@ -1,0 +1,24 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from queueing.api import views
+
+router = DefaultRouter()
+router.register("services", views.ServiceViewSet, basename="queue-service")
+router.register("counters", views.CounterViewSet, basename="queue-counter")
+router.register("tickets", views.TicketViewSet, basename="queue-ticket")
+
+ACTIONS = ["call-next", "recall", "start", "no-show", "finish", "transfer", "sign-in", "sign-out"]
+
+urlpatterns = [
+    path("issue/", views.TicketIssueView.as_view(), name="api-queue-issue"),
+    *[
+        path(
+            f"counters/<int:pk>/{action}/",
+            views.CounterActionView.as_view(action_name=action),
+            name=f"api-queue-{action}",
+        )
+        for action in ACTIONS
+    ],
+    *router.urls,
+]

@@ -1,0 +1,149 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from queueing import services
+from queueing.api.serializers import (
+    CounterSerializer,
+    FinishInputSerializer,
+    ServiceSerializer,
+    TicketIssuedSerializer,
+    TicketIssueInputSerializer,
+    TicketSerializer,
+    TransferInputSerializer,
+)
+from queueing.filters import TicketFilter
+from queueing.models import Counter, Service, Ticket
+from queueing.selectors import (
+    counter_get_for_user,
+    service_get_for_user,
+    ticket_estimated_wait_minutes,
+    ticket_people_ahead,
+)
+from sso.core.api.errors import validation_error_response
+from sso.core.scoping import office_scoped
+
+
+def _perm(codename):
+    class HasPerm(BasePermission):
+        def has_permission(self, request, view):
+            return bool(request.user and request.user.is_authenticated and request.user.has_perm(codename))
+
+    HasPerm.__name__ = f"Has_{codename.replace('.', '_')}"
+    return HasPerm
+
+
+class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Service.objects.all()
+    serializer_class = ServiceSerializer
+    filterset_fields = ["office", "kind", "is_active"]
+
+    def get_queryset(self):
+        return office_scoped(super().get_queryset(), self.request.user)
+
+
+class CounterViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Counter.objects.select_related("officer").prefetch_related("services")
+    serializer_class = CounterSerializer
+    filterset_fields = ["office"]
+
+    def get_queryset(self):
+        return office_scoped(super().get_queryset(), self.request.user)
+
+
+class TicketViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Ticket.objects.select_related("service", "counter").order_by("-issued_at")
+    serializer_class = TicketSerializer
+    filterset_class = TicketFilter
+
+    def get_queryset(self):
+        return office_scoped(super().get_queryset(), self.request.user)
+
+
+class TicketIssueView(APIView):
+    """Issue a ticket (kiosk, reception desk, or an appointment system)."""
+
+    permission_classes = [IsAuthenticated, _perm("queueing.add_ticket")]
+
+    @extend_schema(
+        request=TicketIssueInputSerializer,
+        responses={201: TicketIssuedSerializer, 400: OpenApiResponse(description="invalid input")},
+    )
+    def post(self, request):
+        data = TicketIssueInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service = service_get_for_user(user=request.user, pk=data.validated_data["service"])
+        try:
+            ticket = services.ticket_issue(
+                service=service,
+                customer_kind=data.validated_data["customer_kind"],
+                customer_ref=data.validated_data["customer_ref"],
+                priority=int(data.validated_data["priority"]),
+            )
+        except ValidationError as exc:
+            return validation_error_response(exc, status=400)
+        ticket.people_ahead = ticket_people_ahead(ticket)
+        ticket.estimated_wait_minutes = ticket_estimated_wait_minutes(ticket, ahead=ticket.people_ahead)
+        return Response(TicketIssuedSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+
+class CounterActionView(APIView):
+    """One action at a counter: call-next, recall, start, no-show, finish, transfer, sign-in, sign-out.
+
+    A refused action answers 409 with a code and the reason in Thai and English; nothing changes.
+    """
+
+    permission_classes = [IsAuthenticated, _perm("queueing.serve_counter")]
+    action_name = None
+
+    def _run(self, counter, request):
+        officer = request.user
+        match self.action_name:
+            case "call-next":
+                return services.ticket_call_next(counter=counter, officer=officer)
+            case "recall":
+                return services.ticket_recall(counter=counter, officer=officer)
+            case "start":
+                return services.ticket_start(counter=counter, officer=officer)
+            case "no-show":
+                return services.ticket_no_show(counter=counter, officer=officer)
+            case "finish":
+                data = FinishInputSerializer(data=request.data)
+                data.is_valid(raise_exception=True)
+                return services.ticket_finish(counter=counter, officer=officer, outcome=data.validated_data["outcome"])
+            case "transfer":
+                data = TransferInputSerializer(data=request.data)
+                data.is_valid(raise_exception=True)
+                to_service = to_counter = None
+                if data.validated_data.get("to_service"):
+                    to_service = Service.objects.filter(pk=data.validated_data["to_service"]).first()
+                    if to_service is None:
+                        raise services.QueueError(
+                            _("This office does not offer that service."), code="service_elsewhere"
+                        )
+                if data.validated_data.get("to_counter"):
+                    to_counter = Counter.objects.filter(pk=data.validated_data["to_counter"]).first()
+                    if to_counter is None:
+                        raise services.QueueError(_("That counter is not in this office."), code="counter_elsewhere")
+                return services.ticket_transfer(
+                    counter=counter, officer=officer, to_service=to_service, to_counter=to_counter
+                )
+            case "sign-in":
+                return services.counter_sign_in(counter=counter, officer=officer)
+            case "sign-out":
+                return services.counter_sign_out(counter=counter, officer=officer)
+
+    @extend_schema(request=None, responses={200: TicketSerializer, 409: OpenApiResponse(description="refused")})
+    def post(self, request, pk):
+        counter = counter_get_for_user(user=request.user, pk=pk)
+        try:
+            result = self._run(counter, request)
+        except ValidationError as exc:
+            return validation_error_response(exc)
+        if isinstance(result, Counter):
+            return Response(CounterSerializer(result).data)
+        return Response(TicketSerializer(result).data)

@@ -1,0 +1,67 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from queueing.models import Counter, Service, Ticket
+from queueing.services import FINISH_OUTCOMES, customer_ref_clean
+
+
+class KioskForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), label=_("Service"), widget=forms.RadioSelect)
+    customer_kind = forms.ChoiceField(
+        label=_("I am"),
+        choices=Ticket.CustomerKind.choices,
+        initial=Ticket.CustomerKind.INSURED,
+        widget=forms.RadioSelect,
+    )
+    customer_ref = forms.CharField(
+        label=_("National ID or employer account (optional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=Ticket.Priority.choices,
+        coerce=int,
+        initial=Ticket.Priority.REGULAR,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(office=office, is_active=True).order_by(
+            "sort_order", "prefix"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if "customer_kind" in data:
+            try:
+                data["customer_ref"] = customer_ref_clean(data["customer_kind"], data.get("customer_ref", ""))
+            except forms.ValidationError as exc:
+                self.add_error("customer_ref", exc)
+        return data
+
+
+class FinishForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[(o.value, o.label) for o in FINISH_OUTCOMES], initial=FINISH_OUTCOMES[0].value
+    )
+
+
+class TransferForm(forms.Form):
+    to_service = forms.ModelChoiceField(queryset=Service.objects.none(), required=False, label=_("To service"))
+    to_counter = forms.ModelChoiceField(queryset=Counter.objects.none(), required=False, label=_("To counter"))
+
+    def __init__(self, *args, counter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_service"].queryset = Service.objects.filter(office_id=counter.office_id, is_active=True)
+        self.fields["to_counter"].queryset = Counter.objects.filter(
+            office_id=counter.office_id, is_active=True
+        ).exclude(pk=counter.pk)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("to_service") and not data.get("to_counter"):
+            raise forms.ValidationError(_("Choose the service or counter to transfer to."))
+        return data

@@ -1,0 +1,26 @@
+from django.utils.translation import gettext_lazy as _
+
+from sso.core.menu import MenuItem
+
+ITEMS = (
+    MenuItem(
+        "counter", _("Counter console"), "queueing:counter_choose", "queueing.serve_counter",
+        _("Call the next ticket, serve, transfer."), 10,
+    ),
+    MenuItem(
+        "kiosk", _("Ticket kiosk"), "queueing:kiosk", "queueing.add_ticket",
+        _("Issue queue tickets (touch screen)."), 20,
+    ),
+    MenuItem(
+        "board", _("Display board"), "queueing:board", "queueing.view_board",
+        _("Calls per counter, for the waiting-room screen."), 30,
+    ),
+    MenuItem(
+        "queue_live", _("Queue now"), "queueing:live", "queueing.view_queue_live",
+        _("Waiting per service, longest wait, counters open."), 40,
+    ),
+    MenuItem(
+        "service_times", _("Service times"), "queueing:report", "queueing.view_queue_live",
+        _("Time per visit against the announced targets."), 50,
+    ),
+)  # fmt: skip

@@ -1,0 +1,399 @@
+"""Writes of the walk-in queue: issuing, calling, serving, transferring and closing tickets.
+
+Calling next is one UPDATE of the oldest eligible waiting ticket chosen with
+`FOR UPDATE SKIP LOCKED`: two counters never get the same ticket, and a counter never
+skips a ticket that nobody else holds. The counter's own row is locked first, so one
+counter's actions are serialised, and a partial unique index keeps a counter to one
+ticket at a time.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.th import pin
+
+from queueing import events
+from queueing.models import Counter, Service, Ticket, TicketCall, Visit
+
+
+class QueueError(ValidationError):
+    """A queue action that cannot be done in the current state; nothing was changed."""
+
+
+def _local_day(now):
+    return timezone.localdate(now)
+
+
+def customer_ref_clean(customer_kind: str, raw: str) -> str:
+    """A national ID (13 digits, check digit) or an employer account (10 digits), digits only."""
+    digits = "".join(ch for ch in (raw or "") if ch.isdigit())
+    if not raw or not raw.strip():
+        return ""
+    if any(ch not in "0123456789- " for ch in raw.strip()):
+        raise ValidationError(_("Only digits and dashes are allowed in the ID."), code="ref_chars")
+    if customer_kind == Ticket.CustomerKind.INSURED:
+        if len(digits) != 13:
+            raise ValidationError(_("A national ID has 13 digits."), code="pin_length")
+        if not pin.is_valid(digits):
+            raise ValidationError(_("This national ID is not valid (check digit)."), code="pin_invalid")
+    elif len(digits) != 10:
+        raise ValidationError(_("An employer account number has 10 digits."), code="account_length")
+    return digits
+
+
+_NEXT_NUMBER_SQL = """
+INSERT INTO queueing_ticketsequence (office_id, service_day, prefix, last_number)
+VALUES (%s, %s, %s, 1)
+ON CONFLICT (office_id, service_day, prefix)
+DO UPDATE SET last_number = queueing_ticketsequence.last_number + 1
+RETURNING last_number
+"""
+
+
+def _next_number(office_id, day, prefix) -> int:
+    # Taken in the ticket's own transaction: a failed issue rolls the number back, so
+    # numbers have no gaps; the row lock serialises concurrent issues of one prefix.
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER_SQL, [office_id, day, prefix])
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def ticket_issue(
+    *, service: Service, customer_kind: str, customer_ref: str = "", priority: int = Ticket.Priority.REGULAR, now=None
+) -> Ticket:
+    """A new ticket at the kiosk (or the reception desk), with its own visit."""
+    if not service.is_active:
+        raise QueueError(_("This service is not offered now."), code="service_inactive")
+    if customer_kind not in Ticket.CustomerKind.values:
+        raise QueueError(_("Choose employer or insured person."), code="customer_kind")
+    if priority not in Ticket.Priority.values:
+        raise QueueError(_("Unknown priority class."), code="priority")
+    ref = customer_ref_clean(customer_kind, customer_ref)
+    now = now or timezone.now()
+    visit = Visit.objects.create(office_id=service.office_id, started_at=now)
+    return _ticket_create(
+        service=service, visit=visit, customer_kind=customer_kind, ref=ref, priority=priority, now=now
+    )
+
+
+def _ticket_create(*, service, visit, customer_kind, ref, priority, now, queued_at=None, **extra) -> Ticket:
+    day = _local_day(now)
+    return Ticket.objects.create(
+        office_id=service.office_id,
+        service=service,
+        visit=visit,
+        service_day=day,
+        prefix=service.prefix,
+        number=_next_number(service.office_id, day, service.prefix),
+        customer_kind=customer_kind,
+        customer_ref=ref,
+        priority=priority,
+        queued_at=queued_at or now,
+        issued_at=now,
+        **extra,
+    )
+
+
+def _counter_lock(counter: Counter, officer) -> Counter:
+    locked = Counter.objects.select_for_update().get(pk=counter.pk)
+    if officer is not None and locked.officer_id != officer.pk:
+        raise QueueError(_("Sign in at this counter first."), code="not_signed_in")
+    return locked
+
+
+def _current(counter: Counter) -> Ticket | None:
+    return (
+        Ticket.objects.select_for_update()
+        .filter(counter=counter, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING])
+        .first()
+    )
+
+
+def _publish_call(ticket: Ticket, counter: Counter, kind: str):
+    service = ticket.service
+    payload = {
+        "kind": kind,
+        "ticket": ticket.code,
+        "counter": counter.number,
+        "service_th": service.name_th,
+        "service_en": service.name_en,
+        "at": ticket.called_at.isoformat(),
+    }
+    transaction.on_commit(lambda: events.event_publish(ticket.office_id, payload))
+
+
+_CALL_NEXT_SQL = """
+WITH next AS (
+    SELECT t.id FROM queueing_ticket t
+    WHERE t.office_id = %(office)s AND t.status = 'waiting' AND t.service_day = %(day)s
+      AND t.service_id = ANY(%(services)s)
+      AND (t.target_counter_id IS NULL OR t.target_counter_id = %(counter)s)
+    ORDER BY t.priority, t.queued_at, t.id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE queueing_ticket t
+SET status = 'called', counter_id = %(counter)s, officer_id = %(officer)s, called_at = %(now)s,
+    first_called_at = COALESCE(t.first_called_at, %(now)s), call_count = t.call_count + 1
+FROM next WHERE t.id = next.id
+RETURNING t.id
+"""
+
+
+@transaction.atomic
+def ticket_call_next(*, counter: Counter, officer, now=None) -> Ticket:
+    """Call the oldest eligible waiting ticket to this counter."""
+    counter = _counter_lock(counter, officer)
+    if _current(counter) is not None:
+        raise QueueError(_("Finish or release the current ticket before calling the next."), code="busy")
+    service_ids = list(counter.services.filter(is_active=True).values_list("id", flat=True))
+    if not service_ids:
+        raise QueueError(_("This counter serves no service."), code="no_services")
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CALL_NEXT_SQL,
+            {
+                "office": counter.office_id,
+                "day": _local_day(now),
+                "services": service_ids,
+                "counter": counter.pk,
+                "officer": officer.pk if officer else None,
+                "now": now,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise QueueError(_("No one is waiting for this counter's services."), code="empty")
+    ticket = Ticket.objects.select_related("service").get(pk=row[0])
+    TicketCall.objects.create(ticket=ticket, counter=counter, officer=officer, called_at=now)
+    _publish_call(ticket, counter, "call")
+    return ticket
+
+
+def _require_current(counter, officer, *statuses) -> tuple[Counter, Ticket]:
+    counter = _counter_lock(counter, officer)
+    ticket = _current(counter)
+    if ticket is None or ticket.status not in statuses:
+        raise QueueError(_("This counter has no ticket in a state that allows this."), code="no_current")
+    return counter, ticket
+
+
+@transaction.atomic
+def ticket_recall(*, counter: Counter, officer, now=None) -> Ticket:
+    """Call the counter's current ticket again (the customer did not come yet)."""
+    counter, ticket = _require_current(counter, officer, Ticket.Status.CALLED)
+    now = now or timezone.now()
+    ticket.called_at = now
+    ticket.call_count += 1
+    ticket.save(update_fields=["called_at", "call_count"])
+    TicketCall.objects.create(ticket=ticket, counter=counter, officer=officer, called_at=now)
+    _publish_call(ticket, counter, "recall")
+    return ticket
+
+
+@transaction.atomic
+def ticket_start(*, counter: Counter, officer, now=None) -> Ticket:
+    """The customer is at the counter: the service clock starts."""
+    counter, ticket = _require_current(counter, officer, Ticket.Status.CALLED)
+    ticket.status = Ticket.Status.SERVING
+    ticket.started_at = now or timezone.now()
+    ticket.save(update_fields=["status", "started_at"])
+    return ticket
+
+
+def _close(ticket: Ticket, outcome: str, now) -> Ticket:
+    ticket.status = Ticket.Status.DONE
+    ticket.outcome = outcome
+    ticket.finished_at = now
+    ticket.save(update_fields=["status", "outcome", "finished_at"])
+    if outcome != Ticket.Outcome.TRANSFERRED:
+        open_tickets = ticket.visit.tickets.exclude(status=Ticket.Status.DONE).exists()
+        if not open_tickets:
+            Visit.objects.filter(pk=ticket.visit_id).update(finished_at=now)
+    return ticket
+
+
+FINISH_OUTCOMES = (Ticket.Outcome.COMPLETED, Ticket.Outcome.DOCUMENTS_MISSING, Ticket.Outcome.REFERRED)
+
+
+@transaction.atomic
+def ticket_finish(*, counter: Counter, officer, outcome: str, now=None) -> Ticket:
+    """The service is over, with its outcome."""
+    if outcome not in FINISH_OUTCOMES:
+        raise QueueError(_("Choose how the service ended."), code="outcome")
+    counter, ticket = _require_current(counter, officer, Ticket.Status.SERVING)
+    return _close(ticket, outcome, now or timezone.now())
+
+
+@transaction.atomic
+def ticket_no_show(*, counter: Counter, officer, now=None) -> Ticket:
+    """The called customer did not come."""
+    counter, ticket = _require_current(counter, officer, Ticket.Status.CALLED)
+    return _close(ticket, Ticket.Outcome.NO_SHOW, now or timezone.now())
+
+
+@transaction.atomic
+def ticket_transfer(
+    *, counter: Counter, officer, to_service: Service | None = None, to_counter: Counter | None = None, now=None
+) -> Ticket:
+    """Send the current customer to another service or counter; the visit clock keeps running
+    and the new ticket keeps the visit's place in the queue."""
+    counter, ticket = _require_current(counter, officer, Ticket.Status.CALLED, Ticket.Status.SERVING)
+    if to_service is None and to_counter is None:
+        raise QueueError(_("Choose the service or counter to transfer to."), code="no_target")
+    service = to_service or ticket.service
+    if service.office_id != counter.office_id or not service.is_active:
+        raise QueueError(_("This office does not offer that service."), code="service_elsewhere")
+    if to_counter is not None:
+        if to_counter.office_id != counter.office_id or not to_counter.is_active:
+            raise QueueError(_("That counter is not in this office."), code="counter_elsewhere")
+        if to_counter.pk == counter.pk:
+            raise QueueError(_("Transfer to another counter than this one."), code="same_counter")
+        if not to_counter.services.filter(pk=service.pk).exists():
+            raise QueueError(_("That counter does not serve this service."), code="counter_service")
+    now = now or timezone.now()
+    _close(ticket, Ticket.Outcome.TRANSFERRED, now)
+    return _ticket_create(
+        service=service,
+        visit=ticket.visit,
+        customer_kind=ticket.customer_kind,
+        ref=ticket.customer_ref,
+        priority=ticket.priority,
+        now=now,
+        queued_at=ticket.visit.started_at,
+        transferred_from=ticket,
+        target_counter=to_counter,
+        case_type_id=ticket.case_type_id,
+        case_id=ticket.case_id,
+    )
+
+
+@transaction.atomic
+def ticket_cancel(*, ticket: Ticket, officer, now=None) -> Ticket:
+    """Withdraw a waiting ticket (the customer left)."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != Ticket.Status.WAITING:
+        raise QueueError(_("Only a waiting ticket can be cancelled."), code="not_waiting")
+    return _close(ticket, Ticket.Outcome.CANCELLED, now or timezone.now())
+
+
+@transaction.atomic
+def ticket_case_link(*, ticket: Ticket, case, officer) -> Ticket:
+    """Tie the ticket to the business record it was about (statement, receipt, claim...)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ticket.case_type = ContentType.objects.get_for_model(case)
+    ticket.case_id = case.pk
+    ticket.save(update_fields=["case_type", "case_id"])
+    return ticket
+
+
+@transaction.atomic
+def counter_sign_in(*, counter: Counter, officer, now=None) -> Counter:
+    """The officer takes this counter (leaving any other counter they held)."""
+    if counter.office_id != officer.office_id:
+        raise QueueError(_("That counter belongs to another office."), code="counter_elsewhere")
+    if not counter.is_active:
+        raise QueueError(_("That counter is closed."), code="counter_closed")
+    locked = Counter.objects.select_for_update().get(pk=counter.pk)
+    if locked.officer_id not in (None, officer.pk):
+        raise QueueError(_("Another officer is signed in at that counter."), code="counter_taken")
+    previous = Counter.objects.select_for_update().filter(officer=officer).exclude(pk=counter.pk).first()
+    if previous is not None:
+        if _current(previous) is not None:
+            raise QueueError(_("Finish the ticket at your other counter first."), code="busy_elsewhere")
+        previous.officer = None
+        previous.signed_in_at = None
+        previous._history_user = officer
+        previous.save(update_fields=["officer", "signed_in_at"])
+    locked.officer = officer
+    locked.signed_in_at = now or timezone.now()
+    locked._history_user = officer
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["officer", "signed_in_at"])
+    except IntegrityError:
+        raise QueueError(_("Another officer is signed in at that counter."), code="counter_taken") from None
+    return locked
+
+
+@transaction.atomic
+def counter_sign_out(*, counter: Counter, officer) -> Counter:
+    counter = _counter_lock(counter, officer)
+    if _current(counter) is not None:
+        raise QueueError(_("Finish the current ticket before leaving the counter."), code="busy")
+    counter.officer = None
+    counter.signed_in_at = None
+    counter._history_user = officer
+    counter.save(update_fields=["officer", "signed_in_at"])
+    return counter
+
+
+@transaction.atomic
+def queue_day_close(*, office_id: int, before_day, now=None) -> int:
+    """End the tickets of past days still open (run nightly): waiting ones are cancelled,
+    called ones are no-shows, those being served are completed as they stood."""
+    now = now or timezone.now()
+    closed = 0
+    stale = Ticket.objects.select_for_update().filter(
+        office_id=office_id, service_day__lt=before_day, status__in=["waiting", "called", "serving"]
+    )
+    outcome_for = {
+        Ticket.Status.WAITING: Ticket.Outcome.CANCELLED,
+        Ticket.Status.CALLED: Ticket.Outcome.NO_SHOW,
+        Ticket.Status.SERVING: Ticket.Outcome.COMPLETED,
+    }
+    for ticket in stale:
+        _close(ticket, outcome_for[ticket.status], now)
+        closed += 1
+    return closed
+
+
+# The standard services of an office and their ticket letters, for setting up a new office.
+STANDARD_SERVICES = (
+    ("contribution", "A", "ชำระเงินสมทบ", "Contribution payment"),
+    ("registration", "B", "ขึ้นทะเบียน", "Registration"),
+    ("sickness", "C", "เจ็บป่วย", "Sickness claim"),
+    ("maternity", "D", "คลอดบุตร", "Maternity claim"),
+    ("invalidity", "E", "ทุพพลภาพ", "Invalidity claim"),
+    ("death", "F", "ตาย", "Death claim"),
+    ("child_allowance", "G", "สงเคราะห์บุตร", "Child allowance"),
+    ("old_age", "H", "ชราภาพ", "Old-age benefit"),
+    ("unemployment", "J", "ว่างงาน", "Unemployment benefit"),
+    ("enquiry", "K", "สอบถามข้อมูล", "Enquiry"),
+)
+
+# Which services each counter of a standard office serves (contribution has its own).
+STANDARD_COUNTERS = (
+    ("contribution",),
+    ("contribution",),
+    ("contribution", "registration"),
+    ("sickness", "maternity", "invalidity", "death"),
+    ("child_allowance", "old_age", "unemployment"),
+    ("registration", "enquiry", "sickness"),
+)
+
+
+@transaction.atomic
+def office_queue_setup(*, office, counters: int = len(STANDARD_COUNTERS)) -> tuple[int, int]:
+    """Give an office the standard services and counters it lacks; returns (services, counters) added."""
+    added_services = added_counters = 0
+    by_kind = {}
+    for order, (kind, prefix, name_th, name_en) in enumerate(STANDARD_SERVICES):
+        service, created = Service.objects.get_or_create(
+            office=office,
+            kind=kind,
+            defaults={"prefix": prefix, "name_th": name_th, "name_en": name_en, "sort_order": order},
+        )
+        by_kind[kind] = service
+        added_services += created
+    for number in range(1, counters + 1):
+        counter, created = Counter.objects.get_or_create(office=office, number=number)
+        if created:
+            kinds = STANDARD_COUNTERS[(number - 1) % len(STANDARD_COUNTERS)]
+            counter.services.set([by_kind[kind] for kind in kinds])
+            added_counters += 1
+    return added_services, added_counters

@@ -1,0 +1,12 @@
+from celery import shared_task
+from django.utils import timezone
+
+from queueing.services import queue_day_close
+from sso.core.models import Office
+
+
+@shared_task(name="queueing.tasks.queue_days_close", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def queue_days_close() -> int:
+    """Nightly: end every ticket of a past day that is still open. Safe to re-run."""
+    today = timezone.localdate()
+    return sum(queue_day_close(office_id=pk, before_day=today) for pk in Office.objects.values_list("pk", flat=True))

@@ -1,0 +1,260 @@
+import datetime
+import json
+import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from queueing import events, services
+from queueing.forms import FinishForm, KioskForm, TransferForm
+from queueing.selectors import (
+    board_state,
+    counter_current_ticket,
+    counter_get_for_user,
+    counter_list,
+    queue_live,
+    service_time_report,
+    ticket_estimated_wait_minutes,
+    ticket_get_for_user,
+    ticket_people_ahead,
+)
+from sso.core.forms import ThaiDateField
+from sso.core.scoping import sees_all_offices
+from sso.core.selectors import office_get_for_user
+
+
+def _office(request):
+    """The user's office; national roles may look at another with ?office=CODE."""
+    code = request.GET.get("office") or request.POST.get("office")
+    if code and sees_all_offices(request.user):
+        return office_get_for_user(user=request.user, code=code)
+    if request.user.office is None:
+        return None
+    return request.user.office
+
+
+def _no_office(request):
+    messages.error(request, _("Your account belongs to no office."))
+    return redirect("home")
+
+
+# --- Kiosk --------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("queueing.add_ticket", raise_exception=True)
+def kiosk(request):
+    office = _office(request)
+    if office is None:
+        return _no_office(request)
+    form = KioskForm(request.POST or None, office=office)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ticket = services.ticket_issue(
+                    service=form.cleaned_data["service"],
+                    customer_kind=form.cleaned_data["customer_kind"],
+                    customer_ref=form.cleaned_data["customer_ref"],
+                    priority=form.cleaned_data["priority"],
+                )
+            except services.QueueError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("queueing:kiosk_ticket", pk=ticket.pk)
+    return render(request, "queueing/kiosk.html", {"form": form, "office": office})
+
+
+@login_required
+@permission_required("queueing.add_ticket", raise_exception=True)
+def kiosk_ticket(request, pk):
+    ticket = ticket_get_for_user(user=request.user, pk=pk)
+    ahead = ticket_people_ahead(ticket)
+    return render(
+        request,
+        "queueing/ticket.html",
+        {"ticket": ticket, "ahead": ahead, "wait": ticket_estimated_wait_minutes(ticket, ahead=ahead)},
+    )
+
+
+# --- Counter console ----------------------------------------------------------------
+
+
+@login_required
+@permission_required("queueing.serve_counter", raise_exception=True)
+def counter_choose(request):
+    office = _office(request)
+    if office is None:
+        return _no_office(request)
+    mine = getattr(request.user, "counter", None)
+    if mine is not None and request.GET.get("choose") is None:
+        return redirect("queueing:console", pk=mine.pk)
+    return render(
+        request, "queueing/counter_choose.html", {"counters": counter_list(user=request.user, office_id=office.pk)}
+    )
+
+
+def _console_context(request, counter):
+    ticket = counter_current_ticket(counter)
+    return {
+        "counter": counter,
+        "ticket": ticket,
+        "finish_form": FinishForm(),
+        "transfer_form": TransferForm(counter=counter),
+        "signed_in": counter.officer_id == request.user.pk,
+        "waiting": queue_live(office_id=counter.office_id)["loads"],
+    }
+
+
+@login_required
+@permission_required("queueing.serve_counter", raise_exception=True)
+def console(request, pk):
+    counter = counter_get_for_user(user=request.user, pk=pk)
+    template = "queueing/_console.html" if request.htmx else "queueing/console.html"
+    return render(request, template, _console_context(request, counter))
+
+
+ACTIONS = {
+    "sign-in": lambda counter, officer, post: services.counter_sign_in(counter=counter, officer=officer),
+    "sign-out": lambda counter, officer, post: services.counter_sign_out(counter=counter, officer=officer),
+    "call-next": lambda counter, officer, post: services.ticket_call_next(counter=counter, officer=officer),
+    "recall": lambda counter, officer, post: services.ticket_recall(counter=counter, officer=officer),
+    "start": lambda counter, officer, post: services.ticket_start(counter=counter, officer=officer),
+    "no-show": lambda counter, officer, post: services.ticket_no_show(counter=counter, officer=officer),
+}
+
+
+@login_required
+@permission_required("queueing.serve_counter", raise_exception=True)
+@require_POST
+def console_action(request, pk, action):
+    counter = counter_get_for_user(user=request.user, pk=pk)
+    try:
+        if action in ACTIONS:
+            ACTIONS[action](counter, request.user, request.POST)
+        elif action == "finish":
+            form = FinishForm(request.POST)
+            if not form.is_valid():
+                raise services.QueueError(_("Choose how the service ended."))
+            services.ticket_finish(counter=counter, officer=request.user, outcome=form.cleaned_data["outcome"])
+        elif action == "transfer":
+            form = TransferForm(request.POST, counter=counter)
+            if not form.is_valid():
+                raise services.QueueError(" ".join(form.non_field_errors()) or _("Choose a valid target."))
+            services.ticket_transfer(
+                counter=counter,
+                officer=request.user,
+                to_service=form.cleaned_data.get("to_service"),
+                to_counter=form.cleaned_data.get("to_counter"),
+            )
+        else:
+            return HttpResponse(status=404)
+    except services.QueueError as exc:
+        messages.error(request, " ".join(exc.messages))
+    counter.refresh_from_db()
+    if request.htmx:
+        return render(request, "queueing/_console.html", _console_context(request, counter))
+    if action == "sign-out":
+        return redirect(reverse("queueing:counter_choose") + "?choose=1")
+    return redirect("queueing:console", pk=counter.pk)
+
+
+# --- Display board ------------------------------------------------------------------
+
+
+@login_required
+@permission_required("queueing.view_board", raise_exception=True)
+def board(request):
+    office = _office(request)
+    if office is None:
+        return _no_office(request)
+    context = {"office": office, "state": board_state(office_id=office.pk), "last_id": events.last_event_id(office.pk)}
+    template = "queueing/_board.html" if request.GET.get("partial") else "queueing/board.html"
+    return render(request, template, context)
+
+
+BOARD_STREAM_SECONDS = 300
+
+
+@login_required
+@permission_required("queueing.view_board", raise_exception=True)
+def board_events(request):
+    """Server-sent events: each call as it happens; a reconnect replays what it missed."""
+    office = _office(request)
+    if office is None:
+        return HttpResponse(status=404)
+    raw_last = request.headers.get("Last-Event-ID") or request.GET.get("last") or "0"
+    last_id = int(raw_last) if raw_last.isdigit() else 0
+    office_id = office.pk
+
+    def stream():
+        pubsub = events.redis_client().pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(events.channel(office_id))
+        try:
+            yield "retry: 1000\n\n"
+            seen = last_id
+            for event in events.events_since(office_id, seen):
+                seen = event["id"]
+                yield f"id: {event['id']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+            deadline = time.monotonic() + BOARD_STREAM_SECONDS
+            quiet_since = time.monotonic()
+            while time.monotonic() < deadline:
+                message = pubsub.get_message(timeout=1.0)
+                if message is None:
+                    if time.monotonic() - quiet_since > 15:
+                        quiet_since = time.monotonic()
+                        yield ": keep-alive\n\n"
+                    continue
+                event = json.loads(message["data"])
+                if event["id"] <= seen:
+                    continue
+                seen = event["id"]
+                quiet_since = time.monotonic()
+                yield f"id: {event['id']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+        finally:
+            pubsub.close()
+
+    response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+# --- Supervisor ---------------------------------------------------------------------
+
+
+@login_required
+@permission_required("queueing.view_queue_live", raise_exception=True)
+def live(request):
+    office = _office(request)
+    if office is None:
+        return _no_office(request)
+    template = "queueing/_live.html" if request.htmx else "queueing/live.html"
+    return render(request, template, {"office": office, "live": queue_live(office_id=office.pk)})
+
+
+@login_required
+@permission_required("queueing.view_queue_live", raise_exception=True)
+def report(request):
+    office = _office(request)
+    if office is None:
+        return _no_office(request)
+    field = ThaiDateField(required=False)
+    day = timezone.localdate()
+    error = None
+    if request.GET.get("day"):
+        try:
+            day = field.clean(request.GET["day"]) or day
+        except Exception as exc:  # noqa: BLE001 - a ValidationError, shown to the user
+            error = " ".join(getattr(exc, "messages", [str(exc)]))
+    rows = service_time_report(office_id=office.pk, day=day)
+    return render(
+        request,
+        "queueing/report.html",
+        {"office": office, "day": day, "rows": rows, "error": error, "previous": day - datetime.timedelta(days=1)},
+    )

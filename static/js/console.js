@@ -1,0 +1,15 @@
+// Counter console shortcuts: one key per action (N call next, S start, R recall,
+// X no-show, F finish, T transfer), ignored while typing in a field.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
+    const button = document.querySelector('#console button[data-key="' + event.key.toLowerCase() + '"]');
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+})();

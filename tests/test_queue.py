@@ -1,0 +1,220 @@
+"""The walk-in queue: numbering, first come first served, the counter's actions, bad input."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from queueing import services
+from queueing.models import Counter, Service, Ticket, TicketCall
+from queueing.selectors import queue_live, service_time_report, ticket_estimated_wait_minutes, ticket_people_ahead
+from tests.factories import queue_office
+
+pytestmark = pytest.mark.django_db
+
+VALID_PIN = "1101700230708"  # a valid Thai national ID (check digit)
+
+
+@pytest.fixture
+def office(cast, offices):
+    return queue_office(offices["1001"])
+
+
+@pytest.fixture
+def contribution(office):
+    return Service.objects.get(office=office, kind="contribution")
+
+
+@pytest.fixture
+def sickness(office):
+    return Service.objects.get(office=office, kind="sickness")
+
+
+@pytest.fixture
+def counter(office, cast):
+    counter = Counter.objects.get(office=office, number=1)  # serves contribution only
+    services.counter_sign_in(counter=counter, officer=cast["counter"])
+    return counter
+
+
+def issue(service, minutes=0, **kw):
+    kw.setdefault("customer_kind", "employer")
+    return services.ticket_issue(service=service, now=timezone.now() + datetime.timedelta(minutes=minutes), **kw)
+
+
+def test_numbers_run_per_prefix_per_day_without_gaps(contribution, sickness):
+    codes = [issue(contribution).code, issue(contribution).code, issue(sickness).code, issue(contribution).code]
+    assert codes == ["A001", "A002", "C001", "A003"]
+
+
+def test_a_failed_issue_uses_no_number(contribution):
+    issue(contribution)
+    with pytest.raises(services.ValidationError):
+        issue(contribution, customer_kind="insured", customer_ref="1234567890123")
+    assert issue(contribution).code == "A002"
+
+
+def test_call_next_takes_the_oldest_waiting_ticket_of_the_counters_services(counter, contribution, sickness, cast):
+    first = issue(contribution, minutes=-10)
+    issue(sickness, minutes=-20)  # older, but counter 1 does not serve sickness
+    second = issue(contribution, minutes=-5)
+    called = services.ticket_call_next(counter=counter, officer=cast["counter"])
+    assert called == first
+    assert called.status == "called" and called.counter == counter and called.officer == cast["counter"]
+    services.ticket_no_show(counter=counter, officer=cast["counter"])
+    assert services.ticket_call_next(counter=counter, officer=cast["counter"]) == second
+
+
+def test_priority_tickets_come_first_then_first_come_first_served(counter, contribution, cast):
+    regular_old = issue(contribution, minutes=-30)
+    priority_new = issue(contribution, minutes=-1, priority=Ticket.Priority.PRIORITY)
+    regular_new = issue(contribution, minutes=-2)
+    order = []
+    for _ in range(3):
+        order.append(services.ticket_call_next(counter=counter, officer=cast["counter"]))
+        services.ticket_no_show(counter=counter, officer=cast["counter"])
+    assert order == [priority_new, regular_old, regular_new]
+
+
+def test_calling_with_no_ticket_waiting_says_so_and_changes_nothing(counter, cast):
+    with pytest.raises(services.QueueError) as caught:
+        services.ticket_call_next(counter=counter, officer=cast["counter"])
+    assert caught.value.code == "empty"
+    assert TicketCall.objects.count() == 0
+
+
+def test_a_counter_holds_one_ticket_at_a_time(counter, contribution, cast):
+    issue(contribution)
+    issue(contribution)
+    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    with pytest.raises(services.QueueError) as caught:
+        services.ticket_call_next(counter=counter, officer=cast["counter"])
+    assert caught.value.code == "busy"
+    assert Ticket.objects.filter(status="waiting").count() == 1
+
+
+def test_only_the_officer_signed_in_may_act_at_a_counter(counter, contribution, cast):
+    issue(contribution)
+    with pytest.raises(services.QueueError) as caught:
+        services.ticket_call_next(counter=counter, officer=cast["supervisor"])
+    assert caught.value.code == "not_signed_in"
+
+
+def test_the_full_service_records_every_moment(counter, contribution, cast):
+    ticket = issue(contribution, customer_kind="insured", customer_ref=VALID_PIN)
+    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_recall(counter=counter, officer=cast["counter"])
+    services.ticket_start(counter=counter, officer=cast["counter"])
+    services.ticket_finish(counter=counter, officer=cast["counter"], outcome="documents_missing")
+    ticket.refresh_from_db()
+    assert ticket.status == "done" and ticket.outcome == "documents_missing"
+    assert ticket.call_count == 2 and ticket.calls.count() == 2
+    assert ticket.issued_at <= ticket.first_called_at <= ticket.called_at <= ticket.started_at <= ticket.finished_at
+    assert ticket.visit.finished_at == ticket.finished_at
+
+
+def test_finishing_a_ticket_that_is_not_being_served_is_refused(counter, contribution, cast):
+    issue(contribution)
+    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    with pytest.raises(services.QueueError) as caught:
+        services.ticket_finish(counter=counter, officer=cast["counter"], outcome="completed")
+    assert caught.value.code == "no_current"
+    assert Ticket.objects.get().status == "called"
+
+
+def test_a_transfer_keeps_the_visit_clock_and_its_place(office, counter, contribution, sickness, cast):
+    ticket = issue(contribution, minutes=-40)
+    waiting_sick = issue(sickness, minutes=-10)
+    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_start(counter=counter, officer=cast["counter"])
+    moved = services.ticket_transfer(counter=counter, officer=cast["counter"], to_service=sickness)
+    ticket.refresh_from_db()
+    assert ticket.outcome == "transferred" and ticket.visit.finished_at is None
+    assert moved.visit == ticket.visit and moved.transferred_from == ticket
+    assert moved.code.startswith("C") and moved.queued_at == ticket.visit.started_at
+    assert ticket_people_ahead(moved) == 0 and ticket_people_ahead(waiting_sick) == 1
+
+
+def test_a_transfer_to_a_service_the_office_does_not_offer_is_refused(counter, contribution, cast, offices):
+    other_office = queue_office(offices["5000"], counters=1)
+    elsewhere = Service.objects.get(office=other_office, kind="sickness")
+    issue(contribution)
+    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    with pytest.raises(services.QueueError) as caught:
+        services.ticket_transfer(counter=counter, officer=cast["counter"], to_service=elsewhere)
+    assert caught.value.code == "service_elsewhere"
+    assert Ticket.objects.filter(office=counter.office).get().status == "called"
+
+
+def test_a_transfer_to_a_counter_is_called_only_there(office, counter, contribution, cast):
+    other = Counter.objects.get(office=office, number=2)  # also contribution
+    services.counter_sign_in(counter=other, officer=cast["verifier"])
+    issue(contribution)
+    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    moved = services.ticket_transfer(counter=counter, officer=cast["counter"], to_counter=other)
+    with pytest.raises(services.QueueError):
+        services.ticket_call_next(counter=counter, officer=cast["counter"])
+    assert services.ticket_call_next(counter=other, officer=cast["verifier"]) == moved
+
+
+@pytest.mark.parametrize(
+    ("kind", "ref", "code"),
+    [
+        ("insured", "1234567890123", "pin_invalid"),
+        ("insured", "11017002307", "pin_length"),
+        ("insured", "110170023070x", "ref_chars"),
+        ("employer", "12345", "account_length"),
+    ],
+)
+def test_a_kiosk_request_with_a_bad_id_is_refused_and_issues_nothing(contribution, kind, ref, code):
+    with pytest.raises(services.ValidationError) as caught:
+        services.ticket_issue(service=contribution, customer_kind=kind, customer_ref=ref)
+    assert caught.value.code == code
+    assert Ticket.objects.count() == 0
+
+
+def test_ids_are_stored_as_digits(contribution):
+    ticket = services.ticket_issue(service=contribution, customer_kind="insured", customer_ref="1-1017-00230-70-8")
+    assert ticket.customer_ref == VALID_PIN
+    ticket = services.ticket_issue(service=contribution, customer_kind="employer", customer_ref="10-0000-0001")
+    assert ticket.customer_ref == "1000000001"
+
+
+def test_sign_in_moves_an_officer_and_refuses_a_taken_counter(office, counter, cast):
+    other = Counter.objects.get(office=office, number=2)
+    services.counter_sign_in(counter=other, officer=cast["counter"])
+    counter.refresh_from_db()
+    assert counter.officer is None
+    with pytest.raises(services.QueueError) as caught:
+        services.counter_sign_in(counter=other, officer=cast["verifier"])
+    assert caught.value.code == "counter_taken"
+
+
+def test_people_ahead_and_estimated_wait(counter, contribution, cast):
+    tickets = [issue(contribution, minutes=-i) for i in (5, 4, 3)]
+    assert [ticket_people_ahead(t) for t in tickets] == [0, 1, 2]
+    # No history yet: a third of the 45-minute target per person, one open counter.
+    assert ticket_estimated_wait_minutes(tickets[2]) == 30
+
+
+def test_live_view_and_service_time_report(office, counter, contribution, cast):
+    now = timezone.now()
+    issue(contribution, minutes=-50)
+    issue(contribution, minutes=-3)
+    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_start(counter=counter, officer=cast["counter"])
+    services.ticket_finish(counter=counter, officer=cast["counter"], outcome="completed")
+    live = queue_live(office_id=office.pk)
+    [load] = [load for load in live["loads"] if load.service == contribution]
+    assert load.waiting == 1 and load.counters_open == 1 and load.target_minutes == 45
+    [row] = [row for row in service_time_report(office_id=office.pk, day=timezone.localdate(now)) if row.visits]
+    assert row.visits == 1 and row.average_minutes >= 49 and row.within_target == 0
+
+
+def test_the_nightly_close_ends_yesterdays_open_tickets(counter, contribution, cast):
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    waiting = services.ticket_issue(service=contribution, customer_kind="employer", now=yesterday)
+    closed = services.queue_day_close(office_id=counter.office_id, before_day=timezone.localdate())
+    waiting.refresh_from_db()
+    assert closed == 1 and waiting.outcome == "cancelled"
+    assert services.queue_day_close(office_id=counter.office_id, before_day=timezone.localdate()) == 0
