@@ -4,6 +4,7 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import connection as db_connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -193,6 +194,8 @@ def board_events(request):
     office_id = office.pk
 
     def stream():
+        # A board holds its stream for minutes: it must not hold a database connection too.
+        db_connection.close()
         pubsub = events.redis_client().pubsub(ignore_subscribe_messages=True)
         pubsub.subscribe(events.channel(office_id))
         try:
