@@ -142,16 +142,34 @@ RETURNING t.id
 """
 
 
+# How "finish and call next" may close the counter's current ticket, by its state.
+CLOSE_CURRENT = {
+    Ticket.Outcome.COMPLETED: Ticket.Status.SERVING,
+    Ticket.Outcome.DOCUMENTS_MISSING: Ticket.Status.SERVING,
+    Ticket.Outcome.REFERRED: Ticket.Status.SERVING,
+    Ticket.Outcome.NO_SHOW: Ticket.Status.CALLED,
+}
+
+
 @transaction.atomic
-def ticket_call_next(*, counter: Counter, officer, now=None) -> Ticket:
-    """Call the oldest eligible waiting ticket to this counter."""
+def ticket_call_next(*, counter: Counter, officer, close_current: str | None = None, now=None) -> Ticket:
+    """Call the oldest eligible waiting ticket to this counter.
+
+    With `close_current`, the counter's current ticket is first closed with that outcome
+    (the busy counter's "finish and call next" key), all in one transaction.
+    """
     counter = _counter_lock(counter, officer)
-    if _current(counter) is not None:
-        raise QueueError(_("Finish or release the current ticket before calling the next."), code="busy")
+    now = now or timezone.now()
+    current = _current(counter)
+    if current is not None:
+        if close_current is None:
+            raise QueueError(_("Finish or release the current ticket before calling the next."), code="busy")
+        if CLOSE_CURRENT.get(close_current) != current.status:
+            raise QueueError(_("The current ticket cannot be closed that way."), code="close_current")
+        _close(current, close_current, now)
     service_ids = list(counter.services.filter(is_active=True).values_list("id", flat=True))
     if not service_ids:
         raise QueueError(_("This counter serves no service."), code="no_services")
-    now = now or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             _CALL_NEXT_SQL,
@@ -165,7 +183,7 @@ def ticket_call_next(*, counter: Counter, officer, now=None) -> Ticket:
             },
         )
         row = cursor.fetchone()
-    if row is None:
+    if row is None:  # raising rolls back the close of the current ticket too
         raise QueueError(_("No one is waiting for this counter's services."), code="empty")
     ticket = Ticket.objects.select_related("service").get(pk=row[0])
     TicketCall.objects.create(ticket=ticket, counter=counter, officer=officer, called_at=now)

@@ -218,3 +218,25 @@ def test_the_nightly_close_ends_yesterdays_open_tickets(counter, contribution, c
     waiting.refresh_from_db()
     assert closed == 1 and waiting.outcome == "cancelled"
     assert services.queue_day_close(office_id=counter.office_id, before_day=timezone.localdate()) == 0
+
+
+def test_finish_and_call_next_in_one_step(counter, contribution, cast):
+    first, second = issue(contribution, minutes=-2), issue(contribution, minutes=-1)
+    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_start(counter=counter, officer=cast["counter"])
+    with pytest.raises(services.QueueError) as caught:
+        services.ticket_call_next(counter=counter, officer=cast["counter"], close_current="no_show")
+    assert caught.value.code == "close_current"
+    assert services.ticket_call_next(counter=counter, officer=cast["counter"], close_current="completed") == second
+    first.refresh_from_db()
+    assert first.outcome == "completed" and first.finished_at is not None
+
+
+def test_finish_and_call_next_with_no_one_waiting_keeps_the_current_ticket(counter, contribution, cast):
+    only = issue(contribution)
+    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    with pytest.raises(services.QueueError) as caught:
+        services.ticket_call_next(counter=counter, officer=cast["counter"], close_current="no_show")
+    assert caught.value.code == "empty"
+    only.refresh_from_db()
+    assert only.status == "called" and only.outcome == ""

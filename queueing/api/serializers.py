@@ -46,6 +46,15 @@ class TicketIssueInputSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Ticket.Priority.choices, default=Ticket.Priority.REGULAR)
 
 
+class CallNextInputSerializer(serializers.Serializer):
+    close_current = serializers.ChoiceField(
+        choices=["completed", "documents_missing", "referred", "no_show"],
+        required=False,
+        allow_blank=True,
+        help_text="Close the counter's current ticket with this outcome first (finish and call next).",
+    )
+
+
 class FinishInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["completed", "documents_missing", "referred"])
 

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from queueing import services
 from queueing.api.serializers import (
+    CallNextInputSerializer,
     CounterSerializer,
     FinishInputSerializer,
     ServiceSerializer,
@@ -104,7 +105,11 @@ class CounterActionView(APIView):
         officer = request.user
         match self.action_name:
             case "call-next":
-                return services.ticket_call_next(counter=counter, officer=officer)
+                data = CallNextInputSerializer(data=request.data)
+                data.is_valid(raise_exception=True)
+                return services.ticket_call_next(
+                    counter=counter, officer=officer, close_current=data.validated_data.get("close_current") or None
+                )
             case "recall":
                 return services.ticket_recall(counter=counter, officer=officer)
             case "start":

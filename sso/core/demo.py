@@ -35,6 +35,33 @@ def demo_username(office_prefix: str, role_code: str) -> str:
     return f"{office_prefix}.{ROLE_LOGIN[role_code]}"
 
 
+def add_arguments(parser):
+    parser.add_argument(
+        "--offices", type=int, default=len(DEMO_OFFICES), help="total offices (extra provincial offices are generated)"
+    )
+
+
+def _extra_offices(total: int, provinces: dict) -> int:
+    """Provincial offices beyond the named demo ones, one per province in code order."""
+    existing = Office.objects.count()
+    codes = sorted(provinces)
+    added = 0
+    for index in range(max(0, total - existing)):
+        province = provinces[codes[index % len(codes)]]
+        code = f"P{province.code}{(index // len(codes)) + 1:02d}"
+        _office, created = Office.objects.get_or_create(
+            code=code,
+            defaults={
+                "kind": Office.Kind.PROVINCIAL,
+                "province": province,
+                "name_th": f"สำนักงานประกันสังคมจังหวัด{province.name_th} ({code})",
+                "name_en": f"{province.name_en} Provincial Office ({code})",
+            },
+        )
+        added += created
+    return added
+
+
 @transaction.atomic
 def seed(*, stdout=None, **options) -> None:
     """Idempotent: offices and users are created once and left as they are afterwards."""
@@ -68,5 +95,6 @@ def seed(*, stdout=None, **options) -> None:
             )
             user.groups.add(Group.objects.get(name=role.code))
             created_users += 1
+    extra = _extra_offices(options.get("offices") or 0, provinces)
     if stdout is not None:
-        stdout.write(f"core: {len(DEMO_OFFICES)} offices, {created_users} new demo users")
+        stdout.write(f"core: {Office.objects.count()} offices ({extra} new generated), {created_users} new demo users")
