@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Tests never need a real secret; DEBUG=1 keeps HTTPS redirects off for the test client.
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef
 
-.PHONY: run test lint install install-dev messages clean
+.PHONY: run test lint install install-dev messages clean bench-queue
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,8 @@ messages: install-dev
 
 clean:
 	rm -rf var .pytest_cache tests/artifacts
+
+# Benchmarks print their figures (see bench/README.md); wrk comes from Debian.
+bench-queue: install-dev
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) scripts/stack.py exec -- $(PY) bench/queue_bench.py $(BENCH_ARGS)

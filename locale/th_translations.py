@@ -262,6 +262,9 @@ TH = {
     "Print": "พิมพ์",
     "Next customer": "ผู้มาติดต่อรายถัดไป",
     "Choose a valid target.": "เลือกปลายทางที่ถูกต้อง",
+    "counter number": "หมายเลขช่อง",
+    "status": "สถานะ",
+    "The current ticket cannot be closed that way.": "ปิดคิวปัจจุบันด้วยผลนี้ไม่ได้",
 }
 
 

@@ -23,16 +23,24 @@ def _log_key(office_id: int) -> str:
     return f"queue:board:{office_id}:log"
 
 
+# Number, keep and publish in one round trip (every call at every counter goes through here).
+_PUBLISH = """
+local id = redis.call('INCR', KEYS[1])
+local message = '{"id": ' .. id .. ', ' .. ARGV[1]
+redis.call('LPUSH', KEYS[2], message)
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
+redis.call('PUBLISH', ARGV[3], message)
+return id
+"""
+_script = None
+
+
 def event_publish(office_id: int, payload: dict) -> int:
-    client = redis_client()
-    event_id = client.incr(_seq_key(office_id))
-    message = json.dumps({"id": event_id, **payload}, ensure_ascii=False)
-    pipe = client.pipeline()
-    pipe.lpush(_log_key(office_id), message)
-    pipe.ltrim(_log_key(office_id), 0, KEEP - 1)
-    pipe.publish(channel(office_id), message)
-    pipe.execute()
-    return event_id
+    global _script
+    if _script is None:
+        _script = redis_client().register_script(_PUBLISH)
+    body = json.dumps(payload, ensure_ascii=False)[1:]  # the object without its opening brace
+    return int(_script(keys=[_seq_key(office_id), _log_key(office_id)], args=[body, KEEP, channel(office_id)]))
 
 
 def events_since(office_id: int, last_id: int) -> list[dict]:

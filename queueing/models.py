@@ -227,7 +227,7 @@ class Ticket(models.Model):
         indexes = [
             # The head of each office's waiting queue, in calling order.
             models.Index(
-                fields=["office", "priority", "queued_at", "id"],
+                fields=["office", "service_day", "priority", "queued_at", "id"],
                 condition=Q(status="waiting"),
                 name="ticket_waiting_queue",
             ),

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, F, Min, Q
 from django.utils import timezone
 
@@ -71,7 +72,12 @@ def service_target_minutes(kind: str, day: datetime.date) -> int | None:
 
 
 def service_average_minutes(service: Service, *, days: int = 7, now=None) -> float | None:
-    """Average time at the counter (start to finish) over the last `days` days."""
+    """Average time at the counter (start to finish) over the last `days` days; kept for
+    five minutes, since every kiosk ticket asks for it and it moves slowly."""
+    key = f"queue:avg:{service.pk}:{days}"
+    cached = cache.get(key)
+    if cached is not None and now is None:
+        return cached or None
     now = now or timezone.now()
     result = Ticket.objects.filter(
         service=service,
@@ -79,7 +85,9 @@ def service_average_minutes(service: Service, *, days: int = 7, now=None) -> flo
         started_at__isnull=False,
         finished_at__gte=now - datetime.timedelta(days=days),
     ).aggregate(avg=Avg(F("finished_at") - F("started_at")))
-    return result["avg"].total_seconds() / 60 if result["avg"] else None
+    minutes = result["avg"].total_seconds() / 60 if result["avg"] else None
+    cache.set(key, minutes or 0, 300)
+    return minutes
 
 
 def ticket_estimated_wait_minutes(ticket: Ticket, *, ahead: int | None = None) -> int:

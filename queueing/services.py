@@ -7,8 +7,10 @@ counter's actions are serialised, and a partial unique index keeps a counter to 
 ticket at a time.
 """
 
+from contextlib import nullcontext
+
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.th import pin
@@ -124,24 +126,6 @@ def _publish_call(ticket: Ticket, counter: Counter, kind: str):
     transaction.on_commit(lambda: events.event_publish(ticket.office_id, payload))
 
 
-_CALL_NEXT_SQL = """
-WITH next AS (
-    SELECT t.id FROM queueing_ticket t
-    WHERE t.office_id = %(office)s AND t.status = 'waiting' AND t.service_day = %(day)s
-      AND t.service_id = ANY(%(services)s)
-      AND (t.target_counter_id IS NULL OR t.target_counter_id = %(counter)s)
-    ORDER BY t.priority, t.queued_at, t.id
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE queueing_ticket t
-SET status = 'called', counter_id = %(counter)s, officer_id = %(officer)s, called_at = %(now)s,
-    first_called_at = COALESCE(t.first_called_at, %(now)s), call_count = t.call_count + 1
-FROM next WHERE t.id = next.id
-RETURNING t.id
-"""
-
-
 # How "finish and call next" may close the counter's current ticket, by its state.
 CLOSE_CURRENT = {
     Ticket.Outcome.COMPLETED: Ticket.Status.SERVING,
@@ -150,44 +134,49 @@ CLOSE_CURRENT = {
     Ticket.Outcome.NO_SHOW: Ticket.Status.CALLED,
 }
 
+_CALL_NEXT_ERRORS = {
+    "not_signed_in": _("Sign in at this counter first."),
+    "busy": _("Finish or release the current ticket before calling the next."),
+    "close_current": _("The current ticket cannot be closed that way."),
+    "no_services": _("This counter serves no service."),
+    "empty": _("No one is waiting for this counter's services."),
+}
 
-@transaction.atomic
-def ticket_call_next(*, counter: Counter, officer, close_current: str | None = None, now=None) -> Ticket:
+
+def ticket_call_next(
+    *, counter_id: int, officer, scope_office_id: int | None = None, close_current: str | None = None, now=None
+) -> Ticket:
     """Call the oldest eligible waiting ticket to this counter.
 
     With `close_current`, the counter's current ticket is first closed with that outcome
-    (the busy counter's "finish and call next" key), all in one transaction.
+    (the busy counter's "finish and call next" key). The step is the database function
+    queue_call_next (migration 0003): one round trip and one transaction, the counter row
+    locked, the head of the queue taken with FOR UPDATE SKIP LOCKED, the call logged.
+    `scope_office_id` limits the counters that may be used (see sso.core.scoping);
+    another office's counter raises Counter.DoesNotExist.
     """
-    counter = _counter_lock(counter, officer)
+    if close_current is not None and close_current not in CLOSE_CURRENT:
+        raise QueueError(_CALL_NEXT_ERRORS["close_current"], code="close_current")
     now = now or timezone.now()
-    current = _current(counter)
-    if current is not None:
-        if close_current is None:
-            raise QueueError(_("Finish or release the current ticket before calling the next."), code="busy")
-        if CLOSE_CURRENT.get(close_current) != current.status:
-            raise QueueError(_("The current ticket cannot be closed that way."), code="close_current")
-        _close(current, close_current, now)
-    service_ids = list(counter.services.filter(is_active=True).values_list("id", flat=True))
-    if not service_ids:
-        raise QueueError(_("This counter serves no service."), code="no_services")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CALL_NEXT_SQL,
-            {
-                "office": counter.office_id,
-                "day": _local_day(now),
-                "services": service_ids,
-                "counter": counter.pk,
-                "officer": officer.pk if officer else None,
-                "now": now,
-            },
-        )
-        row = cursor.fetchone()
-    if row is None:  # raising rolls back the close of the current ticket too
-        raise QueueError(_("No one is waiting for this counter's services."), code="empty")
-    ticket = Ticket.objects.select_related("service").get(pk=row[0])
-    TicketCall.objects.create(ticket=ticket, counter=counter, officer=officer, called_at=now)
-    _publish_call(ticket, counter, "call")
+    args = [counter_id, officer.pk if officer else None, scope_office_id, close_current, now, _local_day(now)]
+    try:
+        # Inside an outer transaction a refusal must not poison it: a savepoint then.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT queue_call_next(%s, %s, %s, %s, %s, %s)", args)
+                ticket_id = cursor.fetchone()[0]
+    except DatabaseError as exc:
+        cause = exc.__cause__
+        if getattr(cause, "sqlstate", None) != "P0001":  # not one of the function's own refusals
+            raise
+        code = cause.diag.message_primary
+        if code == "not_found":
+            raise Counter.DoesNotExist(f"counter {counter_id}") from None
+        if code in _CALL_NEXT_ERRORS:
+            raise QueueError(_CALL_NEXT_ERRORS[code], code=code) from None
+        raise
+    ticket = Ticket.objects.select_related("service", "counter").get(pk=ticket_id)
+    _publish_call(ticket, ticket.counter, "call")
     return ticket
 
 
@@ -228,9 +217,10 @@ def _close(ticket: Ticket, outcome: str, now) -> Ticket:
     ticket.finished_at = now
     ticket.save(update_fields=["status", "outcome", "finished_at"])
     if outcome != Ticket.Outcome.TRANSFERRED:
-        open_tickets = ticket.visit.tickets.exclude(status=Ticket.Status.DONE).exists()
-        if not open_tickets:
-            Visit.objects.filter(pk=ticket.visit_id).update(finished_at=now)
+        # The visit ends with its last open ticket.
+        Visit.objects.filter(pk=ticket.visit_id).exclude(
+            tickets__status__in=[Ticket.Status.WAITING, Ticket.Status.CALLED, Ticket.Status.SERVING]
+        ).update(finished_at=now)
     return ticket
 
 

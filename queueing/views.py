@@ -123,7 +123,7 @@ def console(request, pk):
 ACTIONS = {
     "sign-in": lambda counter, officer, post: services.counter_sign_in(counter=counter, officer=officer),
     "sign-out": lambda counter, officer, post: services.counter_sign_out(counter=counter, officer=officer),
-    "call-next": lambda counter, officer, post: services.ticket_call_next(counter=counter, officer=officer),
+    "call-next": lambda counter, officer, post: services.ticket_call_next(counter_id=counter.pk, officer=officer),
     "recall": lambda counter, officer, post: services.ticket_recall(counter=counter, officer=officer),
     "start": lambda counter, officer, post: services.ticket_start(counter=counter, officer=officer),
     "no-show": lambda counter, officer, post: services.ticket_no_show(counter=counter, officer=officer),

@@ -106,3 +106,20 @@ def test_home_shows_the_roles_and_menu_of_the_user(client_for, cast):
     assert "หัวหน้างาน" in page
     assert 'data-menu="changes"' in page
     assert 'data-menu="offices"' not in page
+
+
+def test_permissions_are_cached_and_a_role_change_takes_effect_at_once(cast, django_assert_num_queries):
+    from django.contrib.auth.models import Group
+
+    from sso.core.models import User
+
+    fresh = User.objects.get(pk=cast["counter"].pk)
+    assert fresh.has_perm("queueing.serve_counter")
+    again = User.objects.get(pk=cast["counter"].pk)
+    with django_assert_num_queries(0):
+        assert again.has_perm("queueing.serve_counter")
+    cast["counter"].groups.set([Group.objects.get(name="backoffice_verifier")])
+    assert not User.objects.get(pk=cast["counter"].pk).has_perm("queueing.serve_counter")
+    group = Group.objects.get(name="backoffice_verifier")
+    group.permissions.add(*Group.objects.get(name="counter_officer").permissions.all())
+    assert User.objects.get(pk=cast["counter"].pk).has_perm("queueing.serve_counter")

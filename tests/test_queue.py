@@ -58,11 +58,11 @@ def test_call_next_takes_the_oldest_waiting_ticket_of_the_counters_services(coun
     first = issue(contribution, minutes=-10)
     issue(sickness, minutes=-20)  # older, but counter 1 does not serve sickness
     second = issue(contribution, minutes=-5)
-    called = services.ticket_call_next(counter=counter, officer=cast["counter"])
+    called = services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     assert called == first
     assert called.status == "called" and called.counter == counter and called.officer == cast["counter"]
     services.ticket_no_show(counter=counter, officer=cast["counter"])
-    assert services.ticket_call_next(counter=counter, officer=cast["counter"]) == second
+    assert services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"]) == second
 
 
 def test_priority_tickets_come_first_then_first_come_first_served(counter, contribution, cast):
@@ -71,14 +71,14 @@ def test_priority_tickets_come_first_then_first_come_first_served(counter, contr
     regular_new = issue(contribution, minutes=-2)
     order = []
     for _ in range(3):
-        order.append(services.ticket_call_next(counter=counter, officer=cast["counter"]))
+        order.append(services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"]))
         services.ticket_no_show(counter=counter, officer=cast["counter"])
     assert order == [priority_new, regular_old, regular_new]
 
 
 def test_calling_with_no_ticket_waiting_says_so_and_changes_nothing(counter, cast):
     with pytest.raises(services.QueueError) as caught:
-        services.ticket_call_next(counter=counter, officer=cast["counter"])
+        services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     assert caught.value.code == "empty"
     assert TicketCall.objects.count() == 0
 
@@ -86,9 +86,9 @@ def test_calling_with_no_ticket_waiting_says_so_and_changes_nothing(counter, cas
 def test_a_counter_holds_one_ticket_at_a_time(counter, contribution, cast):
     issue(contribution)
     issue(contribution)
-    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     with pytest.raises(services.QueueError) as caught:
-        services.ticket_call_next(counter=counter, officer=cast["counter"])
+        services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     assert caught.value.code == "busy"
     assert Ticket.objects.filter(status="waiting").count() == 1
 
@@ -96,13 +96,13 @@ def test_a_counter_holds_one_ticket_at_a_time(counter, contribution, cast):
 def test_only_the_officer_signed_in_may_act_at_a_counter(counter, contribution, cast):
     issue(contribution)
     with pytest.raises(services.QueueError) as caught:
-        services.ticket_call_next(counter=counter, officer=cast["supervisor"])
+        services.ticket_call_next(counter_id=counter.pk, officer=cast["supervisor"])
     assert caught.value.code == "not_signed_in"
 
 
 def test_the_full_service_records_every_moment(counter, contribution, cast):
     ticket = issue(contribution, customer_kind="insured", customer_ref=VALID_PIN)
-    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     services.ticket_recall(counter=counter, officer=cast["counter"])
     services.ticket_start(counter=counter, officer=cast["counter"])
     services.ticket_finish(counter=counter, officer=cast["counter"], outcome="documents_missing")
@@ -115,7 +115,7 @@ def test_the_full_service_records_every_moment(counter, contribution, cast):
 
 def test_finishing_a_ticket_that_is_not_being_served_is_refused(counter, contribution, cast):
     issue(contribution)
-    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     with pytest.raises(services.QueueError) as caught:
         services.ticket_finish(counter=counter, officer=cast["counter"], outcome="completed")
     assert caught.value.code == "no_current"
@@ -125,7 +125,7 @@ def test_finishing_a_ticket_that_is_not_being_served_is_refused(counter, contrib
 def test_a_transfer_keeps_the_visit_clock_and_its_place(office, counter, contribution, sickness, cast):
     ticket = issue(contribution, minutes=-40)
     waiting_sick = issue(sickness, minutes=-10)
-    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     services.ticket_start(counter=counter, officer=cast["counter"])
     moved = services.ticket_transfer(counter=counter, officer=cast["counter"], to_service=sickness)
     ticket.refresh_from_db()
@@ -139,7 +139,7 @@ def test_a_transfer_to_a_service_the_office_does_not_offer_is_refused(counter, c
     other_office = queue_office(offices["5000"], counters=1)
     elsewhere = Service.objects.get(office=other_office, kind="sickness")
     issue(contribution)
-    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     with pytest.raises(services.QueueError) as caught:
         services.ticket_transfer(counter=counter, officer=cast["counter"], to_service=elsewhere)
     assert caught.value.code == "service_elsewhere"
@@ -150,11 +150,11 @@ def test_a_transfer_to_a_counter_is_called_only_there(office, counter, contribut
     other = Counter.objects.get(office=office, number=2)  # also contribution
     services.counter_sign_in(counter=other, officer=cast["verifier"])
     issue(contribution)
-    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     moved = services.ticket_transfer(counter=counter, officer=cast["counter"], to_counter=other)
     with pytest.raises(services.QueueError):
-        services.ticket_call_next(counter=counter, officer=cast["counter"])
-    assert services.ticket_call_next(counter=other, officer=cast["verifier"]) == moved
+        services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
+    assert services.ticket_call_next(counter_id=other.pk, officer=cast["verifier"]) == moved
 
 
 @pytest.mark.parametrize(
@@ -201,7 +201,7 @@ def test_live_view_and_service_time_report(office, counter, contribution, cast):
     now = timezone.now()
     issue(contribution, minutes=-50)
     issue(contribution, minutes=-3)
-    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     services.ticket_start(counter=counter, officer=cast["counter"])
     services.ticket_finish(counter=counter, officer=cast["counter"], outcome="completed")
     live = queue_live(office_id=office.pk)
@@ -222,21 +222,23 @@ def test_the_nightly_close_ends_yesterdays_open_tickets(counter, contribution, c
 
 def test_finish_and_call_next_in_one_step(counter, contribution, cast):
     first, second = issue(contribution, minutes=-2), issue(contribution, minutes=-1)
-    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     services.ticket_start(counter=counter, officer=cast["counter"])
     with pytest.raises(services.QueueError) as caught:
-        services.ticket_call_next(counter=counter, officer=cast["counter"], close_current="no_show")
+        services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"], close_current="no_show")
     assert caught.value.code == "close_current"
-    assert services.ticket_call_next(counter=counter, officer=cast["counter"], close_current="completed") == second
+    assert (
+        services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"], close_current="completed") == second
+    )
     first.refresh_from_db()
     assert first.outcome == "completed" and first.finished_at is not None
 
 
 def test_finish_and_call_next_with_no_one_waiting_keeps_the_current_ticket(counter, contribution, cast):
     only = issue(contribution)
-    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     with pytest.raises(services.QueueError) as caught:
-        services.ticket_call_next(counter=counter, officer=cast["counter"], close_current="no_show")
+        services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"], close_current="no_show")
     assert caught.value.code == "empty"
     only.refresh_from_db()
     assert only.status == "called" and only.outcome == ""

@@ -185,11 +185,11 @@ def test_the_board_stream_replays_missed_calls_after_a_reconnect(
     for _ in range(2):
         services.ticket_issue(service=service, customer_kind="employer")
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.ticket_call_next(counter=counter, officer=cast["counter"])
+        first = services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     first_id = events.last_event_id(office.pk)
     services.ticket_no_show(counter=counter, officer=cast["counter"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.ticket_call_next(counter=counter, officer=cast["counter"])
+        services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     response = board.get("/queue/board/events/", HTTP_LAST_EVENT_ID=str(first_id))
     assert response["Content-Type"] == "text/event-stream"
     [event] = _read_events(response, 1)
@@ -199,6 +199,6 @@ def test_the_board_stream_replays_missed_calls_after_a_reconnect(
 
 def test_the_board_page_shows_current_calls(client_for, cast, office, counter):
     services.ticket_issue(service=contribution(office), customer_kind="employer")
-    services.ticket_call_next(counter=counter, officer=cast["counter"])
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     page = client_for(cast["counter"]).get("/queue/board/").content.decode()
     assert 'data-ticket="A001"' in page and "ชำระเงินสมทบ" in page and "Contribution payment" in page

@@ -17,26 +17,40 @@ class CounterSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "services", "officer", "signed_in_at", "is_active"]
 
 
-class TicketSerializer(serializers.ModelSerializer):
-    code = serializers.CharField(read_only=True)
-    service = ServiceSerializer(read_only=True)
-    counter = serializers.IntegerField(source="counter.number", default=None, read_only=True)
+class TicketServiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    prefix = serializers.CharField()
+    name_th = serializers.CharField()
+    name_en = serializers.CharField()
 
-    class Meta:
-        model = Ticket
-        fields = [
-            "id", "code", "service", "service_day", "customer_kind", "customer_ref", "priority", "status",
-            "outcome", "issued_at", "first_called_at", "called_at", "call_count", "started_at", "finished_at",
-            "counter", "visit",
-        ]  # fmt: skip
+
+class TicketSerializer(serializers.Serializer):
+    """Declared fields, not a ModelSerializer: this answers every call at every counter,
+    and model introspection per response would cost more than the call itself."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    service = TicketServiceSerializer()
+    service_day = serializers.DateField()
+    customer_kind = serializers.ChoiceField(choices=Ticket.CustomerKind.choices)
+    customer_ref = serializers.CharField()
+    priority = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Ticket.Status.choices)
+    outcome = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    first_called_at = serializers.DateTimeField(allow_null=True)
+    called_at = serializers.DateTimeField(allow_null=True)
+    call_count = serializers.IntegerField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    counter = serializers.IntegerField(source="counter.number", default=None, allow_null=True)
+    visit = serializers.IntegerField(source="visit_id")
 
 
 class TicketIssuedSerializer(TicketSerializer):
-    people_ahead = serializers.IntegerField(read_only=True)
-    estimated_wait_minutes = serializers.IntegerField(read_only=True)
-
-    class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "people_ahead", "estimated_wait_minutes"]
+    people_ahead = serializers.IntegerField()
+    estimated_wait_minutes = serializers.IntegerField()
 
 
 class TicketIssueInputSerializer(serializers.Serializer):

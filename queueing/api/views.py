@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -26,7 +27,7 @@ from queueing.selectors import (
     ticket_people_ahead,
 )
 from sso.core.api.errors import validation_error_response
-from sso.core.scoping import office_scoped
+from sso.core.scoping import office_scoped, scope_office_id
 
 
 def _perm(codename):
@@ -101,15 +102,26 @@ class CounterActionView(APIView):
     permission_classes = [IsAuthenticated, _perm("queueing.serve_counter")]
     action_name = None
 
+    def _call_next(self, request, pk):
+        # The hot path: scoping, locking and the call happen in one database round trip.
+        data = CallNextInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            ticket = services.ticket_call_next(
+                counter_id=pk,
+                officer=request.user,
+                scope_office_id=scope_office_id(request.user),
+                close_current=data.validated_data.get("close_current") or None,
+            )
+        except Counter.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as exc:
+            return validation_error_response(exc)
+        return Response(TicketSerializer(ticket).data)
+
     def _run(self, counter, request):
         officer = request.user
         match self.action_name:
-            case "call-next":
-                data = CallNextInputSerializer(data=request.data)
-                data.is_valid(raise_exception=True)
-                return services.ticket_call_next(
-                    counter=counter, officer=officer, close_current=data.validated_data.get("close_current") or None
-                )
             case "recall":
                 return services.ticket_recall(counter=counter, officer=officer)
             case "start":
@@ -144,6 +156,8 @@ class CounterActionView(APIView):
 
     @extend_schema(request=None, responses={200: TicketSerializer, 409: OpenApiResponse(description="refused")})
     def post(self, request, pk):
+        if self.action_name == "call-next":
+            return self._call_next(request, pk)
         counter = counter_get_for_user(user=request.user, pk=pk)
         try:
             result = self._run(counter, request)

@@ -12,6 +12,10 @@ class CoreConfig(AppConfig):
         from sso.core import audit, roles
 
         audit.connect_signals()
+        from sso.core import auth
+        from sso.core.models import User
+
+        auth.connect_signals(User)
         # A sign-in only touches last_login, which the audit leaves out: don't log it as a change.
         from django.contrib.auth import user_logged_in
         from django.contrib.auth.models import update_last_login

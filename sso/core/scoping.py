@@ -34,6 +34,14 @@ def office_scoped(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(**{path: user.office_id})
 
 
+def scope_office_id(user) -> int | None:
+    """The office a user's lookups are limited to, for code that filters in SQL itself:
+    None for roles that see every office, -1 (no office matches) for a user without one."""
+    if sees_all_offices(user):
+        return None
+    return user.office_id if user.office_id is not None else -1
+
+
 def object_get_for_user(queryset_or_model, user, **lookup) -> Model:
     """One record that `user` may see, or 404."""
     queryset = (

@@ -1,0 +1,401 @@
+"""Walk-in queue benchmark: prints its figures.
+
+    python bench/queue_bench.py [--calls 200000] [--history 2000000] [--offices 50]
+
+1. Volumes: `demo_data --offices 50 --queue-history 2000000` (idempotent).
+2. One office gets 16 counters serving one service, 16 signed-in officers with API tokens
+   and `--calls` waiting tickets for today (loaded with COPY).
+3. gunicorn serves the app; wrk drives 16 connections, one per counter, each calling
+   `POST /api/queue/counters/<id>/call-next/` with close_current=no_show (finish and call
+   next) until the office's queue is empty: the busy day. A board client listens to the
+   server-sent events the whole time and measures how late each call reaches it.
+4. The database is checked for double calls; the call log gives the rate per window.
+5. Ticket issue: wrk, 16 connections, `POST /api/queue/issue/` for 15 s.
+6. The bare SQL of a SKIP LOCKED call-next with pgbench, 16 clients, for the ratio.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sso.settings")
+os.environ.setdefault("DEBUG", "1")
+# The server and this script sign sessions with the same key (the board client's session).
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 60)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from queueing.demo import _copy  # noqa: E402
+from queueing.models import Counter, Service, Ticket, TicketCall  # noqa: E402
+from queueing.services import counter_sign_in, office_queue_setup, queue_day_close  # noqa: E402
+from sso.core.models import Office  # noqa: E402
+
+COUNTERS = 16
+CALL_OFFICE, ISSUE_OFFICE, SQL_OFFICE = "1001", "1004", "5000"
+
+
+def say(text):
+    print(text, flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def officers_for(office, count, prefix):
+    User = get_user_model()
+    group = Group.objects.get(name="counter_officer")
+    users = []
+    for n in range(1, count + 1):
+        user, _ = User.objects.get_or_create(username=f"{prefix}{n:02d}", defaults={"office": office})
+        user.groups.add(group)
+        users.append(user)
+    return users
+
+
+def waiting_load(office, service, count):
+    """`count` waiting tickets for today in `service`, numbered after what exists (COPY)."""
+    today = timezone.localdate()
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(MAX(number), 0) FROM queueing_ticket WHERE office_id=%s AND service_day=%s AND prefix=%s",
+            [office.pk, today, service.prefix],
+        )
+        start = cursor.fetchone()[0]
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM queueing_visit")
+        visit0 = cursor.fetchone()[0] + 1
+        visits = [(visit0 + i, office.pk, now - datetime.timedelta(seconds=count - i)) for i in range(count)]
+        _copy(cursor, "queueing_visit (id, office_id, started_at)", visits)
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('queueing_visit', 'id'), (SELECT MAX(id) FROM queueing_visit))"
+        )
+        rows = [
+            (office.pk, service.pk, visit0 + i, today, service.prefix, start + i + 1, "employer", "", 1, "waiting", "",
+             visits[i][2], visits[i][2], 0)
+            for i in range(count)
+        ]  # fmt: skip
+        _copy(
+            cursor,
+            "queueing_ticket (office_id, service_id, visit_id, service_day, prefix, number, customer_kind, customer_ref,"
+            " priority, status, outcome, queued_at, issued_at, call_count)",
+            rows,
+        )
+        cursor.execute(
+            """INSERT INTO queueing_ticketsequence (office_id, service_day, prefix, last_number) VALUES (%s, %s, %s, %s)
+               ON CONFLICT (office_id, service_day, prefix) DO UPDATE SET last_number = EXCLUDED.last_number""",
+            [office.pk, today, service.prefix, start + count],
+        )
+        cursor.execute("ANALYZE queueing_ticket")
+
+
+def prepare(calls):
+    office = Office.objects.get(code=CALL_OFFICE)
+    queue_day_close(office_id=office.pk, before_day=timezone.localdate() + datetime.timedelta(days=1))
+    office_queue_setup(office=office, counters=COUNTERS)
+    service = Service.objects.get(office=office, kind="contribution")
+    counters = list(Counter.objects.filter(office=office).order_by("number")[:COUNTERS])
+    officers = officers_for(office, COUNTERS, "bench.call")
+    Counter.objects.filter(officer__in=officers).update(officer=None)
+    for counter, officer in zip(counters, officers, strict=True):
+        counter.services.set([service])
+        Counter.objects.filter(pk=counter.pk).update(officer=None)
+        counter.refresh_from_db()
+        counter_sign_in(counter=counter, officer=officer)
+    waiting_load(office, service, calls)
+    tokens = [Token.objects.get_or_create(user=officer)[0].key for officer in officers]
+    # The issue benchmark uses another office; the board client a supervisor's session.
+    issue_office = Office.objects.get(code=ISSUE_OFFICE)
+    issuer = officers_for(issue_office, 1, "bench.issue")[0]
+    issue_service = Service.objects.get(office=issue_office, kind="contribution")
+    supervisor = get_user_model().objects.get(username="bkk1.supervisor")
+    session = SessionStore()
+    session["_auth_user_id"] = str(supervisor.pk)
+    session["_auth_user_backend"] = "sso.core.auth.CachedPermissionsBackend"
+    session["_auth_user_hash"] = supervisor.get_session_auth_hash()
+    session.create()
+    return {
+        "office": office,
+        "counters": [c.pk for c in counters],
+        "tokens": tokens,
+        "issue_token": Token.objects.get_or_create(user=issuer)[0].key,
+        "issue_service": issue_service.pk,
+        "session": session.session_key,
+    }
+
+
+WRK_CALL = """
+local paths = {%(paths)s}
+local tokens = {%(tokens)s}
+local n = 0
+function setup(thread)
+  n = n + 1
+  thread:set("id", n)
+end
+function init(args)
+  path = paths[id]
+  headers = {["Authorization"] = "Token " .. tokens[id], ["Content-Type"] = "application/json"}
+  body = '{"close_current": "no_show"}'
+  empty = 0
+end
+function request()
+  return wrk.format("POST", path, headers, body)
+end
+function response(status, hdrs, text)
+  if status == 409 and string.find(text, '"empty"') then
+    empty = empty + 1
+    if empty > 2 then wrk.thread:stop() end
+  end
+end
+function done(summary, latency, requests)
+  io.write(string.format('WRK {"requests": %%d, "seconds": %%f, "errors_status": %%d, "p50_ms": %%f, "p99_ms": %%f, "max_ms": %%f}\\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+WRK_ISSUE = """
+function init(args)
+  headers = {["Authorization"] = "Token %(token)s", ["Content-Type"] = "application/json"}
+  body = '{"service": %(service)d, "customer_kind": "insured", "customer_ref": "1101700230708"}'
+end
+function request()
+  return wrk.format("POST", "/api/queue/issue/", headers, body)
+end
+function done(summary, latency, requests)
+  io.write(string.format('WRK {"requests": %%d, "seconds": %%f, "errors_status": %%d, "p50_ms": %%f, "p99_ms": %%f, "max_ms": %%f}\\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+
+def wrk(script, url, *, threads, connections, seconds):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            handle.name,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    line = next((row for row in result.stdout.splitlines() if row.startswith("WRK ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no figures:\n{result.stdout}\n{result.stderr}")
+    return json.loads(line[4:])
+
+
+class BoardListener(threading.Thread):
+    """A display board: reads the server-sent events and notes how late each call arrives."""
+
+    def __init__(self, base, session):
+        super().__init__(daemon=True)
+        self.url = f"{base}/queue/board/events/?office={CALL_OFFICE}&last=999999999"
+        self.session = session
+        self.delays = []
+        self.stop = False
+
+    def run(self):
+        while not self.stop:
+            request = urllib.request.Request(self.url, headers={"Cookie": f"sessionid={self.session}"})
+            try:
+                with urllib.request.urlopen(request, timeout=30) as stream:
+                    for raw in stream:
+                        if self.stop:
+                            return
+                        line = raw.decode()
+                        if line.startswith("data: "):
+                            event = json.loads(line[6:])
+                            at = datetime.datetime.fromisoformat(event["at"])
+                            self.delays.append((timezone.now() - at).total_seconds())
+            except OSError:
+                time.sleep(0.2)
+
+
+def windows(office_id, since, size):
+    rows = list(
+        TicketCall.objects.filter(counter__office_id=office_id, called_at__gte=since)
+        .order_by("id")
+        .values_list("called_at", flat=True)
+    )
+    out = []
+    for start in range(0, len(rows) - size + 1, size):
+        chunk = rows[start : start + size]
+        seconds = (chunk[-1] - chunk[0]).total_seconds() or 1e-9
+        out.append(round((size - 1) / seconds))
+    return out, len(rows)
+
+
+def pgbench_bare_sql(seconds=10, waiting=100_000):
+    office = Office.objects.get(code=SQL_OFFICE)
+    service = Service.objects.get(office=office, kind="contribution")
+    queue_day_close(office_id=office.pk, before_day=timezone.localdate() + datetime.timedelta(days=1))
+    waiting_load(office, service, waiting)
+    sql = (
+        "WITH next AS (SELECT t.id FROM queueing_ticket t WHERE t.office_id = %d AND t.status = 'waiting' "
+        "AND t.service_day = CURRENT_DATE AND t.service_id = ANY(ARRAY[%d]) ORDER BY t.priority, t.queued_at, t.id "
+        "LIMIT 1 FOR UPDATE SKIP LOCKED) UPDATE queueing_ticket t SET status = 'called', called_at = now(), "
+        "call_count = t.call_count + 1 FROM next WHERE t.id = next.id RETURNING t.id;\n"
+    ) % (office.pk, service.pk)
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
+        handle.write(sql)
+    settings = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
+    args = ["pgbench", "-n", "-c", "16", "-j", "2", "-T", str(seconds), "-f", handle.name, "-U", settings["USER"]]
+    args += ["-h", settings["HOST"] or "localhost"]
+    if settings.get("PORT"):
+        args += ["-p", str(settings["PORT"])]
+    args.append(settings["NAME"])
+    out = subprocess.run(args, capture_output=True, text=True, env=env).stdout
+    tps = next((line for line in out.splitlines() if line.startswith("tps")), "tps = 0")
+    queue_day_close(office_id=office.pk, before_day=timezone.localdate() + datetime.timedelta(days=1))
+    return float(tps.split("=")[1].split()[0])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    quick = os.environ.get("QUICK") == "1"
+    parser.add_argument("--calls", type=int, default=20_000 if quick else 200_000)
+    parser.add_argument("--history", type=int, default=200_000 if quick else 2_000_000)
+    parser.add_argument("--offices", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "4")))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+
+    say("== volumes")
+    call_command("migrate", verbosity=0)
+    call_command("demo_data", offices=args.offices, queue_history=args.history)
+    say(
+        f"offices {Office.objects.count()}, tickets {Ticket.objects.count():,} "
+        f"(history {Ticket.objects.filter(service_day__lt=timezone.localdate()).count():,})"
+    )
+    setup = prepare(args.calls)
+    say(f"busy day: {args.calls:,} waiting tickets in office {CALL_OFFICE}, {COUNTERS} counters signed in")
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "SECRET_KEY": os.environ["SECRET_KEY"],
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "sso.wsgi", "-k", "gthread", "-w", str(args.workers), "--threads",
+         str(args.threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "256"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/api/schema/", timeout=1)
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.2)
+        board = BoardListener(base, setup["session"])
+        board.start()
+        time.sleep(1)
+
+        say(f"== call-next: {COUNTERS} counters over HTTP (gunicorn gthread {args.workers}x{args.threads})")
+        started = timezone.now()
+        paths = ", ".join(f'"/api/queue/counters/{pk}/call-next/"' for pk in setup["counters"])
+        tokens = ", ".join(f'"{key}"' for key in setup["tokens"])
+        result = wrk(
+            WRK_CALL % {"paths": paths, "tokens": tokens},
+            base,
+            threads=COUNTERS,
+            connections=COUNTERS,
+            seconds=max(60, args.calls // 150),
+        )
+        board.stop = True
+        office_id = setup["office"].pk
+        calls = TicketCall.objects.filter(counter__office_id=office_id, called_at__gte=started)
+        called = calls.count()
+        doubles = calls.values("ticket_id").annotate(n=django.db.models.Count("id")).filter(n__gt=1).count()
+        left = Ticket.objects.filter(office_id=office_id, status="waiting", service_day=timezone.localdate()).count()
+        first_last = calls.aggregate(a=django.db.models.Min("called_at"), b=django.db.models.Max("called_at"))
+        span = (first_last["b"] - first_last["a"]).total_seconds()
+        rate = called / span if span else 0
+        window = max(1000, args.calls // 10)
+        rates, _ = windows(office_id, started, window)
+        say(f"calls made        {called:,} ({left:,} left waiting), over {span:.1f} s")
+        say(f"call-next rate    {rate:,.0f} calls/s (target >= 500)")
+        say(f"latency           p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms (target < 50), "
+            f"max {result['max_ms']:.1f} ms")  # fmt: skip
+        say(
+            f"double calls      {doubles} (target 0); non-2xx answers {result['errors_status']} (the final 'empty' ones)"
+        )
+        say(f"rate per {window:,} calls: {rates}")
+        if rates:
+            say(f"last window / first window: {rates[-1] / rates[0]:.2f}")
+        delays = sorted(board.delays)
+        if delays:
+            say(f"board delay       {len(delays):,} calls seen: p50 {statistics.median(delays) * 1000:.0f} ms, "
+                f"p99 {delays[int(len(delays) * 0.99) - 1] * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms (target < 1 s)")  # fmt: skip
+
+        say("== ticket issue: 16 connections for 15 s")
+        script = WRK_ISSUE % {"token": setup["issue_token"], "service": setup["issue_service"]}
+        issued = wrk(script, base, threads=2, connections=16, seconds=15)
+        say(
+            f"issue rate        {issued['requests'] / issued['seconds']:,.0f} tickets/s, errors {issued['errors_status']}"
+        )
+        say(f"issue latency     p50 {issued['p50_ms']:.1f} ms, p99 {issued['p99_ms']:.1f} ms (target < 50)")
+        queue_day_close(
+            office_id=Office.objects.get(code=ISSUE_OFFICE).pk,
+            before_day=timezone.localdate() + datetime.timedelta(days=1),
+        )
+    finally:
+        server.terminate()
+        server.wait(20)
+
+    say("== bare SQL call-next (pgbench, 16 clients, 10 s)")
+    bare = pgbench_bare_sql()
+    say(f"bare SQL          {bare:,.0f} calls/s")
+    say(f"ratios            HTTP call-next / bare SQL here = {rate / bare:.2f}; "
+        f"/ quoted bare SQL 9,700 = {rate / 9700:.2f}; / quoted bare Django view 2,300 = {rate / 2300:.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
