@@ -48,13 +48,14 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
+from queueing import events  # noqa: E402
 from queueing.demo import _copy  # noqa: E402
 from queueing.models import Counter, Service, Ticket, TicketCall  # noqa: E402
 from queueing.services import counter_sign_in, office_queue_setup, queue_day_close  # noqa: E402
 from sso.core.models import Office  # noqa: E402
 
 COUNTERS = 16
-CALL_OFFICE, ISSUE_OFFICE, SQL_OFFICE = "1001", "1004", "5000"
+CALL_OFFICE, SQL_OFFICE = "1001", "5000"
 
 
 def say(text):
@@ -129,10 +130,13 @@ def prepare(calls):
         counter_sign_in(counter=counter, officer=officer)
     waiting_load(office, service, calls)
     tokens = [Token.objects.get_or_create(user=officer)[0].key for officer in officers]
-    # The issue benchmark uses another office; the board client a supervisor's session.
-    issue_office = Office.objects.get(code=ISSUE_OFFICE)
-    issuer = officers_for(issue_office, 1, "bench.issue")[0]
-    issue_service = Service.objects.get(office=issue_office, kind="contribution")
+    # Ticket issue: 16 kiosks in 16 other offices at once (numbers are per office and prefix,
+    # so kiosks of one office wait for each other only on the same service letter).
+    issuers = []
+    for other in Office.objects.exclude(pk=office.pk).order_by("code")[:COUNTERS]:
+        issuer = officers_for(other, 1, f"bench.issue.{other.code}.")[0]
+        issue_service = Service.objects.get(office=other, kind="contribution")
+        issuers.append((Token.objects.get_or_create(user=issuer)[0].key, issue_service.pk))
     supervisor = get_user_model().objects.get(username="bkk1.supervisor")
     session = SessionStore()
     session["_auth_user_id"] = str(supervisor.pk)
@@ -143,8 +147,7 @@ def prepare(calls):
         "office": office,
         "counters": [c.pk for c in counters],
         "tokens": tokens,
-        "issue_token": Token.objects.get_or_create(user=issuer)[0].key,
-        "issue_service": issue_service.pk,
+        "issuers": issuers,
         "session": session.session_key,
     }
 
@@ -180,9 +183,16 @@ end
 """
 
 WRK_ISSUE = """
+local tokens = {%(tokens)s}
+local services = {%(services)s}
+local n = 0
+function setup(thread)
+  n = n + 1
+  thread:set("id", n)
+end
 function init(args)
-  headers = {["Authorization"] = "Token %(token)s", ["Content-Type"] = "application/json"}
-  body = '{"service": %(service)d, "customer_kind": "insured", "customer_ref": "1101700230708"}'
+  headers = {["Authorization"] = "Token " .. tokens[id], ["Content-Type"] = "application/json"}
+  body = '{"service": ' .. services[id] .. ', "customer_kind": "insured", "customer_ref": "1101700230708"}'
 end
 function request()
   return wrk.format("POST", "/api/queue/issue/", headers, body)
@@ -225,9 +235,10 @@ def wrk(script, url, *, threads, connections, seconds):
 class BoardListener(threading.Thread):
     """A display board: reads the server-sent events and notes how late each call arrives."""
 
-    def __init__(self, base, session):
+    def __init__(self, base, session, office_id):
         super().__init__(daemon=True)
-        self.url = f"{base}/queue/board/events/?office={CALL_OFFICE}&last=999999999"
+        # Start from the newest event: only calls made from now on are timed.
+        self.url = f"{base}/queue/board/events/?office={CALL_OFFICE}&last={events.last_event_id(office_id)}"
         self.session = session
         self.delays = []
         self.stop = False
@@ -295,8 +306,9 @@ def main():
     parser.add_argument("--calls", type=int, default=20_000 if quick else 200_000)
     parser.add_argument("--history", type=int, default=200_000 if quick else 2_000_000)
     parser.add_argument("--offices", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "4")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "3")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "3")))
+    parser.add_argument("--calls-only", action="store_true", help="skip the issue and bare-SQL runs")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -334,7 +346,7 @@ def main():
                 break
             except OSError:
                 time.sleep(0.2)
-        board = BoardListener(base, setup["session"])
+        board = BoardListener(base, setup["session"], setup["office"].pk)
         board.start()
         time.sleep(1)
 
@@ -375,17 +387,23 @@ def main():
             say(f"board delay       {len(delays):,} calls seen: p50 {statistics.median(delays) * 1000:.0f} ms, "
                 f"p99 {delays[int(len(delays) * 0.99) - 1] * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms (target < 1 s)")  # fmt: skip
 
-        say("== ticket issue: 16 connections for 15 s")
-        script = WRK_ISSUE % {"token": setup["issue_token"], "service": setup["issue_service"]}
-        issued = wrk(script, base, threads=2, connections=16, seconds=15)
+        if args.calls_only:
+            return
+        say("== ticket issue: 16 kiosks in 16 offices for 15 s")
+        script = WRK_ISSUE % {
+            "tokens": ", ".join(f'"{token}"' for token, _ in setup["issuers"]),
+            "services": ", ".join(str(service) for _, service in setup["issuers"]),
+        }
+        issued = wrk(script, base, threads=COUNTERS, connections=COUNTERS, seconds=15)
         say(
             f"issue rate        {issued['requests'] / issued['seconds']:,.0f} tickets/s, errors {issued['errors_status']}"
         )
         say(f"issue latency     p50 {issued['p50_ms']:.1f} ms, p99 {issued['p99_ms']:.1f} ms (target < 50)")
-        queue_day_close(
-            office_id=Office.objects.get(code=ISSUE_OFFICE).pk,
-            before_day=timezone.localdate() + datetime.timedelta(days=1),
-        )
+        for service_id in [service for _, service in setup["issuers"]]:
+            queue_day_close(
+                office_id=Service.objects.get(pk=service_id).office_id,
+                before_day=timezone.localdate() + datetime.timedelta(days=1),
+            )
     finally:
         server.terminate()
         server.wait(20)
