@@ -237,15 +237,19 @@ class BoardListener(threading.Thread):
 
     def __init__(self, base, session, office_id):
         super().__init__(daemon=True)
-        # Start from the newest event: only calls made from now on are timed.
-        self.url = f"{base}/queue/board/events/?office={CALL_OFFICE}&last={events.last_event_id(office_id)}"
+        self.url = f"{base}/queue/board/events/?office={CALL_OFFICE}"
+        # Start from the newest event: only calls made from now on are timed; a reconnect
+        # (the server ends each stream after a few minutes) resumes from the last one seen.
+        self.last = events.last_event_id(office_id)
         self.session = session
         self.delays = []
         self.stop = False
 
     def run(self):
         while not self.stop:
-            request = urllib.request.Request(self.url, headers={"Cookie": f"sessionid={self.session}"})
+            request = urllib.request.Request(
+                self.url, headers={"Cookie": f"sessionid={self.session}", "Last-Event-ID": str(self.last)}
+            )
             try:
                 with urllib.request.urlopen(request, timeout=30) as stream:
                     for raw in stream:
@@ -254,6 +258,7 @@ class BoardListener(threading.Thread):
                         line = raw.decode()
                         if line.startswith("data: "):
                             event = json.loads(line[6:])
+                            self.last = event["id"]
                             at = datetime.datetime.fromisoformat(event["at"])
                             self.delays.append((timezone.now() - at).total_seconds())
             except OSError:
