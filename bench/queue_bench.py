@@ -152,6 +152,15 @@ def prepare(calls):
     }
 
 
+# Each wrk script ends by printing its figures as one JSON line.
+WRK_DONE = """
+function done(summary, latency, requests)
+  io.write(string.format('WRK {"requests": %d, "seconds": %f, "errors_status": %d, "p50_ms": %f, "p99_ms": %f, "max_ms": %f}\\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
 WRK_CALL = """
 local paths = {%(paths)s}
 local tokens = {%(tokens)s}
@@ -175,11 +184,6 @@ function response(status, hdrs, text)
     if empty > 2 then wrk.thread:stop() end
   end
 end
-function done(summary, latency, requests)
-  io.write(string.format('WRK {"requests": %%d, "seconds": %%f, "errors_status": %%d, "p50_ms": %%f, "p99_ms": %%f, "max_ms": %%f}\\n',
-    summary.requests, summary.duration / 1e6, summary.errors.status,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-end
 """
 
 WRK_ISSUE = """
@@ -196,11 +200,6 @@ function init(args)
 end
 function request()
   return wrk.format("POST", "/api/queue/issue/", headers, body)
-end
-function done(summary, latency, requests)
-  io.write(string.format('WRK {"requests": %%d, "seconds": %%f, "errors_status": %%d, "p50_ms": %%f, "p99_ms": %%f, "max_ms": %%f}\\n',
-    summary.requests, summary.duration / 1e6, summary.errors.status,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
 end
 """
 
@@ -360,7 +359,7 @@ def main():
         paths = ", ".join(f'"/api/queue/counters/{pk}/call-next/"' for pk in setup["counters"])
         tokens = ", ".join(f'"{key}"' for key in setup["tokens"])
         result = wrk(
-            WRK_CALL % {"paths": paths, "tokens": tokens},
+            WRK_CALL % {"paths": paths, "tokens": tokens} + WRK_DONE,
             base,
             threads=COUNTERS,
             connections=COUNTERS,
@@ -395,10 +394,14 @@ def main():
         if args.calls_only:
             return
         say("== ticket issue: 16 kiosks in 16 offices for 15 s")
-        script = WRK_ISSUE % {
-            "tokens": ", ".join(f'"{token}"' for token, _ in setup["issuers"]),
-            "services": ", ".join(str(service) for _, service in setup["issuers"]),
-        }
+        script = (
+            WRK_ISSUE
+            % {
+                "tokens": ", ".join(f'"{token}"' for token, _ in setup["issuers"]),
+                "services": ", ".join(str(service) for _, service in setup["issuers"]),
+            }
+            + WRK_DONE
+        )
         issued = wrk(script, base, threads=COUNTERS, connections=COUNTERS, seconds=15)
         say(
             f"issue rate        {issued['requests'] / issued['seconds']:,.0f} tickets/s, errors {issued['errors_status']}"

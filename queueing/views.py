@@ -1,6 +1,7 @@
 import datetime
 import json
 import time
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -35,14 +36,21 @@ def _office(request):
     code = request.GET.get("office") or request.POST.get("office")
     if code and sees_all_offices(request.user):
         return office_get_for_user(user=request.user, code=code)
-    if request.user.office is None:
-        return None
     return request.user.office
 
 
-def _no_office(request):
-    messages.error(request, _("Your account belongs to no office."))
-    return redirect("home")
+def with_office(view):
+    """Pass the office the page is about to the view; staff without an office are sent home."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        office = _office(request)
+        if office is None:
+            messages.error(request, _("Your account belongs to no office."))
+            return redirect("home")
+        return view(request, office, *args, **kwargs)
+
+    return wrapper
 
 
 # --- Kiosk --------------------------------------------------------------------------
@@ -50,10 +58,8 @@ def _no_office(request):
 
 @login_required
 @permission_required("queueing.add_ticket", raise_exception=True)
-def kiosk(request):
-    office = _office(request)
-    if office is None:
-        return _no_office(request)
+@with_office
+def kiosk(request, office):
     form = KioskForm(request.POST or None, office=office)
     if request.method == "POST":
         if form.is_valid():
@@ -88,10 +94,8 @@ def kiosk_ticket(request, pk):
 
 @login_required
 @permission_required("queueing.serve_counter", raise_exception=True)
-def counter_choose(request):
-    office = _office(request)
-    if office is None:
-        return _no_office(request)
+@with_office
+def counter_choose(request, office):
     mine = getattr(request.user, "counter", None)
     if mine is not None and request.GET.get("choose") is None:
         return redirect("queueing:console", pk=mine.pk)
@@ -170,10 +174,8 @@ def console_action(request, pk, action):
 
 @login_required
 @permission_required("queueing.view_board", raise_exception=True)
-def board(request):
-    office = _office(request)
-    if office is None:
-        return _no_office(request)
+@with_office
+def board(request, office):
     context = {"office": office, "state": board_state(office_id=office.pk), "last_id": events.last_event_id(office.pk)}
     template = "queueing/_board.html" if request.GET.get("partial") else "queueing/board.html"
     return render(request, template, context)
@@ -184,11 +186,9 @@ BOARD_STREAM_SECONDS = 300
 
 @login_required
 @permission_required("queueing.view_board", raise_exception=True)
-def board_events(request):
+@with_office
+def board_events(request, office):
     """Server-sent events: each call as it happens; a reconnect replays what it missed."""
-    office = _office(request)
-    if office is None:
-        return HttpResponse(status=404)
     raw_last = request.headers.get("Last-Event-ID") or request.GET.get("last") or "0"
     last_id = int(raw_last) if raw_last.isdigit() else 0
     office_id = office.pk
@@ -233,20 +233,16 @@ def board_events(request):
 
 @login_required
 @permission_required("queueing.view_queue_live", raise_exception=True)
-def live(request):
-    office = _office(request)
-    if office is None:
-        return _no_office(request)
+@with_office
+def live(request, office):
     template = "queueing/_live.html" if request.htmx else "queueing/live.html"
     return render(request, template, {"office": office, "live": queue_live(office_id=office.pk)})
 
 
 @login_required
 @permission_required("queueing.view_queue_live", raise_exception=True)
-def report(request):
-    office = _office(request)
-    if office is None:
-        return _no_office(request)
+@with_office
+def report(request, office):
     field = ThaiDateField(required=False)
     day = timezone.localdate()
     error = None
