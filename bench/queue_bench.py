@@ -161,14 +161,18 @@ function done(summary, latency, requests)
 end
 """
 
-WRK_CALL = """
-local paths = {%(paths)s}
-local tokens = {%(tokens)s}
+# Thread i of wrk drives counter (or kiosk) i: its Lua state gets `id` = i.
+WRK_THREAD_ID = """
 local n = 0
 function setup(thread)
   n = n + 1
   thread:set("id", n)
 end
+"""
+
+WRK_CALL = """
+local paths = {%(paths)s}
+local tokens = {%(tokens)s}
 function init(args)
   path = paths[id]
   headers = {["Authorization"] = "Token " .. tokens[id], ["Content-Type"] = "application/json"}
@@ -189,11 +193,6 @@ end
 WRK_ISSUE = """
 local tokens = {%(tokens)s}
 local services = {%(services)s}
-local n = 0
-function setup(thread)
-  n = n + 1
-  thread:set("id", n)
-end
 function init(args)
   headers = {["Authorization"] = "Token " .. tokens[id], ["Content-Type"] = "application/json"}
   body = '{"service": ' .. services[id] .. ', "customer_kind": "insured", "customer_ref": "1101700230708"}'
@@ -265,6 +264,7 @@ class BoardListener(threading.Thread):
 
 
 def windows(office_id, since, size):
+    """Calls per second in each run of `size` consecutive calls, in call order."""
     rows = list(
         TicketCall.objects.filter(counter__office_id=office_id, called_at__gte=since)
         .order_by("id")
@@ -275,7 +275,7 @@ def windows(office_id, since, size):
         chunk = rows[start : start + size]
         seconds = (chunk[-1] - chunk[0]).total_seconds() or 1e-9
         out.append(round((size - 1) / seconds))
-    return out, len(rows)
+    return out
 
 
 def pgbench_bare_sql(seconds=10, waiting=100_000):
@@ -359,7 +359,7 @@ def main():
         paths = ", ".join(f'"/api/queue/counters/{pk}/call-next/"' for pk in setup["counters"])
         tokens = ", ".join(f'"{key}"' for key in setup["tokens"])
         result = wrk(
-            WRK_CALL % {"paths": paths, "tokens": tokens} + WRK_DONE,
+            WRK_THREAD_ID + WRK_CALL % {"paths": paths, "tokens": tokens} + WRK_DONE,
             base,
             threads=COUNTERS,
             connections=COUNTERS,
@@ -375,7 +375,7 @@ def main():
         span = (first_last["b"] - first_last["a"]).total_seconds()
         rate = called / span if span else 0
         window = max(1000, args.calls // 10)
-        rates, _ = windows(office_id, started, window)
+        rates = windows(office_id, started, window)
         say(f"calls made        {called:,} ({left:,} left waiting), over {span:.1f} s")
         say(f"call-next rate    {rate:,.0f} calls/s (target >= 500)")
         say(f"latency           p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms (target < 50), "

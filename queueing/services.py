@@ -9,6 +9,7 @@ runs as the database function queue_call_next (migration 0003), one round trip.
 
 from contextlib import nullcontext
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
@@ -98,10 +99,13 @@ def _ticket_create(*, service, visit, customer_kind, ref, priority, now, queued_
     )
 
 
+NOT_SIGNED_IN = _("Sign in at this counter first.")
+
+
 def _counter_lock(counter: Counter, officer) -> Counter:
     locked = Counter.objects.select_for_update().get(pk=counter.pk)
     if officer is not None and locked.officer_id != officer.pk:
-        raise QueueError(_("Sign in at this counter first."), code="not_signed_in")
+        raise QueueError(NOT_SIGNED_IN, code="not_signed_in")
     return locked
 
 
@@ -126,16 +130,13 @@ def _publish_call(ticket: Ticket, counter: Counter, kind: str):
     transaction.on_commit(lambda: events.event_publish(ticket.office_id, payload))
 
 
-# How "finish and call next" may close the counter's current ticket, by its state.
-CLOSE_CURRENT = {
-    Ticket.Outcome.COMPLETED: Ticket.Status.SERVING,
-    Ticket.Outcome.DOCUMENTS_MISSING: Ticket.Status.SERVING,
-    Ticket.Outcome.REFERRED: Ticket.Status.SERVING,
-    Ticket.Outcome.NO_SHOW: Ticket.Status.CALLED,
-}
+FINISH_OUTCOMES = (Ticket.Outcome.COMPLETED, Ticket.Outcome.DOCUMENTS_MISSING, Ticket.Outcome.REFERRED)
+# "Finish and call next" closes a ticket being served with a finish outcome, or a called
+# one as a no-show (queue_call_next checks which applies to the current ticket).
+CLOSE_CURRENT_OUTCOMES = (*FINISH_OUTCOMES, Ticket.Outcome.NO_SHOW)
 
 _CALL_NEXT_ERRORS = {
-    "not_signed_in": _("Sign in at this counter first."),
+    "not_signed_in": NOT_SIGNED_IN,
     "busy": _("Finish or release the current ticket before calling the next."),
     "close_current": _("The current ticket cannot be closed that way."),
     "no_services": _("This counter serves no service."),
@@ -155,7 +156,7 @@ def ticket_call_next(
     `scope_office_id` limits the counters that may be used (see sso.core.scoping);
     another office's counter raises Counter.DoesNotExist.
     """
-    if close_current is not None and close_current not in CLOSE_CURRENT:
+    if close_current is not None and close_current not in CLOSE_CURRENT_OUTCOMES:
         raise QueueError(_CALL_NEXT_ERRORS["close_current"], code="close_current")
     now = now or timezone.now()
     args = [counter_id, officer.pk if officer else None, scope_office_id, close_current, now, _local_day(now)]
@@ -237,9 +238,6 @@ def _close(ticket: Ticket, outcome: str, now) -> Ticket:
     return ticket
 
 
-FINISH_OUTCOMES = (Ticket.Outcome.COMPLETED, Ticket.Outcome.DOCUMENTS_MISSING, Ticket.Outcome.REFERRED)
-
-
 @transaction.atomic
 def ticket_finish(*, counter: Counter, officer, outcome: str, now=None) -> Ticket:
     """The service is over, with its outcome."""
@@ -304,8 +302,6 @@ def ticket_cancel(*, ticket: Ticket, officer, now=None) -> Ticket:
 @transaction.atomic
 def ticket_case_link(*, ticket: Ticket, case, officer) -> Ticket:
     """Tie the ticket to the business record it was about (statement, receipt, claim...)."""
-    from django.contrib.contenttypes.models import ContentType
-
     ticket.case_type = ContentType.objects.get_for_model(case)
     ticket.case_id = case.pk
     ticket.save(update_fields=["case_type", "case_id"])
@@ -326,10 +322,7 @@ def counter_sign_in(*, counter: Counter, officer, now=None) -> Counter:
     if previous is not None:
         if _current(previous) is not None:
             raise QueueError(_("Finish the ticket at your other counter first."), code="busy_elsewhere")
-        previous.officer = None
-        previous.signed_in_at = None
-        previous._history_user = officer
-        previous.save(update_fields=["officer", "signed_in_at"])
+        _counter_release(previous, officer)
     locked.officer = officer
     locked.signed_in_at = now or timezone.now()
     locked._history_user = officer
@@ -346,11 +339,15 @@ def counter_sign_out(*, counter: Counter, officer) -> Counter:
     counter = _counter_lock(counter, officer)
     if _current(counter) is not None:
         raise QueueError(_("Finish the current ticket before leaving the counter."), code="busy")
+    _counter_release(counter, officer)
+    return counter
+
+
+def _counter_release(counter: Counter, officer) -> None:
     counter.officer = None
     counter.signed_in_at = None
     counter._history_user = officer
     counter.save(update_fields=["officer", "signed_in_at"])
-    return counter
 
 
 @transaction.atomic

@@ -63,9 +63,8 @@ def test_an_idle_session_expires_and_each_request_extends_it(client_for, cast, s
     client = client_for(cast["counter"])
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    response = client.get("/")
-    assert response.cookies["sessionid"]["max-age"] in ("", 0) or int(response.cookies["sessionid"]["max-age"]) <= 1800
-    client.session.set_expiry(-1)
+    assert client.get("/").status_code == 200
+    assert client.session.get_expiry_age() == 30 * 60
     session = client.session
     session.set_expiry(-1)
     session.save()

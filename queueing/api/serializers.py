@@ -76,11 +76,3 @@ class FinishInputSerializer(serializers.Serializer):
 class TransferInputSerializer(serializers.Serializer):
     to_service = serializers.IntegerField(required=False, allow_null=True)
     to_counter = serializers.IntegerField(required=False, allow_null=True)
-
-
-class BoardCallSerializer(serializers.Serializer):
-    ticket = serializers.CharField()
-    counter = serializers.IntegerField()
-    service_th = serializers.CharField()
-    service_en = serializers.CharField()
-    status = serializers.CharField()

@@ -54,8 +54,11 @@ def _user_groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
 def _group_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if not action.startswith("post_"):
         return
-    groups = Group.objects.filter(pk__in=pk_set) if reverse and pk_set else [instance] if not reverse else []
-    if reverse and not pk_set:  # permission.group_set cleared: be safe, forget everyone
+    if not reverse:  # group.permissions changed
+        groups = [instance]
+    elif pk_set:  # permission.group_set changed for these groups
+        groups = Group.objects.filter(pk__in=pk_set)
+    else:  # permission.group_set cleared: forget everyone's
         groups = Group.objects.all()
     from django.contrib.auth import get_user_model
 
