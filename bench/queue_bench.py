@@ -395,7 +395,8 @@ def main():
             return
         say("== ticket issue: 16 kiosks in 16 offices for 15 s")
         script = (
-            WRK_ISSUE
+            WRK_THREAD_ID
+            + WRK_ISSUE
             % {
                 "tokens": ", ".join(f'"{token}"' for token, _ in setup["issuers"]),
                 "services": ", ".join(str(service) for _, service in setup["issuers"]),
@@ -414,7 +415,11 @@ def main():
             )
     finally:
         server.terminate()
-        server.wait(20)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:  # a board stream still open: stop it the hard way
+            server.kill()
+            server.wait(5)
 
     say("== bare SQL call-next (pgbench, 16 clients, 10 s)")
     bare = pgbench_bare_sql()
