@@ -34,30 +34,62 @@ _QUEUE_ADMIN = _QUEUE_WATCH + (
     "queueing.change_servicetarget",
 )
 
+_REGISTRY_VIEW = (
+    "registry.view_insuredperson",
+    "registry.view_employer",
+    "registry.view_branch",
+    "registry.view_employment",
+    "registry.view_dependant",
+    "registry.view_hospital",
+    "registry.view_bank",
+    "registry.view_sectionspell",
+    "registry.view_hospitalregistration",
+    "registry.view_bankaccount",
+)
+_REGISTRY_COUNTER = _REGISTRY_VIEW + (
+    "registry.add_insuredperson",
+    "registry.change_insuredperson",
+    "registry.add_employer",
+    "registry.change_employer",
+    "registry.add_branch",
+    "registry.add_employment",
+    "registry.change_employment",
+    "registry.add_dependant",
+    "registry.add_sectionspell",
+    "registry.add_hospitalregistration",
+    "registry.add_bankaccount",
+    "registry.add_bulkupload",
+    "registry.view_bulkupload",
+)
+_REGISTRY_VERIFY = _REGISTRY_COUNTER + ("registry.merge_insuredperson",)
+
 ROLES = (
     Role(
         "counter_officer",
         _("Counter officer"),
         _("Serves walk-in employers and insured persons at a counter."),
-        _STAFF + _COUNTER,
+        _STAFF + _COUNTER + _REGISTRY_COUNTER,
     ),
     Role(
         "backoffice_verifier",
         _("Back-office verifier"),
         _("Verifies recorded cases later, from work queues."),
-        _STAFF,
+        _STAFF + _REGISTRY_VERIFY,
     ),
     Role(
         "supervisor",
         _("Supervisor"),
         _("Watches service times and the work of one office."),
-        _STAFF + _QUEUE_WATCH + ("core.view_audit_history", "core.view_user"),
+        _STAFF + _QUEUE_WATCH + _REGISTRY_VIEW + ("core.view_audit_history", "core.view_user"),
     ),
     Role(
         "national_supervisor",
         _("National supervisor"),
         _("Watches every office."),
-        _STAFF + _QUEUE_WATCH + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
+        _STAFF
+        + _QUEUE_WATCH
+        + _REGISTRY_VIEW
+        + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
     ),
     Role(
         "administrator",
@@ -65,7 +97,13 @@ ROLES = (
         _("Manages offices, staff accounts and reference data."),
         _STAFF
         + _QUEUE_ADMIN
+        + _REGISTRY_VERIFY
         + (
+            "registry.add_hospital",
+            "registry.change_hospital",
+            "registry.add_registrationrule",
+            "registry.change_registrationrule",
+            "registry.view_registrationrule",
             "core.view_audit_history",
             "core.view_all_offices",
             "core.add_office",

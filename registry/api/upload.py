@@ -1,0 +1,3 @@
+"""Bulk registration upload API (filled by the upload work)."""
+
+PATHS = []
