@@ -3,7 +3,6 @@
 `registry.api.views` holds the record endpoints, `registry.api.upload` the bulk upload.
 """
 
-from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from registry.api import upload, views
