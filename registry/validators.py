@@ -80,3 +80,8 @@ def account_check_digit(body: str) -> str:
         value = int(char) * (2 if position % 2 == 0 else 1)
         total += value - 9 if value > 9 else value
     return str((10 - total % 10) % 10)
+
+
+def pin_check_digit(body: str) -> str:
+    """The 13th digit of a Thai PIN whose first 12 digits are `body` (also for tax IDs)."""
+    return str((11 - sum(int(d) * (13 - i) for i, d in enumerate(body)) % 11) % 10)

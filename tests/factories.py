@@ -48,3 +48,72 @@ def queue_office(office, counters=3):
 
     office_queue_setup(office=office, counters=counters)
     return office
+
+
+def pin_make(n: int, first_digit: int = 1) -> str:
+    """A valid Thai national ID, different for each n."""
+    from registry.validators import pin_check_digit
+
+    body = f"{first_digit}{n:011d}"
+    return body + pin_check_digit(body)
+
+
+def tax_id_make(n: int) -> str:
+    """A valid company tax ID (starts with 0), different for each n."""
+    from registry.validators import pin_check_digit
+
+    body = f"0105{n:08d}"
+    return body + pin_check_digit(body)
+
+
+class HospitalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registry.Hospital"
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"H{n:05d}")
+    name_th = factory.LazyAttribute(lambda o: f"โรงพยาบาล {o.code}")
+    name_en = factory.LazyAttribute(lambda o: f"Hospital {o.code}")
+    province = factory.LazyFunction(lambda: province_get("10"))
+
+
+def employer_make(office, officer=None, n=None, registered_on=None, **fields):
+    """An employer registered through the SSO 1-01 service (head-office branch included)."""
+    import datetime
+
+    from registry.services import employer_register
+
+    n = n if n is not None else Office.objects.count() * 1000 + factory.random.randgen.randint(1, 10**7)
+    return employer_register(
+        officer=officer,
+        name_th=fields.pop("name_th", f"บริษัท ทดสอบ {n} จำกัด"),
+        name_en=fields.pop("name_en", f"Test Company {n} Ltd"),
+        tax_id=fields.pop("tax_id", tax_id_make(n)),
+        province=fields.pop("province", office.province),
+        registered_on=registered_on or datetime.date(2015, 1, 1),
+        responsible_office=office,
+        **fields,
+    )
+
+
+def employee_make(employer, n, officer=None, started_on=None, **fields):
+    """An insured person hired by `employer` through the SSO 1-03 service."""
+    import datetime
+
+    from registry.services import employee_register
+
+    started_on = started_on or datetime.date(2020, 1, 1)
+    defaults = {
+        "title": "003",
+        "first_name_th": f"สมชาย{n}",
+        "last_name_th": "ใจดี",
+        "first_name_en": f"Somchai{n}",
+        "last_name_en": "Jaidee",
+        "birth_date": datetime.date(1990, 1, 1),
+        "sex": "M",
+        "filed_on": started_on,
+    }
+    defaults.update(fields)
+    return employee_register(
+        officer=officer, employer=employer, started_on=started_on, national_id=pin_make(n), **defaults
+    )
