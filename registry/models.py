@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +129,9 @@ class Employer(BilingualName):
 
     def __str__(self):
         return f"{self.account_number} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("registry:employer", args=[self.pk])
 
 
 class Branch(models.Model):
@@ -261,6 +265,9 @@ class InsuredPerson(models.Model):
 
     def __str__(self):
         return f"{self.national_id} {self.full_name}"
+
+    def get_absolute_url(self):
+        return reverse("registry:person", args=[self.pk])
 
     @property
     def full_name_th(self) -> str:
@@ -480,6 +487,11 @@ class BulkUpload(models.Model):
     office = models.ForeignKey("core.Office", on_delete=models.PROTECT, related_name="+")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    employer = models.ForeignKey(
+        Employer, null=True, on_delete=models.PROTECT, related_name="bulk_uploads", verbose_name=_("employer")
+    )
+    # The uploader's language: a background check writes its line errors in it.
+    language = models.CharField(max_length=10, default="th")
     file_name = models.CharField(_("file"), max_length=255)
     content = models.BinaryField()
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -85,13 +85,13 @@ def trigram_available() -> bool:
         return cursor.fetchone()[0]
 
 
-def _digits(text: str) -> str:
+def digits_of(text: str) -> str:
     return re.sub(r"[\s\-]", "", text or "")
 
 
 def person_get_by_national_id(national_id: str, user) -> InsuredPerson | None:
     """One person by national ID, typed with or without dashes, if `user` may see them."""
-    digits = _digits(national_id)
+    digits = digits_of(national_id)
     if not digits.isdigit() or len(digits) != 13:
         return None
     return office_scoped(InsuredPerson.objects.select_related("office"), user).filter(national_id=digits).first()
@@ -118,7 +118,7 @@ def person_search(query: str, user, *, include_merged: bool = False) -> QuerySet
     if not include_merged:
         queryset = queryset.exclude(status=InsuredPerson.Status.MERGED)
     query = (query or "").strip()
-    digits = _digits(query)
+    digits = digits_of(query)
     if not query:
         return queryset.none()
     if digits.isdigit():
@@ -136,7 +136,7 @@ def employer_search(query: str, user) -> QuerySet:
     """Employers matching an account number (exact, dashes allowed), a tax ID or a name."""
     queryset = office_scoped(Employer.objects.select_related("province", "responsible_office"), user)
     query = (query or "").strip()
-    digits = _digits(query)
+    digits = digits_of(query)
     if not query:
         return queryset.none()
     if digits.isdigit():

@@ -59,6 +59,14 @@ def _refuse(field, message, code="invalid"):
     raise ValidationError({field: ValidationError(message, code=code)})
 
 
+def _checked(field, check, *args):
+    """Run a validator; its error is reported on `field`."""
+    try:
+        return check(*args)
+    except ValidationError as exc:
+        raise ValidationError({field: exc}) from None
+
+
 # Employers ------------------------------------------------------------------------------
 
 
@@ -89,7 +97,7 @@ def employer_register(
     account_number: str | None = None,
 ) -> Employer:
     """Form SSO 1-01: register an employer, issue its account number and its head-office branch."""
-    tax_id = tax_id_clean(tax_id)
+    tax_id = _checked("tax_id", tax_id_clean, tax_id)
     if registered_on > _today():
         _refuse("registered_on", _("The registration date cannot be in the future."), "future")
     office = responsible_office or officer.office
@@ -131,7 +139,7 @@ def employer_register(
 @transaction.atomic
 def branch_add(*, officer, employer: Employer, number: str, name: str, province, address: str = "") -> Branch:
     """Register another workplace of an employer."""
-    number = branch_number_clean(number)
+    number = _checked("number", branch_number_clean, number)
     if employer.branches.filter(number=number).exists():
         _refuse("number", _("Branch %(number)s of this employer already exists.") % {"number": number}, "duplicate")
     branch = _stamp(Branch(employer=employer, number=number, name=name, address=address, province=province), officer)
@@ -195,7 +203,7 @@ def _section_close(*, person, on: datetime.date, officer):
 
 def person_create(*, officer, national_id: str, id_type: str, office, registered_on, **fields) -> InsuredPerson:
     """A new insured person's record (callers open the section spell)."""
-    national_id = national_id_clean(national_id, id_type)
+    national_id = _checked("national_id", national_id_clean, national_id, id_type)
     _person_check(fields, registered_on)
     if InsuredPerson.objects.filter(national_id=national_id).exists():
         _refuse("national_id", _("A person with national ID %(id)s is already registered.") % {"id": national_id})
@@ -250,7 +258,7 @@ def employee_register(
     The person's Section 33 spell opens on the hire date (closing a Section 39/40 spell).
     """
     filed_on = filed_on or _today()
-    national_id = national_id_clean(national_id, id_type)
+    national_id = _checked("national_id", national_id_clean, national_id, id_type)
     if started_on > filed_on:
         _refuse("started_on", _("The hire date cannot be in the future."), "future")
     if employer.status != Employer.Status.ACTIVE:
@@ -421,7 +429,7 @@ def dependant_add(
     if birth_date > _today():
         _refuse("birth_date", _("The birth date cannot be in the future."), "future")
     if national_id:
-        national_id = national_id_clean(national_id)
+        national_id = _checked("national_id", national_id_clean, national_id)
         if person.dependants.filter(national_id=national_id).exists():
             _refuse("national_id", _("This dependant is already recorded."), "duplicate")
     if kind == Dependant.Kind.CHILD and not (national_id or birth_certificate_id.strip()):
@@ -508,7 +516,7 @@ def section40_register(
     if option not in (1, 2, 3):
         _refuse("s40_option", _("Choose option 1, 2 or 3."), "option")
     if person is None:
-        national_id = national_id_clean(national_id, id_type)
+        national_id = _checked("national_id", national_id_clean, national_id, id_type)
         person = InsuredPerson.objects.filter(national_id=national_id).first()
     if person is not None:
         person = InsuredPerson.objects.select_for_update().get(pk=person.pk)

@@ -1,14 +1,389 @@
-"""Registry pages: search, the person page, the counter's registration forms."""
+"""Registry pages: search, the person and employer pages, the counter's registration forms.
 
+Every form page works the same way (`_form_page`): GET shows the form, POST validates it,
+calls one service and goes back to the record's page; a service's refusal is shown on
+the field it names and nothing is stored.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from registry import selectors
+from registry import forms, selectors, services
+from registry.models import Branch, Employer, Employment, InsuredPerson
+from sso.core.scoping import object_get_for_user
+
+
+def person_get_for_user(request, pk) -> InsuredPerson:
+    return object_get_for_user(InsuredPerson.objects.select_related("office"), request.user, pk=pk)
+
+
+def employer_get_for_user(request, pk) -> Employer:
+    return object_get_for_user(Employer.objects.select_related("province", "responsible_office"), request.user, pk=pk)
+
+
+def _form_page(request, form, *, template, context, apply, success, next_url):
+    """Validate `form` on POST and run `apply(data)` (a service call); on success flash
+    `success` and go to `next_url`, else show the errors on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = apply(form.cleaned_data)
+        except ValidationError as exc:
+            forms.errors_to_form(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(next_url(result) if callable(next_url) else next_url)
+    return render(request, template, {"form": form, **context})
+
+
+def _today():
+    return timezone.localdate()
+
+
+# Search ---------------------------------------------------------------------------------
 
 
 @login_required
 @permission_required("registry.view_insuredperson", raise_exception=True)
 def search(request):
-    query = request.GET.get("q", "").strip()
-    persons = list(selectors.person_search(query, request.user)[: selectors.SEARCH_PAGE]) if query else []
-    return render(request, "registry/search.html", {"query": query, "persons": persons})
+    """One box for every lookup: a national ID or account number goes straight to the
+    record; a name lists persons and employers, best match first."""
+    form = forms.SearchForm(request.GET or None)
+    query = form.data.get("q", "").strip() if form.is_bound else ""
+    persons, employers = [], []
+    if query:
+        persons = list(selectors.person_search(query, request.user)[: selectors.SEARCH_PAGE])
+        employers = list(selectors.employer_search(query, request.user)[: selectors.SEARCH_PAGE])
+        digits = selectors.digits_of(query)
+        if digits.isdigit() and len(persons) + len(employers) == 1 and len(digits) in (10, 13):
+            return redirect(persons[0] if persons else employers[0])
+    return render(
+        request, "registry/search.html", {"form": form, "query": query, "persons": persons, "employers": employers}
+    )
+
+
+# Persons --------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("registry.view_insuredperson", raise_exception=True)
+def person_detail(request, pk):
+    person = selectors.person_page_get(pk, request.user)
+    today = _today()
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "completeness": selectors.person_completeness(person),
+            "current_section": selectors.open_section(person, today),
+            "s33_months": selectors.section33_months(person, until=today),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@permission_required("registry.change_insuredperson", raise_exception=True)
+def person_edit(request, pk):
+    person = person_get_for_user(request, pk)
+    form = forms.PersonEditForm(request.POST or None, instance=person)
+    return _form_page(
+        request,
+        form,
+        template="registry/form.html",
+        context={"title": _("Correct personal details"), "person": person},
+        apply=lambda data: services.person_update(officer=request.user, person=person, **data),
+        success=_("Personal details saved."),
+        next_url=person,
+    )
+
+
+@login_required
+@permission_required("registry.add_hospitalregistration", raise_exception=True)
+def hospital_change(request, pk):
+    person = person_get_for_user(request, pk)
+    form = forms.HospitalChangeForm(request.POST or None, initial={"valid_from": _today()})
+    return _form_page(
+        request,
+        form,
+        template="registry/form.html",
+        context={"title": _("Change of registered hospital (SSO 9-02)"), "person": person},
+        apply=lambda data: services.hospital_change(officer=request.user, person=person, **data),
+        success=_("Hospital changed."),
+        next_url=person,
+    )
+
+
+@login_required
+@permission_required("registry.add_bankaccount", raise_exception=True)
+def bank_account(request, pk):
+    person = person_get_for_user(request, pk)
+    form = forms.BankAccountForm(
+        request.POST or None, initial={"valid_from": _today(), "account_name": person.full_name_th}
+    )
+    return _form_page(
+        request,
+        form,
+        template="registry/form.html",
+        context={"title": _("Bank account for benefit payments"), "person": person},
+        apply=lambda data: services.bank_account_set(officer=request.user, person=person, **data),
+        success=_("Bank account saved."),
+        next_url=person,
+    )
+
+
+@login_required
+@permission_required("registry.add_dependant", raise_exception=True)
+def dependant_add(request, pk):
+    person = person_get_for_user(request, pk)
+    form = forms.DependantForm(request.POST or None, initial={"last_name_th": person.last_name_th})
+    return _form_page(
+        request,
+        form,
+        template="registry/form.html",
+        context={"title": _("Add a child or spouse"), "person": person},
+        apply=lambda data: services.dependant_add(officer=request.user, person=person, **data),
+        success=_("Dependant added."),
+        next_url=person,
+    )
+
+
+@login_required
+@permission_required("registry.add_sectionspell", raise_exception=True)
+def section39(request, pk):
+    person = person_get_for_user(request, pk)
+    form = forms.Section39Form(request.POST or None, initial={"applied_on": _today()})
+    return _form_page(
+        request,
+        form,
+        template="registry/form.html",
+        context={"title": _("Section 39 application"), "person": person},
+        apply=lambda data: services.section39_apply(officer=request.user, person=person, **data),
+        success=_("Section 39 insurance started."),
+        next_url=person,
+    )
+
+
+@login_required
+@permission_required("registry.add_sectionspell", raise_exception=True)
+def section40(request, pk=None):
+    """Section 40: a new person (full form) or one on record (option and date only)."""
+    person = person_get_for_user(request, pk) if pk else None
+    form = forms.Section40Form(request.POST or None, existing=person, initial={"applied_on": _today()})
+
+    def apply(data):
+        if person is not None:
+            return services.section40_register(
+                officer=request.user, person=person, option=data["s40_option"], applied_on=data["applied_on"]
+            )
+        return services.section40_register(
+            officer=request.user,
+            option=data["s40_option"],
+            applied_on=data["applied_on"],
+            national_id=data["national_id"],
+            id_type=data["id_type"],
+            **form.person_fields(),
+        )
+
+    return _form_page(
+        request,
+        form,
+        template="registry/form.html",
+        context={"title": _("Section 40 registration"), "person": person},
+        apply=apply,
+        success=_("Section 40 insurance registered."),
+        next_url=lambda spell: spell.person,
+    )
+
+
+@login_required
+@permission_required("registry.merge_insuredperson", raise_exception=True)
+def person_merge(request, pk):
+    """A verifier merges a duplicate record into this one, after seeing both side by side."""
+    person = person_get_for_user(request, pk)
+    form = forms.MergeForm(request.POST or None)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        duplicate = (
+            InsuredPerson.objects.select_related("office")
+            .filter(national_id=form.cleaned_data["duplicate_national_id"])
+            .first()
+        )
+        if duplicate is None:
+            form.add_error("duplicate_national_id", _("No record has this national ID."))
+        elif form.cleaned_data["confirm"]:
+            try:
+                services.person_merge(officer=request.user, keep=person, drop=duplicate)
+            except ValidationError as exc:
+                forms.errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Records merged."))
+                return redirect(person)
+    return render(
+        request,
+        "registry/person_merge.html",
+        {
+            "form": form,
+            "person": person,
+            "duplicate": duplicate,
+            "likely": selectors.person_duplicates(
+                first_name_th=person.first_name_th,
+                last_name_th=person.last_name_th,
+                birth_date=person.birth_date,
+                exclude_id=person.pk,
+            ),
+        },
+    )
+
+
+# Employers ------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("registry.view_employer", raise_exception=True)
+def employer_detail(request, pk):
+    employer = employer_get_for_user(request, pk)
+    show_all = request.GET.get("all") == "1"
+    employments = (
+        Employment.objects.filter(employer=employer).select_related("person", "branch").order_by("-started_on", "pk")
+    )
+    if not show_all:
+        employments = employments.filter(ended_on__isnull=True)
+    page = Paginator(employments, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/employer_detail.html",
+        {
+            "employer": employer,
+            "branches": list(employer.branches.select_related("province")),
+            "page": page,
+            "show_all": show_all,
+            "open_count": employer.employments.filter(ended_on__isnull=True).count(),
+        },
+    )
+
+
+@login_required
+@permission_required("registry.add_employer", raise_exception=True)
+def employer_register(request):
+    form = forms.EmployerForm(
+        request.POST or None, initial={"registered_on": _today(), "responsible_office": request.user.office}
+    )
+    return _form_page(
+        request,
+        form,
+        template="registry/form.html",
+        context={"title": _("Employer registration (SSO 1-01)")},
+        apply=lambda data: services.employer_register(officer=request.user, **data),
+        success=_("Employer registered."),
+        next_url=lambda employer: employer,
+    )
+
+
+@login_required
+@permission_required("registry.add_branch", raise_exception=True)
+def branch_add(request, pk):
+    employer = employer_get_for_user(request, pk)
+    form = forms.BranchForm(request.POST or None, initial={"province": employer.province_id})
+    return _form_page(
+        request,
+        form,
+        template="registry/form.html",
+        context={"title": _("Add a branch"), "employer": employer},
+        apply=lambda data: services.branch_add(officer=request.user, employer=employer, **data),
+        success=_("Branch added."),
+        next_url=employer,
+    )
+
+
+@login_required
+@permission_required("registry.change_employer", raise_exception=True)
+def employer_cease(request, pk):
+    employer = employer_get_for_user(request, pk)
+    form = forms.CeaseForm(request.POST or None, initial={"ceased_on": _today()})
+    return _form_page(
+        request,
+        form,
+        template="registry/form.html",
+        context={"title": _("Employer ceased business"), "employer": employer},
+        apply=lambda data: services.employer_cease(officer=request.user, employer=employer, **data),
+        success=_("Employer recorded as ceased."),
+        next_url=employer,
+    )
+
+
+@login_required
+@permission_required("registry.add_employment", raise_exception=True)
+def employee_register(request, pk):
+    """Form SSO 1-03. Likely duplicates (same birth date, same or similar name) are listed
+    before anything is stored; the officer confirms they checked them."""
+    employer = employer_get_for_user(request, pk)
+    form = forms.EmployeeForm(request.POST or None, employer=employer, initial={"branch": Branch.HEAD_OFFICE})
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        existing = InsuredPerson.objects.filter(national_id=data["national_id"]).first()
+        duplicates = selectors.person_duplicates(
+            first_name_th=data["first_name_th"],
+            last_name_th=data["last_name_th"],
+            birth_date=data["birth_date"],
+            exclude_id=existing.pk if existing else None,
+        )
+        if duplicates and not data["duplicates_checked"]:
+            form.add_error(
+                "duplicates_checked", _("Check the likely duplicates first, then tick this box to register.")
+            )
+        else:
+            try:
+                employment = services.employee_register(
+                    officer=request.user,
+                    employer=employer,
+                    branch=employer.branches.get(number=data["branch"]),
+                    started_on=data["started_on"],
+                    national_id=data["national_id"],
+                    id_type=data["id_type"],
+                    monthly_wage=data["monthly_wage"],
+                    hospital=data["hospital"],
+                    **form.person_fields(),
+                )
+            except ValidationError as exc:
+                forms.errors_to_form(form, exc)
+            else:
+                if employment.late_registration:
+                    messages.warning(
+                        request, _("Registered late: more than 30 days after hiring. The case is flagged.")
+                    )
+                messages.success(request, _("Employee registered."))
+                return redirect(employment.person)
+    return render(
+        request,
+        "registry/employee_register.html",
+        {"form": form, "employer": employer, "duplicates": duplicates},
+    )
+
+
+@login_required
+@permission_required("registry.change_employment", raise_exception=True)
+def employee_leave(request, pk):
+    employment = object_get_for_user(Employment.objects.select_related("person", "employer"), request.user, pk=pk)
+    form = forms.LeaveForm(request.POST or None, initial={"ended_on": _today()})
+    return _form_page(
+        request,
+        form,
+        template="registry/form.html",
+        context={
+            "title": _("Employee leaving (SSO 6-09)"),
+            "person": employment.person,
+            "employer": employment.employer,
+        },
+        apply=lambda data: services.employee_leave(
+            officer=request.user, employment=employment, ended_on=data["ended_on"], reason=data["leaving_reason"]
+        ),
+        success=_("Leaving recorded."),
+        next_url=employment.person,
+    )

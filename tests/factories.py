@@ -112,8 +112,7 @@ def employee_make(employer, n, officer=None, started_on=None, **fields):
         "birth_date": datetime.date(1990, 1, 1),
         "sex": "M",
         "filed_on": started_on,
+        "national_id": pin_make(n),
     }
     defaults.update(fields)
-    return employee_register(
-        officer=officer, employer=employer, started_on=started_on, national_id=pin_make(n), **defaults
-    )
+    return employee_register(officer=officer, employer=employer, started_on=started_on, **defaults)

@@ -1,3 +1,147 @@
-"""Bulk registration upload API (filled by the upload work)."""
+"""Bulk registration upload API: send a CSV/XLSX of new employees for one employer (SSO 1-03).
 
-PATHS = []
+`POST /api/registry/uploads/` answers 201 with the stored result, 400 with every line error
+(nothing stored), or 202 with a status URL when the file is big enough to be checked in the
+back office; `GET /api/registry/uploads/<id>/` tells how that went.
+"""
+
+from django.core.exceptions import ValidationError
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from registry import bulk
+from registry.models import BulkUpload
+from registry.validators import account_number_clean
+from sso.core.api.errors import validation_error_response
+
+
+class LineErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(allow_null=True, help_text="Line in the file (the header is line 1).")
+    field = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(help_text="In the uploader's language.")
+
+
+class BulkUploadInputSerializer(serializers.Serializer):
+    account_number = serializers.CharField(max_length=20, help_text="The employer's 10-digit account number.")
+    file = serializers.FileField(help_text="CSV (UTF-8 or TIS-620) or Excel .xlsx, one employee a line.")
+
+    def validate_account_number(self, value):
+        try:
+            digits = account_number_clean(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        employer = bulk.upload_employer_get(user=self.context["request"].user, account_number=digits)
+        if employer is None:
+            raise serializers.ValidationError(
+                _("No employer with account number %(account)s is known.") % {"account": digits}
+            )
+        self.context["employer"] = employer
+        return digits
+
+
+class BulkUploadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=BulkUpload.Status.choices)
+    status_display = serializers.CharField(source="get_status_display")
+    employer = serializers.CharField(source="employer.account_number", default=None, allow_null=True)
+    file_name = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    line_count = serializers.IntegerField(help_text="Persons in the file (lines after the header).")
+    stored_count = serializers.IntegerField()
+    progress = serializers.SerializerMethodField(help_text="0-100 while the back office checks the file.")
+    errors = LineErrorSerializer(many=True)
+    status_url = serializers.SerializerMethodField()
+
+    def get_progress(self, upload) -> int:
+        return bulk.progress_get(upload)["percent"]
+
+    def get_status_url(self, upload) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api-registry-upload", args=[upload.pk]))
+
+
+class BulkUploadRejectedSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    detail_th = serializers.CharField()
+    detail_en = serializers.CharField()
+    upload = BulkUploadSerializer()
+
+
+def _rejected(upload: BulkUpload, request) -> Response:
+    def summary(language):
+        with translation.override(language):
+            return str(
+                _("%(count)s errors found in the file; nothing was stored.") % {"count": len(upload.errors)}
+            )
+
+    return Response(
+        {
+            "code": "invalid_lines" if upload.status == BulkUpload.Status.REJECTED else "failed",
+            "detail": summary(translation.get_language() or "th"),
+            "detail_th": summary("th"),
+            "detail_en": summary("en"),
+            "upload": BulkUploadSerializer(upload, context={"request": request}).data,
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+class BulkUploadCreateView(APIView):
+    """Upload employees to register for one employer (SSO 1-03 in bulk); all or nothing."""
+
+    # StaffModelPermissions: POST needs registry.add_bulkupload.
+    queryset = BulkUpload.objects.none()
+
+    @extend_schema(
+        request={"multipart/form-data": BulkUploadInputSerializer},
+        responses={
+            201: OpenApiResponse(BulkUploadSerializer, description="every line stored"),
+            202: OpenApiResponse(BulkUploadSerializer, description="big file: follow status_url"),
+            400: OpenApiResponse(BulkUploadRejectedSerializer, description="line errors; nothing stored"),
+        },
+    )
+    def post(self, request):
+        data = BulkUploadInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        upload_file = data.validated_data["file"]
+        try:
+            upload = bulk.bulk_upload_submit(
+                officer=request.user,
+                employer=data.context["employer"],
+                file_name=upload_file.name,
+                content=upload_file.read(),
+            )
+        except ValidationError as exc:
+            # Refused as a whole (ceased employer, empty or oversized file): code and reason.
+            first = next(iter(exc.error_dict.values()))[0] if hasattr(exc, "error_dict") else exc
+            return validation_error_response(first, status=400)
+        if upload.status == BulkUpload.Status.DONE:
+            return Response(BulkUploadSerializer(upload, context={"request": request}).data, status=201)
+        if upload.finished_at is not None:
+            return _rejected(upload, request)
+        body = BulkUploadSerializer(upload, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
+
+
+class BulkUploadDetailView(APIView):
+    """The status of an upload: its progress while checked, then its result or its line errors."""
+
+    # StaffModelPermissions: GET needs registry.view_bulkupload; office-scoped below.
+    queryset = BulkUpload.objects.none()
+
+    @extend_schema(responses={200: BulkUploadSerializer})
+    def get(self, request, pk):
+        upload = bulk.upload_get_for_user(request.user, pk)
+        return Response(BulkUploadSerializer(upload, context={"request": request}).data)
+
+
+PATHS = [
+    path("uploads/", BulkUploadCreateView.as_view(), name="api-registry-uploads"),
+    path("uploads/<int:pk>/", BulkUploadDetailView.as_view(), name="api-registry-upload"),
+]

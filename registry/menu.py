@@ -1,0 +1,18 @@
+from django.utils.translation import gettext_lazy as _
+
+from sso.core.menu import MenuItem
+
+ITEMS = (
+    MenuItem(
+        "registry_search", _("Registry"), "registry:search", "registry.view_insuredperson",
+        _("Find an insured person or employer by ID or name."), 5,
+    ),
+    MenuItem(
+        "employer_register", _("Register an employer"), "registry:employer_register", "registry.add_employer",
+        _("Form SSO 1-01: issue an account number."), 60,
+    ),
+    MenuItem(
+        "section40", _("Section 40 registration"), "registry:section40", "registry.add_sectionspell",
+        _("Informal workers: join or change option."), 65,
+    ),
+)  # fmt: skip

@@ -1,0 +1,25 @@
+"""Back-office work of the registry. Tasks stay thin: the work is in services."""
+
+from celery import Task, shared_task
+
+from registry import bulk
+
+
+class _UploadTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Retries used up: the status page stops waiting and says the file was not stored.
+        upload_id = kwargs.get("upload_id", args[0] if args else None)
+        if upload_id is not None:
+            bulk.bulk_upload_fail(upload_id=upload_id)
+
+
+@shared_task(
+    base=_UploadTask,
+    name="registry.tasks.bulk_upload_run",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def bulk_upload_run(upload_id: int) -> str:
+    """Check and store a bulk registration upload. Safe to re-run: a finished upload is left as it is."""
+    return bulk.bulk_upload_process(upload_id=upload_id).status
