@@ -18,6 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Production hashing (PBKDF2, a million rounds) costs ~0.25 s a user: the cast alone
+    # would add two seconds to every test. Tests check behaviour, not the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def offices(db):
     from tests.factories import OfficeFactory
