@@ -43,6 +43,19 @@ def counter_current_ticket(counter: Counter) -> Ticket | None:
     return Ticket.objects.select_related("service", "visit").filter(counter=counter, status__in=OPEN).first()
 
 
+def ticket_customer_record(ticket: Ticket, user):
+    """The registry record the ticket's ID points at (insured person or employer), if the
+    officer may see it: what the console opens as the ticket's case."""
+    from registry.selectors import employer_search, person_get_by_national_id
+
+    ref = ticket.customer_ref
+    if ticket.customer_kind == Ticket.CustomerKind.INSURED and len(ref) == 13:
+        return person_get_by_national_id(ref, user)
+    if ticket.customer_kind == Ticket.CustomerKind.EMPLOYER and len(ref) == 10:
+        return employer_search(ref, user).first()
+    return None
+
+
 def ticket_people_ahead(ticket: Ticket) -> int:
     """Waiting tickets of the same service that will be called before this one."""
     if ticket.status != Ticket.Status.WAITING:

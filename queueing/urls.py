@@ -9,6 +9,7 @@ urlpatterns = [
     path("kiosk/ticket/<int:pk>/", views.kiosk_ticket, name="kiosk_ticket"),
     path("counter/", views.counter_choose, name="counter_choose"),
     path("counter/<int:pk>/", views.console, name="console"),
+    path("counter/<int:pk>/case/", views.console_case, name="console_case"),
     path("counter/<int:pk>/<slug:action>/", views.console_action, name="console_action"),
     path("board/", views.board, name="board"),
     path("board/events/", views.board_events, name="board_events"),

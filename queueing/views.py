@@ -22,6 +22,7 @@ from queueing.selectors import (
     counter_list,
     queue_live,
     service_time_report,
+    ticket_customer_record,
     ticket_estimated_wait_minutes,
     ticket_get_for_user,
     ticket_people_ahead,
@@ -109,6 +110,7 @@ def _console_context(request, counter):
     return {
         "counter": counter,
         "ticket": ticket,
+        "case": (ticket.case if ticket.case_id else ticket_customer_record(ticket, request.user)) if ticket else None,
         "finish_form": FinishForm(),
         "transfer_form": TransferForm(counter=counter),
         "signed_in": counter.officer_id == request.user.pk,
@@ -167,6 +169,29 @@ def console_action(request, pk, action):
     if action == "sign-out":
         return redirect(reverse("queueing:counter_choose") + "?choose=1")
     return redirect("queueing:console", pk=counter.pk)
+
+
+@login_required
+@permission_required("queueing.serve_counter", raise_exception=True)
+@require_POST
+def console_case(request, pk):
+    """Open the current ticket's case in one click: the case already linked, else the
+    registry record of the ticket's ID (linked to the ticket from now on), else the
+    registry search (or the employer registration form) to find or create it."""
+    counter = counter_get_for_user(user=request.user, pk=pk)
+    ticket = counter_current_ticket(counter)
+    if ticket is None or counter.officer_id != request.user.pk:
+        messages.error(request, _("There is no ticket at this counter."))
+        return redirect("queueing:console", pk=counter.pk)
+    if ticket.case_id and ticket.case is not None:
+        return redirect(ticket.case.get_absolute_url())
+    record = ticket_customer_record(ticket, request.user)
+    if record is not None:
+        services.ticket_case_link(ticket=ticket, case=record, officer=request.user)
+        return redirect(record.get_absolute_url())
+    if ticket.customer_kind == ticket.CustomerKind.EMPLOYER and not ticket.customer_ref:
+        return redirect("registry:employer_register")
+    return redirect(reverse("registry:search") + (f"?q={ticket.customer_ref}" if ticket.customer_ref else ""))
 
 
 # --- Display board ------------------------------------------------------------------

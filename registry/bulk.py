@@ -21,6 +21,7 @@ from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Func, IntegerField
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -669,8 +670,12 @@ def upload_employer_get(*, user, account_number: str) -> Employer | None:
 
 
 def upload_list(user, limit: int = 50) -> list[BulkUpload]:
-    """The latest uploads `user` may see, without their file content."""
-    queryset = BulkUpload.objects.select_related("employer", "uploaded_by").defer("content")
+    """The latest uploads `user` may see, with their error count but not the file or the errors."""
+    queryset = (
+        BulkUpload.objects.select_related("employer", "uploaded_by")
+        .defer("content", "errors")
+        .annotate(error_count=Func(F("errors"), function="jsonb_array_length", output_field=IntegerField()))
+    )
     return list(office_scoped(queryset, user).order_by("-uploaded_at", "-pk")[:limit])
 
 

@@ -27,9 +27,7 @@ class PersonFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("National ID or name"))
     status = django_filters.ChoiceFilter(choices=InsuredPerson.Status.choices, label=_("status"))
-    section = django_filters.ChoiceFilter(
-        choices=Section.choices, method="filter_section", label=_("Current section")
-    )
+    section = django_filters.ChoiceFilter(choices=Section.choices, method="filter_section", label=_("Current section"))
     office = django_filters.CharFilter(field_name="office__code", label=_("Office code"))
     employer = django_filters.CharFilter(method="filter_employer", label=_("Employer account number (employed now)"))
 
@@ -73,9 +71,7 @@ class EmploymentFilter(django_filters.FilterSet):
     employer = django_filters.CharFilter(method="filter_employer", label=_("Employer account number"))
     branch = django_filters.CharFilter(field_name="branch__number", label=_("Branch number"))
     person = django_filters.CharFilter(method="filter_person", label=_("National ID"))
-    is_open = django_filters.BooleanFilter(
-        field_name="ended_on", lookup_expr="isnull", label=_("Still employed")
-    )
+    is_open = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("Still employed"))
     started_from = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label=_("Hired from"))
     started_to = django_filters.DateFilter(field_name="started_on", lookup_expr="lte", label=_("Hired until"))
     late_registration = django_filters.BooleanFilter(label=_("Registered late"))
@@ -83,7 +79,16 @@ class EmploymentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Employment
-        fields = ["employer", "branch", "person", "is_open", "started_from", "started_to", "late_registration", "office"]
+        fields = [
+            "employer",
+            "branch",
+            "person",
+            "is_open",
+            "started_from",
+            "started_to",
+            "late_registration",
+            "office",
+        ]
 
     def filter_employer(self, queryset, name, value):
         return queryset.filter(employer__account_number=_digits(value))

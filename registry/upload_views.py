@@ -73,9 +73,11 @@ def _status_context(request, pk):
     return {
         "upload": upload,
         "progress": bulk.progress_get(upload),
-        "errors_shown": upload.errors[: bulk.ERRORS_SHOWN],
+        "errors_shown": [
+            {**error, "label": bulk.COLUMN_LABELS.get(error.get("field"), error.get("field"))}
+            for error in upload.errors[: bulk.ERRORS_SHOWN]
+        ],
         "errors_hidden": max(len(upload.errors) - bulk.ERRORS_SHOWN, 0),
-        "labels": bulk.COLUMN_LABELS,
     }
 
 

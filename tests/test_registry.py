@@ -550,3 +550,53 @@ def test_the_employer_registration_page_issues_an_account(client_for, cast):
 
 def test_dependant_kinds_are_the_two_the_benefits_use():
     assert set(Dependant.Kind.values) == {"child", "spouse"}
+
+
+def test_the_change_history_of_a_person_names_who_changed_what(job, client_for, cast):
+    services.person_update(officer=cast["counter"], person=job.person, phone="081-234-5678")
+    response = client_for(cast["supervisor"]).get(
+        reverse("core:record_history", args=["registry.insuredperson", job.person_id])
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "081-234-5678" in html and "counter" in html.lower()
+
+
+# The queue's console opens the ticket's case ----------------------------------------------
+
+
+def test_the_console_opens_the_registry_record_of_the_ticket_and_links_it(job, client_for, cast):
+    from queueing import services as queue
+    from queueing.models import Counter, Ticket
+    from tests.factories import queue_office
+
+    office = queue_office(job.employer.responsible_office, counters=1)
+    counter = Counter.objects.get(office=office)
+    service = counter.services.first()
+    queue.counter_sign_in(counter=counter, officer=cast["counter"])
+    ticket = queue.ticket_issue(service=service, customer_kind="insured", customer_ref=job.person.national_id)
+    queue.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
+    client = client_for(cast["counter"])
+    console = client.get(reverse("queueing:console", args=[counter.pk])).content.decode()
+    assert 'data-testid="case"' in console and job.person.national_id in console
+    response = client.post(reverse("queueing:console_case", args=[counter.pk]))
+    assert response["Location"] == job.person.get_absolute_url()
+    assert Ticket.objects.get(pk=ticket.pk).case == job.person
+
+
+def test_the_console_sends_an_unknown_id_to_the_registry_search(cast, offices, client_for):
+    from queueing import services as queue
+    from queueing.models import Counter
+    from tests.factories import queue_office
+
+    office = queue_office(offices["1001"], counters=1)
+    counter = Counter.objects.get(office=office)
+    queue.counter_sign_in(counter=counter, officer=cast["counter"])
+    queue.ticket_issue(
+        service=counter.services.first(),
+        customer_kind="insured",
+        customer_ref=pin_make(999),
+    )
+    queue.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
+    response = client_for(cast["counter"]).post(reverse("queueing:console_case", args=[counter.pk]))
+    assert response["Location"] == reverse("registry:search") + f"?q={pin_make(999)}"

@@ -7,6 +7,8 @@ the services' own, so a refusal names the field the caller sent.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,6 +28,34 @@ from registry.models import (
 from registry.validators import branch_number_clean, national_id_clean, tax_id_clean
 from sso.core.models import Province
 from sso.core.scoping import office_scoped
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field documented as one named enum component in the schema.
+
+    drf-spectacular names enums after the field; the same choices under a common name
+    (`status`, `kind`) in several serializers, next to other apps' `status` and `kind`,
+    would otherwise get generated names and warnings.
+    """
+
+    def __init__(self, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class NamedChoiceFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = NamedChoiceField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = build_choice_field(self.target)
+        schema["enum"] = [value for value in schema["enum"] if value not in ("", None)]
+        schema.pop("x-spec-enum-id", None)
+        component = ResolvedComponent(
+            name=self.target.enum_name, type=ResolvedComponent.SCHEMA, object=self.target.enum_name, schema=schema
+        )
+        auto_schema.registry.register_on_missing(component)
+        return {"allOf": [component.ref], "nullable": True} if self.target.allow_null else component.ref
+
 
 # Output -----------------------------------------------------------------------------------
 
@@ -69,6 +99,7 @@ class BranchSerializer(serializers.ModelSerializer):
 class EmployerSerializer(serializers.ModelSerializer):
     province = serializers.CharField(source="province.code")
     responsible_office = serializers.CharField(source="responsible_office.code")
+    status = NamedChoiceField(choices=Employer.Status.choices, enum_name="EmployerStatusEnum")
     branches = BranchSerializer(many=True, read_only=True)
 
     class Meta:
@@ -109,10 +140,14 @@ class PersonSummarySerializer(serializers.Serializer):
     last_name_en = serializers.CharField()
     birth_date = serializers.DateField()
     sex = serializers.ChoiceField(choices=InsuredPerson.Sex.choices)
-    status = serializers.ChoiceField(choices=InsuredPerson.Status.choices)
+    status = NamedChoiceField(choices=InsuredPerson.Status.choices, enum_name="PersonStatusEnum")
     office = serializers.CharField(source="office.code", help_text="Code of the office keeping the file.")
-    current_section = serializers.ChoiceField(
-        source="open_section", choices=Section.choices, allow_null=True, help_text="None when not insured now."
+    current_section = NamedChoiceField(
+        source="open_section",
+        choices=Section.choices,
+        allow_null=True,
+        enum_name="SectionEnum",
+        help_text="None when not insured now.",
     )
     s40_option = serializers.IntegerField(source="open_s40_option", allow_null=True)
 
@@ -144,6 +179,8 @@ class BankAccountSerializer(serializers.ModelSerializer):
 
 
 class DependantSerializer(serializers.ModelSerializer):
+    kind = NamedChoiceField(choices=Dependant.Kind.choices, enum_name="DependantKindEnum")
+
     class Meta:
         model = Dependant
         fields = [
@@ -288,9 +325,7 @@ class PersonFieldsSerializer(serializers.Serializer):
 
     def new_person_check(self, attrs):
         """A person not yet registered needs their identity fields."""
-        missing = {
-            name: _("Needed to register a new person.") for name in self.NEW_PERSON_NEEDS if not attrs.get(name)
-        }
+        missing = {name: _("Needed to register a new person.") for name in self.NEW_PERSON_NEEDS if not attrs.get(name)}
         if missing:
             raise serializers.ValidationError(missing, code="required")
 
@@ -402,7 +437,7 @@ class BankAccountSetSerializer(serializers.Serializer):
 
 
 class DependantAddSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Dependant.Kind.choices)
+    kind = NamedChoiceField(choices=Dependant.Kind.choices, enum_name="DependantKindEnum")
     first_name_th = serializers.CharField(max_length=100)
     last_name_th = serializers.CharField(max_length=100)
     birth_date = serializers.DateField()

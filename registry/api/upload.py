@@ -76,9 +76,7 @@ class BulkUploadRejectedSerializer(serializers.Serializer):
 def _rejected(upload: BulkUpload, request) -> Response:
     def summary(language):
         with translation.override(language):
-            return str(
-                _("%(count)s errors found in the file; nothing was stored.") % {"count": len(upload.errors)}
-            )
+            return str(_("%(count)s errors found in the file; nothing was stored.") % {"count": len(upload.errors)})
 
     return Response(
         {

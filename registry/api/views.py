@@ -1,4 +1,541 @@
-"""Registry API views (filled by the API work)."""
+"""Registry API: read viewsets (the list pages' filters, office-scoped) and one view per counter form.
 
-ROUTES = []  # (prefix, viewset, basename)
-PATHS = []  # extra path() entries: counter forms and lookups
+Every write goes through a service in `registry.services`. A refused request answers 400
+naming each field at fault, with the reason in Thai and in English, and stores nothing.
+Another office's person, employer or employment answers 404, like one that does not exist.
+"""
+
+from contextlib import contextmanager
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, FilteredRelation, Prefetch, Q
+from django.http import Http404
+from django.urls import path
+from django.utils import translation
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import APIException
+from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from registry import selectors, services
+from registry.api import serializers as s
+from registry.filters import EmployerFilter, EmploymentFilter, PersonFilter
+from registry.models import Bank, Branch, Employer, Employment, Hospital, InsuredPerson, SectionSpell
+from sso.core.scoping import object_get_for_user, office_scoped, scope_office_id
+
+LANGUAGES = ("th", "en")
+
+# Refusals ---------------------------------------------------------------------------------
+
+
+class Refused(APIException):
+    """A request refused with field-keyed reasons (see `_refusal`); nothing was stored."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, body: dict):
+        self.detail = body  # already the response body: DRF's handler answers dicts as they are
+
+
+def _refusal(by_language: dict[str, dict[str, list[tuple[str, str]]]]) -> Refused:
+    """The 400 body from {language: {field: [(message, code), ...]}}."""
+    active = "en" if (translation.get_language() or "th").startswith("en") else "th"
+    fields = {}
+    for field, items in by_language[active].items():
+        texts = {
+            language: " ".join(text for text, _code in by_language[language].get(field, items))
+            for language in LANGUAGES
+        }
+        fields[field] = {"code": items[0][1] or "invalid", "detail": texts[active]} | {
+            f"detail_{language}": texts[language] for language in LANGUAGES
+        }
+    first = next(iter(fields))
+    return Refused(
+        {
+            "code": fields[first]["code"],
+            "field": first,
+            **{key: " ".join(entry[key] for entry in fields.values()) for key in ("detail", "detail_th", "detail_en")},
+            "fields": fields,
+        }
+    )
+
+
+def _flat(errors, prefix="") -> dict[str, list[tuple[str, str]]]:
+    """DRF's nested error structure as {"field" or "field.sub": [(message, code)]}."""
+    if isinstance(errors, dict):
+        found = {}
+        for key, value in errors.items():
+            found |= _flat(value, f"{prefix}.{key}" if prefix else str(key))
+        return found
+    if isinstance(errors, list) and errors and not all(isinstance(item, str) for item in errors):
+        found = {}
+        for index, value in enumerate(errors):
+            found |= _flat(value, f"{prefix}.{index}")
+        return found
+    items = errors if isinstance(errors, list) else [errors]
+    return {
+        prefix or api_settings.NON_FIELD_ERRORS_KEY: [(str(item), getattr(item, "code", "invalid")) for item in items]
+    }
+
+
+def _input(serializer_class, request, data=None):
+    """The validated input, or a `Refused` naming the fields in Thai and English."""
+    data = request.data if data is None else data
+    context = {"request": request}
+    serializer = serializer_class(data=data, context=context)
+    if serializer.is_valid():
+        return serializer.validated_data
+    # DRF words a message when it finds the fault: find the faults again in each language.
+    by_language = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            again = serializer_class(data=data, context=context)
+            again.is_valid()
+            by_language[language] = _flat(again.errors)
+    raise _refusal(by_language)
+
+
+def _service_messages(exc: DjangoValidationError) -> dict[str, list[tuple[str, str]]]:
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): [
+            (" ".join(error.messages), error.code or "invalid") for error in field_errors
+        ]
+        for field, field_errors in errors.items()
+    }
+
+
+@contextmanager
+def _refusals():
+    """Turn a service's `ValidationError` (its transaction rolled back) into a 400.
+
+    Messages the service left lazy are rendered in each language here. (One it formatted
+    with `%` when raising is already text, in the caller's language, in both slots.)
+    """
+    try:
+        yield
+    except DjangoValidationError as exc:
+        by_language = {}
+        for language in LANGUAGES:
+            with translation.override(language):
+                by_language[language] = _service_messages(exc)
+        raise _refusal(by_language) from None
+
+
+REFUSED = OpenApiResponse(s.RefusalSerializer, description="Refused: the fields at fault, in Thai and English.")
+NOT_FOUND = OpenApiResponse(description="No such record in the caller's office.")
+
+
+class HasViewPermissions(BasePermission):
+    """Signed in and holding every permission the view lists in `required_permissions`."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perms(view.required_permissions))
+
+
+# Shared reads -----------------------------------------------------------------------------
+
+
+def _with_open_section(queryset):
+    """Persons with their current section as `open_section` / `open_s40_option` (one LEFT JOIN)."""
+    return queryset.annotate(
+        open_spell=FilteredRelation("section_spells", condition=Q(section_spells__valid_to__isnull=True))
+    ).annotate(open_section=F("open_spell__section"), open_s40_option=F("open_spell__s40_option"))
+
+
+def _set_open_section(persons):
+    """The same attributes on persons already loaded, in one query."""
+    spells = {
+        spell.person_id: spell
+        for spell in SectionSpell.objects.filter(person__in=[p.pk for p in persons], valid_to__isnull=True)
+    }
+    for person in persons:
+        spell = spells.get(person.pk)
+        person.open_section = spell.section if spell else None
+        person.open_s40_option = spell.s40_option if spell else None
+    return persons
+
+
+def _person_detail(pk, user):
+    person = selectors.person_page_get(pk, user)
+    spell = s._open(person.section_spells.all())
+    person.open_section = spell.section if spell else None
+    person.open_s40_option = spell.s40_option if spell else None
+    person.completeness = selectors.person_completeness(person)
+    return s.PersonDetailSerializer(person).data
+
+
+def _employers(queryset):
+    return queryset.select_related("province", "responsible_office").prefetch_related(
+        Prefetch("branches", queryset=Branch.objects.select_related("province"))
+    )
+
+
+# Viewsets ---------------------------------------------------------------------------------
+
+
+class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Insured persons of the caller's office. PATCH corrects identity or contact fields."""
+
+    queryset = InsuredPerson.objects.all()
+    serializer_class = s.PersonSummarySerializer
+    filterset_class = PersonFilter
+
+    def get_queryset(self):
+        return office_scoped(InsuredPerson.objects.all(), self.request.user)
+
+    def filter_queryset(self, queryset):
+        return _with_open_section(super().filter_queryset(queryset).select_related("office"))
+
+    @extend_schema(responses={200: s.PersonDetailSerializer, 404: NOT_FOUND})
+    def retrieve(self, request, pk=None):
+        return Response(_person_detail(pk, request.user))
+
+    @extend_schema(
+        request=s.PersonUpdateSerializer, responses={200: s.PersonDetailSerializer, 400: REFUSED, 404: NOT_FOUND}
+    )
+    def partial_update(self, request, pk=None):
+        person = object_get_for_user(InsuredPerson, request.user, pk=pk)
+        data = _input(s.PersonUpdateSerializer, request)
+        with _refusals():
+            services.person_update(officer=request.user, person=person, **data)
+        return Response(_person_detail(person.pk, request.user))
+
+
+class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Employers of the caller's office with their branches, by account number. POST is form SSO 1-01."""
+
+    queryset = Employer.objects.all()
+    serializer_class = s.EmployerSerializer
+    filterset_class = EmployerFilter
+    lookup_field = "account_number"
+    lookup_value_regex = r"\d{10}"
+
+    def get_queryset(self):
+        return office_scoped(Employer.objects.all(), self.request.user)
+
+    def filter_queryset(self, queryset):
+        return _employers(super().filter_queryset(queryset))
+
+    @extend_schema(request=s.EmployerRegisterSerializer, responses={201: s.EmployerSerializer, 400: REFUSED})
+    def create(self, request):
+        data = _input(s.EmployerRegisterSerializer, request)
+        with _refusals():
+            employer = services.employer_register(officer=request.user, **data)
+        employer = _employers(Employer.objects.all()).get(pk=employer.pk)
+        return Response(s.EmployerSerializer(employer).data, status=status.HTTP_201_CREATED)
+
+
+class EmploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Employment spells at the caller's office's employers. POST is form SSO 1-03."""
+
+    queryset = Employment.objects.all()
+    serializer_class = s.EmploymentSerializer
+    filterset_class = EmploymentFilter
+
+    def get_queryset(self):
+        return office_scoped(Employment.objects.select_related("person", "employer", "branch"), self.request.user)
+
+    @extend_schema(request=s.EmployeeRegisterSerializer, responses={201: s.EmploymentSerializer, 400: REFUSED})
+    def create(self, request):
+        data = dict(_input(s.EmployeeRegisterSerializer, request))
+        with _refusals():
+            employment = services.employee_register(officer=request.user, **data)
+        return Response(s.EmploymentSerializer(employment).data, status=status.HTTP_201_CREATED)
+
+
+class HospitalViewSet(viewsets.ReadOnlyModelViewSet):
+    """Hospitals insured persons can register with (national reference data), by code."""
+
+    queryset = Hospital.objects.select_related("province")
+    serializer_class = s.HospitalSerializer
+    filterset_fields = ["is_active"]
+    lookup_field = "code"
+
+
+class BankViewSet(viewsets.ReadOnlyModelViewSet):
+    """Banks benefits are paid into (national reference data), by Bank of Thailand code."""
+
+    queryset = Bank.objects.all()
+    serializer_class = s.BankSerializer
+    filterset_fields = ["code"]
+    lookup_field = "code"
+
+
+# Person lookup ----------------------------------------------------------------------------
+
+_SUMMARY_COLUMNS = {
+    "id": "id",
+    "national_id": "national_id",
+    "id_type": "id_type",
+    "title": "title",
+    "first_name_th": "first_name_th",
+    "last_name_th": "last_name_th",
+    "first_name_en": "first_name_en",
+    "last_name_en": "last_name_en",
+    "birth_date": "birth_date",
+    "sex": "sex",
+    "status": "status",
+    "office": "office__code",
+    "current_section": "open_spell__section",
+    "s40_option": "open_spell__s40_option",
+}
+
+
+class PersonLookupView(APIView):
+    """A person's summary by national ID (dashes allowed), or 404. The counter's hot path:
+    one indexed query, permissions from the cache, no pagination or filters."""
+
+    permission_classes = [HasViewPermissions]
+    required_permissions = ("registry.view_insuredperson",)
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(responses={200: s.PersonSummarySerializer, 404: NOT_FOUND})
+    def get(self, request, national_id):
+        digits = national_id.replace("-", "").replace(" ", "")
+        if len(digits) != 13 or not digits.isdigit():
+            raise Http404
+        rows = InsuredPerson.objects.filter(national_id=digits)
+        office_id = scope_office_id(request.user)
+        if office_id is not None:
+            rows = rows.filter(office_id=office_id)
+        rows = rows.annotate(
+            open_spell=FilteredRelation("section_spells", condition=Q(section_spells__valid_to__isnull=True))
+        ).values_list(*_SUMMARY_COLUMNS.values())
+        row = next(iter(rows.order_by()[:1]), None)
+        if row is None:
+            raise Http404
+        return Response(dict(zip(_SUMMARY_COLUMNS, row, strict=True)))
+
+
+class PersonDuplicatesView(APIView):
+    """Records that may be the person about to be registered (same birth date, same or similar
+    Thai name), searched in every office: a duplicate elsewhere is still a duplicate."""
+
+    permission_classes = [HasViewPermissions]
+    required_permissions = ("registry.view_insuredperson",)
+
+    @extend_schema(
+        parameters=[s.DuplicatesQuerySerializer], responses={200: s.DuplicateSerializer(many=True), 400: REFUSED}
+    )
+    def get(self, request):
+        query = _input(s.DuplicatesQuerySerializer, request, data=request.query_params)
+        found = selectors.person_duplicates(**query)
+        _set_open_section([duplicate.person for duplicate in found])
+        return Response(s.DuplicateSerializer(found, many=True).data)
+
+
+# Counter forms on a person ----------------------------------------------------------------
+
+
+class _PersonAction(APIView):
+    """POST a form about the person in the URL (404 if not in the caller's office)."""
+
+    permission_classes = [HasViewPermissions]
+    required_permissions: tuple[str, ...] = ()
+    input_class = None
+    output_class = None
+    created = True
+
+    def perform(self, *, officer, person, **data):
+        raise NotImplementedError
+
+    def respond(self, result):
+        return s.SectionResultSerializer(result).data if self.output_class is None else self.output_class(result).data
+
+    def post(self, request, pk):
+        person = object_get_for_user(InsuredPerson, request.user, pk=pk)
+        data = _input(self.input_class, request)
+        with _refusals():
+            result = self.perform(officer=request.user, person=person, **data)
+        return Response(self.respond(result), status=status.HTTP_201_CREATED if self.created else status.HTTP_200_OK)
+
+
+def _section_result(spell):
+    person = spell.person
+    person.open_section, person.open_s40_option = spell.section, spell.s40_option
+    return {"person": person, "section": spell}
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=s.HospitalChangeSerializer,
+        responses={201: s.HospitalRegistrationSerializer, 400: REFUSED, 404: NOT_FOUND},
+    )
+)
+class PersonHospitalView(_PersonAction):
+    """Form SSO 9-02: the person's hospital from `valid_from` on."""
+
+    required_permissions = ("registry.add_hospitalregistration",)
+    input_class = s.HospitalChangeSerializer
+    output_class = s.HospitalRegistrationSerializer
+
+    def perform(self, **data):
+        return services.hospital_change(**data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=s.BankAccountSetSerializer, responses={201: s.BankAccountSerializer, 400: REFUSED, 404: NOT_FOUND}
+    )
+)
+class PersonBankAccountView(_PersonAction):
+    """The account the person's cash benefits go to from `valid_from` on."""
+
+    required_permissions = ("registry.add_bankaccount",)
+    input_class = s.BankAccountSetSerializer
+    output_class = s.BankAccountSerializer
+
+    def perform(self, **data):
+        return services.bank_account_set(**data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=s.DependantAddSerializer, responses={201: s.DependantSerializer, 400: REFUSED, 404: NOT_FOUND}
+    )
+)
+class PersonDependantView(_PersonAction):
+    """A child or spouse of the person."""
+
+    required_permissions = ("registry.add_dependant",)
+    input_class = s.DependantAddSerializer
+    output_class = s.DependantSerializer
+
+    def perform(self, **data):
+        return services.dependant_add(**data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=s.Section39Serializer, responses={201: s.SectionResultSerializer, 400: REFUSED, 404: NOT_FOUND}
+    )
+)
+class PersonSection39View(_PersonAction):
+    """A former employee continues under Section 39 (12 Section 33 months, within 6 months of leaving)."""
+
+    required_permissions = ("registry.add_sectionspell",)
+    input_class = s.Section39Serializer
+
+    def perform(self, **data):
+        return _section_result(services.section39_apply(**data))
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=s.PersonMergeSerializer, responses={200: s.PersonDetailSerializer, 400: REFUSED, 404: NOT_FOUND}
+    )
+)
+class PersonMergeView(_PersonAction):
+    """Merge the duplicate record `drop` into the person in the URL (back-office verifiers)."""
+
+    required_permissions = ("registry.merge_insuredperson",)
+    input_class = s.PersonMergeSerializer
+    created = False
+
+    def perform(self, *, officer, person, drop):
+        return services.person_merge(officer=officer, keep=person, drop=drop)
+
+    def respond(self, result):
+        return _person_detail(result.pk, self.request.user)
+
+
+class Section40View(APIView):
+    """An informal worker joins Section 40 with an option (or changes option): an existing
+    person (by id or national ID) or a new one (national ID and person fields)."""
+
+    permission_classes = [HasViewPermissions]
+    required_permissions = ("registry.add_sectionspell", "registry.add_insuredperson")
+
+    @extend_schema(request=s.Section40Serializer, responses={201: s.SectionResultSerializer, 400: REFUSED})
+    def post(self, request):
+        data = dict(_input(s.Section40Serializer, request))
+        option = int(data.pop("s40_option"))
+        with _refusals():
+            spell = services.section40_register(officer=request.user, option=option, **data)
+        return Response(s.SectionResultSerializer(_section_result(spell)).data, status=status.HTTP_201_CREATED)
+
+
+# Counter forms on an employer or an employment ----------------------------------------------
+
+
+class BranchAddView(APIView):
+    """Register another workplace of the employer in the URL."""
+
+    permission_classes = [HasViewPermissions]
+    required_permissions = ("registry.add_branch",)
+
+    @extend_schema(request=s.BranchAddSerializer, responses={201: s.BranchSerializer, 400: REFUSED, 404: NOT_FOUND})
+    def post(self, request, account_number):
+        employer = object_get_for_user(Employer, request.user, account_number=account_number)
+        data = _input(s.BranchAddSerializer, request)
+        with _refusals():
+            branch = services.branch_add(officer=request.user, employer=employer, **data)
+        return Response(s.BranchSerializer(branch).data, status=status.HTTP_201_CREATED)
+
+
+class EmployerCeaseView(APIView):
+    """Record that the employer in the URL stopped business (its employees notified as leavers first)."""
+
+    permission_classes = [HasViewPermissions]
+    required_permissions = ("registry.change_employer",)
+
+    @extend_schema(
+        request=s.EmployerCeaseSerializer, responses={200: s.EmployerSerializer, 400: REFUSED, 404: NOT_FOUND}
+    )
+    def post(self, request, account_number):
+        employer = object_get_for_user(Employer, request.user, account_number=account_number)
+        data = _input(s.EmployerCeaseSerializer, request)
+        with _refusals():
+            services.employer_cease(officer=request.user, employer=employer, **data)
+        employer = _employers(Employer.objects.all()).get(pk=employer.pk)
+        return Response(s.EmployerSerializer(employer).data)
+
+
+class EmployeeLeaveView(APIView):
+    """Form SSO 6-09: the employee of the employment in the URL left."""
+
+    permission_classes = [HasViewPermissions]
+    required_permissions = ("registry.change_employment",)
+
+    @extend_schema(
+        request=s.EmployeeLeaveSerializer, responses={200: s.EmploymentSerializer, 400: REFUSED, 404: NOT_FOUND}
+    )
+    def post(self, request, pk):
+        employment = object_get_for_user(Employment, request.user, pk=pk)
+        data = _input(s.EmployeeLeaveSerializer, request)
+        with _refusals():
+            services.employee_leave(
+                officer=request.user, employment=employment, ended_on=data["ended_on"], reason=data["leaving_reason"]
+            )
+        employment = Employment.objects.select_related("person", "employer", "branch").get(pk=employment.pk)
+        return Response(s.EmploymentSerializer(employment).data)
+
+
+ROUTES = [
+    ("persons", PersonViewSet, "registry-person"),
+    ("employers", EmployerViewSet, "registry-employer"),
+    ("employments", EmploymentViewSet, "registry-employment"),
+    ("hospitals", HospitalViewSet, "registry-hospital"),
+    ("banks", BankViewSet, "registry-bank"),
+]
+
+PATHS = [
+    path("persons/by-national-id/<str:national_id>/", PersonLookupView.as_view(), name="api-registry-person-lookup"),
+    path("persons/duplicates/", PersonDuplicatesView.as_view(), name="api-registry-person-duplicates"),
+    path("persons/<int:pk>/hospital/", PersonHospitalView.as_view(), name="api-registry-person-hospital"),
+    path("persons/<int:pk>/bank-account/", PersonBankAccountView.as_view(), name="api-registry-person-bank-account"),
+    path("persons/<int:pk>/dependants/", PersonDependantView.as_view(), name="api-registry-person-dependants"),
+    path("persons/<int:pk>/section-39/", PersonSection39View.as_view(), name="api-registry-person-section-39"),
+    path("persons/<int:pk>/merge/", PersonMergeView.as_view(), name="api-registry-person-merge"),
+    path("section-40/", Section40View.as_view(), name="api-registry-section-40"),
+    path("employers/<str:account_number>/branches/", BranchAddView.as_view(), name="api-registry-branch-add"),
+    path("employers/<str:account_number>/cease/", EmployerCeaseView.as_view(), name="api-registry-employer-cease"),
+    path("employments/<int:pk>/leave/", EmployeeLeaveView.as_view(), name="api-registry-employee-leave"),
+]

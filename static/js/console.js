@@ -1,5 +1,5 @@
 // Counter console shortcuts: one key per action (N call next, S start, R recall,
-// X no-show, F finish, T transfer), ignored while typing in a field.
+// X no-show, F finish, T transfer, O open the case), ignored while typing in a field.
 (function () {
   "use strict";
   document.addEventListener("keydown", function (event) {
