@@ -13,7 +13,9 @@ import csv
 import datetime
 import io
 import json
+import logging
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -24,7 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Func, IntegerField
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from registry import selectors
 from registry.models import (
@@ -40,6 +42,8 @@ from registry.validators import branch_number_clean, national_id_clean
 from sso.core.forms import parse_thai_date
 from sso.core.redis import redis_client
 from sso.core.scoping import object_get_for_user, office_scoped
+
+log = logging.getLogger(__name__)
 
 # Files up to this many lines are checked and stored while the officer waits; longer ones
 # go to the back office (Celery) and the status page shows their progress.
@@ -110,7 +114,6 @@ _TITLES = {
     "นางสาว": "004",
     "น.ส.": "004",
     "miss": "004",
-    "ms": "004",
     "005": "005",
     "5": "005",
     "นาง": "005",
@@ -498,9 +501,15 @@ def upload_check(*, employer: Employer, rows, today: datetime.date, progress=Non
             )
 
     # Persons already insured (form 1-03/1): the same checks as employee_register, set-based.
+    # One array parameter rather than 10,000 (usually few match), then those few locked.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM registry_insuredperson WHERE national_id = ANY(%s)", [[line.national_id for line in lines]]
+        )
+        found = [row[0] for row in cursor.fetchall()]
     existing: dict[str, InsuredPerson] = {}
-    for chunk in _chunks([line.national_id for line in lines], 5000):
-        for person in InsuredPerson.objects.select_for_update().filter(national_id__in=chunk).order_by("pk"):
+    for chunk in _chunks(sorted(found), 5000):
+        for person in InsuredPerson.objects.select_for_update().filter(pk__in=chunk).order_by("pk"):
             existing[person.national_id] = person
     open_spells, employments = {}, {}
     person_ids = [person.pk for person in existing.values()]
@@ -545,14 +554,34 @@ def upload_check(*, employer: Employer, rows, today: datetime.date, progress=Non
     return Checked(lines, errors, line_count, existing, open_spells, branches)
 
 
+def _bulk_create_audited(model, objs, *, officer, when) -> list:
+    """`bulk_create` and the audit rows ("+", by the officer, from their office) that
+    simple_history's save signal would have written, copied from the new rows in one SQL
+    statement: the same rows as `bulk_history_create`, without a Python object per row."""
+    created = model._default_manager.bulk_create(objs, batch_size=BATCH)
+    if not created:
+        return created
+    history = model.history.model
+    quote = connection.ops.quote_name
+    tracked = [field.column for field in history.tracked_fields]
+    columns = ", ".join(quote(column) for column in tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, history_change_reason,"
+            f" history_type, history_user_id, history_office_id)"
+            f" SELECT {columns}, %s, NULL, '+', %s, %s FROM {quote(model._meta.db_table)}"
+            f" WHERE {quote(model._meta.pk.column)} = ANY(%s) ORDER BY {quote(model._meta.pk.column)}",
+            [when, officer.pk, officer.office_id, [obj.pk for obj in created]],
+        )
+    return created
+
+
 def upload_store(*, employer: Employer, checked: Checked, officer, today: datetime.date, progress=None) -> int:
     """Store the checked lines: new persons, employments, Section 33 spells, with their audit
     rows (who and from which office). Call inside the transaction of `upload_check`."""
     rule = selectors.registration_rule(today)
-    audit = {
-        "default_user": officer,
-        "custom_historical_attrs": {"history_office_id": getattr(officer, "office_id", None)},
-    }
+    when = timezone.now()
+    audit = {"default_user": officer, "custom_historical_attrs": {"history_office_id": officer.office_id}}
     office_id = employer.responsible_office_id
     total = 2 * max(len(checked.lines), 1)  # persons first, then employments and spells
     done = 0
@@ -566,7 +595,8 @@ def upload_store(*, employer: Employer, checked: Checked, officer, today: dateti
     new_lines = [line for line in checked.lines if line.national_id not in checked.existing]
     persons = {}
     for chunk in _chunks(new_lines, BATCH):
-        created = bulk_create_with_history(
+        created = _bulk_create_audited(
+            InsuredPerson,
             [
                 InsuredPerson(
                     national_id=line.national_id,
@@ -578,9 +608,8 @@ def upload_store(*, employer: Employer, checked: Checked, officer, today: dateti
                 )
                 for line in chunk
             ],
-            InsuredPerson,
-            batch_size=BATCH,
-            **audit,
+            officer=officer,
+            when=when,
         )
         persons.update((person.national_id, person) for person in created)
         step(len(chunk))
@@ -607,7 +636,8 @@ def upload_store(*, employer: Employer, checked: Checked, officer, today: dateti
     step(len(checked.lines) - len(new_lines))
 
     for chunk in _chunks(checked.lines, BATCH):
-        bulk_create_with_history(
+        _bulk_create_audited(
+            Employment,
             [
                 Employment(
                     person_id=persons[line.national_id].pk,
@@ -620,9 +650,8 @@ def upload_store(*, employer: Employer, checked: Checked, officer, today: dateti
                 )
                 for line in chunk
             ],
-            Employment,
-            batch_size=BATCH,
-            **audit,
+            officer=officer,
+            when=when,
         )
         spells = []
         for line in chunk:
@@ -630,7 +659,7 @@ def upload_store(*, employer: Employer, checked: Checked, officer, today: dateti
             current = checked.open_spells.get(person.pk)
             if current is None or current.section != Section.S33:
                 spells.append(SectionSpell(person_id=person.pk, section=Section.S33, valid_from=line.started_on))
-        bulk_create_with_history(spells, SectionSpell, batch_size=BATCH, **audit)
+        _bulk_create_audited(SectionSpell, spells, officer=officer, when=when)
         step(len(chunk))
     return len(checked.lines)
 
@@ -698,6 +727,15 @@ def errors_csv(upload: BulkUpload) -> bytes:
 # The upload ------------------------------------------------------------------------------
 
 
+def uploaded_file_read(uploaded_file) -> bytes:
+    """The content of an uploaded file, refused before reading when it is too big."""
+    if uploaded_file.size > MAX_FILE_BYTES:
+        raise ValidationError(
+            {"file": ValidationError(_("The file is larger than 20 MB; split it."), code="too_large")}
+        )
+    return uploaded_file.read()
+
+
 def bulk_upload_submit(*, officer, employer: Employer, file_name: str, content: bytes) -> BulkUpload:
     """Take an upload file for an employer: check and store it now when small, otherwise
     queue it for the back office. Refuses (ValidationError) only what concerns the file as a
@@ -730,7 +768,11 @@ def bulk_upload_submit(*, officer, employer: Employer, file_name: str, content: 
         language=translation.get_language() or "th",
     )
     if person_count_estimate(file_name, content) <= SYNC_MAX_LINES:
-        return bulk_upload_process(upload_id=upload.pk)
+        try:
+            return bulk_upload_process(upload_id=upload.pk)
+        except Exception:
+            bulk_upload_fail(upload_id=upload.pk)  # not left "checking" for ever
+            raise
     from registry.tasks import bulk_upload_run
 
     transaction.on_commit(lambda: bulk_upload_run.delay(upload.pk))
@@ -764,6 +806,7 @@ def bulk_upload_process(*, upload_id: int) -> BulkUpload:
 
 
 def _run(upload: BulkUpload):
+    started = time.monotonic()
     employer = Employer.objects.select_for_update().get(pk=upload.employer_id)
     today = timezone.localdate()
     estimate = max(person_count_estimate(upload.file_name, bytes(upload.content)), 1)
@@ -790,8 +833,16 @@ def _run(upload: BulkUpload):
         except FileUnreadable as exc:
             checked, errors = None, [_error(None, "file", exc.args[0])]
     upload.line_count = checked.line_count if checked else 0
+    checked_at = time.monotonic()
     if errors:
         upload.status, upload.errors, upload.stored_count = BulkUpload.Status.REJECTED, errors, 0
+        log.info(
+            "upload %s: %s lines, %s errors, checked in %.1f s",
+            upload.pk,
+            upload.line_count,
+            len(errors),
+            checked_at - started,
+        )
         return
 
     def storing(fraction):
@@ -811,6 +862,13 @@ def _run(upload: BulkUpload):
         ]
         return
     upload.status, upload.errors, upload.stored_count = BulkUpload.Status.DONE, [], stored
+    log.info(
+        "upload %s: %s lines, checked in %.1f s, stored in %.1f s",
+        upload.pk,
+        stored,
+        checked_at - started,
+        time.monotonic() - checked_at,
+    )
 
 
 def bulk_upload_fail(*, upload_id: int) -> None:

@@ -17,8 +17,10 @@ import bisect
 import csv
 import datetime
 import math
+import multiprocessing
 import random
 import time
+import traceback
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -168,6 +170,17 @@ def names() -> Names:
         roads=[row["name_th"] for row in places if row["kind"] == "road"],
         tambon=[row["name_th"] for row in places if row["kind"] == "tambon"],
     )
+
+
+class FastRandom(random.Random):
+    """`randint` and `choice` in one step (the standard ones take several calls each;
+    these are a million-person loop's main cost). Their bias is far below what matters here."""
+
+    def randint(self, a, b):
+        return a + int(self.random() * (b - a + 1))
+
+    def choice(self, seq):
+        return seq[int(self.random() * len(seq))]
 
 
 def _pick(rng, items, cum):
@@ -421,6 +434,40 @@ def _years(ordinal, years):
     return ordinal + int(years * 365.25)
 
 
+PERSON_TABLES = (
+    (
+        "persons",
+        "registry_insuredperson (id, id_type, national_id, title, first_name_th, last_name_th, first_name_en, "
+        "last_name_en, birth_date, sex, nationality, address, province_id, phone, office_id, status, died_on, "
+        "registered_on)",
+    ),
+    (
+        "employments",
+        "registry_employment (person_id, employer_id, branch_id, started_on, ended_on, leaving_reason, "
+        "monthly_wage, registered_on, late_registration, leaving_notified_on)",
+    ),
+    ("spells", "registry_sectionspell (person_id, section, s40_option, valid_from, valid_to)"),
+    ("hospitals", "registry_hospitalregistration (person_id, hospital_id, valid_from, valid_to)"),
+    ("banks", "registry_bankaccount (person_id, bank_id, account_number, account_name, valid_from, valid_to)"),
+    (
+        "dependants",
+        "registry_dependant (person_id, kind, national_id, birth_certificate_id, first_name_th, last_name_th, "
+        "birth_date, died_on, valid_to)",
+    ),
+)
+
+
+def _field(value) -> str:
+    # COPY's text format. The generated text never holds a tab, newline or backslash.
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value)
+
+
 class PersonRows:
     """The rows of one chunk of generated persons, per table."""
 
@@ -428,33 +475,12 @@ class PersonRows:
         self.persons, self.employments, self.spells = [], [], []
         self.hospitals, self.banks, self.dependants = [], [], []
 
-    def copy(self, cursor):
-        _copy(
-            cursor,
-            "registry_insuredperson (id, id_type, national_id, title, first_name_th, last_name_th, first_name_en, "
-            "last_name_en, birth_date, sex, nationality, address, province_id, phone, office_id, status, died_on, "
-            "registered_on)",
-            self.persons,
-        )
-        _copy(
-            cursor,
-            "registry_employment (person_id, employer_id, branch_id, started_on, ended_on, leaving_reason, "
-            "monthly_wage, registered_on, late_registration, leaving_notified_on)",
-            self.employments,
-        )
-        _copy(cursor, "registry_sectionspell (person_id, section, s40_option, valid_from, valid_to)", self.spells)
-        _copy(cursor, "registry_hospitalregistration (person_id, hospital_id, valid_from, valid_to)", self.hospitals)
-        _copy(
-            cursor,
-            "registry_bankaccount (person_id, bank_id, account_number, account_name, valid_from, valid_to)",
-            self.banks,
-        )
-        _copy(
-            cursor,
-            "registry_dependant (person_id, kind, national_id, birth_certificate_id, first_name_th, last_name_th, "
-            "birth_date, died_on, valid_to)",
-            self.dependants,
-        )
+    def texts(self) -> list[tuple[str, bytes]]:
+        """(COPY target, data in COPY's text format) per table."""
+        return [
+            (target, "".join(["\t".join(map(_field, row)) + "\n" for row in getattr(self, name)]).encode())
+            for name, target in PERSON_TABLES
+        ]
 
 
 def _job(rng, ctx, out, pid, pool, start, *, end=None, reason="", min_days=0):
@@ -668,18 +694,53 @@ def person_generate(rng, ctx: _Context, out: PersonRows, pid: int) -> None:
             )
 
 
-def persons_generate(cursor, rng, count: int, today: datetime.date, stdout=None) -> None:
-    started = time.monotonic()
-    ctx = _Context(today)
-    first = _ids_reserve(cursor, "registry_insuredperson", count)
+def _person_chunks(rng, ctx, first: int, count: int):
     for chunk_start in range(0, count, CHUNK):
         out = PersonRows()
         for pid in range(first + chunk_start, first + min(count, chunk_start + CHUNK)):
             person_generate(rng, ctx, out, pid)
-        out.copy(cursor)
-        done = min(count, chunk_start + CHUNK)
-        if stdout is not None and count > CHUNK and (done % (4 * CHUNK) == 0 or done == count):
-            stdout.write(f"registry: {done:,} / {count:,} persons ({time.monotonic() - started:.1f} s)")
+        yield min(count, chunk_start + CHUNK), out.texts()
+
+
+def _person_chunks_produce(queue, rng, ctx, first, count):
+    try:
+        for item in _person_chunks(rng, ctx, first, count):
+            queue.put(item)
+        queue.put(None)
+    except Exception:  # noqa: BLE001 (reported to the parent, which stops the load)
+        queue.put(traceback.format_exc())
+
+
+def persons_generate(cursor, rng, count: int, today: datetime.date, stdout=None) -> None:
+    """`count` persons, generated a chunk at a time. For big numbers a forked process
+    generates while this one copies, so Python and PostgreSQL each keep a core busy."""
+    started = time.monotonic()
+    ctx = _Context(today)
+    first = _ids_reserve(cursor, "registry_insuredperson", count)
+    if count <= CHUNK:
+        chunks, process = _person_chunks(rng, ctx, first, count), None
+    else:
+        # Forked after every query it needs was made: the child never touches the database.
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue(maxsize=2)
+        process = context.Process(target=_person_chunks_produce, args=(queue, rng, ctx, first, count), daemon=True)
+        process.start()
+        chunks = iter(lambda: queue.get(timeout=600), None)
+    try:
+        for item in chunks:
+            if isinstance(item, str):
+                raise RuntimeError(f"the person generator failed:\n{item}")
+            done, texts = item
+            for target, data in texts:
+                with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                    copy.write(data)
+            if stdout is not None and count > CHUNK and (done % (4 * CHUNK) == 0 or done == count):
+                stdout.write(f"registry: {done:,} / {count:,} persons ({time.monotonic() - started:.1f} s)")
+    finally:
+        if process is not None:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
 
 
 @transaction.atomic
@@ -700,7 +761,7 @@ def registry_generate(*, employers: int, persons: int, seed: int = 2569, stdout=
         if not (add_employers or add_persons):
             return 0, 0
         today = timezone.localdate()
-        rng = random.Random(f"{seed}-{add_employers}-{add_persons}-{InsuredPerson.objects.count()}")
+        rng = FastRandom(f"{seed}-{add_employers}-{add_persons}-{InsuredPerson.objects.count()}")
         restore = _load_constraints_drop(cursor) if add_persons >= REINDEX_FROM else []
         if add_employers:
             employers_generate(cursor, rng, add_employers, today)

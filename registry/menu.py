@@ -12,6 +12,10 @@ ITEMS = (
         _("Form SSO 1-01: issue an account number."), 60,
     ),
     MenuItem(
+        "bulk_upload", _("Register employees from a file"), "registry:upload_new", "registry.add_bulkupload",
+        _("SSO 1-03 in bulk: CSV or Excel, every line checked."), 62,
+    ),
+    MenuItem(
         "section40", _("Section 40 registration"), "registry:section40", "registry.add_sectionspell",
         _("Informal workers: join or change option."), 65,
     ),

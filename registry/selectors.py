@@ -39,9 +39,8 @@ def registration_rule(day: datetime.date) -> RegistrationRule:
         .order_by("-valid_from")
         .first()
     )
-    if rule is None:
-        raise RegistrationRule.DoesNotExist(f"No registration rule is in force on {day}.")
-    return rule
+    # With no row for the day, the Act's own figures (the model's defaults) apply.
+    return rule or RegistrationRule(valid_from=day)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

@@ -27,6 +27,7 @@ from registry.models import (
     SectionSpell,
 )
 from registry.validators import account_check_digit, branch_number_clean, national_id_clean, tax_id_clean
+from sso.core.formats import lazy_format
 
 DAY = datetime.timedelta(days=1)
 
@@ -104,7 +105,10 @@ def employer_register(
     if office is None:
         _refuse("responsible_office", _("Choose the office responsible for this employer."), "required")
     if Employer.objects.filter(tax_id=tax_id, status=Employer.Status.ACTIVE).exists():
-        _refuse("tax_id", _("An active employer with tax ID %(tax_id)s is already registered.") % {"tax_id": tax_id})
+        _refuse(
+            "tax_id",
+            lazy_format(_("An active employer with tax ID %(tax_id)s is already registered."), {"tax_id": tax_id}),
+        )
     employer = _stamp(
         Employer(
             account_number=account_number or employer_account_number_issue(province.code),
@@ -141,7 +145,11 @@ def branch_add(*, officer, employer: Employer, number: str, name: str, province,
     """Register another workplace of an employer."""
     number = _checked("number", branch_number_clean, number)
     if employer.branches.filter(number=number).exists():
-        _refuse("number", _("Branch %(number)s of this employer already exists.") % {"number": number}, "duplicate")
+        _refuse(
+            "number",
+            lazy_format(_("Branch %(number)s of this employer already exists."), {"number": number}),
+            "duplicate",
+        )
     branch = _stamp(Branch(employer=employer, number=number, name=name, address=address, province=province), officer)
     branch.save()
     return branch
@@ -159,8 +167,10 @@ def employer_cease(*, officer, employer: Employer, ceased_on: datetime.date) -> 
     if open_count:
         _refuse(
             "ceased_on",
-            _("%(count)s employees are still employed here: notify them as leavers (SSO 6-09) first.")
-            % {"count": open_count},
+            lazy_format(
+                _("%(count)s employees are still employed here: notify them as leavers (SSO 6-09) first."),
+                {"count": open_count},
+            ),
             "open_employment",
         )
     employer.status, employer.ceased_on = Employer.Status.CEASED, ceased_on
@@ -206,7 +216,10 @@ def person_create(*, officer, national_id: str, id_type: str, office, registered
     national_id = _checked("national_id", national_id_clean, national_id, id_type)
     _person_check(fields, registered_on)
     if InsuredPerson.objects.filter(national_id=national_id).exists():
-        _refuse("national_id", _("A person with national ID %(id)s is already registered.") % {"id": national_id})
+        _refuse(
+            "national_id",
+            lazy_format(_("A person with national ID %(id)s is already registered."), {"id": national_id}),
+        )
     person = _stamp(
         InsuredPerson(
             national_id=national_id,
@@ -221,7 +234,10 @@ def person_create(*, officer, national_id: str, id_type: str, office, registered
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        _refuse("national_id", _("A person with national ID %(id)s is already registered.") % {"id": national_id})
+        _refuse(
+            "national_id",
+            lazy_format(_("A person with national ID %(id)s is already registered."), {"id": national_id}),
+        )
     return person
 
 
@@ -262,7 +278,10 @@ def employee_register(
     if started_on > filed_on:
         _refuse("started_on", _("The hire date cannot be in the future."), "future")
     if employer.status != Employer.Status.ACTIVE:
-        _refuse("employer", _("Employer %(account)s has ceased business.") % {"account": employer.account_number})
+        _refuse(
+            "employer",
+            lazy_format(_("Employer %(account)s has ceased business."), {"account": employer.account_number}),
+        )
     if started_on < employer.registered_on:
         _refuse("started_on", _("The hire date is before the employer was registered."), "order")
     branch = branch or employer.branches.filter(number=Branch.HEAD_OFFICE).first()
@@ -337,7 +356,9 @@ def employee_leave(
     if employment.ended_on is not None:
         _refuse(
             "ended_on",
-            _("This employee's leaving was already notified (left on %(day)s).") % {"day": employment.ended_on},
+            lazy_format(
+                _("This employee's leaving was already notified (left on %(day)s)."), {"day": employment.ended_on}
+            ),
             "already_left",
         )
     if reason not in Employment.LeavingReason.values:
@@ -391,8 +412,10 @@ def bank_account_set(
     if len(digits) != bank.account_digits or any(ch not in "0123456789- " for ch in account_number):
         _refuse(
             "account_number",
-            _("An account number of %(bank)s has %(count)s digits.")
-            % {"bank": bank.name, "count": bank.account_digits},
+            lazy_format(
+                _("An account number of %(bank)s has %(count)s digits."),
+                {"bank": bank.name, "count": bank.account_digits},
+            ),
             "length",
         )
     if not account_name.strip():
@@ -470,7 +493,9 @@ def section39_apply(*, officer, person: InsuredPerson, applied_on: datetime.date
     if current is not None:
         _refuse(
             "person",
-            _("The person is already insured under %(section)s.") % {"section": current.get_section_display()},
+            lazy_format(
+                _("The person is already insured under %(section)s."), {"section": Section(current.section).label}
+            ),
             "insured",
         )
     last_s33 = person.section_spells.filter(section=Section.S33).order_by("-valid_to").first()
@@ -478,16 +503,23 @@ def section39_apply(*, officer, person: InsuredPerson, applied_on: datetime.date
     if last_s33 is None or months < rule.s39_min_s33_months:
         _refuse(
             "person",
-            _("Section 39 needs at least %(needed)s months of Section 33 contributions; this person has %(months)s.")
-            % {"needed": rule.s39_min_s33_months, "months": months},
+            lazy_format(
+                _(
+                    "Section 39 needs at least %(needed)s months of Section 33 contributions; "
+                    "this person has %(months)s."
+                ),
+                {"needed": rule.s39_min_s33_months, "months": months},
+            ),
             "months",
         )
     deadline = selectors.add_months(last_s33.valid_to, rule.s39_apply_within_months)
     if applied_on > deadline:
         _refuse(
             "applied_on",
-            _("Section 39 must be applied for within %(months)s months of leaving (by %(deadline)s).")
-            % {"months": rule.s39_apply_within_months, "deadline": deadline},
+            lazy_format(
+                _("Section 39 must be applied for within %(months)s months of leaving (by %(deadline)s)."),
+                {"months": rule.s39_apply_within_months, "deadline": deadline},
+            ),
             "late",
         )
     spell = _section_open(person=person, section=Section.S39, valid_from=last_s33.valid_to + DAY, officer=officer)
@@ -526,8 +558,10 @@ def section40_register(
         if current is not None and current.section != Section.S40:
             _refuse(
                 "person",
-                _("The person is insured under %(section)s and cannot join Section 40.")
-                % {"section": current.get_section_display()},
+                lazy_format(
+                    _("The person is insured under %(section)s and cannot join Section 40."),
+                    {"section": Section(current.section).label},
+                ),
                 "insured",
             )
         birth_date = person.birth_date
@@ -538,8 +572,10 @@ def section40_register(
         if not rule.s40_min_age <= age <= rule.s40_max_age:
             _refuse(
                 "birth_date",
-                _("Section 40 is open from age %(low)s to %(high)s; this person is %(age)s.")
-                % {"low": rule.s40_min_age, "high": rule.s40_max_age, "age": age},
+                lazy_format(
+                    _("Section 40 is open from age %(low)s to %(high)s; this person is %(age)s."),
+                    {"low": rule.s40_min_age, "high": rule.s40_max_age, "age": age},
+                ),
                 "age",
             )
     if person is None:
@@ -583,9 +619,7 @@ def person_merge(*, officer, keep: InsuredPerson, drop: InsuredPerson) -> Insure
             row.ended_on is None
             and keep.employments.filter(employer_id=row.employer_id, ended_on__isnull=True).exists()
         ):
-            _refuse(
-                "drop", _("Both records hold an open employment with the same employer; end one first."), "conflict"
-            )
+            _refuse("drop", _("Both records hold an open job with the same employer; end one first."), "conflict")
         row.person = keep
         _stamp(row, officer).save(update_fields=["person"])
     for row in drop.dependants.all():

@@ -53,7 +53,10 @@ def upload_new(request):
         upload_file = form.cleaned_data["file"]
         try:
             upload = bulk.bulk_upload_submit(
-                officer=request.user, employer=form.employer, file_name=upload_file.name, content=upload_file.read()
+                officer=request.user,
+                employer=form.employer,
+                file_name=upload_file.name,
+                content=bulk.uploaded_file_read(upload_file),
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.th import pin, tin
 
+from sso.core.formats import lazy_format
+
 _ID_CHARS = re.compile(r"^[\d\s\-]*$")
 
 
@@ -18,7 +20,8 @@ def digits_only(raw, field_label) -> str:
     text = (raw or "").strip()
     if not _ID_CHARS.match(text):
         raise ValidationError(
-            _("%(field)s may contain only digits, dashes and spaces.") % {"field": field_label}, code="chars"
+            lazy_format(_("%(field)s may contain only digits, dashes and spaces."), {"field": field_label}),
+            code="chars",
         )
     return re.sub(r"\D", "", text)
 
@@ -30,12 +33,14 @@ def national_id_clean(raw, id_type: str = "pin") -> str:
     digits = digits_only(raw, _("National ID"))
     if len(digits) != 13:
         raise ValidationError(
-            _("A national ID has 13 digits; %(count)s were given.") % {"count": len(digits)}, "length"
+            lazy_format(_("A national ID has 13 digits; %(count)s were given."), {"count": len(digits)}), "length"
         )
     if id_type == "pin" and not pin.is_valid(digits):
         raise ValidationError(
-            _("National ID %(value)s is not valid: its check digit is wrong (or it is not a Thai PIN).")
-            % {"value": pin.format(digits)},
+            lazy_format(
+                _("National ID %(value)s is not valid: its check digit is wrong (or it is not a Thai PIN)."),
+                {"value": pin.format(digits)},
+            ),
             code="checksum",
         )
     return digits
@@ -45,10 +50,12 @@ def tax_id_clean(raw) -> str:
     """A company's 13-digit tax ID (or a sole trader's PIN), with its check digit."""
     digits = digits_only(raw, _("Tax ID"))
     if len(digits) != 13:
-        raise ValidationError(_("A tax ID has 13 digits; %(count)s were given.") % {"count": len(digits)}, "length")
+        raise ValidationError(
+            lazy_format(_("A tax ID has 13 digits; %(count)s were given."), {"count": len(digits)}), "length"
+        )
     if not tin.is_valid(digits):
         raise ValidationError(
-            _("Tax ID %(value)s is not valid: its check digit is wrong.") % {"value": digits}, "checksum"
+            lazy_format(_("Tax ID %(value)s is not valid: its check digit is wrong."), {"value": digits}), "checksum"
         )
     return digits
 
@@ -58,7 +65,8 @@ def account_number_clean(raw) -> str:
     digits = digits_only(raw, _("Employer account number"))
     if len(digits) != 10:
         raise ValidationError(
-            _("An employer account number has 10 digits; %(count)s were given.") % {"count": len(digits)}, "length"
+            lazy_format(_("An employer account number has 10 digits; %(count)s were given."), {"count": len(digits)}),
+            "length",
         )
     return digits
 

@@ -355,9 +355,9 @@ def employee_register(request, pk):
                 forms.errors_to_form(form, exc)
             else:
                 if employment.late_registration:
-                    messages.warning(
-                        request, _("Registered late: more than 30 days after hiring. The case is flagged.")
-                    )
+                    days = selectors.registration_rule(employment.registered_on).employee_registration_days
+                    message = _("Registered late: more than %(days)s days after hiring. The case is flagged.")
+                    messages.warning(request, message % {"days": days})
                 messages.success(request, _("Employee registered."))
                 return redirect(employment.person)
     return render(

@@ -194,6 +194,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`: each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "queueing.models.Ticket.Status",
+        "EmployerStatusEnum": "registry.models.Employer.Status",
+        "PersonStatusEnum": "registry.models.InsuredPerson.Status",
+        "BulkUploadStatusEnum": "registry.models.BulkUpload.Status",
+    },
 }
 
 # --- Production hardening: on by default whenever DEBUG is off

@@ -86,6 +86,16 @@ def test_a_valid_csv_registers_every_employee_with_its_audit_rows(cast, offices,
     for model in (InsuredPerson, Employment, SectionSpell):
         rows = model.history.filter(history_type="+", history_user=counter, history_office=offices["1001"])
         assert rows.count() == 3, model
+    # The audit row is a copy of the record as stored.
+    audit = InsuredPerson.history.get(id=second.pk)
+    assert (audit.national_id, audit.first_name_th, audit.birth_date, audit.office_id, audit.status) == (
+        second.national_id,
+        second.first_name_th,
+        second.birth_date,
+        second.office_id,
+        "active",
+    )
+    assert Employment.history.get(id=jobs[2].pk).late_registration is True
 
 
 def test_it_reports_every_bad_line_and_stores_nothing(cast, employer):
@@ -223,7 +233,9 @@ def test_a_person_insured_elsewhere_is_hired_without_a_new_record(cast, offices,
     spells = list(informal.section_spells.order_by("valid_from").values_list("section", "valid_to"))
     assert spells == [("40", hired - datetime.timedelta(days=1)), ("33", None)]
     assert informal.office == offices["1001"]
-    assert informal.history.filter(history_type="~", history_user=counter).exists()
+    assert informal.history.filter(history_type="~", history_user=counter, history_office=offices["1001"]).exists()
+    closed = informal.section_spells.get(section="40")
+    assert closed.history.filter(history_type="~", history_user=counter, valid_to=closed.valid_to).exists()
     # The names in the file do not overwrite the record of a known person.
     assert InsuredPerson.objects.get(pk=informal.pk).first_name_th == "สมาน"
 
@@ -385,6 +397,20 @@ def test_the_api_refuses_an_unknown_employer_and_a_user_without_the_permission(c
     assert response.status_code == 403
 
 
+def test_the_api_refuses_a_ceased_employer_and_a_file_of_another_kind(cast, client_for, employer):
+    from registry.services import employer_cease
+
+    client = client_for(cast["counter"])
+    old_excel = SimpleUploadedFile("staff.xls", b"\xd0\xcf\x11\xe0 not a csv")
+    response = client.post("/api/registry/uploads/", {"account_number": employer.account_number, "file": old_excel})
+    assert (response.status_code, response.json()["code"]) == (400, "file_type")
+    employer_cease(officer=cast["counter"], employer=employer, ceased_on=_today())
+    file = SimpleUploadedFile("s.csv", _csv(_row(1)))
+    response = client.post("/api/registry/uploads/", {"account_number": employer.account_number, "file": file})
+    assert (response.status_code, response.json()["code"]) == (400, "ceased")
+    assert not BulkUpload.objects.exists()
+
+
 def test_the_upload_api_is_in_the_schema(cast, client_for):
     schema = client_for(cast["counter"]).get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/registry/uploads/" in schema and "/api/registry/uploads/{id}/" in schema
@@ -393,9 +419,17 @@ def test_the_upload_api_is_in_the_schema(cast, client_for):
 # The back office --------------------------------------------------------------------------
 
 
+@pytest.fixture
+def rule(transactional_db):
+    # Transactional tests flush the tables, the registration rule loaded by migration included.
+    from registry.models import RegistrationRule
+
+    RegistrationRule.objects.get_or_create(valid_from=datetime.date(1990, 9, 2))
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_big_file_goes_through_the_worker_with_progress(cast, client_for, offices, celery_worker_process):
+def test_a_big_file_goes_through_the_worker_with_progress(cast, client_for, offices, rule, celery_worker_process):
     counter = cast["counter"]
     employer = employer_make(offices["1001"], officer=counter, n=103)
     rows = [_row(n) for n in range(1, bulk.SYNC_MAX_LINES + 101)]
@@ -425,7 +459,7 @@ def test_a_big_file_goes_through_the_worker_with_progress(cast, client_for, offi
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_big_file_with_errors_is_rejected_by_the_worker(cast, offices, celery_worker_process):
+def test_a_big_file_with_errors_is_rejected_by_the_worker(cast, offices, rule, celery_worker_process):
     employer = employer_make(offices["1001"], officer=cast["counter"], n=104)
     rows = [_row(n, sex="X" if n == 300 else "M") for n in range(1, bulk.SYNC_MAX_LINES + 101)]
     upload = _submit(cast["counter"], employer, _csv(*rows))

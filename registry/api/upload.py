@@ -113,7 +113,7 @@ class BulkUploadCreateView(APIView):
                 officer=request.user,
                 employer=data.context["employer"],
                 file_name=upload_file.name,
-                content=upload_file.read(),
+                content=bulk.uploaded_file_read(upload_file),
             )
         except ValidationError as exc:
             # Refused as a whole (ceased employer, empty or oversized file): code and reason.

@@ -4,6 +4,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 
 BE_OFFSET = 543
@@ -59,3 +60,12 @@ def money_display(value, language: str | None = None) -> str:
         return str(value)
     text = f"{amount:,.2f}"
     return f"{text} บาท" if _is_thai(language) else f"THB {text}"
+
+
+def _format(message, params) -> str:
+    return str(message) % params
+
+
+# A translated message with its values filled in, translated when it is shown rather than
+# when it is raised: the API answers every refusal in Thai and in English from one error.
+lazy_format = lazy(_format, str)

@@ -45,6 +45,7 @@ _REGISTRY_VIEW = (
     "registry.view_sectionspell",
     "registry.view_hospitalregistration",
     "registry.view_bankaccount",
+    "registry.view_bulkupload",
 )
 _REGISTRY_COUNTER = _REGISTRY_VIEW + (
     "registry.add_insuredperson",
@@ -59,7 +60,6 @@ _REGISTRY_COUNTER = _REGISTRY_VIEW + (
     "registry.add_hospitalregistration",
     "registry.add_bankaccount",
     "registry.add_bulkupload",
-    "registry.view_bulkupload",
 )
 _REGISTRY_VERIFY = _REGISTRY_COUNTER + ("registry.merge_insuredperson",)
 
@@ -86,10 +86,7 @@ ROLES = (
         "national_supervisor",
         _("National supervisor"),
         _("Watches every office."),
-        _STAFF
-        + _QUEUE_WATCH
-        + _REGISTRY_VIEW
-        + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
+        _STAFF + _QUEUE_WATCH + _REGISTRY_VIEW + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
     ),
     Role(
         "administrator",
