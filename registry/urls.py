@@ -6,6 +6,8 @@ app_name = "registry"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("persons/", views.person_list, name="person_list"),
+    path("employers/", views.employer_list, name="employer_list"),
     path("persons/<int:pk>/", views.person_detail, name="person"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/hospital/", views.hospital_change, name="hospital_change"),

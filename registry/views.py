@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry import forms, selectors, services
+from registry.filters import EmployerFilter, PersonFilter
 from registry.models import Branch, Employer, Employment, InsuredPerson
-from sso.core.scoping import object_get_for_user
+from sso.core.scoping import object_get_for_user, office_scoped
 
 
 def person_get_for_user(request, pk) -> InsuredPerson:
@@ -64,6 +65,33 @@ def search(request):
     return render(
         request, "registry/search.html", {"form": form, "query": query, "persons": persons, "employers": employers}
     )
+
+
+def _list_page(request, filterset, *, template):
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, template, {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+@login_required
+@permission_required("registry.view_insuredperson", raise_exception=True)
+def person_list(request):
+    """Insured persons of the office, narrowed with the same filter as the API."""
+    queryset = office_scoped(InsuredPerson.objects.select_related("office"), request.user).order_by("national_id")
+    filterset = PersonFilter(request.GET or None, queryset=queryset, request=request)
+    return _list_page(request, filterset, template="registry/person_list.html")
+
+
+@login_required
+@permission_required("registry.view_employer", raise_exception=True)
+def employer_list(request):
+    """Employers of the office, narrowed with the same filter as the API."""
+    queryset = office_scoped(Employer.objects.select_related("province", "responsible_office"), request.user).order_by(
+        "account_number"
+    )
+    filterset = EmployerFilter(request.GET or None, queryset=queryset, request=request)
+    return _list_page(request, filterset, template="registry/employer_list.html")
 
 
 # Persons --------------------------------------------------------------------------------

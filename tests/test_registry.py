@@ -600,3 +600,23 @@ def test_the_console_sends_an_unknown_id_to_the_registry_search(cast, offices, c
     queue.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     response = client_for(cast["counter"]).post(reverse("queueing:console_case", args=[counter.pk]))
     assert response["Location"] == reverse("registry:search") + f"?q={pin_make(999)}"
+
+
+def test_the_list_pages_use_the_api_filters_in_a_fixed_number_of_queries(
+    employer, cast, client_for, django_assert_max_num_queries
+):
+    for n in range(40, 46):
+        employee_make(employer, n, cast["counter"])
+    client = client_for(cast["counter"])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("registry:person_list"), {"section": "33", "employer": employer.account_number})
+    assert response.content.decode().count("/registry/persons/") >= 6
+    response = client.get(reverse("registry:employer_list"), {"q": employer.account_number})
+    assert employer.account_number in response.content.decode()
+    assert (
+        client_for(cast["other_supervisor"])
+        .get(reverse("registry:person_list"))
+        .content.decode()
+        .count("/registry/persons/")
+        == 0
+    )
