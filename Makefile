@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Tests never need a real secret; DEBUG=1 keeps HTTPS redirects off for the test client.
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef
 
-.PHONY: run test lint install install-dev messages clean bench-queue
+.PHONY: run test lint install install-dev messages clean bench-queue bench-registry
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ test: install-dev lint
 
 # Refresh the .po files after changing translatable text (needs GNU gettext), then fill in Thai.
 messages: install-dev
-	$(TEST_ENV) DATABASE_URL=postgres://unused/x REDIS_URL=redis://unused $(PY) manage.py makemessages -l th -l en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(TEST_ENV) DATABASE_URL=postgres://unused/x REDIS_URL=redis://unused $(PY) manage.py makemessages -l th -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --no-obsolete
 
 clean:
 	rm -rf var .pytest_cache tests/artifacts
@@ -47,3 +47,7 @@ clean:
 bench-queue: install-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) scripts/stack.py exec -- $(PY) bench/queue_bench.py $(BENCH_ARGS)
+
+bench-registry: install-dev
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) scripts/stack.py exec -- $(PY) bench/registry_bench.py $(BENCH_ARGS)

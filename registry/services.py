@@ -27,7 +27,7 @@ from registry.models import (
     SectionSpell,
 )
 from registry.validators import account_check_digit, branch_number_clean, national_id_clean, tax_id_clean
-from sso.core.formats import lazy_format
+from sso.core.formats import date_lazy, lazy_format
 
 DAY = datetime.timedelta(days=1)
 
@@ -357,7 +357,8 @@ def employee_leave(
         _refuse(
             "ended_on",
             lazy_format(
-                _("This employee's leaving was already notified (left on %(day)s)."), {"day": employment.ended_on}
+                _("This employee's leaving was already notified (left on %(day)s)."),
+                {"day": date_lazy(employment.ended_on)},
             ),
             "already_left",
         )
@@ -518,7 +519,7 @@ def section39_apply(*, officer, person: InsuredPerson, applied_on: datetime.date
             "applied_on",
             lazy_format(
                 _("Section 39 must be applied for within %(months)s months of leaving (by %(deadline)s)."),
-                {"months": rule.s39_apply_within_months, "deadline": deadline},
+                {"months": rule.s39_apply_within_months, "deadline": date_lazy(deadline)},
             ),
             "late",
         )

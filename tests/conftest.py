@@ -25,6 +25,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_token_cache():
+    from sso.core.api.authentication import token_cache_clear
+
+    token_cache_clear()
+
+
 @pytest.fixture
 def offices(db):
     from tests.factories import OfficeFactory

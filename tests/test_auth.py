@@ -122,3 +122,16 @@ def test_permissions_are_cached_and_a_role_change_takes_effect_at_once(cast, dja
     group = Group.objects.get(name="backoffice_verifier")
     group.permissions.add(*Group.objects.get(name="counter_officer").permissions.all())
     assert User.objects.get(pk=cast["counter"].pk).has_perm("queueing.serve_counter")
+
+
+def test_an_api_token_is_read_from_the_database_once_then_from_the_worker(cast, django_assert_max_num_queries):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    token = Token.objects.create(user=cast["counter"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/me/").status_code == 200
+    with django_assert_max_num_queries(5) as queries:
+        assert client.get("/api/me/").status_code == 200
+    assert not any("authtoken_token" in q["sql"] for q in queries.captured_queries)

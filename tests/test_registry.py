@@ -25,6 +25,13 @@ D = datetime.date
 TODAY = timezone.localdate
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    # Service messages are checked in English here; pages set their own language per request.
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def employer(cast, offices):
     return employer_make(offices["1001"], cast["counter"], n=1, registered_on=D(2010, 1, 1))

@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -28,6 +28,7 @@ from registry import selectors, services
 from registry.api import serializers as s
 from registry.filters import EmployerFilter, EmploymentFilter, PersonFilter
 from registry.models import Bank, Branch, Employer, Employment, Hospital, InsuredPerson, SectionSpell
+from sso.core.api.authentication import CachedTokenAuthentication
 from sso.core.models import Office
 from sso.core.scoping import object_get_for_user, office_scoped, scope_office_id
 
@@ -318,7 +319,7 @@ class PersonLookupView(APIView):
 
     # The project's two authentications, the token first: an API client's call then never
     # touches the session machinery.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [CachedTokenAuthentication, SessionAuthentication]
     permission_classes = [HasViewPermissions]
     required_permissions = ("registry.view_insuredperson",)
     renderer_classes = [JSONRenderer]

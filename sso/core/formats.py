@@ -69,3 +69,6 @@ def _format(message, params) -> str:
 # A translated message with its values filled in, translated when it is shown rather than
 # when it is raised: the API answers every refusal in Thai and in English from one error.
 lazy_format = lazy(_format, str)
+
+# A date shown in the language active when the message is rendered (B.E. in Thai).
+date_lazy = lazy(date_display, str)
