@@ -566,6 +566,99 @@ TH = {
     "Employee leaving (SSO 6-09)": "แจ้งลูกจ้างออกจากงาน (สปส. 6-09)",
     "Leaving recorded.": "บันทึกการออกจากงานแล้ว",
     "SSO 1-03 in bulk: CSV or Excel, every line checked.": "สปส. 1-03 แบบหลายคน: ไฟล์ CSV หรือ Excel ตรวจทุกบรรทัด",
+    "There is no ticket at this counter.": "ช่องนี้ไม่มีคิวที่กำลังให้บริการ",
+    "No employer with account number %(account)s is known.": "ไม่พบนายจ้างเลขที่บัญชี %(account)s",
+    "National ID": "เลขประจำตัวประชาชน",
+    "First name (Thai)": "ชื่อ (ภาษาไทย)",
+    "Surname (Thai)": "นามสกุล (ภาษาไทย)",
+    "First name (English)": "ชื่อ (ภาษาอังกฤษ)",
+    "Surname (English)": "นามสกุล (ภาษาอังกฤษ)",
+    "Nationality": "สัญชาติ",
+    "The hire date cannot be in the future.": "วันที่เข้าทำงานเป็นวันในอนาคตไม่ได้",
+    "National ID or name": "เลขประจำตัวประชาชนหรือชื่อ",
+    "Office code": "รหัสสำนักงาน",
+    "Employer account number (employed now)": "เลขที่บัญชีนายจ้าง (ที่ทำงานอยู่ปัจจุบัน)",
+    "Employer account number": "เลขที่บัญชีนายจ้าง",
+    "Branch number": "เลขที่สาขา",
+    "Hired from": "เข้าทำงานตั้งแต่",
+    "Registered late": "ขึ้นทะเบียนล่าช้า",
+    "National ID, employer account, tax ID or name": "เลขประจำตัวประชาชน เลขที่บัญชีนายจ้าง เลขประจำตัวผู้เสียภาษี หรือชื่อ",
+    "Name (Thai)": "ชื่อ (ภาษาไทย)",
+    "Name (English)": "ชื่อ (ภาษาอังกฤษ)",
+    "Registered on": "วันที่ขึ้นทะเบียน",
+    "Responsible office": "สำนักงานที่รับผิดชอบ",
+    "Branch name": "ชื่อสาขา",
+    "Account number": "เลขที่บัญชี",
+    "Relation": "ความสัมพันธ์",
+    "Applied on": "วันที่ยื่นสมัคร",
+    "Ceased on": "วันที่เลิกกิจการ",
+    "Section 40 registration": "ขึ้นทะเบียนมาตรา 40",
+    "accepts registrations": "รับลงทะเบียน",
+    "bank code": "รหัสธนาคาร",
+    "account number length": "จำนวนหลักของเลขที่บัญชี",
+    "registration rule": "หลักเกณฑ์การขึ้นทะเบียน",
+    "registration rules": "หลักเกณฑ์การขึ้นทะเบียน",
+    "Active": "ดำเนินกิจการ",
+    "employer account number": "เลขที่บัญชีนายจ้าง",
+    "responsible office": "สำนักงานที่รับผิดชอบ",
+    "registered on": "วันที่ขึ้นทะเบียน",
+    "ceased on": "วันที่เลิกกิจการ",
+    "employer": "นายจ้าง",
+    "employers": "นายจ้าง",
+    "branch number": "เลขที่สาขา",
+    "branch name": "ชื่อสาขา",
+    "Insured": "ประกันตนอยู่",
+    "Insurance ended": "สิ้นสุดความเป็นผู้ประกันตน",
+    "first name (Thai)": "ชื่อ (ภาษาไทย)",
+    "surname (Thai)": "นามสกุล (ภาษาไทย)",
+    "first name (English)": "ชื่อ (ภาษาอังกฤษ)",
+    "surname (English)": "นามสกุล (ภาษาอังกฤษ)",
+    "died on": "วันที่เสียชีวิต",
+    "insured person": "ผู้ประกันตน",
+    "insured persons": "ผู้ประกันตน",
+    "Can merge duplicate insured person records": "รวมทะเบียนผู้ประกันตนที่ซ้ำกันได้",
+    "section history": "ประวัติมาตรา",
+    "hospital registration": "การลงทะเบียนโรงพยาบาล",
+    "hospital registrations": "การลงทะเบียนโรงพยาบาล",
+    "account number": "เลขที่บัญชี",
+    "account name": "ชื่อบัญชี",
+    "Laid off": "ถูกเลิกจ้าง",
+    "left on": "วันที่ออกจากงาน",
+    "registration filed on": "วันที่ยื่นขึ้นทะเบียน",
+    "employment": "การทำงาน",
+    "relation": "ความสัมพันธ์",
+    "relation ended on": "วันที่สิ้นสุดความสัมพันธ์",
+    "Stored": "บันทึกแล้ว",
+    "bulk registration upload": "การขึ้นทะเบียนด้วยไฟล์",
+    "Sickness": "เจ็บป่วย",
+    "Maternity": "คลอดบุตร",
+    "Invalidity": "ทุพพลภาพ",
+    "Death": "ตาย",
+    "Unemployment": "ว่างงาน",
+    "an address": "ที่อยู่",
+    "This employer account number is already in use.": "เลขที่บัญชีนายจ้างนี้ถูกใช้แล้ว",
+    "An account number of %(bank)s has %(count)s digits.": "เลขที่บัญชีของ%(bank)sมี %(count)s หลัก",
+    "Register": "ขึ้นทะเบียน",
+    "Employees now": "ลูกจ้างปัจจุบัน",
+    "None recorded.": "ยังไม่มีบันทึก",
+    "Employers": "นายจ้าง",
+    "No employer matches.": "ไม่พบนายจ้างที่ตรงเงื่อนไข",
+    "Section now": "มาตราปัจจุบัน",
+    "Section history": "ประวัติมาตรา",
+    "Employment": "การทำงาน",
+    "Contribution months": "เดือนที่ส่งเงินสมทบ",
+    "Insured persons": "ผู้ประกันตน",
+    "No insured person matches.": "ไม่พบผู้ประกันตนที่ตรงเงื่อนไข",
+    "Record kept": "ทะเบียนที่คงไว้",
+    "Registry search": "ค้นหาทะเบียน",
+    "Registered": "ขึ้นทะเบียนแล้ว",
+    "No uploads yet.": "ยังไม่มีการอัปโหลด",
+    "Bulk registration upload": "การขึ้นทะเบียนด้วยไฟล์",
+    "A national ID has 13 digits; %(count)s were given.": "เลขประจำตัวประชาชนมี 13 หลัก แต่กรอกมา %(count)s หลัก",
+    "A tax ID has 13 digits; %(count)s were given.": "เลขประจำตัวผู้เสียภาษีมี 13 หลัก แต่กรอกมา %(count)s หลัก",
+    "Tax ID %(value)s is not valid: its check digit is wrong.": "เลขประจำตัวผู้เสียภาษี %(value)s ไม่ถูกต้อง: หลักตรวจสอบผิด",
+    "An employer account number has 10 digits; %(count)s were given.": "เลขที่บัญชีนายจ้างมี 10 หลัก แต่กรอกมา %(count)s หลัก",
+    "A branch number has 6 digits.": "เลขที่สาขามี 6 หลัก",
 }
 
 
@@ -577,11 +670,18 @@ def merge(po_path: Path) -> list[str]:
     catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     for entry in catalogue:
         if entry.msgid in TH:
-            entry.msgstr = TH[entry.msgid]
+            if entry.msgid_plural:  # Thai has one plural form
+                entry.msgstr_plural = {0: TH[entry.msgid]}
+            else:
+                entry.msgstr = TH[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
     catalogue.save()
-    return [entry.msgid for entry in catalogue if not entry.msgstr and not entry.obsolete]
+    return [entry.msgid for entry in catalogue if not translated(entry) and not entry.obsolete]
+
+
+def translated(entry) -> bool:
+    return bool(entry.msgstr_plural.get(0)) if entry.msgid_plural else bool(entry.msgstr)
 
 
 if __name__ == "__main__":

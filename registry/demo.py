@@ -8,8 +8,8 @@ Like the rest of demo_data it is idempotent: employers and persons are added onl
 the numbers asked for. Generated rows get no audit history (simple_history) rows.
 
 National IDs are derived from the person's id (first digit 3-8, the province of birth, the
-id in 9 digits, the check digit), so they never collide with each other nor with the test
-factories' `pin_make` (first digit 1). Foreign workers (about 2%) get 13-digit numbers
+id permuted in 9 digits, the check digit), so they never collide with each other nor with
+the test factories' `pin_make` (first digit 1). Foreign workers (about 2%) get 13-digit numbers
 starting with 0 or 9 whose check digit need not hold, as on real pink cards.
 """
 
@@ -36,8 +36,9 @@ from sso.core.models import Office, Province
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_EMPLOYERS, DEFAULT_PERSONS = 300, 3000
 CHUNK = 50_000  # persons generated and copied at a time
-# From this many new persons on, the non-unique secondary indexes are dropped before the
-# load and built again after it: one sort per index instead of a million index inserts.
+# From this many new persons on, the foreign keys and non-unique indexes of the loaded tables
+# are dropped before the load and made again after it, in the same transaction: one sort per
+# index and one join per foreign key instead of a million index inserts and trigger checks.
 REINDEX_FROM = 200_000
 LOADED_TABLES = (
     "registry_employer",

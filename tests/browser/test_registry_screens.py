@@ -32,6 +32,7 @@ def test_counter_registers_an_employer_and_an_employee(browser, live_server, dem
         page.fill("#id_tax_id", tax_id_make(4242))
         page.fill("#id_address", "99 ถนนสุขุมวิท กรุงเทพฯ")
         page.select_option("#id_province", label="กรุงเทพมหานคร")
+        screenshot(page, "registry-employer-form")
         page.keyboard.press("Alt+S")
         page.wait_for_selector("[data-testid=account-number]")
         account = page.inner_text("[data-testid=account-number]")
