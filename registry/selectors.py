@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import FloatField, Func, Prefetch, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
@@ -96,14 +95,24 @@ def person_get_by_national_id(national_id: str, user) -> InsuredPerson | None:
     return office_scoped(InsuredPerson.objects.select_related("office"), user).filter(national_id=digits).first()
 
 
+class WordDistance(Func):
+    """`column <->> 'text'`: 1 - word similarity, in the order a GiST trigram index walks."""
+
+    function = ""
+    arg_joiner = " <->> "
+    output_field = FloatField()
+
+
 def _name_filter(queryset: QuerySet, query: str) -> QuerySet:
     text = " ".join(query.lower().split())
     if trigram_available():
-        # `<%` (word similarity) is served by the GIN trigram index on search_name.
+        # Filter `<%` (word similarity over the threshold) and order nearest first: the
+        # GiST index on search_name serves both, stopping once a page is found
+        # (migration 0004). No tie-breaker: a second sort key would turn that off.
         return (
             queryset.filter(search_name__trigram_word_similar=text)
-            .annotate(rank=TrigramWordSimilarity(text, "search_name"))
-            .order_by("-rank", "pk")
+            .annotate(distance=WordDistance("search_name", Value(text)))
+            .order_by("distance")
         )
     for word in text.split():  # fallback without pg_trgm: every word as a substring
         queryset = queryset.filter(search_name__contains=word)
