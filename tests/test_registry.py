@@ -621,4 +621,4 @@ def test_the_list_pages_use_the_api_filters_in_a_fixed_number_of_queries(
     response = client.get(reverse("registry:employer_list"), {"q": employer.account_number})
     assert employer.account_number in response.content.decode()
     other = client_for(cast["other_supervisor"]).get(reverse("registry:person_list")).content.decode()
-    assert "No insured person matches." in other
+    assert "ไม่พบผู้ประกันตนที่ตรงเงื่อนไข" in other
