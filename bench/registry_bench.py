@@ -430,6 +430,9 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "3")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "3")))
+    parser.add_argument(
+        "--only", default="explain,search,http,upload", help="parts to run, comma-separated (default: all)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -451,10 +454,15 @@ def run(args):
     rows = sample_persons(10_000)
     ids = [row[0] for row in rows]
     queries = name_queries(rows, args.queries, random.Random(2))
-    explain(user, ids[0], f"{rows[1][1]} {rows[1][2]}")
-    search_in_process(user, queries)
-    http_figures(args, ids, queries, token, session)
-    bulk_upload(rows, args.upload)
+    parts = set(args.only.split(","))
+    if "explain" in parts:
+        explain(user, ids[0], f"{rows[1][1]} {rows[1][2]}")
+    if "search" in parts:
+        search_in_process(user, queries)
+    if "http" in parts:
+        http_figures(args, ids, queries, token, session)
+    if "upload" in parts:
+        bulk_upload(rows, args.upload)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.db import connection
-from django.db.models import FloatField, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, FloatField, Func, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
@@ -103,20 +104,32 @@ class WordDistance(Func):
     output_field = FloatField()
 
 
-def _name_filter(queryset: QuerySet, query: str) -> QuerySet:
+# The expression of the person GIN index of migration 0005 (the same as search_name's).
+NAME_WORDS = "lower(first_name_th || ' ' || last_name_th || ' ' || first_name_en || ' ' || last_name_en)"
+
+
+def _name_filter(queryset: QuerySet, query: str, *, words_index: bool = False) -> QuerySet:
     text = " ".join(query.lower().split())
-    if trigram_available():
-        # Filter `<%` (word similarity over the threshold) and order nearest first: the
-        # GiST index on search_name serves both, stopping once a page is found
-        # (migration 0004). No tie-breaker: a second sort key would turn that off.
-        return (
-            queryset.filter(search_name__trigram_word_similar=text)
-            .annotate(distance=WordDistance("search_name", Value(text)))
-            .order_by("distance")
-        )
-    for word in text.split():  # fallback without pg_trgm: every word as a substring
-        queryset = queryset.filter(search_name__contains=word)
-    return queryset.order_by("pk")
+    if not trigram_available():
+        for word in text.split():  # fallback without pg_trgm: every word as a substring
+            queryset = queryset.filter(search_name__contains=word)
+        return queryset.order_by("pk")
+    if words_index and " " in text:
+        # Several words: each must be like a word of the name; the GIN index intersects
+        # the candidates of all of them, and the few left are ranked on the whole text.
+        for word in text.split():
+            queryset = queryset.filter(RawSQL(f"%s <%% {NAME_WORDS}", [word], output_field=BooleanField()))
+        return queryset.annotate(
+            rank=RawSQL(f"word_similarity(%s, {NAME_WORDS})", [text], output_field=FloatField())
+        ).order_by("-rank", "pk")
+    # One word (or an employer's name): filter `<%` (word similarity over the threshold)
+    # and order nearest first; the GiST index on search_name serves both and stops once a
+    # page is found (migration 0004). No tie-breaker: a second sort key would turn that off.
+    return (
+        queryset.filter(search_name__trigram_word_similar=text)
+        .annotate(distance=WordDistance("search_name", Value(text)))
+        .order_by("distance")
+    )
 
 
 def person_search(query: str, user, *, include_merged: bool = False) -> QuerySet:
@@ -137,7 +150,7 @@ def person_search(query: str, user, *, include_merged: bool = False) -> QuerySet
             if len(digits) >= 6
             else queryset.none()
         )
-    return _name_filter(queryset, query)
+    return _name_filter(queryset, query, words_index=True)
 
 
 def employer_search(query: str, user) -> QuerySet:
