@@ -2,9 +2,9 @@
 
 DRF's TokenAuthentication reads the token and its user on each request: one query, about
 0.75 ms of the 2-3 ms a counter's API call costs. Here the token's user is kept in the
-worker process for `TOKEN_CACHE_SECONDS` (30 s). A token deleted or a user deactivated
-stops working within that time; permissions come from `CachedPermissionsBackend`, whose
-entries are dropped as soon as roles change.
+worker process for `TOKEN_CACHE_SECONDS` (30 s), with its permissions. A token deleted, a
+user deactivated or a role changed takes effect on API calls within that time (pages and
+session calls see role changes at once, through `CachedPermissionsBackend`).
 """
 
 import copy
@@ -25,6 +25,7 @@ class CachedTokenAuthentication(TokenAuthentication):
             # A copy per request: threads of one worker never share a user object.
             return copy.copy(hit[1]), hit[2]
         user, token = super().authenticate_credentials(key)
+        user.get_all_permissions()  # read once, kept with the user (CachedPermissionsBackend)
         if len(_cache) >= _MAX_ENTRIES:
             _cache.clear()
         _cache[key] = (now + getattr(settings, "TOKEN_CACHE_SECONDS", 30), copy.copy(user), token)
