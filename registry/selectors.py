@@ -104,11 +104,16 @@ class WordDistance(Func):
     output_field = FloatField()
 
 
-# The expression of the person GIN index of migration 0005 (the same as search_name's).
-NAME_WORDS = "lower(first_name_th || ' ' || last_name_th || ' ' || first_name_en || ' ' || last_name_en)"
+# The expressions of the GIN indexes of migrations 0005 and 0006 (the same as search_name's).
+# Columns are qualified: the search joins the office and province, which have names too.
+NAME_WORDS = (
+    "lower(registry_insuredperson.first_name_th || ' ' || registry_insuredperson.last_name_th || ' ' "
+    "|| registry_insuredperson.first_name_en || ' ' || registry_insuredperson.last_name_en)"
+)
+EMPLOYER_NAME_WORDS = "lower(registry_employer.name_th || ' ' || registry_employer.name_en)"
 
 
-def _name_filter(queryset: QuerySet, query: str, *, words_index: bool = False) -> QuerySet:
+def _name_filter(queryset: QuerySet, query: str, *, words_index: str | None = None) -> QuerySet:
     text = " ".join(query.lower().split())
     if not trigram_available():
         for word in text.split():  # fallback without pg_trgm: every word as a substring
@@ -118,11 +123,11 @@ def _name_filter(queryset: QuerySet, query: str, *, words_index: bool = False) -
         # Several words: each must be like a word of the name; the GIN index intersects
         # the candidates of all of them, and the few left are ranked on the whole text.
         for word in text.split():
-            queryset = queryset.filter(RawSQL(f"%s <%% {NAME_WORDS}", [word], output_field=BooleanField()))
+            queryset = queryset.filter(RawSQL(f"%s <%% {words_index}", [word], output_field=BooleanField()))
         return queryset.annotate(
-            rank=RawSQL(f"word_similarity(%s, {NAME_WORDS})", [text], output_field=FloatField())
+            rank=RawSQL(f"word_similarity(%s, {words_index})", [text], output_field=FloatField())
         ).order_by("-rank", "pk")
-    # One word (or an employer's name): filter `<%` (word similarity over the threshold)
+    # One word: filter `<%` (word similarity over the threshold)
     # and order nearest first; the GiST index on search_name serves both and stops once a
     # page is found (migration 0004). No tie-breaker: a second sort key would turn that off.
     return (
@@ -150,7 +155,7 @@ def person_search(query: str, user, *, include_merged: bool = False) -> QuerySet
             if len(digits) >= 6
             else queryset.none()
         )
-    return _name_filter(queryset, query, words_index=True)
+    return _name_filter(queryset, query, words_index=NAME_WORDS)
 
 
 def employer_search(query: str, user) -> QuerySet:
@@ -166,7 +171,7 @@ def employer_search(query: str, user) -> QuerySet:
         if len(digits) == 13:
             return queryset.filter(tax_id=digits)
         return queryset.none()
-    return _name_filter(queryset, query)
+    return _name_filter(queryset, query, words_index=EMPLOYER_NAME_WORDS)
 
 
 # Duplicates -----------------------------------------------------------------------------
