@@ -521,7 +521,7 @@ TH = {
     "M or F (ชาย or หญิง)": "M หรือ F (ชาย หรือ หญิง)",
     "3-letter code, THA by default": "รหัส 3 ตัวอักษร ค่าเริ่มต้น THA",
     "6-digit branch number, 000000 (head office) by default": "เลขสาขา 6 หลัก ค่าเริ่มต้น 000000 (สำนักงานใหญ่)",
-    "the hire date, written like the birth date; not in the future. More than 30 days ago is accepted and marked as late.": "วันที่เข้าทำงาน เขียนแบบเดียวกับวันเกิด ต้องไม่เป็นวันในอนาคต หากเกิน 30 วันระบบยังรับแต่ระบุว่าล่าช้า",
+    "the hire date, written like the birth date; not in the future. More than %(registration_days)s days ago is accepted and marked as late.": "วันที่เข้าทำงาน เขียนแบบเดียวกับวันเกิด ต้องไม่เป็นวันในอนาคต หากเกิน %(registration_days)s วันระบบยังรับแต่ระบุว่าล่าช้า",
     "baht, e.g. 15000.00": "บาท เช่น 15000.00",
     "Bulk registration uploads": "การขึ้นทะเบียนด้วยไฟล์",
     "Uploaded": "อัปโหลดเมื่อ",

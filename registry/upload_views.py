@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from registry import bulk
+from registry import bulk, selectors
 from registry.validators import account_number_clean
 
 
@@ -67,7 +68,13 @@ def upload_new(request):
     return render(
         request,
         "registry/upload_form.html",
-        {"form": form, "columns": bulk.COLUMN_LABELS, "required": bulk.REQUIRED, "sync_max": bulk.SYNC_MAX_LINES},
+        {
+            "form": form,
+            "columns": bulk.COLUMN_LABELS,
+            "required": bulk.REQUIRED,
+            "sync_max": bulk.SYNC_MAX_LINES,
+            "registration_days": selectors.registration_rule(timezone.localdate()).employee_registration_days,
+        },
     )
 
 
