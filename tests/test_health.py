@@ -44,6 +44,7 @@ def test_every_thai_message_is_translated():
     import polib
 
     catalogue = polib.pofile(str(Path(__file__).resolve().parent.parent / "locale/th/LC_MESSAGES/django.po"))
+
     def translated(entry):  # Thai has one plural form
         return bool(entry.msgstr_plural.get(0)) if entry.msgid_plural else bool(entry.msgstr)
 
