@@ -118,6 +118,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "sso.core.tasks.heartbeat", "schedule": 60.0},
     "queue-days-close": {"task": "queueing.tasks.queue_days_close", "schedule": crontab(hour=0, minute=5)},
+    # A queue table's dead index entries slow every call until removed (queueing migration 0004).
+    "queue-tables-vacuum": {"task": "queueing.tasks.queue_tables_vacuum", "schedule": 30.0},
 }
 
 # --- People and sessions.

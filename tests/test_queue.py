@@ -242,3 +242,27 @@ def test_finish_and_call_next_with_no_one_waiting_keeps_the_current_ticket(count
     assert caught.value.code == "empty"
     only.refresh_from_db()
     assert only.status == "called" and only.outcome == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_tables_are_vacuumed_outside_a_transaction_only():
+    from django.db import connection, transaction
+
+    from queueing.services import queue_tables_vacuum
+
+    queue_tables_vacuum()  # no error: VACUUM ran
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'queueing_ticket' AND vacuum_count > 0"
+        )
+    with transaction.atomic(), pytest.raises(RuntimeError):
+        queue_tables_vacuum()
+
+
+def test_call_next_reads_the_queue_in_index_order_whatever_the_statistics():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'queue_call_next'")
+        settings = cursor.fetchone()[0]
+    assert {"enable_sort=off", "enable_bitmapscan=off", "plan_cache_mode=force_custom_plan"} <= set(settings)
