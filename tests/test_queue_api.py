@@ -202,3 +202,13 @@ def test_the_board_page_shows_current_calls(client_for, cast, office, counter):
     services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
     page = client_for(cast["counter"]).get("/queue/board/").content.decode()
     assert 'data-ticket="A001"' in page and "ชำระเงินสมทบ" in page and "Contribution payment" in page
+
+
+def test_the_call_next_answer_is_what_the_ticket_serializer_gives(api, office, counter):
+    from queueing.api.serializers import TicketSerializer
+    from queueing.models import Ticket
+
+    services.ticket_issue(service=contribution(office), customer_kind="insured", customer_ref="1101700230708")
+    called = api.post(f"/api/queue/counters/{counter.pk}/call-next/").json()
+    ticket = Ticket.objects.select_related("service", "counter").get(pk=called["id"])
+    assert called == TicketSerializer(ticket).data

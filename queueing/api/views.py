@@ -17,6 +17,7 @@ from queueing.api.serializers import (
     TicketIssueInputSerializer,
     TicketSerializer,
     TransferInputSerializer,
+    ticket_data,
 )
 from queueing.filters import TicketFilter
 from queueing.models import Counter, Service, Ticket
@@ -117,7 +118,7 @@ class CounterActionView(APIView):
             raise Http404 from None
         except ValidationError as exc:
             return validation_error_response(exc)
-        return Response(TicketSerializer(ticket).data)
+        return Response(ticket_data(ticket))
 
     def _run(self, counter, request):
         officer = request.user
