@@ -8,7 +8,8 @@
 3. gunicorn serves the app; wrk drives 16 connections, one per counter, each calling
    `POST /api/queue/counters/<id>/call-next/` with close_current=no_show (finish and call
    next) until the office's queue is empty: the busy day. A board client listens to the
-   server-sent events the whole time and measures how late each call reaches it.
+   server-sent events the whole time and measures how late each call reaches it, and the
+   queue tables are vacuumed every 30 s as the beat's queue_tables_vacuum does in production.
 4. The database is checked for double calls; the call log gives the rate per window.
 5. Ticket issue: wrk, 16 connections, `POST /api/queue/issue/` for 15 s.
 6. The bare SQL of a SKIP LOCKED call-next with pgbench, 16 clients, for the ratio.
