@@ -5,8 +5,6 @@ with or without dashes, or a name by similarity, best first); the other filters 
 what the search found. Querysets given to these filters must already be office-scoped.
 """
 
-import re
-
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -16,10 +14,6 @@ from registry.models import Employer, Employment, InsuredPerson, Section
 
 def _user(filterset):
     return getattr(filterset.request, "user", None)
-
-
-def _digits(value: str) -> str:
-    return re.sub(r"[\s\-]", "", value)
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -45,7 +39,7 @@ class PersonFilter(django_filters.FilterSet):
         return queryset.filter(section_spells__section=value, section_spells__valid_to__isnull=True)
 
     def filter_employer(self, queryset, name, value):
-        account = _digits(value)
+        account = selectors.digits_of(value)
         return queryset.filter(employments__employer__account_number=account, employments__ended_on__isnull=True)
 
 
@@ -91,7 +85,7 @@ class EmploymentFilter(django_filters.FilterSet):
         ]
 
     def filter_employer(self, queryset, name, value):
-        return queryset.filter(employer__account_number=_digits(value))
+        return queryset.filter(employer__account_number=selectors.digits_of(value))
 
     def filter_person(self, queryset, name, value):
-        return queryset.filter(person__national_id=_digits(value))
+        return queryset.filter(person__national_id=selectors.digits_of(value))

@@ -453,10 +453,10 @@ def test_a_service_message_given_with_params_is_rendered_in_each_language():
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext_lazy
 
-    from registry.api.views import Refused, _refusals
+    from sso.core.api.errors import Refused, service_refusals
 
     message = gettext_lazy("Ensure this value is greater than or equal to %(limit_value)s.")  # Django's, in Thai too
-    with pytest.raises(Refused) as caught, _refusals():
+    with pytest.raises(Refused) as caught, service_refusals():
         raise ValidationError({"monthly_wage": ValidationError(message, code="min", params={"limit_value": 0})})
     field = caught.value.detail["fields"]["monthly_wage"]
     assert field["code"] == "min"

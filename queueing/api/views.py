@@ -3,7 +3,6 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,16 +27,8 @@ from queueing.selectors import (
     ticket_people_ahead,
 )
 from sso.core.api.errors import validation_error_response
+from sso.core.api.permissions import HasRequiredPermissions
 from sso.core.scoping import office_scoped, scope_office_id
-
-
-def _perm(codename):
-    class HasPerm(BasePermission):
-        def has_permission(self, request, view):
-            return bool(request.user and request.user.is_authenticated and request.user.has_perm(codename))
-
-    HasPerm.__name__ = f"Has_{codename.replace('.', '_')}"
-    return HasPerm
 
 
 class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -70,7 +61,8 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
 class TicketIssueView(APIView):
     """Issue a ticket (kiosk, reception desk, or an appointment system)."""
 
-    permission_classes = [IsAuthenticated, _perm("queueing.add_ticket")]
+    permission_classes = [HasRequiredPermissions]
+    required_permissions = ("queueing.add_ticket",)
 
     @extend_schema(
         request=TicketIssueInputSerializer,
@@ -100,7 +92,8 @@ class CounterActionView(APIView):
     A refused action answers 409 with a code and the reason in Thai and English; nothing changes.
     """
 
-    permission_classes = [IsAuthenticated, _perm("queueing.serve_counter")]
+    permission_classes = [HasRequiredPermissions]
+    required_permissions = ("queueing.serve_counter",)
     action_name = None
 
     def _call_next(self, request, pk):

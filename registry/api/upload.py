@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from registry import bulk
 from registry.models import BulkUpload
 from registry.validators import account_number_clean
-from sso.core.api.errors import validation_error_response
+from sso.core.api.errors import service_refusals
 
 
 class LineErrorSerializer(serializers.Serializer):
@@ -108,17 +108,14 @@ class BulkUploadCreateView(APIView):
         data = BulkUploadInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         upload_file = data.validated_data["file"]
-        try:
+        # Refused as a whole (ceased employer, empty or oversized file): 400 naming the field.
+        with service_refusals():
             upload = bulk.bulk_upload_submit(
                 officer=request.user,
                 employer=data.context["employer"],
                 file_name=upload_file.name,
                 content=bulk.uploaded_file_read(upload_file),
             )
-        except ValidationError as exc:
-            # Refused as a whole (ceased employer, empty or oversized file): code and reason.
-            first = next(iter(exc.error_dict.values()))[0] if hasattr(exc, "error_dict") else exc
-            return validation_error_response(first, status=400)
         if upload.status == BulkUpload.Status.DONE:
             return Response(BulkUploadSerializer(upload, context={"request": request}).data, status=201)
         if upload.finished_at is not None:

@@ -5,23 +5,15 @@ naming each field at fault, with the reason in Thai and in English, and stores n
 Another office's person, employer or employment answers 404, like one that does not exist.
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import F, FilteredRelation, Prefetch, Q
 from django.http import Http404
 from django.urls import path
-from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import APIException
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from registry import selectors, services
@@ -29,118 +21,13 @@ from registry.api import serializers as s
 from registry.filters import EmployerFilter, EmploymentFilter, PersonFilter
 from registry.models import Bank, Branch, Employer, Employment, Hospital, InsuredPerson, SectionSpell
 from sso.core.api.authentication import CachedTokenAuthentication
+from sso.core.api.errors import service_refusals, validated_input
+from sso.core.api.permissions import HasRequiredPermissions
 from sso.core.models import Office
 from sso.core.scoping import object_get_for_user, office_scoped, scope_office_id
 
-LANGUAGES = ("th", "en")
-
-# Refusals ---------------------------------------------------------------------------------
-
-
-class Refused(APIException):
-    """A request refused with field-keyed reasons (see `_refusal`); nothing was stored."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-
-    def __init__(self, body: dict):
-        self.detail = body  # already the response body: DRF's handler answers dicts as they are
-
-
-def _refusal(by_language: dict[str, dict[str, list[tuple[str, str]]]]) -> Refused:
-    """The 400 body from {language: {field: [(message, code), ...]}}."""
-    active = "en" if (translation.get_language() or "th").startswith("en") else "th"
-    fields = {}
-    for field, items in by_language[active].items():
-        texts = {
-            language: " ".join(text for text, _code in by_language[language].get(field, items))
-            for language in LANGUAGES
-        }
-        fields[field] = {"code": items[0][1] or "invalid", "detail": texts[active]} | {
-            f"detail_{language}": texts[language] for language in LANGUAGES
-        }
-    first = next(iter(fields))
-    return Refused(
-        {
-            "code": fields[first]["code"],
-            "field": first,
-            **{key: " ".join(entry[key] for entry in fields.values()) for key in ("detail", "detail_th", "detail_en")},
-            "fields": fields,
-        }
-    )
-
-
-def _flat(errors, prefix="") -> dict[str, list[tuple[str, str]]]:
-    """DRF's nested error structure as {"field" or "field.sub": [(message, code)]}."""
-    if isinstance(errors, dict):
-        found = {}
-        for key, value in errors.items():
-            found |= _flat(value, f"{prefix}.{key}" if prefix else str(key))
-        return found
-    if isinstance(errors, list) and errors and not all(isinstance(item, str) for item in errors):
-        found = {}
-        for index, value in enumerate(errors):
-            found |= _flat(value, f"{prefix}.{index}")
-        return found
-    items = errors if isinstance(errors, list) else [errors]
-    return {
-        prefix or api_settings.NON_FIELD_ERRORS_KEY: [(str(item), getattr(item, "code", "invalid")) for item in items]
-    }
-
-
-def _input(serializer_class, request, data=None):
-    """The validated input, or a `Refused` naming the fields in Thai and English."""
-    data = request.data if data is None else data
-    context = {"request": request}
-    serializer = serializer_class(data=data, context=context)
-    if serializer.is_valid():
-        return serializer.validated_data
-    # DRF words a message when it finds the fault: find the faults again in each language.
-    by_language = {}
-    for language in LANGUAGES:
-        with translation.override(language):
-            again = serializer_class(data=data, context=context)
-            again.is_valid()
-            by_language[language] = _flat(again.errors)
-    raise _refusal(by_language)
-
-
-def _service_messages(exc: DjangoValidationError) -> dict[str, list[tuple[str, str]]]:
-    errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): [
-            (" ".join(error.messages), error.code or "invalid") for error in field_errors
-        ]
-        for field, field_errors in errors.items()
-    }
-
-
-@contextmanager
-def _refusals():
-    """Turn a service's `ValidationError` (its transaction rolled back) into a 400.
-
-    Messages the service left lazy are rendered in each language here. (One it formatted
-    with `%` when raising is already text, in the caller's language, in both slots.)
-    """
-    try:
-        yield
-    except DjangoValidationError as exc:
-        by_language = {}
-        for language in LANGUAGES:
-            with translation.override(language):
-                by_language[language] = _service_messages(exc)
-        raise _refusal(by_language) from None
-
-
 REFUSED = OpenApiResponse(s.RefusalSerializer, description="Refused: the fields at fault, in Thai and English.")
 NOT_FOUND = OpenApiResponse(description="No such record in the caller's office.")
-
-
-class HasViewPermissions(BasePermission):
-    """Signed in and holding every permission the view lists in `required_permissions`."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perms(view.required_permissions))
 
 
 # Shared reads -----------------------------------------------------------------------------
@@ -206,8 +93,8 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def partial_update(self, request, pk=None):
         person = object_get_for_user(InsuredPerson, request.user, pk=pk)
-        data = _input(s.PersonUpdateSerializer, request)
-        with _refusals():
+        data = validated_input(s.PersonUpdateSerializer, request)
+        with service_refusals():
             services.person_update(officer=request.user, person=person, **data)
         return Response(_person_detail(person.pk, request.user))
 
@@ -229,8 +116,8 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=s.EmployerRegisterSerializer, responses={201: s.EmployerSerializer, 400: REFUSED})
     def create(self, request):
-        data = _input(s.EmployerRegisterSerializer, request)
-        with _refusals():
+        data = validated_input(s.EmployerRegisterSerializer, request)
+        with service_refusals():
             employer = services.employer_register(officer=request.user, **data)
         employer = _employers(Employer.objects.all()).get(pk=employer.pk)
         return Response(s.EmployerSerializer(employer).data, status=status.HTTP_201_CREATED)
@@ -248,8 +135,8 @@ class EmploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=s.EmployeeRegisterSerializer, responses={201: s.EmploymentSerializer, 400: REFUSED})
     def create(self, request):
-        data = dict(_input(s.EmployeeRegisterSerializer, request))
-        with _refusals():
+        data = dict(validated_input(s.EmployeeRegisterSerializer, request))
+        with service_refusals():
             employment = services.employee_register(officer=request.user, **data)
         return Response(s.EmploymentSerializer(employment).data, status=status.HTTP_201_CREATED)
 
@@ -320,7 +207,7 @@ class PersonLookupView(APIView):
     # The project's two authentications, the token first: an API client's call then never
     # touches the session machinery.
     authentication_classes = [CachedTokenAuthentication, SessionAuthentication]
-    permission_classes = [HasViewPermissions]
+    permission_classes = [HasRequiredPermissions]
     required_permissions = ("registry.view_insuredperson",)
     renderer_classes = [JSONRenderer]
 
@@ -339,14 +226,14 @@ class PersonDuplicatesView(APIView):
     """Records that may be the person about to be registered (same birth date, same or similar
     Thai name), searched in every office: a duplicate elsewhere is still a duplicate."""
 
-    permission_classes = [HasViewPermissions]
+    permission_classes = [HasRequiredPermissions]
     required_permissions = ("registry.view_insuredperson",)
 
     @extend_schema(
         parameters=[s.DuplicatesQuerySerializer], responses={200: s.DuplicateSerializer(many=True), 400: REFUSED}
     )
     def get(self, request):
-        query = _input(s.DuplicatesQuerySerializer, request, data=request.query_params)
+        query = validated_input(s.DuplicatesQuerySerializer, request, data=request.query_params)
         found = selectors.person_duplicates(**query)
         _set_open_section([duplicate.person for duplicate in found])
         return Response(s.DuplicateSerializer(found, many=True).data)
@@ -358,7 +245,7 @@ class PersonDuplicatesView(APIView):
 class _PersonAction(APIView):
     """POST a form about the person in the URL (404 if not in the caller's office)."""
 
-    permission_classes = [HasViewPermissions]
+    permission_classes = [HasRequiredPermissions]
     required_permissions: tuple[str, ...] = ()
     input_class = None
     output_class = None
@@ -372,8 +259,8 @@ class _PersonAction(APIView):
 
     def post(self, request, pk):
         person = object_get_for_user(InsuredPerson, request.user, pk=pk)
-        data = _input(self.input_class, request)
-        with _refusals():
+        data = validated_input(self.input_class, request)
+        with service_refusals():
             result = self.perform(officer=request.user, person=person, **data)
         return Response(self.respond(result), status=status.HTTP_201_CREATED if self.created else status.HTTP_200_OK)
 
@@ -471,14 +358,14 @@ class Section40View(APIView):
     """An informal worker joins Section 40 with an option (or changes option): an existing
     person (by id or national ID) or a new one (national ID and person fields)."""
 
-    permission_classes = [HasViewPermissions]
+    permission_classes = [HasRequiredPermissions]
     required_permissions = ("registry.add_sectionspell", "registry.add_insuredperson")
 
     @extend_schema(request=s.Section40Serializer, responses={201: s.SectionResultSerializer, 400: REFUSED})
     def post(self, request):
-        data = dict(_input(s.Section40Serializer, request))
+        data = dict(validated_input(s.Section40Serializer, request))
         option = int(data.pop("s40_option"))
-        with _refusals():
+        with service_refusals():
             spell = services.section40_register(officer=request.user, option=option, **data)
         return Response(s.SectionResultSerializer(_section_result(spell)).data, status=status.HTTP_201_CREATED)
 
@@ -489,14 +376,14 @@ class Section40View(APIView):
 class BranchAddView(APIView):
     """Register another workplace of the employer in the URL."""
 
-    permission_classes = [HasViewPermissions]
+    permission_classes = [HasRequiredPermissions]
     required_permissions = ("registry.add_branch",)
 
     @extend_schema(request=s.BranchAddSerializer, responses={201: s.BranchSerializer, 400: REFUSED, 404: NOT_FOUND})
     def post(self, request, account_number):
         employer = object_get_for_user(Employer, request.user, account_number=account_number)
-        data = _input(s.BranchAddSerializer, request)
-        with _refusals():
+        data = validated_input(s.BranchAddSerializer, request)
+        with service_refusals():
             branch = services.branch_add(officer=request.user, employer=employer, **data)
         return Response(s.BranchSerializer(branch).data, status=status.HTTP_201_CREATED)
 
@@ -504,7 +391,7 @@ class BranchAddView(APIView):
 class EmployerCeaseView(APIView):
     """Record that the employer in the URL stopped business (its employees notified as leavers first)."""
 
-    permission_classes = [HasViewPermissions]
+    permission_classes = [HasRequiredPermissions]
     required_permissions = ("registry.change_employer",)
 
     @extend_schema(
@@ -512,8 +399,8 @@ class EmployerCeaseView(APIView):
     )
     def post(self, request, account_number):
         employer = object_get_for_user(Employer, request.user, account_number=account_number)
-        data = _input(s.EmployerCeaseSerializer, request)
-        with _refusals():
+        data = validated_input(s.EmployerCeaseSerializer, request)
+        with service_refusals():
             services.employer_cease(officer=request.user, employer=employer, **data)
         employer = _employers(Employer.objects.all()).get(pk=employer.pk)
         return Response(s.EmployerSerializer(employer).data)
@@ -522,7 +409,7 @@ class EmployerCeaseView(APIView):
 class EmployeeLeaveView(APIView):
     """Form SSO 6-09: the employee of the employment in the URL left."""
 
-    permission_classes = [HasViewPermissions]
+    permission_classes = [HasRequiredPermissions]
     required_permissions = ("registry.change_employment",)
 
     @extend_schema(
@@ -530,8 +417,8 @@ class EmployeeLeaveView(APIView):
     )
     def post(self, request, pk):
         employment = object_get_for_user(Employment, request.user, pk=pk)
-        data = _input(s.EmployeeLeaveSerializer, request)
-        with _refusals():
+        data = validated_input(s.EmployeeLeaveSerializer, request)
+        with service_refusals():
             services.employee_leave(
                 officer=request.user, employment=employment, ended_on=data["ended_on"], reason=data["leaving_reason"]
             )
