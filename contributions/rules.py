@@ -1,0 +1,144 @@
+"""The contribution rules: which rate row applies to a wage period, the per-person
+computation, the rounding and the late surcharge. The figures are rows of the
+effective-dated tables in `contributions.models`; this module only applies them.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
+from sso.core.formats import lazy_format
+
+HUNDRED = Decimal(100)
+BAHT = Decimal(1)
+SATANG = Decimal("0.01")
+
+
+def period_of(day: datetime.date) -> datetime.date:
+    """The wage period (first day of the month) a date falls in."""
+    return day.replace(day=1)
+
+
+def period_add(period: datetime.date, months: int) -> datetime.date:
+    index = period.year * 12 + period.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> int:
+    """Wage periods from `first` to `last`, both included."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def contribution_round(amount: Decimal) -> Decimal:
+    """Whole baht per person: a fraction of 0.50 THB or more rounds up, less is dropped
+    (SSO practice on form SSO 1-10: 1,650 x 5% = 82.50 -> 83)."""
+    return amount.quantize(BAHT, rounding=ROUND_HALF_UP).quantize(SATANG)
+
+
+def _in_force(queryset, period: datetime.date):
+    return queryset.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period), valid_from__lte=period)
+
+
+def _missing(what, period):
+    raise ValidationError(
+        lazy_format(
+            _("No %(what)s is in force for the wage period %(period)s: an administrator must add it."),
+            {"what": what, "period": f"{period:%m/%Y}"},
+        ),
+        code="no_rule",
+    )
+
+
+def rate_for(period: datetime.date, province_id: int | None = None) -> ContributionRate:
+    """The Section 33 rate row for a wage period: a province's own row (a temporary cut
+    there) wins over the national one."""
+    rows = _in_force(ContributionRate.objects.all(), period)
+    rate = rows.filter(province_id=province_id).order_by("-valid_from").first() if province_id else None
+    if rate is None:
+        rate = rows.filter(province__isnull=True).order_by("-valid_from").first()
+    if rate is None:
+        _missing(_("contribution rate"), period)
+    return rate
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    contribution_wage: Decimal
+    employee: Decimal
+    employer: Decimal
+    government: Decimal
+
+
+def line_compute(wage: Decimal, rate) -> LineAmounts:
+    """One employee's shares: each rate times the wage clamped to the floor and ceiling,
+    rounded per person (Social Security Act s.46-47; see `contribution_round`)."""
+    base = min(max(wage, rate.wage_floor), rate.wage_ceiling)
+    return LineAmounts(
+        contribution_wage=base,
+        employee=contribution_round(base * rate.employee_rate / HUNDRED),
+        employer=contribution_round(base * rate.employer_rate / HUNDRED),
+        government=contribution_round(base * rate.government_rate / HUNDRED),
+    )
+
+
+def section39_rate_for(period: datetime.date) -> VoluntaryRate:
+    rate = _in_force(VoluntaryRate.objects.all(), period).order_by("-valid_from").first()
+    if rate is None:
+        _missing(_("Section 39 rate"), period)
+    return rate
+
+
+def section39_amount(period: datetime.date) -> Decimal:
+    """The monthly Section 39 contribution: the rate times the fixed base (9% of 4,800 = 432)."""
+    rate = section39_rate_for(period)
+    return contribution_round(rate.section39_base * rate.section39_rate / HUNDRED)
+
+
+def section40_option_for(period: datetime.date, option: int) -> Section40Option:
+    row = _in_force(Section40Option.objects.filter(option=option), period).order_by("-valid_from").first()
+    if row is None:
+        _missing(lazy_format(_("Section 40 option %(option)s"), {"option": option}), period)
+    return row
+
+
+def surcharge_rule_for(period: datetime.date) -> SurchargeRule:
+    rule = _in_force(SurchargeRule.objects.all(), period).order_by("-valid_from").first()
+    if rule is None:
+        _missing(_("surcharge rule"), period)
+    return rule
+
+
+def due_date(period: datetime.date, rule: SurchargeRule) -> datetime.date:
+    """The last day to file and pay: the due day of the month after the wage month."""
+    return period_add(period, 1).replace(day=rule.due_day)
+
+
+@dataclass(frozen=True)
+class Surcharge:
+    due_on: datetime.date
+    months: int
+    amount: Decimal
+
+
+def surcharge_compute(period: datetime.date, unpaid: Decimal, paid_on: datetime.date, rule=None) -> Surcharge:
+    """The late surcharge on `unpaid` when paid on `paid_on` (Act s.49: a monthly rate on the
+    unpaid contribution from the day after the due date). Months are counted from that day;
+    whether a started month counts whole is the rule's parameter. Rounded to the satang."""
+    rule = rule or surcharge_rule_for(period)
+    due = due_date(period, rule)
+    if paid_on <= due or unpaid <= 0:
+        return Surcharge(due, 0, Decimal("0.00"))
+    start = due + datetime.timedelta(days=1)
+    full = (paid_on.year - start.year) * 12 + paid_on.month - start.month - (1 if paid_on.day < start.day else 0)
+    months = full + 1 if rule.started_month_counts else full
+    amount = (unpaid * rule.monthly_rate / HUNDRED * months).quantize(SATANG, rounding=ROUND_HALF_UP)
+    return Surcharge(due, months, amount)
+
+
+def baht_to_satang(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value(rounding=ROUND_DOWN))
