@@ -40,7 +40,10 @@ def firm(cast, offices):
 
 
 def _lines(people, wages):
-    return [LineInput(line=n, national_id=p.national_id, wage=D(w)) for n, (p, w) in enumerate(zip(people, wages), 2)]
+    return [
+        LineInput(line=n, national_id=p.national_id, wage=D(w))
+        for n, (p, w) in enumerate(zip(people, wages, strict=False), 2)
+    ]
 
 
 # Rules --------------------------------------------------------------------------------------
