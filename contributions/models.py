@@ -383,6 +383,7 @@ class Receipt(models.Model):
         verbose_name = _("receipt")
         verbose_name_plural = _("receipts")
         constraints = [models.UniqueConstraint(fields=["office", "year", "number"], name="receipt_number_once")]
+        permissions = [("void_receipt", _("Can void a receipt"))]
 
     def __str__(self):
         return self.display_number

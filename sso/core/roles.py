@@ -63,30 +63,63 @@ _REGISTRY_COUNTER = _REGISTRY_VIEW + (
 )
 _REGISTRY_VERIFY = _REGISTRY_COUNTER + ("registry.merge_insuredperson",)
 
+_CONTRIBUTIONS_VIEW = (
+    "contributions.view_statement",
+    "contributions.view_statementline",
+    "contributions.view_payment",
+    "contributions.view_receipt",
+    "contributions.view_contributionmonth",
+    "contributions.view_finding",
+    "contributions.view_reimbursement",
+    "contributions.view_reimbursementbatch",
+    "contributions.view_contributionrate",
+    "contributions.view_voluntaryrate",
+    "contributions.view_section40option",
+    "contributions.view_surchargerule",
+)
+_CONTRIBUTIONS_COUNTER = _CONTRIBUTIONS_VIEW + ("contributions.add_statement", "contributions.add_payment")
+_CONTRIBUTIONS_VERIFY = _CONTRIBUTIONS_COUNTER + (
+    "contributions.verify_statement",
+    "contributions.change_finding",
+    "contributions.change_reimbursement",
+    "contributions.add_reimbursementbatch",
+    "contributions.view_arrears",
+)
+_CONTRIBUTIONS_WATCH = _CONTRIBUTIONS_VIEW + ("contributions.view_arrears", "contributions.void_receipt")
+_CONTRIBUTIONS_RULES = tuple(
+    f"contributions.{action}_{model}"
+    for model in ("contributionrate", "voluntaryrate", "section40option", "surchargerule")
+    for action in ("add", "change")
+)
+
 ROLES = (
     Role(
         "counter_officer",
         _("Counter officer"),
         _("Serves walk-in employers and insured persons at a counter."),
-        _STAFF + _COUNTER + _REGISTRY_COUNTER,
+        _STAFF + _COUNTER + _REGISTRY_COUNTER + _CONTRIBUTIONS_COUNTER,
     ),
     Role(
         "backoffice_verifier",
         _("Back-office verifier"),
         _("Verifies recorded cases later, from work queues."),
-        _STAFF + _REGISTRY_VERIFY,
+        _STAFF + _REGISTRY_VERIFY + _CONTRIBUTIONS_VERIFY,
     ),
     Role(
         "supervisor",
         _("Supervisor"),
         _("Watches service times and the work of one office."),
-        _STAFF + _QUEUE_WATCH + _REGISTRY_VIEW + ("core.view_audit_history", "core.view_user"),
+        _STAFF + _QUEUE_WATCH + _REGISTRY_VIEW + _CONTRIBUTIONS_WATCH + ("core.view_audit_history", "core.view_user"),
     ),
     Role(
         "national_supervisor",
         _("National supervisor"),
         _("Watches every office."),
-        _STAFF + _QUEUE_WATCH + _REGISTRY_VIEW + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
+        _STAFF
+        + _QUEUE_WATCH
+        + _REGISTRY_VIEW
+        + _CONTRIBUTIONS_WATCH
+        + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
     ),
     Role(
         "administrator",
@@ -95,6 +128,9 @@ ROLES = (
         _STAFF
         + _QUEUE_ADMIN
         + _REGISTRY_VERIFY
+        + _CONTRIBUTIONS_VERIFY
+        + _CONTRIBUTIONS_WATCH
+        + _CONTRIBUTIONS_RULES
         + (
             "registry.add_hospital",
             "registry.change_hospital",

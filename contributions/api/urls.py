@@ -1,0 +1,3 @@
+"""Contributions API: statements, payments (with idempotency keys), receipts, contribution months."""
+
+urlpatterns = []
