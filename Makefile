@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Tests never need a real secret; DEBUG=1 keeps HTTPS redirects off for the test client.
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef
 
-.PHONY: run test lint install install-dev messages clean bench-queue bench-registry
+.PHONY: run test lint install install-dev messages clean bench-queue bench-registry bench-contributions
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ bench-queue: install-dev
 bench-registry: install-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) scripts/stack.py exec -- $(PY) bench/registry_bench.py $(BENCH_ARGS)
+
+bench-contributions: install-dev
+	$(PY) scripts/stack.py exec -- $(PY) bench/contributions_bench.py $(BENCH_ARGS)
+	$(PY) scripts/stack.py exec -- $(PY) bench/contributions_load_bench.py $(BENCH_ARGS)

@@ -237,10 +237,15 @@ class StatementLine(models.Model):
 
     OFFICE_SCOPE = "statement__office"
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    # Both foreign keys are served by the indexes in Meta: no separate index of their own.
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_number = models.PositiveIntegerField(_("line"))
     person = models.ForeignKey(
-        "registry.InsuredPerson", on_delete=models.PROTECT, related_name="statement_lines", verbose_name=_("person")
+        "registry.InsuredPerson",
+        on_delete=models.PROTECT,
+        related_name="statement_lines",
+        verbose_name=_("person"),
+        db_index=False,
     )
     wage = models.DecimalField(_("wage"), **MONEY)
     contribution_wage = models.DecimalField(_("contribution wage"), **MONEY)
@@ -404,13 +409,16 @@ class ContributionMonth(models.Model):
 
     OFFICE_SCOPE = "person__office"
 
-    person = models.ForeignKey("registry.InsuredPerson", on_delete=models.CASCADE, related_name="contribution_months")
+    # Served by the (person, period) index and the unique (payment, person, period) constraint.
+    person = models.ForeignKey(
+        "registry.InsuredPerson", on_delete=models.CASCADE, related_name="contribution_months", db_index=False
+    )
     period = models.DateField(_("wage period"))
     section = models.CharField(_("section"), max_length=2)
     employer = models.ForeignKey("registry.Employer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     wage = models.DecimalField(_("contribution wage"), **MONEY)
     amount = models.DecimalField(_("person's contribution"), **MONEY)
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="months")
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="months", db_index=False)
 
     class Meta:
         ordering = ["person_id", "-period"]

@@ -4,11 +4,11 @@ effective-dated tables in `contributions.models`; this module only applies them.
 """
 
 import datetime
+import time
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
@@ -40,8 +40,37 @@ def contribution_round(amount: Decimal) -> Decimal:
     return amount.quantize(BAHT, rounding=ROUND_HALF_UP).quantize(SATANG)
 
 
-def _in_force(queryset, period: datetime.date):
-    return queryset.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period), valid_from__lte=period)
+# The rule tables hold a few rows and change rarely, but every statement and payment reads
+# them: each process keeps them for a minute. A save or delete in this process clears them
+# at once (signals connected in apps.py); other processes see a change within the minute.
+CACHE_SECONDS = 60
+_cache: dict[type, tuple[float, list]] = {}
+
+
+def rules_cache_clear(**_kwargs) -> None:
+    _cache.clear()
+
+
+def _rows(model) -> list:
+    now = time.monotonic()
+    hit = _cache.get(model)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    rows = list(model.objects.all())
+    _cache[model] = (now, rows)
+    return rows
+
+
+def _in_force(model, period: datetime.date, **match):
+    """The latest row of `model` in force for the wage period, among the rows matching `match`."""
+    rows = [
+        row
+        for row in _rows(model)
+        if row.valid_from <= period
+        and (row.valid_to is None or row.valid_to >= period)
+        and all(getattr(row, name) == value for name, value in match.items())
+    ]
+    return max(rows, key=lambda row: row.valid_from, default=None)
 
 
 def _missing(what, period):
@@ -57,10 +86,9 @@ def _missing(what, period):
 def rate_for(period: datetime.date, province_id: int | None = None) -> ContributionRate:
     """The Section 33 rate row for a wage period: a province's own row (a temporary cut
     there) wins over the national one."""
-    rows = _in_force(ContributionRate.objects.all(), period)
-    rate = rows.filter(province_id=province_id).order_by("-valid_from").first() if province_id else None
+    rate = _in_force(ContributionRate, period, province_id=province_id) if province_id else None
     if rate is None:
-        rate = rows.filter(province__isnull=True).order_by("-valid_from").first()
+        rate = _in_force(ContributionRate, period, province_id=None)
     if rate is None:
         _missing(_("contribution rate"), period)
     return rate
@@ -87,7 +115,7 @@ def line_compute(wage: Decimal, rate) -> LineAmounts:
 
 
 def section39_rate_for(period: datetime.date) -> VoluntaryRate:
-    rate = _in_force(VoluntaryRate.objects.all(), period).order_by("-valid_from").first()
+    rate = _in_force(VoluntaryRate, period)
     if rate is None:
         _missing(_("Section 39 rate"), period)
     return rate
@@ -100,14 +128,14 @@ def section39_amount(period: datetime.date) -> Decimal:
 
 
 def section40_option_for(period: datetime.date, option: int) -> Section40Option:
-    row = _in_force(Section40Option.objects.filter(option=option), period).order_by("-valid_from").first()
+    row = _in_force(Section40Option, period, option=option)
     if row is None:
         _missing(lazy_format(_("Section 40 option %(option)s"), {"option": option}), period)
     return row
 
 
 def surcharge_rule_for(period: datetime.date) -> SurchargeRule:
-    rule = _in_force(SurchargeRule.objects.all(), period).order_by("-valid_from").first()
+    rule = _in_force(SurchargeRule, period)
     if rule is None:
         _missing(_("surcharge rule"), period)
     return rule

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -142,6 +143,12 @@ class Checked:
         return sum((amounts.government for _l, _p, amounts in self.lines), ZERO)
 
 
+def _array(values, sql_type: str) -> RawSQL:
+    """Many values for an `__in` lookup as one array parameter: ten thousand placeholders
+    cost more to build and to parse than the query takes to run."""
+    return RawSQL(f"SELECT unnest(%s::{sql_type}[])", [list(values)])
+
+
 def _period_end(period):
     return rules.period_add(period, 1) - datetime.timedelta(days=1)
 
@@ -212,11 +219,11 @@ def statement_check(
 
     ids = [line.national_id for line in lines]
     persons = dict(
-        InsuredPerson.objects.filter(national_id__in=set(ids)).values_list("national_id", "id")
+        InsuredPerson.objects.filter(national_id__in=_array(set(ids), "text")).values_list("national_id", "id")
     )  # fmt: skip
     employed = set(
         Employment.objects.filter(
-            employer=employer, person_id__in=set(persons.values()), started_on__lte=_period_end(period)
+            employer=employer, person_id__in=_array(persons.values(), "bigint"), started_on__lte=_period_end(period)
         )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period))
         .values_list("person_id", flat=True)
@@ -356,7 +363,7 @@ def statement_submit(
     rate = checked.rate
     statement = _stamp(
         Statement(
-            office=office or employer.responsible_office,
+            office_id=office.pk if office is not None else employer.responsible_office_id,
             employer=employer,
             branch=branch,
             period=period,
@@ -400,26 +407,28 @@ def _verification_enqueue(statement_id: int):
 # Receipts -------------------------------------------------------------------------------
 
 
-def _posted(payment: Payment, officer) -> Payment:
-    """Save a payment and issue its receipt: the next number of the office's series for the
-    year (B.E.). The series row stays locked until the payment's transaction ends, so the
-    numbers have no gaps: a rolled-back payment gives its number back."""
-    payment = _stamp(payment, officer)
-    payment.save()
-    receipt = Receipt(
-        office_id=payment.office_id,
-        year=timezone.localdate(payment.posted_at).year + BE_OFFSET,
-        number=0,
-        payment=payment,
-        issued_by=officer,
+_NEXT_RECEIPT_SQL = f"""
+INSERT INTO {ReceiptSeries._meta.db_table} (office_id, year, last_number) VALUES (%s, %s, 1)
+ON CONFLICT (office_id, year) DO UPDATE SET last_number = {ReceiptSeries._meta.db_table}.last_number + 1
+RETURNING last_number
+"""
+
+
+def _receipt_issue(payment: Payment, officer) -> Receipt:
+    """The payment's receipt, with the next number of the office's series for the year (B.E.).
+
+    The series row stays locked until the payment's transaction ends, so the numbers have
+    no gaps (a rolled-back payment gives its number back). It is taken last, just before
+    the commit, so that an office's payments wait for each other as briefly as they can."""
+    year = timezone.localdate(payment.posted_at).year + BE_OFFSET
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_RECEIPT_SQL, [payment.office_id, year])
+        (number,) = cursor.fetchone()
+    receipt = _stamp(
+        Receipt(office_id=payment.office_id, year=year, number=number, payment=payment, issued_by=officer), officer
     )
-    series, _created = ReceiptSeries.objects.get_or_create(office_id=payment.office_id, year=receipt.year)
-    series = ReceiptSeries.objects.select_for_update().get(pk=series.pk)
-    series.last_number += 1
-    series.save(update_fields=["last_number"])
-    receipt.number = series.last_number
-    _stamp(receipt, officer).save()
-    return payment
+    receipt.save()
+    return receipt
 
 
 @transaction.atomic
@@ -538,7 +547,7 @@ def _statement_pay(*, officer, statement, amount, method, reference, channel, pa
         _refuse("statement", _("This statement is already paid."), "already_paid")
     due = statement_amount_due(statement, paid_on)
     _amount_check(amount, due.total)
-    payment = _posted(
+    payment = _stamp(
         Payment(
             office_id=statement.office_id,
             kind=Payment.Kind.STATEMENT,
@@ -559,6 +568,7 @@ def _statement_pay(*, officer, statement, amount, method, reference, channel, pa
         ),
         officer,
     )
+    payment.save()
     if already:
         _stamp(
             Reimbursement(
@@ -571,6 +581,7 @@ def _statement_pay(*, officer, statement, amount, method, reference, channel, pa
             ),
             officer,
         ).save()
+        _receipt_issue(payment, officer)
         return payment
     statement.status = Statement.Status.PAID
     _stamp(statement, officer).save(update_fields=["status"])
@@ -583,6 +594,7 @@ def _statement_pay(*, officer, statement, amount, method, reference, channel, pa
             f" FROM {StatementLine._meta.db_table} WHERE statement_id = %s",
             [statement.period, Section.S33, statement.employer_id, payment.pk, statement.pk],
         )
+    _receipt_issue(payment, officer)
     transaction.on_commit(lambda: _overpayment_enqueue(statement.pk))
     return payment
 
@@ -684,7 +696,7 @@ def voluntary_pay(
     except ValidationError as exc:
         raise ValidationError({"period_from": exc}) from None
     _amount_check(amount, due)
-    payment = _posted(
+    payment = _stamp(
         Payment(
             office_id=person.office_id or officer.office_id,
             kind=Payment.Kind.SECTION39 if section == Section.S39 else Payment.Kind.SECTION40,
@@ -704,6 +716,7 @@ def voluntary_pay(
         ),
         officer,
     )
+    payment.save()
     ContributionMonth.objects.bulk_create(
         ContributionMonth(
             person=person,
@@ -717,4 +730,5 @@ def voluntary_pay(
         )
         for month in months
     )
+    _receipt_issue(payment, officer)
     return payment

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from queueing import events, services
 from queueing.forms import FinishForm, KioskForm, TransferForm
+from queueing.models import ServiceKind
 from queueing.selectors import (
     board_state,
     counter_current_ticket,
@@ -171,6 +172,16 @@ def console_action(request, pk, action):
     return redirect("queueing:console", pk=counter.pk)
 
 
+def _case_url(ticket, record) -> str:
+    """Where a ticket's case opens: an employer come to pay contributions goes straight to
+    the contribution counter for that employer, anything else to the record's page."""
+    from registry.models import Employer
+
+    if ticket.service.kind == ServiceKind.CONTRIBUTION and isinstance(record, Employer):
+        return reverse("contributions:counter") + f"?employer={record.pk}"
+    return record.get_absolute_url()
+
+
 @login_required
 @permission_required("queueing.serve_counter", raise_exception=True)
 @require_POST
@@ -184,11 +195,11 @@ def console_case(request, pk):
         messages.error(request, _("There is no ticket at this counter."))
         return redirect("queueing:console", pk=counter.pk)
     if ticket.case_id and ticket.case is not None:
-        return redirect(ticket.case.get_absolute_url())
+        return redirect(_case_url(ticket, ticket.case))
     record = ticket_customer_record(ticket, request.user)
     if record is not None:
         services.ticket_case_link(ticket=ticket, case=record, officer=request.user)
-        return redirect(record.get_absolute_url())
+        return redirect(_case_url(ticket, record))
     if ticket.customer_kind == ticket.CustomerKind.EMPLOYER and not ticket.customer_ref:
         return redirect("registry:employer_register")
     return redirect(reverse("registry:search") + (f"?q={ticket.customer_ref}" if ticket.customer_ref else ""))

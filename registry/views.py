@@ -100,6 +100,8 @@ def employer_list(request):
 @login_required
 @permission_required("registry.view_insuredperson", raise_exception=True)
 def person_detail(request, pk):
+    from contributions.selectors import contribution_history, contribution_months_count
+
     person = selectors.person_page_get(pk, request.user)
     today = _today()
     return render(
@@ -110,6 +112,8 @@ def person_detail(request, pk):
             "completeness": selectors.person_completeness(person),
             "current_section": selectors.open_section(person, today),
             "s33_months": selectors.section33_months(person, until=today),
+            "contribution_history": contribution_history(person.pk),
+            "paid_months_15": contribution_months_count(person.pk, before=today, months=15),
             "today": today,
         },
     )

@@ -120,6 +120,8 @@ CELERY_BEAT_SCHEDULE = {
     "queue-days-close": {"task": "queueing.tasks.queue_days_close", "schedule": crontab(hour=0, minute=5)},
     # A queue table's dead index entries slow every call until removed (queueing migration 0004).
     "queue-tables-vacuum": {"task": "queueing.tasks.queue_tables_vacuum", "schedule": 30.0},
+    # The safety net of the statements' cross-check: re-sends a verification task that was lost.
+    "statements-verify-pending": {"task": "contributions.tasks.statements_verify_pending", "schedule": 300.0},
 }
 
 # --- People and sessions.

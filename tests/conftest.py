@@ -32,6 +32,16 @@ def _fresh_token_cache():
     token_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rules_cache():
+    # Rule rows a test made (and rolled back) must not outlive it in the per-process cache.
+    from contributions.rules import rules_cache_clear
+
+    rules_cache_clear()
+    yield
+    rules_cache_clear()
+
+
 @pytest.fixture
 def offices(db):
     from tests.factories import OfficeFactory
@@ -60,6 +70,21 @@ def cast(offices):
         "other_supervisor": StaffFactory(username="other_supervisor", office=other, roles=["supervisor"]),
         "outsider": StaffFactory(username="outsider", office=None, roles=[]),
     }
+
+
+@pytest.fixture
+def reference_rules(transactional_db):
+    """Transactional tests (live server, real worker) empty every table after them, the
+    rules seeded by the migrations too: load those rows again."""
+    import datetime
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from registry.models import RegistrationRule
+
+    import_module("contributions.migrations.0002_rules_seed").seed(apps, None)
+    RegistrationRule.objects.get_or_create(valid_from=datetime.date(1990, 9, 2))
 
 
 @pytest.fixture

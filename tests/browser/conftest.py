@@ -38,6 +38,11 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _reference_rules(reference_rules):
+    """Browser tests run on a live server with the tables emptied after each one."""
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})

@@ -1,0 +1,209 @@
+"""The counter's Section 39 / Section 40 payment page: the open spell, the months already
+paid, the next months to pay with their amount, and the payment (`services.voluntary_pay`),
+which goes on to the receipt. Works without JavaScript: "Recompute" is a plain GET."""
+
+import datetime
+import re
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from contributions import rules, services
+from contributions.arrears import period_label
+from contributions.models import ContributionMonth, Payment
+from registry.forms import errors_to_form
+from registry.models import InsuredPerson, Section, SectionSpell
+from sso.core.formats import BE_OFFSET
+from sso.core.scoping import object_get_for_user
+
+MAX_MONTHS = 12
+PAID_SHOWN = 24
+_MONTH = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
+_ISO_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+class MonthField(forms.Field):
+    """A wage month typed as month/year, the year in B.E. (10/2569) or C.E. (10/2026)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", gettext_lazy("Month/year, e.g. 10/2569 (B.E.) or 10/2026 (C.E.)."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "off", "placeholder": "mm/yyyy", "maxlength": "10"}
+        )
+
+    def prepare_value(self, value):
+        return period_label(value) if isinstance(value, datetime.date) else value
+
+    def to_python(self, value):
+        if isinstance(value, datetime.date):
+            return rules.period_of(value)
+        value = str(value or "").strip()
+        if value in self.empty_values:
+            return None
+        if match := _ISO_MONTH.match(value):
+            year, month = int(match[1]), int(match[2])
+        elif match := _MONTH.match(value):
+            month, year = int(match[1]), int(match[2])
+        else:
+            raise ValidationError(_("Enter the month as month/year, e.g. 10/2569."), code="format")
+        if year >= 2400:
+            year -= BE_OFFSET
+        if not (1 <= month <= 12 and 1900 <= year <= 2300):
+            raise ValidationError(_("There is no such month."), code="invalid_month")
+        return datetime.date(year, month, 1)
+
+
+class VoluntaryPaymentForm(forms.Form):
+    period_from = MonthField(label=gettext_lazy("First month"))
+    period_to = MonthField(label=gettext_lazy("Last month"))
+    amount = forms.DecimalField(label=gettext_lazy("Amount (THB)"), max_digits=14, decimal_places=2, min_value=0)
+    method = forms.ChoiceField(label=gettext_lazy("Paid by"), choices=Payment.Method.choices)
+    reference = forms.CharField(label=gettext_lazy("Cheque or transfer reference"), max_length=60, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_from"].widget.attrs["autofocus"] = True
+        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+
+def voluntary_spell(person: InsuredPerson, today: datetime.date) -> SectionSpell | None:
+    """The person's section spell in force today."""
+    return (
+        SectionSpell.objects.filter(person=person, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def months_paid(person: InsuredPerson, section: str, *, since: datetime.date | None = None) -> set[datetime.date]:
+    months = ContributionMonth.objects.filter(person=person, section=section, payment__status=Payment.Status.POSTED)
+    if since is not None:
+        months = months.filter(period__gte=since)
+    return set(months.values_list("period", flat=True))
+
+
+def months_suggested(person: InsuredPerson, spell: SectionSpell, today: datetime.date) -> list[datetime.date]:
+    """The next months to pay: from the first unpaid month of the last 12 (not before the
+    spell began) up to the current month, stopping at a month already paid; at most 12."""
+    current = rules.period_of(today)
+    start = max(rules.period_of(spell.valid_from), rules.period_add(current, -(MAX_MONTHS - 1)))
+    paid = months_paid(person, spell.section, since=start)
+    months, month = [], start
+    while month <= current and len(months) < MAX_MONTHS:
+        if month in paid:
+            if months:
+                break
+        else:
+            months.append(month)
+        month = rules.period_add(month, 1)
+    return months
+
+
+def _amount_for(person, spell, period_from, period_to) -> Decimal | None:
+    try:
+        due, _government = services.voluntary_amount_due(
+            person=person,
+            section=spell.section,
+            period_from=period_from,
+            period_to=period_to,
+            option=spell.s40_option,
+        )
+    except ValidationError:
+        return None
+    return due
+
+
+def _monthly_amount(spell, today) -> Decimal | None:
+    try:
+        if spell.section == Section.S39:
+            return rules.section39_amount(rules.period_of(today))
+        return rules.section40_option_for(rules.period_of(today), spell.s40_option).person_amount
+    except ValidationError:
+        return None
+
+
+@login_required
+@permission_required("contributions.add_payment", raise_exception=True)
+def voluntary_pay(request, pk):
+    person = object_get_for_user(InsuredPerson.objects.select_related("office"), request.user, pk=pk)
+    today = timezone.localdate()
+    spell = voluntary_spell(person, today)
+    context = {"person": person, "spell": spell, "today": today}
+    if spell is None or spell.section not in (Section.S39, Section.S40):
+        context["refused"] = _(
+            "This person is not insured under Section 39 or Section 40 today: voluntary contributions cannot be taken."
+        )
+        return render(request, "contributions/voluntary.html", context)
+
+    suggested = months_suggested(person, spell, today)
+    # One key per form shown: the same form sent twice (a double click, a resend) posts once.
+    key = request.POST.get("idempotency_key") or f"voluntary-{person.pk}-{uuid.uuid4().hex}"
+    if request.method == "POST" and "recompute" not in request.POST:
+        form = VoluntaryPaymentForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                payment = services.voluntary_pay(
+                    officer=request.user,
+                    person=person,
+                    section=spell.section,
+                    period_from=data["period_from"],
+                    period_to=data["period_to"],
+                    amount=data["amount"],
+                    method=data["method"],
+                    reference=data["reference"],
+                    idempotency_key=key[:100],
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Payment posted; the receipt is ready to print."))
+                return redirect("contributions:receipt_detail", payment.receipt.pk)
+    elif request.method == "POST" or "period_from" in request.GET:
+        # "Recompute" (or a link with the months): the amount for the months typed.
+        values = (request.POST if request.method == "POST" else request.GET).copy()
+        months = VoluntaryPaymentForm(values)
+        months.is_valid()
+        period_from, period_to = months.cleaned_data.get("period_from"), months.cleaned_data.get("period_to")
+        if period_from and period_to:
+            amount = _amount_for(person, spell, period_from, period_to)
+            values["amount"] = "" if amount is None else str(amount)
+        values.setdefault("method", Payment.Method.CASH)
+        form = VoluntaryPaymentForm(values)
+    else:
+        initial = {"method": Payment.Method.CASH}
+        if suggested:
+            initial |= {
+                "period_from": suggested[0],
+                "period_to": suggested[-1],
+                "amount": _amount_for(person, spell, suggested[0], suggested[-1]),
+            }
+        form = VoluntaryPaymentForm(initial=initial)
+    paid = (
+        ContributionMonth.objects.filter(person=person, section=spell.section, payment__status=Payment.Status.POSTED)
+        .select_related("payment__receipt__office")
+        .order_by("-period")[:PAID_SHOWN]
+    )
+    paid = [(month, period_label(month.period)) for month in paid]
+    context |= {
+        "form": form,
+        "idempotency_key": key,
+        "paid": paid,
+        "suggested": suggested,
+        "suggested_labels": [period_label(month) for month in suggested],
+        "monthly_amount": _monthly_amount(spell, today),
+    }
+    return render(request, "contributions/voluntary.html", context)

@@ -1,0 +1,158 @@
+"""The counter's Section 39 / Section 40 payment page."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from contributions import rules
+from contributions.models import ContributionMonth, Payment, Receipt
+from registry.services import employee_leave, section39_apply, section40_register
+from tests.factories import employee_make, employer_make, pin_make
+
+D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def _this_month():
+    return rules.period_of(timezone.localdate())
+
+
+@pytest.fixture
+def s39(cast, offices):
+    """A former employee whose Section 39 cover began two months ago (the 1st)."""
+    employer = employer_make(offices["1001"], cast["counter"], n=701)
+    job = employee_make(employer, 7011, cast["counter"], started_on=datetime.date(2020, 1, 1))
+    begins = rules.period_add(_this_month(), -2)
+    employee_leave(
+        officer=cast["counter"],
+        employment=job,
+        ended_on=begins - datetime.timedelta(days=1),
+        reason="resigned",
+        notified_on=begins,
+    )
+    section39_apply(officer=cast["counter"], person=job.person, applied_on=timezone.localdate())
+    return job.person
+
+
+def _s40(officer, n, option, applied_on):
+    return section40_register(
+        officer=officer,
+        option=option,
+        applied_on=applied_on,
+        national_id=pin_make(n),
+        title="004",
+        first_name_th="มาลี",
+        last_name_th="ค้าขาย",
+        birth_date=datetime.date(1985, 5, 5),
+        sex="F",
+    ).person
+
+
+def _url(person):
+    return reverse("contributions:voluntary_pay", args=[person.pk])
+
+
+def test_a_section39_person_sees_the_months_to_pay_and_432_a_month(s39, cast, client_for):
+    response = client_for(cast["counter"]).get(_url(s39))
+    assert response.status_code == 200
+    form = response.context["form"]
+    months = response.context["suggested"]
+    assert months == [rules.period_add(_this_month(), n) for n in (-2, -1, 0)]
+    assert response.context["monthly_amount"] == D("432.00")
+    assert form.initial["amount"] == D("1296.00")
+    assert form.initial["period_from"] == months[0] and form.initial["period_to"] == months[-1]
+
+
+def test_paying_section39_goes_to_the_receipt(s39, cast, client_for):
+    client = client_for(cast["counter"])
+    page = client.get(_url(s39))
+    form = page.context["form"]
+    data = {
+        "period_from": f"{form.initial['period_from']:%m/%Y}",
+        "period_to": f"{form.initial['period_to']:%m/%Y}",
+        "amount": "1296.00",
+        "method": "cash",
+        "reference": "",
+        "idempotency_key": page.context["idempotency_key"],
+    }
+    response = client.post(_url(s39), data)
+    receipt = Receipt.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("contributions:receipt_detail", args=[receipt.pk])
+    assert receipt.payment.kind == Payment.Kind.SECTION39 and receipt.payment.amount == D("1296.00")
+    assert ContributionMonth.objects.filter(person=s39, section="39").count() == 3
+    again = client.post(_url(s39), data)  # the same form sent twice: one payment
+    assert again["Location"] == response["Location"] and Payment.objects.count() == 1
+    page = client.get(_url(s39))
+    assert page.context["suggested"] == [] and len(page.context["paid"]) == 3
+
+
+def test_a_month_typed_in_buddhist_era_and_a_wrong_amount(s39, cast, client_for):
+    client = client_for(cast["counter"])
+    month = rules.period_add(_this_month(), -1)
+    response = client.post(
+        _url(s39),
+        {"period_from": f"{month.month}/{month.year + 543}", "period_to": f"{month.month}/{month.year + 543}",
+         "amount": "400", "method": "cash"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "432.00" in str(response.context["form"].errors["amount"])
+    assert not Payment.objects.exists()
+
+
+def test_recompute_gives_the_amount_for_the_months_typed_and_posts_nothing(s39, cast, client_for):
+    month = rules.period_add(_this_month(), -1)
+    data = {"period_from": f"{month:%m/%Y}", "period_to": f"{_this_month():%m/%Y}", "amount": "1", "method": "cash"}
+    response = client_for(cast["counter"]).post(_url(s39), data | {"recompute": "1"})
+    assert response.status_code == 200
+    assert response.context["form"]["amount"].value() == "864.00"
+    assert not Payment.objects.exists()
+
+
+def test_section40_option_2_pays_100_a_month(cast, client_for):
+    person = _s40(cast["counter"], 7021, option=2, applied_on=_this_month())
+    client = client_for(cast["counter"])
+    page = client.get(_url(person))
+    assert page.context["monthly_amount"] == D("100.00")
+    assert page.context["form"].initial["amount"] == D("100.00")
+    month = f"{_this_month():%m/%Y}"
+    data = {"period_from": month, "period_to": month, "amount": "100.00", "method": "cash"}
+    response = client.post(_url(person), data)
+    assert response.status_code == 302
+    payment = Payment.objects.get()
+    assert (payment.kind, payment.section40_option, payment.amount) == (Payment.Kind.SECTION40, 2, D("100.00"))
+
+
+def test_a_section33_employee_is_refused(cast, client_for, offices):
+    employer = employer_make(offices["1001"], cast["counter"], n=703)
+    person = employee_make(employer, 7031, cast["counter"]).person
+    client = client_for(cast["counter"])
+    response = client.get(_url(person))
+    assert response.status_code == 200
+    assert 'data-testid="refused"' in response.content.decode()
+    assert "form" not in response.context
+    month = f"{_this_month():%m/%Y}"
+    client.post(_url(person), {"period_from": month, "period_to": month, "amount": "432", "method": "cash"})
+    assert not Payment.objects.exists()
+
+
+def test_another_offices_person_is_not_found_and_the_supervisor_cannot_take_money(cast, client_for):
+    person = _s40(cast["other_supervisor"], 7041, option=1, applied_on=_this_month())
+    assert client_for(cast["counter"]).get(_url(person)).status_code == 404
+    assert client_for(cast["supervisor"]).get(_url(person)).status_code == 403
+
+
+def test_the_person_page_offers_the_payment_only_for_section_39_or_40(s39, cast, client_for, offices):
+    client = client_for(cast["counter"])
+    assert _url(s39) in client.get(s39.get_absolute_url()).content.decode()
+    employer = employer_make(offices["1001"], cast["counter"], n=704)
+    employee = employee_make(employer, 7041, cast["counter"]).person
+    assert _url(employee) not in client.get(employee.get_absolute_url()).content.decode()
