@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +29,7 @@ from contributions.models import (
     StatementLine,
 )
 from registry.models import Branch, Employer, Employment, InsuredPerson, Section, SectionSpell
+from sso.core.audit import audited_save
 from sso.core.formats import BE_OFFSET, lazy_format, money_display
 
 ZERO = Decimal("0.00")
@@ -46,6 +46,12 @@ def _refuse(field_name, message, code="invalid"):
 
 def _today():
     return timezone.localdate()
+
+
+def one_or_none(queryset):
+    """The first row in no particular order (a unique lookup): `first()` would sort by the
+    model's ordering, which costs a sort in SQL and a compile in Python on the peak path."""
+    return next(iter(queryset.order_by()[:1]), None)
 
 
 def _baht(amount) -> str:
@@ -143,12 +149,6 @@ class Checked:
         return sum((amounts.government for _l, _p, amounts in self.lines), ZERO)
 
 
-def _array(values, sql_type: str) -> RawSQL:
-    """Many values for an `__in` lookup as one array parameter: ten thousand placeholders
-    cost more to build and to parse than the query takes to run."""
-    return RawSQL(f"SELECT unnest(%s::{sql_type}[])", [list(values)])
-
-
 def _period_end(period):
     return rules.period_add(period, 1) - datetime.timedelta(days=1)
 
@@ -186,10 +186,10 @@ def statement_check(
             LineError(0, "employer", _("The employer had ceased business before this wage period."), code="ceased")
         )
     if amends is None:
-        existing = (
+        existing = one_or_none(
             Statement.objects.filter(branch=branch, period=period, amends__isnull=True)
             .exclude(status=Statement.Status.VOID)
-            .first()
+            .only("received_at")
         )
         if existing is not None:
             errors.append(
@@ -217,17 +217,20 @@ def statement_check(
     if not lines:
         errors.append(LineError(0, "lines", _("The statement has no employees."), code="empty"))
 
-    ids = [line.national_id for line in lines]
-    persons = dict(
-        InsuredPerson.objects.filter(national_id__in=_array(set(ids), "text")).values_list("national_id", "id")
-    )  # fmt: skip
-    employed = set(
-        Employment.objects.filter(
-            employer=employer, person_id__in=_array(persons.values(), "bigint"), started_on__lte=_period_end(period)
+    # Every person named, and whether this employer employed them in the period: one query
+    # (the IDs as one array parameter) whatever the number of lines.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT p.national_id, p.id, EXISTS (
+                    SELECT 1 FROM {Employment._meta.db_table} e
+                    WHERE e.person_id = p.id AND e.employer_id = %s AND e.started_on <= %s
+                      AND (e.ended_on IS NULL OR e.ended_on >= %s))
+                FROM {InsuredPerson._meta.db_table} p WHERE p.national_id = ANY(%s::text[])""",
+            [employer.pk, _period_end(period), period, list({line.national_id for line in lines})],
         )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period))
-        .values_list("person_id", flat=True)
-    )
+        found = cursor.fetchall()
+    persons = {national_id: person_id for national_id, person_id, _employed in found}
+    employed = {person_id for _national_id, person_id, is_employed in found if is_employed}
     seen: dict[str, int] = {}
     for line in lines:
         person_id = persons.get(line.national_id)
@@ -351,9 +354,13 @@ def statement_submit(
     amends: Statement | None = None,
     office=None,
     today: datetime.date | None = None,
+    verify: bool = True,
 ) -> Statement:
     """Accept a statement (form SSO 1-10) after checking it whole; the back office
-    cross-checks it afterwards. Raises `StatementRefused` listing every error."""
+    cross-checks it afterwards. Raises `StatementRefused` listing every error.
+
+    `verify=False` when the caller pays it in the same transaction: the payment sends it
+    to the back office, once."""
     period = rules.period_of(period)
     checked = statement_check(
         employer=employer, branch=branch, period=period, lines=lines, declared=declared, amends=amends, today=today
@@ -363,7 +370,7 @@ def statement_submit(
     rate = checked.rate
     statement = _stamp(
         Statement(
-            office_id=office.pk if office is not None else employer.responsible_office_id,
+            office=office or employer.responsible_office,
             employer=employer,
             branch=branch,
             period=period,
@@ -387,14 +394,15 @@ def statement_submit(
     )
     try:
         with transaction.atomic():
-            statement.save()
+            audited_save(statement, officer)
     except IntegrityError:
         # Another counter filed the same branch and period a moment ago.
         raise StatementRefused(
             [LineError(0, "period", _("A statement for this branch and wage period was just filed."), code="duplicate")]
         ) from None
     _lines_copy(statement, checked)
-    transaction.on_commit(lambda: _verification_enqueue(statement.pk))
+    if verify:
+        transaction.on_commit(lambda: _verification_enqueue(statement.pk))
     return statement
 
 
@@ -424,10 +432,8 @@ def _receipt_issue(payment: Payment, officer) -> Receipt:
     with connection.cursor() as cursor:
         cursor.execute(_NEXT_RECEIPT_SQL, [payment.office_id, year])
         (number,) = cursor.fetchone()
-    receipt = _stamp(
-        Receipt(office_id=payment.office_id, year=year, number=number, payment=payment, issued_by=officer), officer
-    )
-    receipt.save()
+    receipt = Receipt(office_id=payment.office_id, year=year, number=number, payment=payment, issued_by=officer)
+    audited_save(receipt, officer)
     return receipt
 
 
@@ -475,7 +481,7 @@ def statement_amount_due(statement: Statement, paid_on: datetime.date | None = N
 
 
 def _idempotent(key: str | None) -> Payment | None:
-    return Payment.objects.filter(idempotency_key=key).first() if key else None
+    return one_or_none(Payment.objects.filter(idempotency_key=key)) if key else None
 
 
 def _amount_check(amount: Decimal, due: Decimal):
@@ -518,7 +524,7 @@ def statement_pay(
         return found
     try:
         with transaction.atomic():
-            return _statement_pay(
+            payment = _statement_pay(
                 officer=officer,
                 statement=statement,
                 amount=amount,
@@ -533,6 +539,8 @@ def statement_pay(
         if (found := _idempotent(idempotency_key)) is not None:
             return found
         raise
+    statement.status = payment.statement.status  # the caller's copy, as now stored
+    return payment
 
 
 def _statement_pay(*, officer, statement, amount, method, reference, channel, paid_on, idempotency_key) -> Payment:
@@ -568,7 +576,7 @@ def _statement_pay(*, officer, statement, amount, method, reference, channel, pa
         ),
         officer,
     )
-    payment.save()
+    audited_save(payment, officer)
     if already:
         _stamp(
             Reimbursement(
@@ -584,7 +592,7 @@ def _statement_pay(*, officer, statement, amount, method, reference, channel, pa
         _receipt_issue(payment, officer)
         return payment
     statement.status = Statement.Status.PAID
-    _stamp(statement, officer).save(update_fields=["status"])
+    audited_save(statement, officer, update_fields=["status"])
     # Each person's month, written in one statement from the lines.
     with connection.cursor() as cursor:
         cursor.execute(

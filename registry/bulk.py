@@ -39,6 +39,7 @@ from registry.models import (
     SectionSpell,
 )
 from registry.validators import branch_number_clean, national_id_clean
+from sso.core.audit import history_copy
 from sso.core.forms import parse_thai_date
 from sso.core.redis import redis_client
 from sso.core.scoping import object_get_for_user, office_scoped
@@ -555,24 +556,10 @@ def upload_check(*, employer: Employer, rows, today: datetime.date, progress=Non
 
 
 def _bulk_create_audited(model, objs, *, officer, when) -> list:
-    """`bulk_create` and the audit rows ("+", by the officer, from their office) that
-    simple_history's save signal would have written, copied from the new rows in one SQL
-    statement: the same rows as `bulk_history_create`, without a Python object per row."""
+    """`bulk_create` and the audit rows simple_history's save signal would have written."""
     created = model._default_manager.bulk_create(objs, batch_size=BATCH)
-    if not created:
-        return created
-    history = model.history.model
-    quote = connection.ops.quote_name
-    tracked = [field.column for field in history.tracked_fields]
-    columns = ", ".join(quote(column) for column in tracked)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, history_change_reason,"
-            f" history_type, history_user_id, history_office_id)"
-            f" SELECT {columns}, %s, NULL, '+', %s, %s FROM {quote(model._meta.db_table)}"
-            f" WHERE {quote(model._meta.pk.column)} = ANY(%s) ORDER BY {quote(model._meta.pk.column)}",
-            [when, officer.pk, officer.office_id, [obj.pk for obj in created]],
-        )
+    if created:
+        history_copy(model, [obj.pk for obj in created], history_type="+", officer=officer, when=when)
     return created
 
 

@@ -3,6 +3,7 @@ the internet (idempotent, also under concurrency), voluntary payments, receipts,
 refusals in Thai and English, roles and office scope."""
 
 import datetime
+import json
 import threading
 from decimal import Decimal
 from types import SimpleNamespace
@@ -622,3 +623,19 @@ def test_the_same_notification_sent_at_once_is_posted_once(reference_rules, cast
         assert Payment.objects.filter(idempotency_key="RACE-2").count() == 1
         assert Payment.objects.count() == 2 and Reimbursement.objects.count() == 0
         assert sorted(Receipt.objects.values_list("number", flat=True)) == [1, 2]
+
+
+def test_the_direct_answers_match_the_serializers(world, cast):
+    """The peak path builds its answer without model serializers: the same JSON."""
+    from contributions.api import serializers as s
+
+    api = token_client(cast["counter"])
+    response = post(api, "/api/contributions/statements/", statement_body(world, payment=bank_payment(key="SAME-1")))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    statement = Statement.objects.select_related("office", "employer", "branch").get()
+    payment = Payment.objects.select_related("receipt__office", "person").get()
+    assert body["statement"] == json.loads(json.dumps(s.StatementSerializer(statement).data))
+    assert body["payment"] == json.loads(json.dumps(s.PaymentSerializer(payment).data))
+    assert s.statement_data(statement) == s.StatementSerializer(statement).data
+    assert s.payment_data(payment, payment.receipt) == s.PaymentSerializer(payment).data

@@ -20,7 +20,7 @@ MONTHS = 3
 
 @pytest.fixture
 def generated(cast, offices):
-    registry_demo.seed(stdout=None, employers=40, persons=500)
+    registry_demo.seed(stdout=None, employers=150, persons=600)
     counts = demo.contributions_generate(months=MONTHS)
     return counts
 

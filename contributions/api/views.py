@@ -140,6 +140,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                         lines=lines,
                         source=Source.API,
                         declared=declared,
+                        verify=paying is None,
                     )
                     payment = None
                     if paying is not None:
@@ -147,20 +148,21 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                             payment = services.statement_pay(officer=request.user, statement=statement, **paying)
             except StatementRefused as exc:
                 return _statement_refusal(exc)
-        return _statement_result(statement.pk, payment, replayed=False)
+        return _statement_result(statement, payment, replayed=False)
 
 
-def _statement_result(statement_id, payment, *, replayed) -> Response:
-    """The statement as listed (its lines are at GET statements/<id>/), its payment and what was due."""
-    statement = _statements().get(pk=statement_id)
-    if payment is not None:
-        payment = _payments().get(pk=payment.pk)
+def _statement_result(statement: Statement, payment: Payment | None, *, replayed) -> Response:
+    """The statement as listed (its lines are at GET statements/<id>/), its payment and what was due.
+    Built from the records just written, without reading them again."""
+    receipt = payment.receipt if payment is not None else None
+    if receipt is not None and receipt.office_id == statement.office_id:
+        receipt.office = statement.office  # for its number, without reading the office again
     on = payment.paid_on if payment is not None else timezone.localdate()
     body = {
-        "statement": s.StatementSerializer(statement).data,
-        "payment": s.PaymentSerializer(payment).data if payment is not None else None,
-        "receipt_number": payment.receipt.display_number if payment is not None else None,
-        "amount_due": s.amount_due_data(services.statement_amount_due(statement, on), on),
+        "statement": s.statement_data(statement),
+        "payment": s.payment_data(payment, receipt) if payment is not None else None,
+        "receipt_number": receipt.display_number if receipt is not None else None,
+        "amount_due": s.amount_due_dict(services.statement_amount_due(statement, on), on),
         "replayed": replayed,
     }
     return Response(body, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
@@ -176,7 +178,8 @@ def _statement_replay(request, first: Payment, data) -> Response:
     )
     if not same:
         return _key_conflict()
-    return _statement_result(statement.pk, first, replayed=True)
+    statement = _statements().get(pk=statement.pk)
+    return _statement_result(statement, _payments().get(pk=first.pk), replayed=True)
 
 
 def _statement_refusal(exc: StatementRefused) -> Response:
@@ -232,7 +235,7 @@ def _key_lock(key: str) -> None:
 
 
 def _key_payment(key: str) -> Payment | None:
-    return Payment.objects.select_related("statement").filter(idempotency_key=key).first()
+    return services.one_or_none(Payment.objects.select_related("statement").filter(idempotency_key=key))
 
 
 def _key_conflict() -> Response:
