@@ -54,4 +54,4 @@ bench-registry: install-dev
 
 bench-contributions: install-dev
 	$(PY) scripts/stack.py exec -- $(PY) bench/contributions_bench.py $(BENCH_ARGS)
-	$(PY) scripts/stack.py exec -- $(PY) bench/contributions_load_bench.py $(BENCH_ARGS)
+	$(PY) scripts/stack.py exec -- $(PY) bench/contributions_load_bench.py $(LOAD_ARGS)

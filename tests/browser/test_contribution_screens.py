@@ -170,7 +170,7 @@ def test_the_grid_names_each_typed_id_moves_on_enter_and_checks_without_storing(
         page.keyboard.press("Alt+c")
         page.wait_for_selector("[data-testid=line-error]")
         screenshot(page, "contribution-counter-check")
-        assert "No insured person has this ID" in page.inner_text("[data-testid=line-error]")
+        assert "1-03" in page.inner_text("[data-testid=line-error]")  # register the employee (SSO 1-03) first
         assert page.input_value("tr.grid-row:nth-child(4) input.wage") == "12000"
         assert not Statement.objects.exists()
     finally:
