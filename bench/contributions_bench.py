@@ -269,6 +269,25 @@ def upload_figures(officer, employer, persons, runs: int):
     return statistics.median(times)
 
 
+def verify_figures(employer):
+    """The back office's cross-check of one uploaded statement, as the Celery worker runs it
+    after the upload has answered (the upload above leaves it to the worker)."""
+    from contributions import backoffice
+    from contributions.models import Finding, Statement
+
+    statement = Statement.objects.filter(employer=employer).order_by("-received_at").first()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE contributions_statementline; ANALYZE contributions_contributionmonth")
+    started = time.perf_counter()
+    result = backoffice.statement_verify(statement_id=statement.pk)
+    seconds = time.perf_counter() - started
+    findings = Finding.objects.filter(statement=statement).count()
+    note(
+        f"back-office cross-check of a {statement.head_count:,}-line statement (worker)",
+        f"{ms(seconds)} ({result}, {findings} findings)",
+    )
+
+
 # 2. COPY for the ratio -----------------------------------------------------------------------------
 
 
@@ -388,6 +407,7 @@ def main():
     try:
         officer, employer, persons = setup(args.lines)
         upload = upload_figures(officer, employer, persons, args.runs)
+        verify_figures(employer)
         copy = copy_figures(persons, args.runs)
         note("ratio upload / COPY", f"{upload / copy:.1f}x")
         months_figures(officer, persons, min(args.history, len(persons)), args.calls)
