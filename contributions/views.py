@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -332,6 +333,9 @@ def _counter_file(request, form, employer, branch, period, lines, rows, general_
     return redirect(_receipt_print_url(payment.receipt))
 
 
+NOT_EMPLOYED = _lazy("Not employed by this employer on record.")
+
+
 @login_required
 @permission_required("contributions.add_statement", raise_exception=True)
 def counter_person(request):
@@ -344,13 +348,17 @@ def counter_person(request):
     employment = (
         Employment.objects.filter(employer=employer, person=person, ended_on__isnull=True).first() if employer else None
     )
+    if employment is None and not office_scoped(InsuredPerson.objects.filter(pk=person.pk), request.user).exists():
+        # The name of someone this employer does not employ, registered at another office,
+        # is not the counter's to see.
+        return JsonResponse({"found": True, "name": "", "employed": False, "wage": "", "message": str(NOT_EMPLOYED)})
     return JsonResponse(
         {
             "found": True,
             "name": person.full_name,
             "employed": employment is not None,
             "wage": f"{employment.monthly_wage:.2f}" if employment and employment.monthly_wage is not None else "",
-            "message": "" if employment else _("Not employed by this employer on record."),
+            "message": "" if employment else str(NOT_EMPLOYED),
         }
     )
 

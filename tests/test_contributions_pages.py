@@ -197,6 +197,23 @@ def test_the_grid_looks_up_names_as_the_officer_types(firm, cast, client_for):
     assert client.get(url, {"employer": employer.pk, "national_id": pin_make(97)}).json()["found"] is False
 
 
+def test_the_grid_does_not_name_another_offices_person_the_employer_does_not_employ(firm, cast, client_for, offices):
+    employer, _people = firm
+    elsewhere = employer_make(offices["5000"], cast["other_supervisor"], n=931)
+    stranger = employee_make(elsewhere, 93, cast["other_supervisor"]).person
+    stranger.office = offices["5000"]
+    stranger.save(update_fields=["office"])
+    url = reverse("contributions:counter_person")
+    answer = client_for(cast["counter"]).get(url, {"employer": employer.pk, "national_id": stranger.national_id})
+    assert answer.json() == {
+        "found": True,
+        "name": "",
+        "employed": False,
+        "wage": "",
+        "message": "Not employed by this employer on record.",
+    }
+
+
 # Receipts ---------------------------------------------------------------------------------
 
 
