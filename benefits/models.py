@@ -1,4 +1,238 @@
 """Benefit claims: record, examine, adjudicate, pay.
 
-Models land with their issue; see docs/adding-a-feature.md.
+Every figure of the benefit rules (qualifying months and windows, percentages, day limits,
+lump sums, ages, child counts) is a row of `BenefitParameter`, effective-dated by the date
+of the event; the document checklist of each benefit is rows of `DocumentRequirement`.
+`benefits.rules` applies them; `benefits.services` moves a claim through its steps.
 """
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sso.core.models import audited
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Benefit(models.TextChoices):
+    SICKNESS = "sickness", _("Sickness")
+    DENTAL = "dental", _("Dental care")
+    MATERNITY = "maternity", _("Maternity")
+    INVALIDITY = "invalidity", _("Invalidity")
+    DEATH = "death", _("Death")
+    CHILD_ALLOWANCE = "child_allowance", _("Child allowance")
+    OLD_AGE = "old_age", _("Old age")
+    UNEMPLOYMENT = "unemployment", _("Unemployment")
+
+
+class BenefitParameter(models.Model):
+    """One figure of the benefit rules, in force for events from `valid_from` to `valid_to`
+    (e.g. `sickness.qualifying_months` = 3)."""
+
+    OFFICE_SCOPE = None
+
+    key = models.CharField(_("parameter"), max_length=80)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("source or reason"), max_length=300, blank=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["key", "-valid_from"]
+        verbose_name = _("benefit parameter")
+        verbose_name_plural = _("benefit parameters")
+        constraints = [models.UniqueConstraint(fields=["key", "valid_from"], name="benefit_parameter_once")]
+
+    def __str__(self):
+        return f"{self.key} = {self.value} ({self.valid_from:%m/%Y})"
+
+
+class DocumentRequirement(models.Model):
+    """A document a benefit's claim needs: the checklist shown when the claim is recorded.
+    `registry_fact` names what the registry may already hold in its place."""
+
+    class RegistryFact(models.TextChoices):
+        NONE = "", _("Nothing: the person brings it")
+        BANK_ACCOUNT = "bank_account", _("A bank account on record")
+        CHILD = "child", _("The child on record as a dependant")
+        DEATH = "death", _("The death on record")
+        EMPLOYMENT_ENDED = "employment_ended", _("The employment ended on record (SSO 6-09)")
+        HOSPITAL = "hospital", _("The registered hospital")
+
+    OFFICE_SCOPE = None
+
+    benefit = models.CharField(_("benefit"), max_length=20, choices=Benefit.choices)
+    code = models.SlugField(_("code"), max_length=40)
+    name_th = models.CharField(_("name (Thai)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    registry_fact = models.CharField(
+        _("held by the registry as"), max_length=20, choices=RegistryFact.choices, blank=True
+    )
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["benefit", "order", "code"]
+        verbose_name = _("document requirement")
+        verbose_name_plural = _("document requirements")
+        constraints = [models.UniqueConstraint(fields=["benefit", "code"], name="document_requirement_once")]
+
+    def __str__(self):
+        return f"{self.benefit}: {self.code}"
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "th").startswith("en") else self.name_th
+
+
+class Claim(models.Model):
+    """One claim of an insured person for one benefit event, through the four steps:
+    recorded, examined, adjudicated (approved or rejected), paid."""
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", _("Recorded")
+        EXAMINED = "examined", _("Examined")
+        REFERRED = "referred", _("Referred to the back office")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        PAID = "paid", _("Paid")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OFFICE_SCOPE = "office"
+
+    office = models.ForeignKey("core.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("office"))
+    person = models.ForeignKey(
+        "registry.InsuredPerson", on_delete=models.PROTECT, related_name="claims", verbose_name=_("insured person")
+    )
+    benefit = models.CharField(_("benefit"), max_length=20, choices=Benefit.choices)
+    event_date = models.DateField(
+        _("event date"), help_text=_("Treatment, birth, invalidity, death, leaving work, or the claim date.")
+    )
+    # What makes two claims the same event (the duplicate guard): the date, and the child or
+    # the option where one event allows several claims.
+    event_key = models.CharField(_("event"), max_length=60)
+    dependant = models.ForeignKey(
+        "registry.Dependant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        verbose_name=_("child or survivor"),
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECORDED)
+
+    # The examine step: the rules engine's answer and its working, as shown to the officer.
+    eligible = models.BooleanField(_("eligible"), null=True)
+    amount = models.DecimalField(_("amount"), null=True, blank=True, **MONEY)
+    monthly = models.BooleanField(_("paid monthly"), default=False)
+    months = models.PositiveSmallIntegerField(_("monthly payments"), null=True, blank=True)
+    working = models.JSONField(_("working"), default=list, blank=True)
+    refusal_code = models.CharField(_("reason code"), max_length=40, blank=True)
+
+    # The adjudicate step, with the four-eyes override.
+    decision_note = models.TextField(_("decision note"), blank=True)
+    override_reason = models.TextField(_("override reason"), blank=True)
+    override_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("override confirmed by"),
+    )
+
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    examined_at = models.DateTimeField(_("examined at"), null=True, blank=True)
+    adjudicated_at = models.DateTimeField(_("adjudicated at"), null=True, blank=True)
+    adjudicated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = audited()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "benefit", "event_key"],
+                condition=~Q(status__in=["withdrawn", "rejected"]),
+                name="claim_one_per_event",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "status"], name="claim_office_status"),
+            models.Index(fields=["person", "benefit"], name="claim_person_benefit"),
+        ]
+        permissions = [
+            ("adjudicate_claim", _("Can adjudicate claims")),
+            ("confirm_override", _("Can confirm an override of the rules (four eyes)")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_benefit_display()} {self.person_id} {self.event_date}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("benefits:claim", args=[self.pk])
+
+
+class ClaimStep(models.Model):
+    """One move of a claim from a step to the next: when, by whom, and why."""
+
+    OFFICE_SCOPE = "claim__office"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="steps")
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["claim_id", "at", "id"]
+        verbose_name = _("claim step")
+        verbose_name_plural = _("claim steps")
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.from_status} -> {self.to_status}"
+
+
+class ClaimDocument(models.Model):
+    """A document of a claim's checklist: held by the registry, presented, or missing."""
+
+    class State(models.TextChoices):
+        ON_RECORD = "on_record", _("Held by the registry")
+        PRESENTED = "presented", _("Presented")
+        MISSING = "missing", _("Missing")
+
+    OFFICE_SCOPE = "claim__office"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents")
+    requirement = models.ForeignKey(DocumentRequirement, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    noted_at = models.DateTimeField(_("noted at"), auto_now=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["claim_id", "requirement__order"]
+        verbose_name = _("claim document")
+        verbose_name_plural = _("claim documents")
+        constraints = [models.UniqueConstraint(fields=["claim", "requirement"], name="claim_document_once")]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.requirement.code} {self.state}"

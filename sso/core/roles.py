@@ -63,6 +63,26 @@ _REGISTRY_COUNTER = _REGISTRY_VIEW + (
 )
 _REGISTRY_VERIFY = _REGISTRY_COUNTER + ("registry.merge_insuredperson",)
 
+_BENEFITS_VIEW = (
+    "benefits.view_claim",
+    "benefits.view_claimstep",
+    "benefits.view_claimdocument",
+    "benefits.view_benefitparameter",
+    "benefits.view_documentrequirement",
+)
+# Counter officers decide the clear-cut claims at the counter (record, examine, adjudicate).
+_BENEFITS_COUNTER = _BENEFITS_VIEW + (
+    "benefits.add_claim",
+    "benefits.change_claim",
+    "benefits.change_claimdocument",
+    "benefits.adjudicate_claim",
+)
+_BENEFITS_RULES = tuple(
+    f"benefits.{action}_{model}"
+    for model in ("benefitparameter", "documentrequirement")
+    for action in ("add", "change")
+)
+
 _CONTRIBUTIONS_VIEW = (
     "contributions.view_statement",
     "contributions.view_statementline",
@@ -97,19 +117,25 @@ ROLES = (
         "counter_officer",
         _("Counter officer"),
         _("Serves walk-in employers and insured persons at a counter."),
-        _STAFF + _COUNTER + _REGISTRY_COUNTER + _CONTRIBUTIONS_COUNTER,
+        _STAFF + _COUNTER + _REGISTRY_COUNTER + _CONTRIBUTIONS_COUNTER + _BENEFITS_COUNTER,
     ),
     Role(
         "backoffice_verifier",
         _("Back-office verifier"),
         _("Verifies recorded cases later, from work queues."),
-        _STAFF + _REGISTRY_VERIFY + _CONTRIBUTIONS_VERIFY,
+        _STAFF + _REGISTRY_VERIFY + _CONTRIBUTIONS_VERIFY + _BENEFITS_COUNTER,
     ),
     Role(
         "supervisor",
         _("Supervisor"),
         _("Watches service times and the work of one office."),
-        _STAFF + _QUEUE_WATCH + _REGISTRY_VIEW + _CONTRIBUTIONS_WATCH + ("core.view_audit_history", "core.view_user"),
+        _STAFF
+        + _QUEUE_WATCH
+        + _REGISTRY_VIEW
+        + _CONTRIBUTIONS_WATCH
+        + _BENEFITS_VIEW
+        + ("benefits.adjudicate_claim", "benefits.confirm_override")
+        + ("core.view_audit_history", "core.view_user"),
     ),
     Role(
         "national_supervisor",
@@ -119,6 +145,7 @@ ROLES = (
         + _QUEUE_WATCH
         + _REGISTRY_VIEW
         + _CONTRIBUTIONS_WATCH
+        + _BENEFITS_VIEW
         + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
     ),
     Role(
@@ -131,6 +158,8 @@ ROLES = (
         + _CONTRIBUTIONS_VERIFY
         + _CONTRIBUTIONS_WATCH
         + _CONTRIBUTIONS_RULES
+        + _BENEFITS_VIEW
+        + _BENEFITS_RULES
         + (
             "registry.add_hospital",
             "registry.change_hospital",

@@ -1,0 +1,344 @@
+"""Writes of benefit claims: the four steps (record, examine, adjudicate, pay).
+
+Every step is one transaction that records who moved the claim and when (`ClaimStep`, and
+the claim's audit history); a refused step raises `ValidationError` naming the field and
+leaves the claim as it was. The rules are applied by `benefits.rules`.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from benefits.models import Benefit, Claim, ClaimDocument, ClaimStep, DocumentRequirement
+from registry.models import BankAccount, Dependant, Employment, InsuredPerson
+from sso.core.formats import date_lazy, lazy_format
+
+ADJUDICATE = "benefits.adjudicate_claim"
+CONFIRM_OVERRIDE = "benefits.confirm_override"
+# One claim per event: these benefits happen once per person (or once per child).
+ONCE_PER_PERSON = {Benefit.DEATH, Benefit.OLD_AGE}
+PER_CHILD = {Benefit.CHILD_ALLOWANCE}
+
+
+def _stamp(record, officer):
+    record._history_user = officer
+    return record
+
+
+def _refuse(field, message, code="invalid"):
+    raise ValidationError({field: ValidationError(message, code=code)})
+
+
+def _step(claim: Claim, officer, from_status: str, note: str = "") -> None:
+    ClaimStep.objects.create(claim=claim, from_status=from_status, to_status=claim.status, by=officer, note=note)
+
+
+def _both_languages(lines) -> list[dict]:
+    """Lazy messages as stored working: the text in Thai and in English."""
+    stored = []
+    for line in lines:
+        entry = {}
+        for language in ("th", "en"):
+            with translation.override(language):
+                entry[language] = str(line)
+        stored.append(entry)
+    return stored
+
+
+def event_key(benefit: str, event_date: datetime.date, dependant: Dependant | None) -> str:
+    """What makes two claims the same event (the duplicate guard)."""
+    if benefit in ONCE_PER_PERSON:
+        return benefit
+    if benefit in PER_CHILD:
+        return f"child:{dependant.pk if dependant else '-'}"
+    return f"{event_date:%Y-%m-%d}" + (f":{dependant.pk}" if dependant else "")
+
+
+# Documents --------------------------------------------------------------------------------
+
+
+def registry_holds(person: InsuredPerson, fact: str, dependant: Dependant | None, on: datetime.date) -> bool:
+    """Whether the registry already holds what a document would prove."""
+    fact_checks = {
+        DocumentRequirement.RegistryFact.BANK_ACCOUNT: lambda: BankAccount.objects.filter(
+            person=person, valid_to__isnull=True
+        ).exists(),
+        DocumentRequirement.RegistryFact.CHILD: lambda: (
+            dependant is not None
+            and dependant.kind == Dependant.Kind.CHILD
+            and bool(dependant.birth_certificate_id or dependant.national_id)
+        ),
+        DocumentRequirement.RegistryFact.DEATH: lambda: person.died_on is not None,
+        DocumentRequirement.RegistryFact.EMPLOYMENT_ENDED: lambda: Employment.objects.filter(
+            person=person, ended_on__isnull=False, leaving_notified_on__isnull=False
+        ).exists(),
+        DocumentRequirement.RegistryFact.HOSPITAL: lambda: person.hospital_registrations.filter(
+            valid_to__isnull=True
+        ).exists(),
+    }
+    check = fact_checks.get(fact)
+    return bool(check and check())
+
+
+def checklist(*, person, benefit, dependant=None, presented=(), on=None) -> list[tuple[DocumentRequirement, str]]:
+    """Each document the benefit needs and its state: held by the registry, presented, or
+    missing. Shown when recording, so missing ones are known before the person leaves."""
+    on = on or timezone.localdate()
+    rows = []
+    for requirement in DocumentRequirement.objects.filter(benefit=benefit, is_active=True):
+        if requirement.registry_fact and registry_holds(person, requirement.registry_fact, dependant, on):
+            state = ClaimDocument.State.ON_RECORD
+        elif requirement.code in presented:
+            state = ClaimDocument.State.PRESENTED
+        else:
+            state = ClaimDocument.State.MISSING
+        rows.append((requirement, state))
+    return rows
+
+
+# A document's name in the language the working is read in.
+_requirement_name = lazy(lambda requirement: requirement.name, str)
+
+
+def missing_documents(claim: Claim) -> list[DocumentRequirement]:
+    return [
+        document.requirement
+        for document in claim.documents.select_related("requirement")
+        if document.state == ClaimDocument.State.MISSING and document.requirement.required
+    ]
+
+
+# Record -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_record(
+    *,
+    officer,
+    person: InsuredPerson,
+    benefit: str,
+    event_date: datetime.date,
+    details: dict | None = None,
+    dependant: Dependant | None = None,
+    presented=(),
+    today: datetime.date | None = None,
+) -> Claim:
+    """Step 1: record a claim at the counter, with its document checklist."""
+    today = today or timezone.localdate()
+    if benefit not in Benefit.values:
+        _refuse("benefit", _("Choose the benefit claimed."), "required")
+    if event_date > today:
+        _refuse("event_date", _("The event date cannot be in the future."), "future")
+    if person.status == InsuredPerson.Status.MERGED:
+        _refuse("person", _("This record was merged into another: claim on the surviving record."), "merged")
+    if benefit == Benefit.DEATH and person.died_on is None:
+        _refuse(
+            "person",
+            _("The registry has no death recorded for this person: record the death first (with the certificate)."),
+            "not_dead",
+        )
+    if benefit != Benefit.DEATH and person.died_on is not None and person.died_on < event_date:
+        _refuse("event_date", lazy_format(_("The person died on %(day)s."), {"day": date_lazy(person.died_on)}))
+    if benefit in PER_CHILD:
+        if dependant is None or dependant.kind != Dependant.Kind.CHILD:
+            _refuse("dependant", _("Choose the child the allowance is for."), "required")
+    if dependant is not None and dependant.person_id != person.pk:
+        _refuse("dependant", _("This child or survivor is not on this person's record."))
+    key = event_key(benefit, event_date, dependant)
+    existing = Claim.objects.filter(person=person, benefit=benefit, event_key=key).exclude(
+        status__in=[Claim.Status.WITHDRAWN, Claim.Status.REJECTED]
+    )
+    if first := existing.first():
+        _refuse(
+            "event_date",
+            lazy_format(
+                _("A claim for this event was already recorded on %(day)s (claim %(number)s)."),
+                {"day": date_lazy(timezone.localdate(first.recorded_at)), "number": first.pk},
+            ),
+            "duplicate",
+        )
+    claim = _stamp(
+        Claim(
+            office=officer.office or person.office,
+            person=person,
+            benefit=benefit,
+            event_date=event_date,
+            event_key=key,
+            dependant=dependant,
+            details=details or {},
+            recorded_by=officer,
+        ),
+        officer,
+    )
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        _refuse("event_date", _("A claim for this event was just recorded."), "duplicate")
+    for requirement, state in checklist(
+        person=person, benefit=benefit, dependant=dependant, presented=set(presented), on=today
+    ):
+        _stamp(ClaimDocument(claim=claim, requirement=requirement, state=state), officer).save()
+    _step(claim, officer, "")
+    return claim
+
+
+@transaction.atomic
+def claim_document_present(*, claim: Claim, officer, codes) -> Claim:
+    """Documents brought later (or at the counter after recording)."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status not in (Claim.Status.RECORDED, Claim.Status.EXAMINED, Claim.Status.REFERRED):
+        _refuse("documents", _("The claim is decided: its documents are closed."), "closed")
+    for document in claim.documents.filter(requirement__code__in=list(codes), state=ClaimDocument.State.MISSING):
+        document.state = ClaimDocument.State.PRESENTED
+        _stamp(document, officer).save(update_fields=["state", "noted_at"])
+    return claim
+
+
+# Examine ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_examine(*, claim: Claim, officer) -> Claim:
+    """Step 2: run the rules and keep their working (months found, wage base, days, caps,
+    and anything missing), as the officer sees it."""
+    from benefits import rules
+
+    claim = Claim.objects.select_for_update().select_related("person", "dependant").get(pk=claim.pk)
+    if claim.status not in (Claim.Status.RECORDED, Claim.Status.EXAMINED, Claim.Status.REFERRED):
+        _refuse("status", _("Only a claim not yet decided can be examined."), "decided")
+    outcome = rules.examine(
+        person=claim.person,
+        benefit=claim.benefit,
+        event_date=claim.event_date,
+        details=claim.details,
+        dependant=claim.dependant,
+    )
+    missing = [
+        lazy_format(_("Document missing: %(name)s."), {"name": _requirement_name(requirement)})
+        for requirement in missing_documents(claim)
+    ]
+    before = claim.status
+    claim.eligible = outcome.eligible
+    claim.amount = outcome.amount
+    claim.monthly = outcome.monthly
+    claim.months = outcome.months
+    claim.refusal_code = outcome.refusal_code
+    claim.working = _both_languages([*outcome.lines, *outcome.missing, *missing])
+    if claim.status == Claim.Status.RECORDED:
+        claim.status = Claim.Status.EXAMINED
+    claim.examined_at = timezone.now()
+    _stamp(claim, officer).save(
+        update_fields=[
+            "eligible",
+            "amount",
+            "monthly",
+            "months",
+            "refusal_code",
+            "working",
+            "status",
+            "examined_at",
+        ]
+    )
+    if claim.status != before:
+        _step(claim, officer, before)
+    return claim
+
+
+def claim_is_clear_cut(claim: Claim) -> bool:
+    """Decided at the counter in one sitting: examined, eligible, nothing missing or
+    contradictory. Anything else goes to the back office."""
+    return claim.status == Claim.Status.EXAMINED and claim.eligible is True and not missing_documents(claim)
+
+
+# Adjudicate -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_refer(*, claim: Claim, officer, note: str) -> Claim:
+    """Send a claim that is not clear-cut to the back office's adjudicators."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != Claim.Status.EXAMINED:
+        _refuse("status", _("Examine the claim before referring it."), "not_examined")
+    if not note.strip():
+        _refuse("note", _("Say what the back office should check."), "required")
+    claim.status = Claim.Status.REFERRED
+    _stamp(claim, officer).save(update_fields=["status"])
+    _step(claim, officer, Claim.Status.EXAMINED, note.strip())
+    return claim
+
+
+@transaction.atomic
+def claim_adjudicate(
+    *,
+    claim: Claim,
+    officer,
+    approve: bool,
+    note: str = "",
+    override_reason: str = "",
+    confirmed_by=None,
+) -> Claim:
+    """Step 3: approve with the computed amount, or reject with the rule's reason code.
+
+    Going against the rules (approving what they refuse, or approving with documents
+    missing) is an override: it needs a reason and a second officer holding the
+    confirm-override permission (four eyes). Rejecting what the rules allow needs a note."""
+    if not officer.has_perm(ADJUDICATE):
+        raise PermissionDenied(_("You may not decide claims."))
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status not in (Claim.Status.EXAMINED, Claim.Status.REFERRED):
+        _refuse("status", _("Only an examined claim can be decided."), "not_examined")
+    missing = missing_documents(claim)
+    against_rules = approve and (claim.eligible is not True or bool(missing))
+    if against_rules:
+        if not override_reason.strip():
+            _refuse(
+                "override_reason",
+                _("The rules do not allow this approval (or documents are missing): give the reason for the override."),
+                "override_reason",
+            )
+        if confirmed_by is None or confirmed_by.pk == officer.pk or not confirmed_by.has_perm(CONFIRM_OVERRIDE):
+            _refuse(
+                "confirmed_by",
+                _("An override needs a second officer, a supervisor, to confirm it."),
+                "four_eyes",
+            )
+    if not approve and claim.eligible is True and not note.strip():
+        _refuse("note", _("The rules allow this claim: give the reason for rejecting it."), "required")
+    if approve and claim.amount is None:
+        _refuse("amount", _("The rules computed no amount: the claim cannot be approved as it is."), "no_amount")
+    before = claim.status
+    claim.status = Claim.Status.APPROVED if approve else Claim.Status.REJECTED
+    claim.decision_note = note.strip()
+    claim.override_reason = override_reason.strip() if against_rules else ""
+    claim.override_confirmed_by = confirmed_by if against_rules else None
+    claim.adjudicated_at = timezone.now()
+    claim.adjudicated_by = officer
+    _stamp(claim, officer).save(
+        update_fields=[
+            "status",
+            "decision_note",
+            "override_reason",
+            "override_confirmed_by",
+            "adjudicated_at",
+            "adjudicated_by",
+        ]
+    )
+    _step(claim, officer, before, claim.override_reason or claim.decision_note)
+    return claim
+
+
+@transaction.atomic
+def claim_withdraw(*, claim: Claim, officer, note: str = "") -> Claim:
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status in (Claim.Status.APPROVED, Claim.Status.PAID):
+        _refuse("status", _("A decided claim cannot be withdrawn: appeal the decision instead."), "decided")
+    before = claim.status
+    claim.status = Claim.Status.WITHDRAWN
+    _stamp(claim, officer).save(update_fields=["status"])
+    _step(claim, officer, before, note.strip())
+    return claim

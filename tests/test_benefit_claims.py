@@ -1,0 +1,154 @@
+"""Benefit claims: recording with the document checklist and the duplicate guard, examining
+with the rules' working, and adjudicating with the four-eyes override."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+
+from benefits import services
+from benefits.models import Benefit, Claim, ClaimDocument, ClaimStep
+from registry.models import Bank, BankAccount, Dependant
+from tests.factories import employee_make, employer_make
+
+D = Decimal
+TODAY = datetime.date(2026, 3, 20)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def person(cast, offices):
+    employer = employer_make(offices["1001"], cast["counter"], n=801)
+    return employee_make(employer, 81, cast["counter"], started_on=datetime.date(2024, 1, 1)).person
+
+
+def _record(person, cast, **kwargs):
+    fields = {"benefit": Benefit.SICKNESS, "event_date": datetime.date(2026, 3, 2), "details": {"days_off": 10}}
+    return services.claim_record(officer=cast["counter"], person=person, today=TODAY, **(fields | kwargs))
+
+
+def test_recording_lists_the_documents_and_what_the_registry_already_holds(person, cast):
+    BankAccount.objects.create(
+        person=person,
+        bank=Bank.objects.get(code="002"),
+        account_number="1234567890",
+        account_name="Somchai",
+        valid_from=datetime.date(2024, 1, 1),
+    )
+    claim = _record(person, cast, presented=["claim_form"])
+    states = {document.requirement.code: document.state for document in claim.documents.all()}
+    assert states == {
+        "claim_form": ClaimDocument.State.PRESENTED,
+        "medical_certificate": ClaimDocument.State.MISSING,
+        "receipt": ClaimDocument.State.MISSING,
+        "bank_book": ClaimDocument.State.ON_RECORD,
+    }
+    assert [r.code for r in services.missing_documents(claim)] == ["medical_certificate", "receipt"]
+    assert list(ClaimStep.objects.filter(claim=claim).values_list("from_status", "to_status")) == [("", "recorded")]
+    assert claim.history.first().history_user == cast["counter"]
+
+
+def test_it_refuses_the_same_event_twice_a_future_date_and_a_death_claim_for_the_living(person, cast):
+    _record(person, cast)
+    with pytest.raises(ValidationError, match="already recorded"):
+        _record(person, cast)
+    with pytest.raises(ValidationError, match="future"):
+        _record(person, cast, event_date=TODAY + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError, match="no death recorded"):
+        _record(person, cast, benefit=Benefit.DEATH, event_date=datetime.date(2026, 3, 1))
+    assert Claim.objects.count() == 1
+
+
+def test_a_child_allowance_is_one_claim_per_child(person, cast):
+    child = Dependant.objects.create(
+        person=person,
+        kind=Dependant.Kind.CHILD,
+        first_name_th="ด.ช. หนึ่ง",
+        last_name_th="ใจดี",
+        birth_date=datetime.date(2024, 5, 1),
+        birth_certificate_id="BC-1",
+    )
+    with pytest.raises(ValidationError, match="Choose the child"):
+        _record(person, cast, benefit=Benefit.CHILD_ALLOWANCE)
+    claim = _record(person, cast, benefit=Benefit.CHILD_ALLOWANCE, dependant=child)
+    assert {d.requirement.code: d.state for d in claim.documents.all()}["birth_certificate"] == "on_record"
+    with pytest.raises(ValidationError, match="already recorded"):
+        _record(person, cast, benefit=Benefit.CHILD_ALLOWANCE, dependant=child, event_date=datetime.date(2026, 3, 5))
+
+
+def _examined(claim, eligible=True, amount="2500.00"):
+    claim.status = Claim.Status.EXAMINED
+    claim.eligible = eligible
+    claim.amount = D(amount) if amount is not None else None
+    claim.save()
+    claim.documents.update(state=ClaimDocument.State.PRESENTED)
+    return claim
+
+
+def test_a_clear_cut_claim_is_approved_at_the_counter(person, cast):
+    claim = _examined(_record(person, cast))
+    assert services.claim_is_clear_cut(claim)
+    services.claim_adjudicate(claim=claim, officer=cast["counter"], approve=True)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED and claim.adjudicated_by == cast["counter"]
+    assert list(claim.steps.values_list("to_status", flat=True)) == ["recorded", "approved"]
+
+
+def test_approving_against_the_rules_needs_a_reason_and_a_supervisor(person, cast):
+    claim = _examined(_record(person, cast), eligible=False)
+    with pytest.raises(ValidationError, match="reason for the override"):
+        services.claim_adjudicate(claim=claim, officer=cast["counter"], approve=True)
+    with pytest.raises(ValidationError, match="second officer"):
+        services.claim_adjudicate(
+            claim=claim, officer=cast["counter"], approve=True, override_reason="Hospital record late"
+        )
+    with pytest.raises(ValidationError, match="second officer"):
+        services.claim_adjudicate(
+            claim=claim,
+            officer=cast["counter"],
+            approve=True,
+            override_reason="Hospital record late",
+            confirmed_by=cast["verifier"],
+        )
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.EXAMINED
+    services.claim_adjudicate(
+        claim=claim,
+        officer=cast["counter"],
+        approve=True,
+        override_reason="Hospital record late",
+        confirmed_by=cast["supervisor"],
+    )
+    claim.refresh_from_db()
+    assert (claim.status, claim.override_confirmed_by) == (Claim.Status.APPROVED, cast["supervisor"])
+
+
+def test_missing_documents_or_a_user_without_the_role_cannot_approve(person, cast):
+    claim = _examined(_record(person, cast))
+    claim.documents.filter(requirement__code="receipt").update(state=ClaimDocument.State.MISSING)
+    assert not services.claim_is_clear_cut(claim)
+    with pytest.raises(ValidationError, match="override"):
+        services.claim_adjudicate(claim=claim, officer=cast["counter"], approve=True)
+    with pytest.raises(PermissionDenied):
+        services.claim_adjudicate(claim=claim, officer=cast["outsider"], approve=False, note="x")
+    with pytest.raises(ValidationError, match="reason for rejecting"):
+        services.claim_adjudicate(claim=claim, officer=cast["counter"], approve=False)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.EXAMINED
+
+
+def test_referral_sends_the_claim_to_the_back_office(person, cast):
+    claim = _examined(_record(person, cast), eligible=False)
+    with pytest.raises(ValidationError, match="Say what"):
+        services.claim_refer(claim=claim, officer=cast["counter"], note=" ")
+    services.claim_refer(claim=claim, officer=cast["counter"], note="Check the employer's statements")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.REFERRED
+    assert claim.steps.last().note == "Check the employer's statements"
