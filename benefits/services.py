@@ -208,14 +208,16 @@ def claim_examine(*, claim: Claim, officer) -> Claim:
     and anything missing), as the officer sees it."""
     from benefits import rules
 
-    claim = Claim.objects.select_for_update().select_related("person", "dependant").get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("person", "dependant").get(pk=claim.pk)
     if claim.status not in (Claim.Status.RECORDED, Claim.Status.EXAMINED, Claim.Status.REFERRED):
         _refuse("status", _("Only a claim not yet decided can be examined."), "decided")
+    # Days out of work and the like are counted to the day the claim was made.
+    details = {"today": timezone.localdate(claim.recorded_at).isoformat(), **claim.details}
     outcome = rules.examine(
         person=claim.person,
         benefit=claim.benefit,
         event_date=claim.event_date,
-        details=claim.details,
+        details=details,
         dependant=claim.dependant,
     )
     missing = [

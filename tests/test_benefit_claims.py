@@ -152,3 +152,32 @@ def test_referral_sends_the_claim_to_the_back_office(person, cast):
     claim.refresh_from_db()
     assert claim.status == Claim.Status.REFERRED
     assert claim.steps.last().note == "Check the employer's statements"
+
+
+def test_examining_a_claim_keeps_the_rules_working_in_both_languages(person, cast):
+    from contributions.models import ContributionMonth, Payment
+
+    payment = Payment.objects.create(
+        office=person.office,
+        kind=Payment.Kind.SECTION39,
+        person=person,
+        period_from=datetime.date(2025, 12, 1),
+        period_to=datetime.date(2026, 2, 1),
+        method="cash",
+        contribution_amount=D("0"),
+        amount=D("0"),
+        paid_on=datetime.date(2026, 2, 1),
+        posted_by=cast["counter"],
+    )
+    ContributionMonth.objects.bulk_create(
+        ContributionMonth(person=person, period=period, section="33", wage=D("15000"), amount=D("750"), payment=payment)
+        for period in (datetime.date(2025, 12, 1), datetime.date(2026, 1, 1), datetime.date(2026, 2, 1))
+    )
+    claim = services.claim_examine(claim=_record(person, cast, presented=["claim_form"]), officer=cast["counter"])
+    assert claim.status == Claim.Status.EXAMINED and claim.eligible is True
+    assert claim.amount == D("2500.00")  # 3 x 15,000 / 90 x 50% x 10 days
+    english = [line["en"] for line in claim.working]
+    assert any("3 of 3 months in the 15 months before" in line for line in english)
+    assert any("Document missing" in line for line in english)
+    assert all(line["th"] for line in claim.working)
+    assert not services.claim_is_clear_cut(claim)  # the certificate and receipt are still missing
