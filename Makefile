@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Tests never need a real secret; DEBUG=1 keeps HTTPS redirects off for the test client.
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef
 
-.PHONY: run test lint install install-dev messages clean bench-queue bench-registry bench-contributions
+.PHONY: run test lint install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,6 @@ bench-registry: install-dev
 bench-contributions: install-dev
 	$(PY) scripts/stack.py exec -- $(PY) bench/contributions_bench.py $(BENCH_ARGS)
 	$(PY) scripts/stack.py exec -- $(PY) bench/contributions_load_bench.py $(LOAD_ARGS)
+
+bench-benefits: install-dev
+	$(PY) scripts/stack.py exec -- $(PY) bench/benefits_bench.py $(BENCH_ARGS)
