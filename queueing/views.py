@@ -172,13 +172,28 @@ def console_action(request, pk, action):
     return redirect("queueing:console", pk=counter.pk)
 
 
+# The services whose tickets are a benefit claim (the service kind is the benefit's code).
+CLAIM_KINDS = {
+    ServiceKind.SICKNESS,
+    ServiceKind.MATERNITY,
+    ServiceKind.INVALIDITY,
+    ServiceKind.DEATH,
+    ServiceKind.CHILD_ALLOWANCE,
+    ServiceKind.OLD_AGE,
+    ServiceKind.UNEMPLOYMENT,
+}
+
+
 def _case_url(ticket, record) -> str:
     """Where a ticket's case opens: an employer come to pay contributions goes straight to
-    the contribution counter for that employer, anything else to the record's page."""
-    from registry.models import Employer
+    the contribution counter for that employer, an insured person come to claim a benefit to
+    the claim recording page with the benefit chosen, anything else to the record's page."""
+    from registry.models import Employer, InsuredPerson
 
     if ticket.service.kind == ServiceKind.CONTRIBUTION and isinstance(record, Employer):
         return reverse("contributions:counter") + f"?employer={record.pk}"
+    if ticket.service.kind in CLAIM_KINDS and isinstance(record, InsuredPerson):
+        return reverse("benefits:claim_new", args=[record.pk]) + f"?benefit={ticket.service.kind}"
     return record.get_absolute_url()
 
 

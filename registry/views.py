@@ -114,9 +114,19 @@ def person_detail(request, pk):
             "s33_months": selectors.section33_months(person, until=today),
             "contribution_history": contribution_history(person.pk),
             "paid_months_15": contribution_months_count(person.pk, before=today, months=15),
+            "claims": _person_claims(request.user, person),
             "today": today,
         },
     )
+
+
+def _person_claims(user, person) -> list:
+    """The person's latest claims, for the claims panel (one query; none without the role)."""
+    if not user.has_perm("benefits.view_claim"):
+        return []
+    from benefits.models import Claim
+
+    return list(Claim.objects.filter(person=person).order_by("-recorded_at")[:20])
 
 
 @login_required

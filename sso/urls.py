@@ -18,6 +18,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("queue/", include("queueing.urls")),
     path("contributions/", include("contributions.urls")),
+    path("benefits/", include("benefits.urls")),
     path("api/queue/", include("queueing.api.urls")),
     path("api/registry/", include("registry.api.urls")),
     path("api/contributions/", include("contributions.api.urls")),

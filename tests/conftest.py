@@ -84,6 +84,7 @@ def reference_rules(transactional_db):
     from registry.models import RegistrationRule
 
     import_module("contributions.migrations.0002_rules_seed").seed(apps, None)
+    import_module("benefits.migrations.0002_parameters_documents_seed").seed(apps, None)
     RegistrationRule.objects.get_or_create(valid_from=datetime.date(1990, 9, 2))
 
 

@@ -116,3 +116,39 @@ def employee_make(employer, n, officer=None, started_on=None, **fields):
     }
     defaults.update(fields)
     return employee_register(officer=officer, employer=employer, started_on=started_on, **defaults)
+
+
+def contribution_months_make(person, officer, *, last_period, count, wage="15000", employer=None, section="33"):
+    """`count` paid contribution months of `person` up to `last_period` (the first of a
+    month), under one payment: the history the benefit rules count."""
+    from decimal import Decimal
+
+    from contributions.models import ContributionMonth, Payment
+    from contributions.rules import period_add
+
+    periods = [period_add(last_period, -n) for n in range(count - 1, -1, -1)]
+    payment = Payment.objects.create(
+        office=person.office,
+        kind=Payment.Kind.SECTION39,
+        person=person,
+        period_from=periods[0],
+        period_to=periods[-1],
+        method=Payment.Method.CASH,
+        contribution_amount=0,
+        amount=0,
+        paid_on=periods[-1],
+        posted_by=officer,
+    )
+    ContributionMonth.objects.bulk_create(
+        ContributionMonth(
+            person=person,
+            period=period,
+            section=section,
+            employer=employer,
+            wage=Decimal(wage),
+            amount=0,
+            payment=payment,
+        )
+        for period in periods
+    )
+    return periods

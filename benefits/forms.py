@@ -1,0 +1,176 @@
+"""The counter's claim forms. Forms check the shape of what was typed and gather the details
+the rules read for the chosen benefit; the rules themselves (dates, duplicates, children)
+are the services', whose errors `errors_to_form` puts back on the field they name."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from benefits.models import Benefit, DocumentRequirement
+from registry.forms import DATE_HELP, errors_to_form  # noqa: F401  (re-exported for the views)
+from registry.models import Dependant
+from sso.core.forms import ThaiDateField
+
+# The benefits whose claim names a child or survivor on the person's record.
+WITH_DEPENDANT = {Benefit.CHILD_ALLOWANCE, Benefit.MATERNITY, Benefit.DEATH}
+
+# The details each benefit's rules read: form field -> benefits that ask for it.
+DETAIL_FIELDS = {
+    "days_off": {Benefit.SICKNESS},
+    "chronic": {Benefit.SICKNESS},
+    "emergency": {Benefit.SICKNESS},
+    "medical_expenses": {Benefit.SICKNESS},
+    "amount": {Benefit.DENTAL},
+    "children": {Benefit.MATERNITY},
+    "severity": {Benefit.INVALIDITY},
+    "reason": {Benefit.UNEMPLOYMENT},
+    "registered_on": {Benefit.UNEMPLOYMENT},
+}
+# Details without which the rules cannot run (the reason for leaving may come from the record).
+DETAIL_REQUIRED = {
+    Benefit.DENTAL: ("amount",),
+    Benefit.INVALIDITY: ("severity",),
+    Benefit.UNEMPLOYMENT: ("registered_on",),
+}
+
+
+def _numeric(attrs=None):
+    return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+
+def _money(label):
+    return forms.DecimalField(
+        label=label,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        widget=_numeric({"inputmode": "decimal"}),
+    )
+
+
+class ClaimRecordForm(forms.Form):
+    """Step 1 at the counter: the benefit, the event, the details the rules read, and the
+    documents presented. Details of other benefits than the one chosen are ignored."""
+
+    benefit = forms.ChoiceField(label=_("Benefit"), choices=[("", "—"), *Benefit.choices])
+    event_date = ThaiDateField(
+        label=_("Event date"),
+        help_text=_("Treatment, birth, invalidity, death, leaving work; the claim date for old age. ") + DATE_HELP,
+    )
+    dependant = forms.ModelChoiceField(
+        label=_("Child or survivor"), queryset=Dependant.objects.none(), required=False, empty_label="—"
+    )
+    # Sickness
+    days_off = forms.IntegerField(
+        label=_("Days off work"), min_value=0, max_value=365, required=False, widget=_numeric()
+    )
+    chronic = forms.BooleanField(label=_("Chronic illness"), required=False)
+    emergency = forms.BooleanField(label=_("Emergency treatment outside the registered hospital"), required=False)
+    medical_expenses = _money(_("Medical expenses paid (THB)"))
+    # Dental
+    amount = _money(_("Dental treatment paid (THB)"))
+    # Maternity
+    children = forms.IntegerField(
+        label=_("Children born"), min_value=1, max_value=9, required=False, initial=1, widget=_numeric()
+    )
+    # Invalidity
+    severity = forms.ChoiceField(
+        label=_("Invalidity"),
+        choices=[("", "—"), ("severe", _("Severe (50% of wage for life)")), ("not_severe", _("Not severe"))],
+        required=False,
+    )
+    # Unemployment
+    reason = forms.ChoiceField(
+        label=_("Left work because"),
+        choices=[
+            ("", _("As on record (SSO 6-09)")),
+            ("laid_off", _("Laid off")),
+            ("resigned", _("Resigned or contract ended")),
+        ],
+        required=False,
+    )
+    registered_on = ThaiDateField(label=_("Registered with the Employment Department on"), required=False)
+    presented = forms.MultipleChoiceField(
+        label=_("Documents presented"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.fields["dependant"].queryset = Dependant.objects.filter(person=person).order_by("kind", "birth_date")
+        self.fields["presented"].choices = sorted(
+            {(r.code, r.code) for r in DocumentRequirement.objects.filter(is_active=True)}
+        )
+        chosen = self.data.get("benefit") if self.is_bound else self.initial.get("benefit")
+        self.fields["benefit" if not chosen else "event_date"].widget.attrs["autofocus"] = True
+
+    def clean(self):
+        data = super().clean()
+        benefit = data.get("benefit")
+        if not benefit:
+            return data
+        for name in DETAIL_REQUIRED.get(benefit, ()):
+            if data.get(name) in (None, ""):
+                self.add_error(name, _("The rules need this for this benefit."))
+        if benefit == Benefit.SICKNESS and not data.get("days_off") and not data.get("medical_expenses"):
+            self.add_error("days_off", _("Give the days off work, the medical expenses, or both."))
+        if data.get("dependant") is not None and benefit not in WITH_DEPENDANT:
+            data["dependant"] = None
+        return data
+
+    def details(self) -> dict:
+        """The chosen benefit's details, as stored on the claim (JSON: money and dates as text)."""
+        benefit = self.cleaned_data["benefit"]
+        details = {}
+        for name, benefits in DETAIL_FIELDS.items():
+            value = self.cleaned_data.get(name)
+            if benefit not in benefits or value in (None, "", False):
+                continue
+            if hasattr(value, "isoformat"):
+                value = value.isoformat()
+            elif not isinstance(value, (bool, int, str)):
+                value = str(value)  # Decimal
+            details[name] = value
+        return details
+
+    def sections(self):
+        """The detail fields grouped by the benefit that asks for them, for the template."""
+        groups = {}
+        for name, benefits in DETAIL_FIELDS.items():
+            for benefit in benefits:
+                groups.setdefault(benefit, []).append(self[name])
+        return [(benefit, fields) for benefit, fields in groups.items()]
+
+
+class DocumentsPresentedForm(forms.Form):
+    """Documents brought after the claim was recorded."""
+
+    codes = forms.MultipleChoiceField(label=_("Presented now"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].choices = [
+            (document.requirement.code, document.requirement.name)
+            for document in claim.documents.all()
+            if document.state == document.State.MISSING
+        ]
+
+
+class ReferForm(forms.Form):
+    note = forms.CharField(
+        label=_("What the back office should check"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(label=_("Reason for rejecting"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class OverrideForm(forms.Form):
+    """Approve against the rules: a reason and a supervisor who confirms on this screen."""
+
+    override_reason = forms.CharField(label=_("Reason for the override"), widget=forms.Textarea(attrs={"rows": 2}))
+    supervisor = forms.CharField(label=_("Confirming supervisor (username)"), max_length=150)
+    supervisor_password = forms.CharField(
+        label=_("Supervisor's password"), widget=forms.PasswordInput(attrs={"autocomplete": "off"}), strip=False
+    )
