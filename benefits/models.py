@@ -151,6 +151,17 @@ class Claim(models.Model):
         verbose_name=_("override confirmed by"),
     )
 
+    class Verification(models.TextChoices):
+        PENDING = "pending", _("Waiting for the back office")
+        CLEAR = "clear", _("Verified, nothing found")
+        FINDINGS = "findings", _("Findings to clear: payment held")
+        CLEARED = "cleared", _("Findings cleared")
+
+    verification = models.CharField(
+        _("verification"), max_length=10, choices=Verification.choices, default=Verification.PENDING
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     examined_at = models.DateTimeField(_("examined at"), null=True, blank=True)
@@ -236,3 +247,139 @@ class ClaimDocument(models.Model):
 
     def __str__(self):
         return f"{self.claim_id}: {self.requirement.code} {self.state}"
+
+
+# Paying ------------------------------------------------------------------------------------
+
+
+class PaymentBatch(models.Model):
+    """The bank transfers of one bank for one day, sent as one file and confirmed by the bank."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Made, not sent")
+        SENT = "sent", _("Sent to the bank")
+        CONFIRMED = "confirmed", _("Confirmed by the bank")
+
+    OFFICE_SCOPE = "office"
+
+    office = models.ForeignKey("core.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("office"))
+    bank = models.ForeignKey("registry.Bank", on_delete=models.PROTECT, related_name="+", verbose_name=_("bank"))
+    pay_on = models.DateField(_("pay on"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    order_count = models.PositiveIntegerField(_("payments"), default=0)
+    total = models.DecimalField(_("total"), default=0, **MONEY)
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = audited()
+
+    class Meta:
+        ordering = ["-pay_on", "bank_id"]
+        verbose_name = _("payment batch")
+        verbose_name_plural = _("payment batches")
+
+    def __str__(self):
+        return f"{self.bank_id} {self.pay_on}"
+
+
+class PaymentOrder(models.Model):
+    """One payment of an approved claim: the one-off amount, or one month of a recurring
+    benefit (pension, invalidity, child allowance, unemployment instalment)."""
+
+    class Method(models.TextChoices):
+        TRANSFER = "transfer", _("Bank transfer")
+        CASH = "cash", _("Cash at the office")
+        CHEQUE = "cheque", _("Cheque")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("To pay")
+        HELD = "held", _("Held by the back office")
+        IN_BATCH = "in_batch", _("In a bank batch")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Transfer failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OFFICE_SCOPE = "claim__office"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payment_orders")
+    # The month paid for a recurring benefit; the first day of the event month for a one-off.
+    period = models.DateField(_("for the month"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    method = models.CharField(_("paid by"), max_length=10, choices=Method.choices, default=Method.TRANSFER)
+    bank = models.ForeignKey(
+        "registry.Bank", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("bank")
+    )
+    account_number = models.CharField(_("account number"), max_length=20, blank=True)
+    account_name = models.CharField(_("account name"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    batch = models.ForeignKey(
+        PaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="orders", verbose_name=_("batch")
+    )
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=60, null=True, blank=True, unique=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["-period", "id"]
+        verbose_name = _("payment order")
+        verbose_name_plural = _("payment orders")
+        constraints = [
+            # A month of a claim is paid once, however often the monthly run runs.
+            models.UniqueConstraint(
+                fields=["claim", "period"], condition=~Q(status="cancelled"), name="payment_order_once_a_month"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "bank"], name="payment_order_to_batch"),
+        ]
+        permissions = [("pay_claim", _("Can make payment batches and record payments"))]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.period:%m/%Y} {self.amount}"
+
+
+# Back office -------------------------------------------------------------------------------
+
+
+class ClaimFinding(models.Model):
+    """Something the back office's cross-check found on a claim; its payment waits until
+    every finding is cleared."""
+
+    class Kind(models.TextChoices):
+        STILL_EMPLOYED = "still_employed", _("Employed according to the employer's latest statements")
+        OVERLAP = "overlap", _("Overlaps another claim's days")
+        CHILD_CLAIMED = "child_claimed", _("The child is claimed by another parent")
+        DEATH_RECORDED = "death_recorded", _("A death is already recorded")
+        BANK_ACCOUNT = "bank_account", _("No plausible bank account")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLEARED = "cleared", _("Cleared")
+        CONFIRMED = "confirmed", _("Confirmed: the claim must be decided again")
+
+    OFFICE_SCOPE = "claim__office"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(_("finding"), max_length=20, choices=Kind.choices)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["found_at", "id"]
+        verbose_name = _("claim finding")
+        verbose_name_plural = _("claim findings")
+        constraints = [models.UniqueConstraint(fields=["claim", "kind"], name="claim_finding_once")]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.kind}"

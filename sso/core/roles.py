@@ -77,6 +77,16 @@ _BENEFITS_COUNTER = _BENEFITS_VIEW + (
     "benefits.change_claimdocument",
     "benefits.adjudicate_claim",
 )
+_BENEFITS_BACKOFFICE = (
+    "benefits.view_paymentorder",
+    "benefits.change_paymentorder",
+    "benefits.view_paymentbatch",
+    "benefits.add_paymentbatch",
+    "benefits.change_paymentbatch",
+    "benefits.pay_claim",
+    "benefits.view_claimfinding",
+    "benefits.change_claimfinding",
+)
 _BENEFITS_RULES = tuple(
     f"benefits.{action}_{model}"
     for model in ("benefitparameter", "documentrequirement")
@@ -123,7 +133,7 @@ ROLES = (
         "backoffice_verifier",
         _("Back-office verifier"),
         _("Verifies recorded cases later, from work queues."),
-        _STAFF + _REGISTRY_VERIFY + _CONTRIBUTIONS_VERIFY + _BENEFITS_COUNTER,
+        _STAFF + _REGISTRY_VERIFY + _CONTRIBUTIONS_VERIFY + _BENEFITS_COUNTER + _BENEFITS_BACKOFFICE,
     ),
     Role(
         "supervisor",
@@ -134,6 +144,7 @@ ROLES = (
         + _REGISTRY_VIEW
         + _CONTRIBUTIONS_WATCH
         + _BENEFITS_VIEW
+        + ("benefits.view_paymentorder", "benefits.view_paymentbatch", "benefits.view_claimfinding")
         + ("benefits.adjudicate_claim", "benefits.confirm_override")
         + ("core.view_audit_history", "core.view_user"),
     ),
@@ -159,6 +170,7 @@ ROLES = (
         + _CONTRIBUTIONS_WATCH
         + _CONTRIBUTIONS_RULES
         + _BENEFITS_VIEW
+        + _BENEFITS_BACKOFFICE
         + _BENEFITS_RULES
         + (
             "registry.add_hospital",
