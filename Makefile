@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Tests never need a real secret; DEBUG=1 keeps HTTPS redirects off for the test client.
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef
 
-.PHONY: run test lint install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits
+.PHONY: run test lint install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,6 @@ bench-contributions: install-dev
 
 bench-benefits: install-dev
 	$(PY) scripts/stack.py exec -- $(PY) bench/benefits_bench.py $(BENCH_ARGS)
+
+bench-benefit-payments: install-dev
+	$(PY) scripts/stack.py exec -- $(PY) bench/benefits_payments_bench.py $(BENCH_ARGS)

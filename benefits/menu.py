@@ -7,4 +7,18 @@ ITEMS = (
         "claims", _("Claims"), "benefits:claim_list", "benefits.view_claim",
         _("Benefit claims to decide: referred ones first, oldest first."), 35,
     ),
+    MenuItem(
+        "payments", _("Payments"), "benefits:payments", "benefits.view_paymentorder",
+        _("Bank batches, the bank's confirmations, returned transfers and the monthly run."), 36,
+    ),
 )  # fmt: skip
+ITEMS += (
+    MenuItem(
+        "verify_claims",
+        _("Verify claims"),
+        "benefits:verify_list",
+        "benefits.change_claimfinding",
+        _("Claims with findings of the back office's cross-check: payment held until cleared."),
+        36,
+    ),
+)

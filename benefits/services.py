@@ -184,7 +184,15 @@ def claim_record(
     ):
         _stamp(ClaimDocument(claim=claim, requirement=requirement, state=state), officer).save()
     _step(claim, officer, "")
+    _verification_enqueue(claim.pk)
     return claim
+
+
+def _verification_enqueue(claim_id: int) -> None:
+    """The back office's cross-check runs in Celery once the claim is committed."""
+    from benefits.tasks import claim_verify
+
+    transaction.on_commit(lambda: claim_verify.delay(claim_id))
 
 
 @transaction.atomic
@@ -331,6 +339,10 @@ def claim_adjudicate(
         ]
     )
     _step(claim, officer, before, claim.override_reason or claim.decision_note)
+    if approve:
+        from benefits.payments import payment_orders_first
+
+        payment_orders_first(claim=claim, officer=officer)
     return claim
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from benefits import views
+from benefits import payment_views, verify_views, views
 
 app_name = "benefits"
 
@@ -13,4 +13,12 @@ urlpatterns = [
     path("persons/<int:pk>/claims/new/", views.claim_new, name="claim_new"),
     path("persons/<int:pk>/claims/checklist/", views.claim_checklist, name="claim_checklist"),
     path("persons/<int:pk>/claims/slip/", views.person_slip, name="person_slip"),
+    path("payments/", payment_views.payments_home, name="payments"),
+    path("payments/batches/<int:pk>/", payment_views.batch_detail, name="batch"),
+    path("payments/batches/<int:pk>/file/", payment_views.batch_file, name="batch_file"),
+    path("payments/returned/", payment_views.returned, name="payments_returned"),
+    path("payments/recurring/", payment_views.recurring, name="payments_recurring"),
+    path("payments/orders/<int:pk>/", payment_views.order_action, name="payment_order"),
+    path("verify/", verify_views.verify_list, name="verify_list"),
+    path("verify/findings/<int:pk>/", verify_views.finding_resolve, name="finding_resolve"),
 ]

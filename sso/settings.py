@@ -122,6 +122,13 @@ CELERY_BEAT_SCHEDULE = {
     "queue-tables-vacuum": {"task": "queueing.tasks.queue_tables_vacuum", "schedule": 30.0},
     # The safety net of the statements' cross-check: re-sends a verification task that was lost.
     "statements-verify-pending": {"task": "contributions.tasks.statements_verify_pending", "schedule": 300.0},
+    # The month's payments of pensions, invalidity, child allowance and unemployment (safe to re-run).
+    "benefit-payments-monthly": {
+        "task": "benefits.tasks.payments_monthly_run",
+        "schedule": crontab(day_of_month="1", hour=1, minute=0),
+    },
+    # The safety net of the claims' cross-check: re-sends a verification task that was lost.
+    "claims-verify-pending": {"task": "benefits.tasks.claims_verify_pending", "schedule": 300.0},
 }
 
 # --- People and sessions.

@@ -1,0 +1,186 @@
+"""Paying pages: the orders to pay by bank (make a batch, pay cash at the office), a batch
+(its file, sent, the bank's confirmation with per-line errors), the returned transfers, and
+the monthly recurring run. Reading needs view_paymentorder; every write pay_claim. Office
+scoped: another office's batch or order is 404."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from benefits import payments
+from benefits.models import PaymentBatch, PaymentOrder
+from registry.models import Bank
+from sso.core.scoping import object_get_for_user, office_scoped
+
+VIEW = "benefits.view_paymentorder"
+PAY = "benefits.pay_claim"
+
+
+class BatchForm(forms.Form):
+    bank = forms.ModelChoiceField(label=gettext_lazy("Bank"), queryset=Bank.objects.all())
+    pay_on = forms.DateField(label=gettext_lazy("Pay on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=gettext_lazy("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
+    )
+
+
+class ConfirmationForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Bank's confirmation (CSV)"))
+
+
+class PayAtOfficeForm(forms.Form):
+    method = forms.ChoiceField(
+        label=gettext_lazy("Paid by"),
+        choices=[
+            (PaymentOrder.Method.CASH, PaymentOrder.Method.CASH.label),
+            ("cheque", PaymentOrder.Method.CHEQUE.label),
+        ],
+    )
+    reference = forms.CharField(label=gettext_lazy("Receipt or cheque number"), max_length=60, required=False)
+
+
+def _orders(request):
+    return office_scoped(PaymentOrder.objects.select_related("claim", "claim__person", "bank"), request.user)
+
+
+def _refusal_text(exc: ValidationError) -> str:
+    return " ".join(str(message) for message in exc.messages)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def payments_home(request):
+    orders = _orders(request)
+    form = BatchForm(request.POST or None, initial={"pay_on": timezone.localdate()})
+    if request.method == "POST":
+        if not request.user.has_perm(PAY):
+            return HttpResponse(status=403)
+        if form.is_valid():
+            try:
+                batch = payments.batch_make(office=request.user.office, officer=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, _refusal_text(exc))
+            else:
+                messages.success(request, _("Batch made: %(count)s transfers.") % {"count": batch.order_count})
+                return redirect("benefits:batch", batch.pk)
+    context = {
+        "form": form,
+        "by_bank": payments.to_batch_by_bank(orders),
+        "held": orders.filter(status=PaymentOrder.Status.HELD).count(),
+        "at_office": orders.filter(status=PaymentOrder.Status.PENDING)
+        .exclude(method=PaymentOrder.Method.TRANSFER)
+        .order_by("period", "id")[:100],
+        "pay_form": PayAtOfficeForm(),
+        "batches": office_scoped(PaymentBatch.objects.select_related("bank"), request.user)[:30],
+    }
+    return render(request, "benefits/payments.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def batch_detail(request, pk):
+    batch = object_get_for_user(PaymentBatch.objects.select_related("bank", "created_by"), request.user, pk=pk)
+    form = ConfirmationForm()
+    result = None
+    if request.method == "POST":
+        if not request.user.has_perm(PAY):
+            return HttpResponse(status=403)
+        action = request.POST.get("action")
+        try:
+            if action == "sent":
+                payments.batch_mark_sent(batch=batch, officer=request.user)
+                messages.success(request, _("The batch is marked sent."))
+                return redirect("benefits:batch", batch.pk)
+            if action == "confirm":
+                form = ConfirmationForm(request.POST, request.FILES)
+                if form.is_valid():
+                    result = payments.confirmation_import(
+                        batch=batch, content=form.cleaned_data["file"].read(), officer=request.user
+                    )
+                    if not result.errors:
+                        messages.success(
+                            request,
+                            _("Confirmation imported: %(paid)s paid, %(failed)s failed, %(same)s already applied.")
+                            % {"paid": result.paid, "failed": result.failed, "same": result.unchanged},
+                        )
+                        return redirect("benefits:batch", batch.pk)
+        except ValidationError as exc:
+            messages.error(request, _refusal_text(exc))
+            return redirect("benefits:batch", batch.pk)
+    context = {"batch": batch, "orders": batch.orders.select_related("claim__person"), "form": form, "result": result}
+    return render(request, "benefits/batch_detail.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def batch_file(request, pk):
+    batch = object_get_for_user(PaymentBatch.objects.select_related("bank"), request.user, pk=pk)
+    response = HttpResponse(payments.batch_file(batch), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="sso-{batch.bank.code}-{batch.pay_on:%Y%m%d}-{batch.pk}.csv"'
+    )
+    return response
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def returned(request):
+    orders = _orders(request).filter(status=PaymentOrder.Status.FAILED).order_by("period", "id")
+    return render(request, "benefits/payment_returned.html", {"orders": orders[:200]})
+
+
+@login_required
+@permission_required(PAY, raise_exception=True)
+@require_POST
+def order_action(request, pk):
+    order = object_get_for_user(PaymentOrder.objects.all(), request.user, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "requeue":
+            payments.order_requeue(order=order, officer=request.user)
+            messages.success(request, _("The transfer is queued again."))
+        elif action == "cancel":
+            payments.order_cancel(order=order, officer=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("The payment is cancelled."))
+        elif action == "pay":
+            form = PayAtOfficeForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose cash or cheque."))
+            payments.order_pay_at_office(order=order, officer=request.user, **form.cleaned_data)
+            messages.success(request, _("Paid at the office."))
+    except ValidationError as exc:
+        messages.error(request, _refusal_text(exc))
+    return redirect(request.POST.get("next") or "benefits:payments")
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def recurring(request):
+    form = MonthForm(request.POST or None, initial={"month": timezone.localdate().strftime("%Y-%m")})
+    if request.method == "POST":
+        if not request.user.has_perm(PAY):
+            return HttpResponse(status=403)
+        if form.is_valid():
+            month = form.cleaned_data["month"]
+            if month > timezone.localdate().replace(day=1) + datetime.timedelta(days=31):
+                form.add_error("month", _("A month after next cannot be run yet."))
+            else:
+                made = payments.monthly_run(month=month, officer=request.user, office=request.user.office)
+                messages.success(
+                    request, _("%(count)s payments made for %(month)s.") % {"count": made, "month": f"{month:%m/%Y}"}
+                )
+                return redirect("benefits:payments_recurring")
+    months = payments.recurring_months(_orders(request))
+    return render(request, "benefits/payment_recurring.html", {"form": form, "months": months})

@@ -1,0 +1,75 @@
+"""Back-office work of benefit claims. Tasks stay thin: the work is in `benefits.backoffice`."""
+
+import datetime
+
+from celery import shared_task
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from benefits import backoffice
+from benefits.models import Claim, PaymentOrder
+
+# A claim still waiting for its cross-check this long after it was recorded lost its task
+# (Redis restarted, retries used up): the safety net enqueues it again. Well above the time a
+# verification takes, so that it never races the task sent on commit.
+VERIFY_PENDING_AFTER = datetime.timedelta(minutes=15)
+# At most this many claims are enqueued per run; the next run takes the rest.
+VERIFY_PENDING_BATCH = 2000
+
+
+@shared_task(
+    name="benefits.tasks.claim_verify",
+    # Acknowledged after the work: a worker that dies mid-way loses no claim.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def claim_verify(claim_id: int) -> str:
+    """Cross-check a recorded claim. Safe to re-run: findings are made once."""
+    return backoffice.claim_verify(claim_id=claim_id)
+
+
+def claims_needing_verification(*, now=None):
+    """Claims still pending a while after they were recorded, and verified claims with an
+    order held a while (made held by a payment run racing the verification): the re-run
+    releases it."""
+    cutoff = (now or timezone.now()) - VERIFY_PENDING_AFTER
+    held = PaymentOrder.objects.filter(claim=OuterRef("pk"), status=PaymentOrder.Status.HELD, created_at__lt=cutoff)
+    return (
+        Claim.objects.filter(
+            Q(verification=Claim.Verification.PENDING, recorded_at__lt=cutoff)
+            | Q(Exists(held), verification__in=(Claim.Verification.CLEAR, Claim.Verification.CLEARED))
+        )
+        .exclude(status=Claim.Status.WITHDRAWN)
+        .order_by("recorded_at")
+    )
+
+
+@shared_task(name="benefits.tasks.claims_verify_pending", autoretry_for=(Exception,), retry_backoff=True)
+def claims_verify_pending() -> int:
+    """Every few minutes (beat): enqueue the claims whose verification task was lost.
+    Enqueuing twice is harmless: the verification is idempotent."""
+    ids = list(claims_needing_verification().values_list("pk", flat=True)[:VERIFY_PENDING_BATCH])
+    for claim_id in ids:
+        claim_verify.delay(claim_id)
+    return len(ids)
+
+
+@shared_task(
+    name="benefits.tasks.payments_monthly_run",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def payments_monthly_run(month: str | None = None) -> int:
+    """Beat, on the 1st of each month: the month's orders of every recurring benefit. Safe to
+    re-run or retry: a month of a claim is made once (`benefits.payments.monthly_run`)."""
+    from benefits import payments
+
+    day = datetime.date.fromisoformat(month) if month else timezone.localdate()
+    return payments.monthly_run(month=day.replace(day=1))
