@@ -21,7 +21,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from benefits.models import Claim, PaymentBatch, PaymentOrder
+from benefits.models import Claim, ClaimStep, PaymentBatch, PaymentOrder
 from registry.models import BankAccount
 from sso.core.audit import history_copy
 from sso.core.formats import lazy_format
@@ -371,6 +371,7 @@ def confirmation_import(*, batch: PaymentBatch, content: bytes, officer) -> Conf
     changed = [p[0] for p in paid] + [f[0] for f in failed]
     if changed:
         history_copy(PaymentOrder, changed, history_type="~", officer=officer, when=now)
+    claims_paid_mark(order_ids=[p[0] for p in paid], officer=officer)
     result.paid, result.failed = len(paid), len(failed)
     if not batch.orders.filter(status=PaymentOrder.Status.IN_BATCH).exists() and batch.status != "confirmed":
         batch.status = PaymentBatch.Status.CONFIRMED
@@ -439,4 +440,27 @@ def order_pay_at_office(*, order: PaymentOrder, officer, method: str, reference:
             _stamp(order, officer).save(update_fields=["method", "status", "paid_at", "bank_reference"])
     except IntegrityError:
         _refuse("reference", _("This reference is already used by another payment."), "duplicate")
+    claims_paid_mark(order_ids=[order.pk], officer=officer)
     return order
+
+
+def claims_paid_mark(*, order_ids, officer) -> int:
+    """A one-off claim whose orders are all paid moves to the last step, paid (with its
+    step record); a monthly benefit stays approved while its months run."""
+    if not order_ids:
+        return 0
+    open_statuses = [value for value in PaymentOrder.Status.values if value not in ("paid", "cancelled")]
+    ids = set(
+        Claim.objects.filter(payment_orders__id__in=order_ids, monthly=False, status=Claim.Status.APPROVED)
+        .exclude(payment_orders__status__in=open_statuses)
+        .values_list("id", flat=True)
+    )
+    marked = 0
+    for claim in Claim.objects.select_for_update().filter(pk__in=ids, status=Claim.Status.APPROVED):
+        claim.status = Claim.Status.PAID
+        _stamp(claim, officer).save(update_fields=["status"])
+        ClaimStep.objects.create(
+            claim=claim, from_status=Claim.Status.APPROVED, to_status=Claim.Status.PAID, by=officer
+        )
+        marked += 1
+    return marked

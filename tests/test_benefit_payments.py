@@ -255,6 +255,11 @@ def test_paying_at_the_office(employer, cast):
         payments.order_pay_at_office(order=order, officer=cast["verifier"], method="cheque")
     order = payments.order_pay_at_office(order=order, officer=cast["verifier"], method="cash", reference="R-1")
     assert (order.status, order.bank_reference) == ("paid", "R-1")
+    # A one-off claim whose order is paid reaches the last step.
+    claim = order.claim
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID
+    assert claim.steps.last().to_status == Claim.Status.PAID and claim.steps.last().by == cast["verifier"]
     with pytest.raises(ValidationError, match="waiting"):
         payments.order_pay_at_office(order=order, officer=cast["verifier"], method="cash")
 
