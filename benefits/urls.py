@@ -10,6 +10,7 @@ urlpatterns = [
     path("claims/<int:pk>/documents/", views.claim_documents, name="claim_documents"),
     path("claims/<int:pk>/decide/", views.claim_decide, name="claim_decide"),
     path("claims/<int:pk>/slip/", views.claim_slip, name="claim_slip"),
+    path("claims/<int:pk>/letter.pdf", views.claim_letter, name="claim_letter"),
     path("persons/<int:pk>/claims/new/", views.claim_new, name="claim_new"),
     path("persons/<int:pk>/claims/checklist/", views.claim_checklist, name="claim_checklist"),
     path("persons/<int:pk>/claims/slip/", views.person_slip, name="person_slip"),

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -190,6 +190,20 @@ def _claim_page(request, claim, status=200, **forms_given):
 @permission_required("benefits.view_claim", raise_exception=True)
 def claim_detail(request, pk):
     return _claim_page(request, claim_get_for_user(request, pk))
+
+
+@login_required
+@permission_required("benefits.view_claim", raise_exception=True)
+def claim_letter(request, pk):
+    """The decision letter as a PDF, for a decided claim."""
+    from benefits.letters import DECIDED, decision_letter_pdf
+
+    claim = claim_get_for_user(request, pk)
+    if claim.status not in DECIDED:
+        raise Http404("The claim is not decided yet.")
+    response = HttpResponse(decision_letter_pdf(claim), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="decision-{claim.pk}.pdf"'
+    return response
 
 
 @login_required

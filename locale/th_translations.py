@@ -1465,6 +1465,16 @@ TH = {
     "Choose clear or confirm.": "เลือกยกเลิกข้อพบหรือยืนยันข้อพบ",
     "Finding cleared.": "ยกเลิกข้อพบแล้ว",
     "Finding confirmed: the claim goes back for a new decision.": "ยืนยันข้อพบแล้ว: ส่งคำขอกลับไปวินิจฉัยใหม่",
+    # Decision letters
+    "Decision letter (PDF)": "หนังสือแจ้งผลการวินิจฉัย (PDF)",
+    "Decision on a benefit claim": "หนังสือแจ้งผลการวินิจฉัยคำขอรับประโยชน์ทดแทน",
+    "The claim is approved.": "อนุมัติคำขอรับประโยชน์ทดแทน",
+    "The claim is not approved.": "ไม่อนุมัติคำขอรับประโยชน์ทดแทน",
+    "Override reason": "เหตุผลการอนุมัติเป็นกรณีพิเศษ",
+    "How the rules were applied": "วิธีคำนวณตามหลักเกณฑ์",
+    "If you disagree with this decision, you may appeal against it at any social security office.": (
+        "หากไม่เห็นด้วยกับคำวินิจฉัยนี้ ท่านอุทธรณ์ได้ที่สำนักงานประกันสังคมทุกแห่ง"
+    ),
 }
 
 

@@ -181,3 +181,22 @@ def test_examining_a_claim_keeps_the_rules_working_in_both_languages(person, cas
     assert any("Document missing" in line for line in english)
     assert all(line["th"] for line in claim.working)
     assert not services.claim_is_clear_cut(claim)  # the certificate and receipt are still missing
+
+
+def test_a_decided_claim_has_its_decision_letter_as_a_pdf(person, cast, client_for):
+    import subprocess
+
+    from django.urls import reverse
+
+    claim = _examined(_record(person, cast))
+    client = client_for(cast["counter"])
+    assert client.get(reverse("benefits:claim_letter", args=[claim.pk])).status_code == 404  # not decided
+    services.claim_adjudicate(claim=claim, officer=cast["counter"], approve=True)
+    response = client.get(reverse("benefits:claim_letter", args=[claim.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    try:
+        text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True).stdout.decode()
+    except FileNotFoundError:
+        return
+    assert "2,500.00" in text
