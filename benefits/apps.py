@@ -9,10 +9,7 @@ class BenefitsConfig(AppConfig):
     verbose_name = _("Benefits")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
         from benefits import rules
         from benefits.models import BenefitParameter
 
-        post_save.connect(rules.rules_cache_clear, sender=BenefitParameter, dispatch_uid="benefit-parameters-cache")
-        post_delete.connect(rules.rules_cache_clear, sender=BenefitParameter, dispatch_uid="benefit-parameters-cache-d")
+        rules.TABLES.watch(BenefitParameter)

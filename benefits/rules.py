@@ -14,7 +14,6 @@ import calendar
 import datetime
 import functools
 import math
-import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -29,6 +28,7 @@ from contributions import rules as contribution_rules
 from contributions.models import ContributionMonth
 from registry.models import Dependant, Employment, Section, SectionSpell
 from sso.core.formats import BE_OFFSET, date_lazy, lazy_format, money_display
+from sso.core.tables import TableCache
 
 HUNDRED = Decimal(100)
 SATANG = Decimal("0.01")
@@ -68,25 +68,23 @@ class Outcome:
 # Parameters -------------------------------------------------------------------------------
 
 # Like the contribution rules: a few hundred rows read by every examination, kept a minute per
-# process; a save or delete here clears them at once (signals in apps.py).
-CACHE_SECONDS = 60
-_cache: dict[str, tuple[float, dict[str, list]]] = {}
+# process (apps.py watches the model).
+TABLES = TableCache(seconds=60)
 
 
 def rules_cache_clear(**_kwargs) -> None:
-    _cache.clear()
+    TABLES.clear()
 
 
-def _rows() -> dict[str, list]:
-    now = time.monotonic()
-    hit = _cache.get("parameters")
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
-        return hit[1]
+def _parameters_load() -> dict[str, list]:
     rows: dict[str, list] = {}
     for row in BenefitParameter.objects.all():
         rows.setdefault(row.key, []).append(row)
-    _cache["parameters"] = (now, rows)
     return rows
+
+
+def _rows() -> dict[str, list]:
+    return TABLES.get("parameters", _parameters_load)
 
 
 def parameter(key: str, on: datetime.date) -> Decimal:

@@ -4,7 +4,6 @@ effective-dated tables in `contributions.models`; this module only applies them.
 """
 
 import datetime
-import time
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
 from sso.core.formats import lazy_format
+from sso.core.tables import TableCache
 
 HUNDRED = Decimal(100)
 BAHT = Decimal(1)
@@ -41,24 +41,16 @@ def contribution_round(amount: Decimal) -> Decimal:
 
 
 # The rule tables hold a few rows and change rarely, but every statement and payment reads
-# them: each process keeps them for a minute. A save or delete in this process clears them
-# at once (signals connected in apps.py); other processes see a change within the minute.
-CACHE_SECONDS = 60
-_cache: dict[type, tuple[float, list]] = {}
+# them: each process keeps them for a minute (apps.py watches the models).
+TABLES = TableCache(seconds=60)
 
 
 def rules_cache_clear(**_kwargs) -> None:
-    _cache.clear()
+    TABLES.clear()
 
 
 def _rows(model) -> list:
-    now = time.monotonic()
-    hit = _cache.get(model)
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    rows = list(model.objects.all())
-    _cache[model] = (now, rows)
-    return rows
+    return TABLES.get(model, lambda: list(model.objects.all()))
 
 
 def _in_force(model, period: datetime.date, **match):
