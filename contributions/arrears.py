@@ -234,14 +234,6 @@ def arrears_list(
     return rows, total
 
 
-def arrears_sql_explain(*, period: datetime.date, office_id: int | None, analyze: bool = True) -> str:
-    """EXPLAIN of the page query (for `bench/` and the docs)."""
-    sql, params = _query(rules.period_of(period), office_id, PAGE_SIZE, 0)
-    with connection.cursor() as cursor:
-        cursor.execute(("EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN ") + sql, params)
-        return "\n".join(line for (line,) in cursor.fetchall())
-
-
 # Export ----------------------------------------------------------------------------------
 
 

@@ -65,18 +65,6 @@ def period_text(period) -> str:
     return f"{period.month:02d}/{period.year + BE_OFFSET}"
 
 
-def receipt_pdf_get(receipt_id: int) -> Receipt:
-    return Receipt.objects.select_related(
-        "office",
-        "issued_by",
-        "voided_by",
-        "payment",
-        "payment__statement__employer",
-        "payment__statement__branch",
-        "payment__person",
-    ).get(pk=receipt_id)
-
-
 def receipt_context(receipt: Receipt) -> dict:
     payment: Payment = receipt.payment
     statement = payment.statement

@@ -5,7 +5,7 @@ effective-dated tables in `contributions.models`; this module only applies them.
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -158,7 +158,3 @@ def surcharge_compute(period: datetime.date, unpaid: Decimal, paid_on: datetime.
     months = full + 1 if rule.started_month_counts else full
     amount = (unpaid * rule.monthly_rate / HUNDRED * months).quantize(SATANG, rounding=ROUND_HALF_UP)
     return Surcharge(due, months, amount)
-
-
-def baht_to_satang(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value(rounding=ROUND_DOWN))
