@@ -5,6 +5,7 @@ and approved on the claim page. Counts the screens (page loads) and the keypress
 clicks from the call to the decision, and writes them to tests/artifacts/benefit_flow.txt."""
 
 import datetime
+import re
 import time
 from decimal import Decimal
 
@@ -76,6 +77,8 @@ def test_a_clear_cut_sickness_claim_is_decided_at_the_counter_in_one_sitting(
         # The counter officer signs in at counter 1.
         page.goto(f"{live_server.url}/queue/counter/")
         page.click("[data-testid=sign-in-1]")
+        # The sign-in redirects to the console: count nothing until its own load is over.
+        page.wait_for_url(re.compile(r"/queue/counter/\d+/$"))
         page.wait_for_selector("[data-testid=call-next]")
         page.wait_for_load_state("load")
 
