@@ -3,6 +3,7 @@ the rules read for the chosen benefit; the rules themselves (dates, duplicates, 
 are the services', whose errors `errors_to_form` puts back on the field they name."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from benefits.models import Benefit, DocumentRequirement
@@ -173,4 +174,27 @@ class OverrideForm(forms.Form):
     supervisor = forms.CharField(label=_("Confirming supervisor (username)"), max_length=150)
     supervisor_password = forms.CharField(
         label=_("Supervisor's password"), widget=forms.PasswordInput(attrs={"autocomplete": "off"}), strip=False
+    )
+
+
+class AppealLodgeForm(forms.Form):
+    """The person's appeal against the decision, taken at the counter."""
+
+    grounds = forms.CharField(
+        label=_("Grounds of the appeal"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    received_on = ThaiDateField(
+        label=_("Decision received on"),
+        required=False,
+        help_text=format_lazy(
+            "{}{}", _("The day the person received the decision; the day it was made if left empty. "), DATE_HELP
+        ),
+    )
+
+
+class AppealDecideForm(forms.Form):
+    """The Appeals Committee's decision, recorded by an officer who did not make the decision."""
+
+    note = forms.CharField(
+        label=_("Reason for the appeal's decision"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

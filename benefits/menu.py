@@ -22,3 +22,13 @@ ITEMS += (
         36,
     ),
 )
+ITEMS += (
+    MenuItem(
+        "appeals",
+        _("Appeals"),
+        "benefits:appeal_list",
+        "benefits.view_appeal",
+        _("Appeals against claim decisions waiting for the Appeals Committee, oldest first."),
+        37,
+    ),
+)

@@ -383,3 +383,90 @@ class ClaimFinding(models.Model):
 
     def __str__(self):
         return f"{self.claim_id}: {self.kind}"
+
+
+# Appeals -----------------------------------------------------------------------------------
+
+
+class Appeal(models.Model):
+    """An insured person's appeal against a claim's decision to the Appeals Committee (Social
+    Security Act s.85), lodged within the days of the `appeal_days` parameter of receiving it."""
+
+    class Status(models.TextChoices):
+        LODGED = "lodged", _("Lodged, to decide")
+        UPHELD = "upheld", _("Upheld: decision reversed")
+        DISMISSED = "dismissed", _("Dismissed: decision stands")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # The claim's step that records the lodging: the claim keeps its own status (an approved
+    # claim under appeal is still paid), the steps show the appeal.
+    STEP = "appealed"
+
+    OFFICE_SCOPE = "claim__office"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("claim"))
+    decision = models.CharField(_("decision appealed"), max_length=10, choices=Claim.Status.choices)
+    received_decision_on = models.DateField(_("decision received on"))
+    grounds = models.TextField(_("grounds"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.LODGED)
+    lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("lodged by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+    # An appeal against an approval: the amount the rules give when run again at the decision.
+    reexamined_amount = models.DecimalField(_("amount on re-examination"), null=True, blank=True, **MONEY)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["lodged_at", "id"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.UniqueConstraint(fields=["claim"], condition=Q(status="lodged"), name="appeal_one_open_per_claim"),
+        ]
+        permissions = [("decide_appeal", _("Can decide appeals (for the Appeals Committee)"))]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.status}"
+
+
+class ClaimAttempt(models.Model):
+    """A refused attempt to decide a claim or its appeal (no permission, four eyes, own
+    decision): kept although the refused transaction rolled back. Written once, never changed."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        OVERRIDE = "override", _("Approve with an override")
+        APPEAL_DECIDE = "appeal", _("Decide an appeal")
+
+    OFFICE_SCOPE = "claim__office"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("claim"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
+    )
+    code = models.CharField(_("reason code"), max_length=40)
+    # The refusal as shown to the officer: {"th": ..., "en": ...}.
+    message = models.JSONField(_("message"), default=dict)
+
+    class Meta:
+        ordering = ["claim_id", "at", "id"]
+        verbose_name = _("refused decision attempt")
+        verbose_name_plural = _("refused decision attempts")
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.action} refused ({self.code})"

@@ -2,7 +2,8 @@
 
 Every step is one transaction that records who moved the claim and when (`ClaimStep`, and
 the claim's audit history); a refused step raises `ValidationError` naming the field and
-leaves the claim as it was. The rules are applied by `benefits.rules`.
+leaves the claim as it was. The rules are applied by `benefits.rules`. A decision refused for
+want of the role or of the four eyes is kept as a `ClaimAttempt` after its rollback.
 """
 
 import datetime
@@ -13,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from benefits.models import Benefit, Claim, ClaimDocument, ClaimStep, DocumentRequirement
+from benefits.models import Benefit, Claim, ClaimAttempt, ClaimDocument, ClaimStep, DocumentRequirement
 from registry.models import BankAccount, Dependant, Employment, InsuredPerson
 from sso.core.formats import date_lazy, lazy_format
 
@@ -210,15 +211,11 @@ def claim_document_present(*, claim: Claim, officer, codes) -> Claim:
 # Examine ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def claim_examine(*, claim: Claim, officer) -> Claim:
-    """Step 2: run the rules and keep their working (months found, wage base, days, caps,
-    and anything missing), as the officer sees it."""
+def examination_apply(claim: Claim) -> None:
+    """Run the rules on the claim and set the examine step's fields (not saved): eligible,
+    amount, months, reason code and the working with the documents still missing."""
     from benefits import rules
 
-    claim = Claim.objects.select_for_update(of=("self",)).select_related("person", "dependant").get(pk=claim.pk)
-    if claim.status not in (Claim.Status.RECORDED, Claim.Status.EXAMINED, Claim.Status.REFERRED):
-        _refuse("status", _("Only a claim not yet decided can be examined."), "decided")
     # Days out of work and the like are counted to the day the claim was made.
     details = {"today": timezone.localdate(claim.recorded_at).isoformat(), **claim.details}
     outcome = rules.examine(
@@ -232,28 +229,30 @@ def claim_examine(*, claim: Claim, officer) -> Claim:
         lazy_format(_("Document missing: %(name)s."), {"name": _requirement_name(requirement)})
         for requirement in missing_documents(claim)
     ]
-    before = claim.status
     claim.eligible = outcome.eligible
     claim.amount = outcome.amount
     claim.monthly = outcome.monthly
     claim.months = outcome.months
     claim.refusal_code = outcome.refusal_code
     claim.working = _both_languages([*outcome.lines, *outcome.missing, *missing])
+    claim.examined_at = timezone.now()
+
+
+EXAMINED_FIELDS = ["eligible", "amount", "monthly", "months", "refusal_code", "working", "examined_at"]
+
+
+@transaction.atomic
+def claim_examine(*, claim: Claim, officer) -> Claim:
+    """Step 2: run the rules and keep their working (months found, wage base, days, caps,
+    and anything missing), as the officer sees it."""
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("person", "dependant").get(pk=claim.pk)
+    if claim.status not in (Claim.Status.RECORDED, Claim.Status.EXAMINED, Claim.Status.REFERRED):
+        _refuse("status", _("Only a claim not yet decided can be examined."), "decided")
+    before = claim.status
+    examination_apply(claim)
     if claim.status == Claim.Status.RECORDED:
         claim.status = Claim.Status.EXAMINED
-    claim.examined_at = timezone.now()
-    _stamp(claim, officer).save(
-        update_fields=[
-            "eligible",
-            "amount",
-            "monthly",
-            "months",
-            "refusal_code",
-            "working",
-            "status",
-            "examined_at",
-        ]
-    )
+    _stamp(claim, officer).save(update_fields=[*EXAMINED_FIELDS, "status"])
     if claim.status != before:
         _step(claim, officer, before)
     return claim
@@ -265,7 +264,7 @@ def claim_is_clear_cut(claim: Claim) -> bool:
     return claim.status == Claim.Status.EXAMINED and claim.eligible is True and not missing_documents(claim)
 
 
-# Adjudicate -------------------------------------------------------------------------------
+# Refer ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -282,7 +281,44 @@ def claim_refer(*, claim: Claim, officer, note: str) -> Claim:
     return claim
 
 
-@transaction.atomic
+# Refused attempts -------------------------------------------------------------------------
+
+# The refusals kept as attempts: not a typing slip (a note left empty) but a decision the
+# officer was not allowed to make.
+ATTEMPT_CODES = {"permission", "four_eyes", "override_reason", "own_decision"}
+
+
+def _refusal_of(error: Exception) -> tuple[str, object] | None:
+    """(code, message) of a refusal to keep as an attempt, or None."""
+    if isinstance(error, PermissionDenied):
+        return "permission", (error.args[0] if error.args else _("You may not do this."))
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for errors in error.error_dict.values():
+            for item in errors:
+                if item.code in ATTEMPT_CODES:
+                    return item.code, (item.message % item.params if item.params else item.message)
+    return None
+
+
+def claim_attempt_record(*, claim: Claim, officer, action: str, error: Exception) -> ClaimAttempt | None:
+    """Keep a refused decision attempt (who, when, what, why). Called after the refused
+    transaction has rolled back, outside it, so the row outlives the rollback."""
+    refusal = _refusal_of(error)
+    if refusal is None:
+        return None
+    code, message = refusal
+    return ClaimAttempt.objects.create(
+        claim_id=claim.pk,
+        action=action,
+        by=officer if getattr(officer, "pk", None) else None,
+        code=code,
+        message=_both_languages([message])[0],
+    )
+
+
+# Adjudicate -------------------------------------------------------------------------------
+
+
 def claim_adjudicate(
     *,
     claim: Claim,
@@ -296,7 +332,40 @@ def claim_adjudicate(
 
     Going against the rules (approving what they refuse, or approving with documents
     missing) is an override: it needs a reason and a second officer holding the
-    confirm-override permission (four eyes). Rejecting what the rules allow needs a note."""
+    confirm-override permission (four eyes). Rejecting what the rules allow needs a note.
+    A refusal for want of the role or of the four eyes is kept as a `ClaimAttempt`, written
+    after the decision's transaction rolled back."""
+    kwargs = {
+        "claim": claim,
+        "officer": officer,
+        "approve": approve,
+        "note": note,
+        "override_reason": override_reason,
+        "confirmed_by": confirmed_by,
+    }
+    try:
+        return _claim_adjudicate(**kwargs)
+    except (PermissionDenied, ValidationError) as error:
+        if not approve:
+            action = ClaimAttempt.Action.REJECT
+        elif override_reason or confirmed_by is not None:
+            action = ClaimAttempt.Action.OVERRIDE
+        else:
+            action = ClaimAttempt.Action.APPROVE
+        claim_attempt_record(claim=claim, officer=officer, action=action, error=error)
+        raise
+
+
+@transaction.atomic
+def _claim_adjudicate(
+    *,
+    claim: Claim,
+    officer,
+    approve: bool,
+    note: str = "",
+    override_reason: str = "",
+    confirmed_by=None,
+) -> Claim:
     if not officer.has_perm(ADJUDICATE):
         raise PermissionDenied(_("You may not decide claims."))
     claim = Claim.objects.select_for_update().get(pk=claim.pk)

@@ -1,6 +1,7 @@
 """Claim pages: recording at the counter (record and examine in one submit), the claim page
 with its decision panel (a clear-cut claim is approved right there), the work queue, and
-the printable slip of the documents to bring.
+the printable slip of the documents to bring; appeals against a decision (lodged and decided
+on the claim page, open ones on their own work list).
 
 Every claim is fetched through `claim_get_for_user` (office scope: another office's claim
 is 404); every write is one service call whose refusal is shown on the field it names.
@@ -9,7 +10,7 @@ is 404); every write is one service call whose refusal is shown on the field it 
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
@@ -19,9 +20,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from benefits import forms, services
+from benefits import appeals, forms, services
 from benefits.filters import OPEN, ClaimFilter
-from benefits.models import Benefit, Claim, ClaimDocument
+from benefits.models import Appeal, Benefit, Claim, ClaimAttempt, ClaimDocument
 from registry.models import Dependant, InsuredPerson
 from sso.core.scoping import object_get_for_user, office_scoped
 
@@ -33,6 +34,14 @@ def claim_get_for_user(request, pk) -> Claim:
         Claim.objects.select_related(
             "person", "office", "dependant", "recorded_by", "adjudicated_by", "override_confirmed_by"
         ),
+        request.user,
+        pk=pk,
+    )
+
+
+def appeal_get_for_user(request, pk) -> Appeal:
+    return object_get_for_user(
+        Appeal.objects.select_related("claim", "claim__adjudicated_by", "lodged_by", "decided_by"),
         request.user,
         pk=pk,
     )
@@ -158,7 +167,7 @@ def _claim_page(request, claim, status=200, **forms_given):
     # The same test as services.claim_is_clear_cut, also for a claim back from the back office.
     approvable = claim.status in DECIDABLE and claim.eligible is True and not missing and claim.amount is not None
     language = _language()
-    labels = dict(Claim.Status.choices)
+    labels = {**dict(Claim.Status.choices), Appeal.STEP: _("Appealed")}
     fields = forms.ClaimRecordForm.base_fields
     context = {
         "claim": claim,
@@ -182,8 +191,45 @@ def _claim_page(request, claim, status=200, **forms_given):
         "reject_form": forms_given.get("reject_form") or forms.RejectForm(),
         "override_form": forms_given.get("override_form") or forms.OverrideForm(),
         "approve_errors": forms_given.get("approve_errors", []),
+        **_appeal_context(request, claim, forms_given),
     }
     return render(request, "benefits/claim_detail.html", context, status=status)
+
+
+def _appeal_context(request, claim, forms_given) -> dict:
+    """The claim page's appeal section and the refused attempts of its audit section."""
+    user = request.user
+    claim_appeals = list(claim.appeals.select_related("lodged_by", "decided_by"))
+    open_appeal = next((appeal for appeal in claim_appeals if appeal.status == Appeal.Status.LODGED), None)
+    took_part = user.pk in (claim.adjudicated_by_id, claim.override_confirmed_by_id)
+    last_day = None
+    if claim.status in appeals.APPEALABLE and claim.adjudicated_at is not None:
+        try:
+            last_day = appeals.appeal_last_day(appeals.decision_day(claim))
+        except ValidationError:  # no appeal_days row in force: the lodge form says so
+            last_day = None
+    return {
+        "appeals": claim_appeals,
+        "open_appeal": open_appeal,
+        "appeal_last_day": last_day,
+        "can_lodge": claim.status in appeals.APPEALABLE
+        and open_appeal is None
+        and user.has_perm("benefits.add_appeal"),
+        "can_decide_appeal": open_appeal is not None and user.has_perm(appeals.DECIDE_APPEAL) and not took_part,
+        "took_part": open_appeal is not None and user.has_perm(appeals.DECIDE_APPEAL) and took_part,
+        "can_withdraw_appeal": open_appeal is not None and user.has_perm("benefits.change_appeal"),
+        "lodge_form": forms_given.get("lodge_form")
+        or forms.AppealLodgeForm(initial={"received_on": appeals.decision_day(claim)}),
+        "appeal_form": forms_given.get("appeal_form") or forms.AppealDecideForm(),
+        "attempts": [(attempt, _message(attempt.message)) for attempt in claim.attempts.select_related("by")]
+        if user.has_perm("core.view_audit_history")
+        else None,
+    }
+
+
+def _message(stored: dict) -> str:
+    language = _language()
+    return stored.get(language) or stored.get("en") or stored.get("th") or ""
 
 
 @login_required
@@ -292,6 +338,12 @@ def claim_decide(request, pk):
         message = _("Claim rejected.")
     elif action == "override":
         if not request.user.has_perm(services.ADJUDICATE):
+            services.claim_attempt_record(
+                claim=claim,
+                officer=request.user,
+                action=ClaimAttempt.Action.OVERRIDE,
+                error=PermissionDenied(_("You may not decide claims.")),
+            )
             return HttpResponse(status=403)
         form = forms.OverrideForm(request.POST)
         done = _override(request, claim, form)
@@ -331,3 +383,72 @@ def claim_list(request):
     query = data.copy()
     query.pop("page", None)
     return render(request, "benefits/claim_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+# Appeals ----------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("benefits.add_appeal", raise_exception=True)
+@require_POST
+def claim_appeal(request, pk):
+    """Lodge the person's appeal against the claim's decision."""
+    claim = claim_get_for_user(request, pk)
+    form = forms.AppealLodgeForm(request.POST)
+    if form.is_valid():
+        try:
+            appeals.appeal_lodge(
+                claim=claim,
+                officer=request.user,
+                grounds=form.cleaned_data["grounds"],
+                received_on=form.cleaned_data["received_on"],
+            )
+        except ValidationError as exc:
+            forms.errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Appeal lodged for the Appeals Committee."))
+            return redirect(claim)
+    return _claim_page(request, claim, status=400, lodge_form=form)
+
+
+@login_required
+@permission_required("benefits.view_appeal", raise_exception=True)
+@require_POST
+def appeal_action(request, pk):
+    """Decide an open appeal (uphold or dismiss), or withdraw it at the person's request."""
+    appeal = appeal_get_for_user(request, pk)
+    claim = claim_get_for_user(request, appeal.claim_id)
+    action = request.POST.get("action")
+    form = forms.AppealDecideForm(request.POST)
+    if action not in ("uphold", "dismiss", "withdraw") or not form.is_valid():
+        return HttpResponse(status=400)
+    try:
+        if action == "withdraw":
+            if not request.user.has_perm("benefits.change_appeal"):
+                return HttpResponse(status=403)
+            appeals.appeal_withdraw(appeal=appeal, officer=request.user, note=form.cleaned_data["note"])
+            message = _("Appeal withdrawn: the decision stands.")
+        else:
+            appeals.appeal_decide(
+                appeal=appeal, officer=request.user, uphold=action == "uphold", note=form.cleaned_data["note"]
+            )
+            message = _("Appeal upheld.") if action == "uphold" else _("Appeal dismissed: the decision stands.")
+    except ValidationError as exc:
+        forms.errors_to_form(form, exc)
+        return _claim_page(request, claim, status=400, appeal_form=form)
+    messages.success(request, message)
+    return redirect(claim)
+
+
+@login_required
+@permission_required("benefits.view_appeal", raise_exception=True)
+def appeal_list(request):
+    """The open appeals of the office, oldest first: the Appeals Committee's work list."""
+    queryset = office_scoped(
+        Appeal.objects.filter(status=Appeal.Status.LODGED).select_related(
+            "claim", "claim__person", "claim__adjudicated_by", "lodged_by"
+        ),
+        request.user,
+    ).order_by("lodged_at", "pk")
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    return render(request, "benefits/appeal_list.html", {"page": page, "query": ""})

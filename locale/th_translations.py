@@ -1475,6 +1475,98 @@ TH = {
     "If you disagree with this decision, you may appeal against it at any social security office.": (
         "หากไม่เห็นด้วยกับคำวินิจฉัยนี้ ท่านอุทธรณ์ได้ที่สำนักงานประกันสังคมทุกแห่ง"
     ),
+    # Appeals (Act s.85) and refused decision attempts
+    "Only a decided claim (approved or rejected) can be appealed.": ("อุทธรณ์ได้เฉพาะคำขอที่วินิจฉัยแล้ว (อนุมัติหรือไม่อนุมัติ)"),
+    "Give the grounds of the appeal.": "ระบุเหตุผลการอุทธรณ์",
+    "The decision cannot have been received before it was made (%(day)s).": (
+        "วันที่ได้รับคำวินิจฉัยต้องไม่ก่อนวันที่วินิจฉัย (%(day)s)"
+    ),
+    "The day the decision was received cannot be in the future.": "วันที่ได้รับคำวินิจฉัยเป็นวันในอนาคตไม่ได้",
+    "Too late to appeal: a decision received on %(received)s could be appealed until %(last)s "
+    "(Social Security Act s.85).": (
+        "พ้นกำหนดอุทธรณ์: คำวินิจฉัยที่ได้รับเมื่อ %(received)s อุทธรณ์ได้ถึงวันที่ %(last)s (พระราชบัญญัติประกันสังคม มาตรา 85)"
+    ),
+    "An appeal of this claim is already open (lodged on %(day)s).": ("คำขอนี้มีอุทธรณ์ที่ยังไม่ได้วินิจฉัยอยู่แล้ว (ยื่นเมื่อ %(day)s)"),
+    "An appeal of this claim was just lodged.": "เพิ่งมีการยื่นอุทธรณ์คำขอนี้",
+    "You may not decide appeals.": "ท่านไม่มีสิทธิ์วินิจฉัยอุทธรณ์",
+    "You may not do this.": "ท่านไม่มีสิทธิ์ดำเนินการนี้",
+    "This appeal is already decided or withdrawn.": "อุทธรณ์นี้วินิจฉัยหรือถอนไปแล้ว",
+    "You took part in the decision appealed: another officer must decide the appeal.": (
+        "ท่านมีส่วนในคำวินิจฉัยที่ถูกอุทธรณ์ ต้องให้เจ้าหน้าที่อื่นเป็นผู้วินิจฉัยอุทธรณ์"
+    ),
+    "Give the reason for the appeal's decision.": "ระบุเหตุผลของคำวินิจฉัยอุทธรณ์",
+    "Appeal upheld": "อุทธรณ์ฟังขึ้น",
+    "Appeal dismissed": "ยกอุทธรณ์",
+    "Appeal withdrawn": "ถอนอุทธรณ์",
+    "The claim is no longer rejected: decide the appeal again from its page.": (
+        "คำขอนี้ไม่ได้อยู่ในสถานะไม่อนุมัติแล้ว ให้วินิจฉัยอุทธรณ์ใหม่จากหน้าคำขอ"
+    ),
+    "The rules, run again, give no amount for this claim: correct the record before upholding the appeal.": (
+        "เมื่อคำนวณตามหลักเกณฑ์อีกครั้ง คำขอนี้ไม่มียอดเงิน ให้แก้ไขข้อมูลในทะเบียนก่อนวินิจฉัยให้อุทธรณ์ฟังขึ้น"
+    ),
+    "Another claim for this event was recorded after the rejection: decide that claim instead.": (
+        "มีคำขอสำหรับเหตุเดียวกันบันทึกไว้หลังการไม่อนุมัติ ให้วินิจฉัยคำขอนั้นแทน"
+    ),
+    "%(note)s (re-examined: the rules give %(found)s; approved: %(approved)s)": (
+        "%(note)s (ตรวจสอบใหม่: ตามหลักเกณฑ์ได้ %(found)s; ที่อนุมัติไว้: %(approved)s)"
+    ),
+    "Grounds of the appeal": "เหตุผลการอุทธรณ์",
+    "Decision received on": "วันที่ได้รับคำวินิจฉัย",
+    "The day the person received the decision; the day it was made if left empty. ": (
+        "วันที่ผู้ประกันตนได้รับคำวินิจฉัย หากเว้นว่างถือเป็นวันที่วินิจฉัย "
+    ),
+    "Reason for the appeal's decision": "เหตุผลของคำวินิจฉัยอุทธรณ์",
+    "Appeals": "อุทธรณ์",
+    "Appeals against claim decisions waiting for the Appeals Committee, oldest first.": (
+        "อุทธรณ์คำวินิจฉัยที่รอคณะกรรมการอุทธรณ์ เรียงจากเก่าไปใหม่"
+    ),
+    "Lodged, to decide": "ยื่นแล้ว รอวินิจฉัย",
+    "Upheld: decision reversed": "อุทธรณ์ฟังขึ้น: กลับคำวินิจฉัย",
+    "Dismissed: decision stands": "ยกอุทธรณ์: คงคำวินิจฉัยเดิม",
+    "decision appealed": "คำวินิจฉัยที่อุทธรณ์",
+    "decision received on": "วันที่ได้รับคำวินิจฉัย",
+    "grounds": "เหตุผลการอุทธรณ์",
+    "lodged at": "เวลายื่นอุทธรณ์",
+    "lodged by": "ผู้รับอุทธรณ์",
+    "decided at": "เวลาวินิจฉัย",
+    "decided by": "ผู้วินิจฉัย",
+    "amount on re-examination": "ยอดเงินเมื่อตรวจสอบใหม่",
+    "appeal": "อุทธรณ์",
+    "appeals": "อุทธรณ์",
+    "Can decide appeals (for the Appeals Committee)": "วินิจฉัยอุทธรณ์ได้ (แทนคณะกรรมการอุทธรณ์)",
+    "Approve with an override": "อนุมัติเป็นกรณีพิเศษ",
+    "Decide an appeal": "วินิจฉัยอุทธรณ์",
+    "action": "การดำเนินการ",
+    "officer": "เจ้าหน้าที่",
+    "message": "ข้อความ",
+    "refused decision attempt": "ความพยายามวินิจฉัยที่ถูกปฏิเสธ",
+    "refused decision attempts": "ความพยายามวินิจฉัยที่ถูกปฏิเสธ",
+    "Lodged": "ยื่นเมื่อ",
+    "No open appeal.": "ไม่มีอุทธรณ์ที่รอวินิจฉัย",
+    "Open appeals against claim decisions, oldest first.": "อุทธรณ์คำวินิจฉัยที่รอวินิจฉัย เรียงจากเก่าไปใหม่",
+    "Decision appealed": "คำวินิจฉัยที่อุทธรณ์",
+    "Grounds": "เหตุผลการอุทธรณ์",
+    "Refused decision attempts": "ความพยายามวินิจฉัยที่ถูกปฏิเสธ",
+    "Action": "การดำเนินการ",
+    "Refused because": "เหตุที่ถูกปฏิเสธ",
+    "Appeal": "อุทธรณ์",
+    "received on": "ได้รับเมื่อ",
+    "Decided": "วินิจฉัยแล้ว",
+    "Amount on re-examination": "ยอดเงินเมื่อตรวจสอบใหม่",
+    "Uphold: approve the claim": "อุทธรณ์ฟังขึ้น: อนุมัติคำขอ",
+    "Uphold: re-examine the amount": "อุทธรณ์ฟังขึ้น: ตรวจสอบยอดเงินใหม่",
+    "Dismiss: the decision stands": "ยกอุทธรณ์: คงคำวินิจฉัยเดิม",
+    "Withdrawn by the person": "ผู้ประกันตนถอนอุทธรณ์",
+    "Lodge an appeal": "ยื่นอุทธรณ์",
+    "A decision received the day it was made can be appealed until %(day)s (Social Security Act s.85).": (
+        "คำวินิจฉัยที่ได้รับในวันที่วินิจฉัย อุทธรณ์ได้ถึงวันที่ %(day)s (พระราชบัญญัติประกันสังคม มาตรา 85)"
+    ),
+    "Lodge the appeal": "ยื่นอุทธรณ์",
+    "Appealed": "อุทธรณ์",
+    "Appeal lodged for the Appeals Committee.": "ยื่นอุทธรณ์ต่อคณะกรรมการอุทธรณ์แล้ว",
+    "Appeal upheld.": "อุทธรณ์ฟังขึ้นแล้ว",
+    "Appeal dismissed: the decision stands.": "ยกอุทธรณ์แล้ว คงคำวินิจฉัยเดิม",
+    "Appeal withdrawn: the decision stands.": "ถอนอุทธรณ์แล้ว คงคำวินิจฉัยเดิม",
 }
 
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from sso.core import views as core_views
 from sso.core.api.urls import urlpatterns as core_api
+from sso.core.api.views import SchemaView
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -23,7 +24,7 @@ urlpatterns = [
     path("api/registry/", include("registry.api.urls")),
     path("api/contributions/", include("contributions.api.urls")),
     path("api/", include(core_api)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

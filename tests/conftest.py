@@ -35,11 +35,14 @@ def _fresh_token_cache():
 @pytest.fixture(autouse=True)
 def _fresh_rules_cache():
     # Rule rows a test made (and rolled back) must not outlive it in the per-process cache.
+    from benefits.rules import rules_cache_clear as benefit_rules_cache_clear
     from contributions.rules import rules_cache_clear
 
     rules_cache_clear()
+    benefit_rules_cache_clear()
     yield
     rules_cache_clear()
+    benefit_rules_cache_clear()
 
 
 @pytest.fixture
@@ -85,6 +88,7 @@ def reference_rules(transactional_db):
 
     import_module("contributions.migrations.0002_rules_seed").seed(apps, None)
     import_module("benefits.migrations.0002_parameters_documents_seed").seed(apps, None)
+    import_module("benefits.migrations.0004_appeals_attempts").seed(apps, None)
     RegistrationRule.objects.get_or_create(valid_from=datetime.date(1990, 9, 2))
 
 

@@ -69,6 +69,7 @@ _BENEFITS_VIEW = (
     "benefits.view_claimdocument",
     "benefits.view_benefitparameter",
     "benefits.view_documentrequirement",
+    "benefits.view_appeal",
 )
 # Counter officers decide the clear-cut claims at the counter (record, examine, adjudicate).
 _BENEFITS_COUNTER = _BENEFITS_VIEW + (
@@ -76,6 +77,8 @@ _BENEFITS_COUNTER = _BENEFITS_VIEW + (
     "benefits.change_claim",
     "benefits.change_claimdocument",
     "benefits.adjudicate_claim",
+    "benefits.add_appeal",
+    "benefits.change_appeal",
 )
 _BENEFITS_BACKOFFICE = (
     "benefits.view_paymentorder",
@@ -145,7 +148,7 @@ ROLES = (
         + _CONTRIBUTIONS_WATCH
         + _BENEFITS_VIEW
         + ("benefits.view_paymentorder", "benefits.view_paymentbatch", "benefits.view_claimfinding")
-        + ("benefits.adjudicate_claim", "benefits.confirm_override")
+        + ("benefits.adjudicate_claim", "benefits.confirm_override", "benefits.decide_appeal")
         + ("core.view_audit_history", "core.view_user"),
     ),
     Role(
