@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -47,8 +48,20 @@ class PayAtOfficeForm(forms.Form):
             (PaymentOrder.Method.CASH, PaymentOrder.Method.CASH.label),
             ("cheque", PaymentOrder.Method.CHEQUE.label),
         ],
+        # Shown in every row of the list without a <label>: named by aria-label instead.
+        widget=forms.Select(attrs={"aria-label": gettext_lazy("Paid by")}),
     )
-    reference = forms.CharField(label=gettext_lazy("Receipt or cheque number"), max_length=60, required=False)
+    reference = forms.CharField(
+        label=gettext_lazy("Receipt or cheque number"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "aria-label": gettext_lazy("Receipt or cheque number"),
+                "placeholder": gettext_lazy("Receipt or cheque number"),
+            }
+        ),
+    )
 
 
 def _orders(request):
@@ -82,7 +95,7 @@ def payments_home(request):
         "at_office": orders.filter(status=PaymentOrder.Status.PENDING)
         .exclude(method=PaymentOrder.Method.TRANSFER)
         .order_by("period", "id")[:100],
-        "pay_form": PayAtOfficeForm(),
+        "pay_form": PayAtOfficeForm(auto_id=False),  # one per row: no id repeated in the page
         "batches": office_scoped(PaymentBatch.objects.select_related("bank"), request.user)[:30],
     }
     return render(request, "benefits/payments.html", context)
@@ -162,7 +175,13 @@ def order_action(request, pk):
             messages.success(request, _("Paid at the office."))
     except ValidationError as exc:
         messages.error(request, _refusal_text(exc))
-    return redirect(request.POST.get("next") or "benefits:payments")
+    # `next` comes from the page's form; only a path of this site is followed (no open redirect).
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "benefits:payments"
+    return redirect(next_url)
 
 
 @login_required
