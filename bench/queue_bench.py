@@ -333,8 +333,8 @@ def main():
     parser.add_argument("--calls", type=int, default=20_000 if quick else 200_000)
     parser.add_argument("--history", type=int, default=200_000 if quick else 2_000_000)
     parser.add_argument("--offices", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "4")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "8")))
     parser.add_argument("--calls-only", action="store_true", help="skip the issue and bare-SQL runs")
     args = parser.parse_args()
     if not shutil.which("wrk"):

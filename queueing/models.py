@@ -173,7 +173,11 @@ class Ticket(models.Model):
         PRIORITY = 0, _("Priority (elderly 60+, disabled, pregnant, monk)")
         REGULAR = 1, _("Regular")
 
-    office = models.ForeignKey("core.Office", on_delete=models.PROTECT, related_name="+")
+    # Every call rewrites the ticket twice (called, then done) and each rewrite adds an entry
+    # to every index of the table: foreign keys that no query looks up by have none (office
+    # leads the composite indexes below; officer, target counter and case are never searched
+    # alone).
+    office = models.ForeignKey("core.Office", on_delete=models.PROTECT, related_name="+", db_index=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tickets")
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="tickets")
     service_day = models.DateField(_("day"))
@@ -193,12 +197,16 @@ class Ticket(models.Model):
     started_at = models.DateTimeField(_("service started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("service finished at"), null=True, blank=True)
     counter = models.ForeignKey(Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
-    target_counter = models.ForeignKey(Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    target_counter = models.ForeignKey(
+        Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     transferred_from = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_to"
     )
-    case_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    case_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
     case_id = models.PositiveBigIntegerField(null=True, blank=True)
     case = GenericForeignKey("case_type", "case_id")
 
@@ -232,6 +240,8 @@ class Ticket(models.Model):
                 name="ticket_waiting_queue",
             ),
             models.Index(fields=["office", "service_day", "status"], name="ticket_office_day_status"),
+            # The ticket of a case (few tickets have one: the index holds only those).
+            models.Index(fields=["case_type", "case_id"], condition=Q(case_id__isnull=False), name="ticket_case"),
         ]
 
     def __str__(self):
@@ -246,8 +256,12 @@ class TicketCall(models.Model):
     """One call of a ticket to a counter (a recall is another row)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="calls")
-    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="+")
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # One row per call: the counter is looked up through ticketcall_counter_recent, the
+    # officer never (see Ticket on indexes).
+    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="+", db_index=False)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     called_at = models.DateTimeField()
 
     class Meta:

@@ -60,7 +60,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str, *, conn_max_age: int) -> dict:
+def database_from_url(url: str, *, conn_max_age: int, health_checks: bool = True) -> dict:
     """Django's DATABASES entry from a postgres:// URL; anything else is refused."""
     import dj_database_url
 
@@ -71,7 +71,7 @@ def database_from_url(url: str, *, conn_max_age: int) -> dict:
             "this system needs PostgreSQL, never SQLite."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=health_checks)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
     if not config.get("NAME"):

@@ -91,7 +91,17 @@ TEMPLATES = [
 # --- Database: PostgreSQL only. Connections stay open between requests (a new
 # connection per request costs about 9x throughput on this hardware).
 DATABASE_URL = env_str("DATABASE_URL")
-DATABASES = {"default": database_from_url(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600))}
+# DB_HEALTH_CHECKS=1 checks a kept connection (SELECT 1) before each request's first query.
+# Off, as Django has it: the check is a round trip on every API call (a counter's call-next
+# is one round trip itself), and without it a connection broken by a database restart fails
+# one request and is then dropped.
+DATABASES = {
+    "default": database_from_url(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+        health_checks=env_bool("DB_HEALTH_CHECKS", False),
+    )
+}
 # DATABASE_NAME, when set, names another database on the same server (the test worker uses it).
 DATABASES["default"]["NAME"] = env_str("DATABASE_NAME", default=DATABASES["default"]["NAME"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -259,10 +259,32 @@ def test_the_queue_tables_are_vacuumed_outside_a_transaction_only():
         queue_tables_vacuum()
 
 
-def test_call_next_reads_the_queue_in_index_order_whatever_the_statistics():
+def test_call_next_reads_the_queue_in_index_order_with_its_cached_plan():
+    """The function's plans are cached per connection (a generic plan, migration 0005): that
+    plan must still read the head of ticket_waiting_queue in order, never sort the day."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'queue_call_next'")
-        settings = cursor.fetchone()[0]
-    assert {"enable_sort=off", "enable_bitmapscan=off", "plan_cache_mode=force_custom_plan"} <= set(settings)
+        settings = set(cursor.fetchone()[0])
+        assert {"enable_sort=off", "enable_bitmapscan=off"} <= settings
+        assert not any(item.startswith("plan_cache_mode") for item in settings)
+        # The head-of-queue statement as the function runs it, under the function's settings.
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(
+            """PREPARE queue_head(bigint, bigint, date) AS
+               SELECT t.id FROM queueing_ticket t
+               WHERE t.office_id = $1 AND t.service_day = $3 AND t.status = 'waiting'
+                 AND t.service_id IN (SELECT cs.service_id FROM queueing_counter_services cs
+                                      JOIN queueing_service s ON s.id = cs.service_id AND s.is_active
+                                      WHERE cs.counter_id = $2)
+                 AND (t.target_counter_id IS NULL OR t.target_counter_id = $2)
+               ORDER BY t.priority, t.queued_at, t.id LIMIT 1 FOR UPDATE SKIP LOCKED"""
+        )
+        cursor.execute("EXPLAIN EXECUTE queue_head(1, 1, CURRENT_DATE)")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE queue_head")
+    assert "ticket_waiting_queue" in plan
+    assert "Sort" not in plan

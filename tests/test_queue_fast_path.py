@@ -1,0 +1,170 @@
+"""Call-next through the WSGI application that gunicorn serves (sso.wsgi.application): the
+fast path answers a successful token call exactly as the DRF view does, and hands every
+other request, refusals included, to Django unchanged."""
+
+import io
+import json
+import sys
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from rest_framework.authtoken.models import Token
+
+from queueing import services
+from queueing.api.serializers import TicketSerializer
+from queueing.models import Counter, Service, Ticket, TicketCall
+from tests.factories import queue_office
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office(cast, offices):
+    queue_office(offices["5000"], counters=1)
+    return queue_office(offices["1001"])
+
+
+@pytest.fixture
+def counter(office, cast):
+    counter = Counter.objects.get(office=office, number=1)
+    services.counter_sign_in(counter=counter, officer=cast["counter"])
+    return counter
+
+
+def _issue(office, n=1):
+    service = Service.objects.get(office=office, kind="contribution")
+    return [services.ticket_issue(service=service, customer_kind="employer") for _ in range(n)]
+
+
+def wsgi_post(path, *, token=None, body=b"", content_type="application/json", **extra):
+    """POST through sso.wsgi.application; returns (status code, headers, parsed body, raw)."""
+    from sso.wsgi import application
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": content_type,
+        **extra,
+    }
+    if token:
+        environ["HTTP_AUTHORIZATION"] = f"Token {token}"
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = status, dict(headers)
+
+    # As Django's test client does: the test's transaction keeps its connection open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        raw = b"".join(application(environ, start_response))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    code = int(answer["status"].split()[0])
+    is_json = answer["headers"].get("Content-Type", "").startswith("application/json")
+    return code, answer["headers"], (json.loads(raw) if raw and is_json else None), raw
+
+
+@pytest.fixture
+def token(cast):
+    return Token.objects.create(user=cast["counter"]).key
+
+
+def test_the_fast_answer_is_the_ticket_serializers_answer(office, counter, token):
+    (ticket,) = _issue(office)
+    code, headers, body, _raw = wsgi_post(
+        f"/api/queue/counters/{counter.pk}/call-next/", token=token, body=b'{"close_current": ""}'
+    )
+    assert code == 200
+    called = Ticket.objects.select_related("service", "counter").get(pk=ticket.pk)
+    assert called.status == "called" and called.counter_id == counter.pk
+    assert body == json.loads(json.dumps(TicketSerializer(called).data))
+    assert headers["Content-Type"] == "application/json"
+    assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+    assert TicketCall.objects.filter(ticket=ticket).count() == 1
+
+
+def test_finish_and_call_next_through_the_fast_path_closes_the_current_ticket(office, counter, token):
+    first, second = _issue(office, 2)
+    path = f"/api/queue/counters/{counter.pk}/call-next/"
+    assert wsgi_post(path, token=token)[0] == 200
+    code, _headers, body, _raw = wsgi_post(path, token=token, body=b'{"close_current": "no_show"}')
+    assert code == 200 and body["code"] == second.code
+    first.refresh_from_db()
+    assert first.status == "done" and first.outcome == "no_show"
+
+
+def test_a_refusal_goes_to_django_and_keeps_its_language(office, counter, token):
+    path = f"/api/queue/counters/{counter.pk}/call-next/"
+    code, _headers, body, _raw = wsgi_post(path, token=token, HTTP_ACCEPT_LANGUAGE="en")
+    assert code == 409
+    assert body["code"] == "empty" and body["detail"] == body["detail_en"]
+    assert "ไม่มีผู้รอ" in body["detail_th"]
+
+
+def test_a_busy_counter_is_refused_and_nothing_changes(office, counter, token):
+    first, second = _issue(office, 2)
+    path = f"/api/queue/counters/{counter.pk}/call-next/"
+    assert wsgi_post(path, token=token)[0] == 200
+    code, _headers, body, _raw = wsgi_post(path, token=token)
+    assert code == 409 and body["code"] == "busy"
+    second.refresh_from_db()
+    assert second.status == "waiting"
+    assert TicketCall.objects.count() == 1
+
+
+def test_another_offices_counter_is_not_found(offices, office, counter, token):
+    _issue(offices["5000"])
+    elsewhere = Counter.objects.get(office=offices["5000"], number=1)
+    code, _headers, _body, _raw = wsgi_post(f"/api/queue/counters/{elsewhere.pk}/call-next/", token=token)
+    assert code == 404
+    assert not Ticket.objects.filter(status="called").exists()
+
+
+@pytest.mark.parametrize(
+    ("token_of", "expected"),
+    [("nobody", 403), ("verifier", 403)]  # DRF: 403 when session auth comes first,
+)
+def test_a_bad_token_or_a_missing_permission_is_djangos_answer(cast, office, counter, token_of, expected):
+    _issue(office)
+    key = "0" * 40 if token_of == "nobody" else Token.objects.create(user=cast[token_of]).key
+    code, _headers, _body, _raw = wsgi_post(f"/api/queue/counters/{counter.pk}/call-next/", token=key)
+    assert code == expected
+    assert not Ticket.objects.filter(status="called").exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"close_current": "lunch"}', b'{"close_current": ["no_show"]}', b"not json", b"[]"],
+)
+def test_input_the_serializer_refuses_is_refused_by_drf(office, counter, token, body):
+    _issue(office)
+    code, _headers, _body, _raw = wsgi_post(f"/api/queue/counters/{counter.pk}/call-next/", token=token, body=body)
+    assert code == 400
+    assert not Ticket.objects.filter(status="called").exists()
+
+
+def test_an_unknown_host_is_refused_by_django(office, counter, token):
+    _issue(office)
+    code, _headers, _body, _raw = wsgi_post(
+        f"/api/queue/counters/{counter.pk}/call-next/", token=token, HTTP_HOST="evil.example"
+    )
+    assert code == 400
+    assert not Ticket.objects.filter(status="called").exists()
+
+
+def test_other_paths_and_methods_are_djangos(office, counter, token):
+    code, _headers, _body, _raw = wsgi_post(f"/api/queue/counters/{counter.pk}/recall/", token=token)
+    assert code == 409  # Django's view: nothing called yet
