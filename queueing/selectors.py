@@ -4,11 +4,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Avg, Count, F, Min, Q
+from django.http import Http404
 from django.utils import timezone
 
 from queueing.models import Counter, Service, ServiceTarget, Ticket, TicketCall
-from sso.core.scoping import object_get_for_user, office_scoped
+from sso.core.scoping import object_get_for_user, office_scoped, scope_office_id
 
 OPEN = [Ticket.Status.CALLED, Ticket.Status.SERVING]
 
@@ -19,6 +21,17 @@ def counter_get_for_user(*, user, pk) -> Counter:
 
 def service_get_for_user(*, user, pk) -> Service:
     return object_get_for_user(Service.objects.select_related("office"), user, pk=pk)
+
+
+def service_for_issue(*, user, pk) -> Service:
+    """The service a kiosk issues a ticket for, if in the user's scope (else 404): the
+    kiosk's hot path, one plain query."""
+    scope = scope_office_id(user)
+    lookup = {"pk": pk} if scope is None else {"pk": pk, "office_id": scope}
+    try:
+        return Service.objects.get(**lookup)
+    except Service.DoesNotExist:
+        raise Http404 from None
 
 
 def ticket_get_for_user(*, user, pk) -> Ticket:
@@ -56,22 +69,40 @@ def ticket_customer_record(ticket: Ticket, user):
     return None
 
 
+_AHEAD_SQL = """
+SELECT
+    (SELECT count(*) FROM queueing_ticket t
+     WHERE t.office_id = %(office)s AND t.service_day = %(day)s AND t.status = 'waiting'
+       AND t.service_id = %(service)s
+       AND (t.priority, t.queued_at, t.id) < (%(priority)s, %(queued_at)s, %(id)s)),
+    (SELECT count(*) FROM queueing_counter c
+     JOIN queueing_counter_services cs ON cs.counter_id = c.id
+     WHERE cs.service_id = %(service)s AND c.officer_id IS NOT NULL AND c.is_active)
+"""
+
+
+def _ahead_and_counters(ticket: Ticket) -> tuple[int, int]:
+    """Waiting tickets of the ticket's service called before it (calling order: priority
+    class, then the time the place was taken), and the counters open for the service."""
+    values = {
+        "office": ticket.office_id,
+        "day": ticket.service_day,
+        "service": ticket.service_id,
+        "priority": ticket.priority,
+        "queued_at": ticket.queued_at,
+        "id": ticket.id,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_AHEAD_SQL, values)
+        ahead, counters = cursor.fetchone()
+    return (ahead if ticket.status == Ticket.Status.WAITING else 0), counters
+
+
 def ticket_people_ahead(ticket: Ticket) -> int:
     """Waiting tickets of the same service that will be called before this one."""
     if ticket.status != Ticket.Status.WAITING:
         return 0
-    before = Q(priority__lt=ticket.priority) | Q(priority=ticket.priority, queued_at__lt=ticket.queued_at)
-    before |= Q(priority=ticket.priority, queued_at=ticket.queued_at, id__lt=ticket.id)
-    return (
-        Ticket.objects.filter(
-            office_id=ticket.office_id,
-            service_id=ticket.service_id,
-            status=Ticket.Status.WAITING,
-            service_day=ticket.service_day,
-        )
-        .filter(before)
-        .count()
-    )
+    return _ahead_and_counters(ticket)[0]
 
 
 def service_target_minutes(kind: str, day: datetime.date) -> int | None:
@@ -84,10 +115,18 @@ def service_target_minutes(kind: str, day: datetime.date) -> int | None:
     return target.minutes if target else None
 
 
+def _average_key(service_id: int, days: int) -> str:
+    return f"queue:avg:{service_id}:{days}"
+
+
+AVERAGE_SECONDS = 600
+
+
 def service_average_minutes(service: Service, *, days: int = 7, now=None) -> float | None:
-    """Average time at the counter (start to finish) over the last `days` days; kept for
-    five minutes, since every kiosk ticket asks for it and it moves slowly."""
-    key = f"queue:avg:{service.pk}:{days}"
+    """Average time at the counter (start to finish) over the last `days` days. Every kiosk
+    ticket asks for it and it moves slowly: read from the cache, which the beat refreshes
+    for every service each minute (`service_averages_refresh`); computed here only on a miss."""
+    key = _average_key(service.pk, days)
     cached = cache.get(key)
     if cached is not None and now is None:
         return cached or None
@@ -99,20 +138,44 @@ def service_average_minutes(service: Service, *, days: int = 7, now=None) -> flo
         finished_at__gte=now - datetime.timedelta(days=days),
     ).aggregate(avg=Avg(F("finished_at") - F("started_at")))
     minutes = result["avg"].total_seconds() / 60 if result["avg"] else None
-    cache.set(key, minutes or 0, 300)
+    cache.set(key, minutes or 0, AVERAGE_SECONDS)
     return minutes
 
 
-def ticket_estimated_wait_minutes(ticket: Ticket, *, ahead: int | None = None) -> int:
-    """People ahead x average service time / counters open for the service (rounded up)."""
-    ahead = ticket_people_ahead(ticket) if ahead is None else ahead
+def service_averages_refresh(*, days: int = 7, now=None) -> int:
+    """Compute every active service's average in one pass and keep them in the cache (the
+    beat, each minute), so that no kiosk waits for the average. Returns the services done."""
+    now = now or timezone.now()
+    averages = dict(
+        Ticket.objects.filter(
+            status=Ticket.Status.DONE, started_at__isnull=False, finished_at__gte=now - datetime.timedelta(days=days)
+        )
+        .values_list("service_id")
+        .annotate(avg=Avg(F("finished_at") - F("started_at")))
+        .values_list("service_id", "avg")
+    )
+    values = {
+        _average_key(pk, days): (averages[pk].total_seconds() / 60 if averages.get(pk) else 0)
+        for pk in Service.objects.filter(is_active=True).values_list("pk", flat=True)
+    }
+    cache.set_many(values, AVERAGE_SECONDS)
+    return len(values)
+
+
+def ticket_people_ahead_and_wait(ticket: Ticket) -> tuple[int, int]:
+    """People ahead, and the wait: people ahead x average service time / counters open for
+    the service (minutes, rounded up). One query, the average kept in the cache."""
+    ahead, counters = _ahead_and_counters(ticket)
     per_person = service_average_minutes(ticket.service)
     if per_person is None:
         target = service_target_minutes(ticket.service.kind, ticket.service_day)
         per_person = target / 3 if target else 10
-    counters = Counter.objects.filter(services=ticket.service, officer__isnull=False, is_active=True).count()
     minutes = ahead * per_person / max(counters, 1)
-    return int(-(-minutes // 1))
+    return ahead, int(-(-minutes // 1))
+
+
+def ticket_estimated_wait_minutes(ticket: Ticket) -> int:
+    return ticket_people_ahead_and_wait(ticket)[1]
 
 
 @dataclass

@@ -17,3 +17,11 @@ def queue_days_close() -> int:
 def queue_tables_vacuum() -> None:
     """Every 30 s: clean the queue's indexes (idempotent; a missed run only costs speed)."""
     services.queue_tables_vacuum()
+
+
+@shared_task(name="queueing.tasks.service_averages_refresh", ignore_result=True)
+def service_averages_refresh() -> int:
+    """Each minute: every service's average service time into the cache for the kiosks."""
+    from queueing.selectors import service_averages_refresh as refresh
+
+    return refresh()

@@ -24,9 +24,8 @@ from queueing.selectors import (
     queue_live,
     service_time_report,
     ticket_customer_record,
-    ticket_estimated_wait_minutes,
     ticket_get_for_user,
-    ticket_people_ahead,
+    ticket_people_ahead_and_wait,
 )
 from sso.core.forms import ThaiDateField
 from sso.core.scoping import sees_all_offices
@@ -83,12 +82,8 @@ def kiosk(request, office):
 @permission_required("queueing.add_ticket", raise_exception=True)
 def kiosk_ticket(request, pk):
     ticket = ticket_get_for_user(user=request.user, pk=pk)
-    ahead = ticket_people_ahead(ticket)
-    return render(
-        request,
-        "queueing/ticket.html",
-        {"ticket": ticket, "ahead": ahead, "wait": ticket_estimated_wait_minutes(ticket, ahead=ahead)},
-    )
+    ahead, wait = ticket_people_ahead_and_wait(ticket)
+    return render(request, "queueing/ticket.html", {"ticket": ticket, "ahead": ahead, "wait": wait})
 
 
 # --- Counter console ----------------------------------------------------------------

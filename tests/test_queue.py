@@ -197,6 +197,29 @@ def test_people_ahead_and_estimated_wait(counter, contribution, cast):
     assert ticket_estimated_wait_minutes(tickets[2]) == 30
 
 
+def test_the_beat_keeps_every_services_average_for_the_kiosks(counter, contribution, sickness, cast):
+    from django.core.cache import cache
+
+    from queueing.selectors import service_average_minutes, service_averages_refresh
+
+    now = timezone.now()
+    for minutes in (10, 20):
+        ticket = issue(contribution)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            status="done",
+            outcome="completed",
+            started_at=now - datetime.timedelta(minutes=minutes),
+            finished_at=now,
+        )
+    cache.clear()
+    assert service_averages_refresh() == Service.objects.filter(is_active=True).count()
+    assert service_average_minutes(contribution) == pytest.approx(15)
+    assert service_average_minutes(sickness) is None  # no history: the kiosk uses the target
+    # The wait estimate uses it: two waiting, one counter open, 15 minutes each.
+    waiting = [issue(contribution) for _ in range(3)]
+    assert ticket_estimated_wait_minutes(waiting[2]) == 30
+
+
 def test_live_view_and_service_time_report(office, counter, contribution, cast):
     now = timezone.now()
     issue(contribution, minutes=-50)

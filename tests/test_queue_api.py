@@ -212,3 +212,17 @@ def test_the_call_next_answer_is_what_the_ticket_serializer_gives(api, office, c
     called = api.post(f"/api/queue/counters/{counter.pk}/call-next/").json()
     ticket = Ticket.objects.select_related("service", "counter").get(pk=called["id"])
     assert called == TicketSerializer(ticket).data
+
+
+def test_the_issue_answer_is_what_the_issued_serializer_gives(api, office):
+    from queueing.api.serializers import TicketIssuedSerializer
+
+    services.ticket_issue(service=contribution(office), customer_kind="employer")
+    response = api.post(
+        "/api/queue/issue/", {"service": contribution(office).pk, "customer_kind": "employer"}, "application/json"
+    )
+    assert response.status_code == 201
+    ticket = Ticket.objects.select_related("service").get(pk=response.json()["id"])
+    ticket.people_ahead, ticket.estimated_wait_minutes = 1, response.json()["estimated_wait_minutes"]
+    assert response.json() == json.loads(json.dumps(TicketIssuedSerializer(ticket).data))
+    assert response.json()["people_ahead"] == 1 and response.json()["code"] == "A002"
