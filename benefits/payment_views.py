@@ -198,7 +198,7 @@ def recurring(request):
             else:
                 made = payments.monthly_run(month=month, officer=request.user, office=request.user.office)
                 messages.success(
-                    request, _("%(count)s payments made for %(month)s.") % {"count": made, "month": f"{month:%m/%Y}"}
+                    request, _("Payments made for %(month)s: %(count)s.") % {"count": made, "month": f"{month:%m/%Y}"}
                 )
                 return redirect("benefits:payments_recurring")
     months = payments.recurring_months(_orders(request))

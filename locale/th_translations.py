@@ -1392,7 +1392,7 @@ TH = {
     "Choose cash or cheque.": "เลือกเงินสดหรือเช็ค",
     "Paid at the office.": "จ่ายที่สำนักงานแล้ว",
     "A month after next cannot be run yet.": "ยังจ่ายรายเดือนของเดือนที่เลยเดือนหน้าไปไม่ได้",
-    "%(count)s payments made for %(month)s.": "จัดทำคำสั่งจ่ายประจำเดือน %(month)s แล้ว %(count)s รายการ",
+    "Payments made for %(month)s: %(count)s.": "จัดทำคำสั่งจ่ายประจำเดือน %(month)s แล้ว %(count)s รายการ",
     "Only an officer of an office can make its batches.": "เฉพาะเจ้าหน้าที่ของสำนักงานเท่านั้นที่จัดทำชุดการจ่ายของสำนักงานได้",
     "No transfer to this bank is waiting to be paid.": "ไม่มีรายการโอนเข้าธนาคารนี้ที่รอจ่าย",
     "This batch was already sent.": "ชุดการจ่ายนี้ส่งธนาคารแล้ว",

@@ -305,7 +305,7 @@ def test_the_monthly_run_pays_each_month_once_and_the_office_pays_cash_or_cheque
 
         page.fill("#id_month", f"{month:%Y-%m}")
         _press(page, "Alt+r")
-        assert _message(page) == f"3 payments made for {month:%m/%Y}."
+        assert _message(page) == f"Payments made for {month:%m/%Y}: 3."
         assert _cells(page, months) == [f"{month:%m/%Y}", "3", "1", "0", "THB 6,300.00"]
         screenshot(page, "payments-recurring")
         made = PaymentOrder.objects.filter(period=month).order_by("id")
@@ -317,7 +317,7 @@ def test_the_monthly_run_pays_each_month_once_and_the_office_pays_cash_or_cheque
 
         # Run again: nothing is paid twice.
         _press(page, "Alt+r")
-        assert _message(page) == f"0 payments made for {month:%m/%Y}."
+        assert _message(page) == f"Payments made for {month:%m/%Y}: 0."
         assert _cells(page, months) == [f"{month:%m/%Y}", "3", "1", "0", "THB 6,300.00"]
         assert PaymentOrder.objects.count() == 4
 
