@@ -81,6 +81,10 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
 
 def test_database_connections_are_kept_open_between_requests(settings):
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] >= 60
-    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    # No SELECT 1 before each request unless DB_HEALTH_CHECKS=1 (a round trip per API call).
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is False
+    from sso.env import database_from_url
+
+    assert database_from_url("postgres://u@h/db", conn_max_age=60, health_checks=True)["CONN_HEALTH_CHECKS"] is True
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert settings.TIME_ZONE == "Asia/Bangkok"
