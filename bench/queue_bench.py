@@ -21,6 +21,7 @@ import datetime
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -227,30 +228,25 @@ end
 """
 
 
-def wrk(script, url, *, threads, connections, seconds):
+def wrk(script, url, *, threads, connections, seconds, until=None):
+    """Run wrk with a Lua script; with `until`, stop it (SIGINT: wrk still prints its
+    figures) as soon as until() is true, checked each second, instead of after `seconds`."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
-    result = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(connections),
-            "-d",
-            f"{seconds}s",
-            "--timeout",
-            "5s",
-            "-s",
-            handle.name,
-            url,
-        ],
-        capture_output=True,
-        text=True,
+    args = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s"]
+    process = subprocess.Popen(
+        [*args, "-s", handle.name, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    line = next((row for row in result.stdout.splitlines() if row.startswith("WRK ")), None)
+    if until is not None:
+        while process.poll() is None:
+            time.sleep(1)
+            if until():
+                process.send_signal(signal.SIGINT)
+                break
+    stdout, stderr = process.communicate()
+    line = next((row for row in stdout.splitlines() if row.startswith("WRK ")), None)
     if line is None:
-        raise RuntimeError(f"wrk printed no figures:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"wrk printed no figures:\n{stdout}\n{stderr}")
     return json.loads(line[4:])
 
 
@@ -384,17 +380,23 @@ def main():
         started = timezone.now()
         paths = ", ".join(f'"/api/queue/counters/{pk}/call-next/"' for pk in setup["counters"])
         tokens = ", ".join(f'"{key}"' for key in setup["tokens"])
+        office_id = setup["office"].pk
+        today = timezone.localdate()
+
+        def queue_empty():
+            return not Ticket.objects.filter(office_id=office_id, status="waiting", service_day=today).exists()
+
         result = wrk(
             WRK_THREAD_ID + WRK_CALL % {"paths": paths, "tokens": tokens} + WRK_DONE,
             base,
             threads=COUNTERS,
             connections=COUNTERS,
-            seconds=max(60, args.calls // 150),
+            seconds=max(60, args.calls // 50),
+            until=queue_empty,
         )
         board.stop = True
         vacuum.stop.set()
         vacuum.join()
-        office_id = setup["office"].pk
         calls = TicketCall.objects.filter(counter__office_id=office_id, called_at__gte=started)
         called = calls.count()
         doubles = calls.values("ticket_id").annotate(n=django.db.models.Count("id")).filter(n__gt=1).count()
