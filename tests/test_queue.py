@@ -309,5 +309,12 @@ def test_call_next_reads_the_queue_in_index_order_with_its_cached_plan():
         cursor.execute("EXPLAIN EXECUTE queue_head(1, 1, CURRENT_DATE)")
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("DEALLOCATE queue_head")
+        # The counter's current ticket: the only index led by the counter is the partial one
+        # of open tickets, so no cached plan can read every ticket the counter ever served.
+        constraints = connection.introspection.get_constraints(cursor, "queueing_ticket")
+        counter_indexes = [
+            name for name, about in constraints.items() if about["index"] and about["columns"][:1] == ["counter_id"]
+        ]
     assert "ticket_waiting_queue" in plan
     assert "Sort" not in plan
+    assert counter_indexes == ["ticket_one_per_counter"]
