@@ -19,10 +19,6 @@ def counter_get_for_user(*, user, pk) -> Counter:
     return object_get_for_user(Counter.objects.select_related("office", "officer"), user, pk=pk)
 
 
-def service_get_for_user(*, user, pk) -> Service:
-    return object_get_for_user(Service.objects.select_related("office"), user, pk=pk)
-
-
 def service_for_issue(*, user, pk) -> Service:
     """The service a kiosk issues a ticket for, if in the user's scope (else 404): the
     kiosk's hot path, one plain query."""
