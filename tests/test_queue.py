@@ -282,6 +282,22 @@ def test_the_queue_tables_are_vacuumed_outside_a_transaction_only():
         queue_tables_vacuum()
 
 
+def test_only_the_call_next_commits_without_waiting_for_the_disk(counter, contribution, cast):
+    """queue_call_next turns synchronous_commit off for its own transaction (migration 0008);
+    the kiosk's ticket, whose number is printed, still waits for the disk."""
+    from django.db import connection
+
+    def synchronous_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    issue(contribution)
+    assert synchronous_commit() == "on"
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
+    assert synchronous_commit() == "off"
+
+
 def test_call_next_reads_the_queue_in_index_order_with_its_cached_plan():
     """The function's plans are cached per connection (a generic plan, migration 0005): that
     plan must still read the head of ticket_waiting_queue in order, never sort the day."""
