@@ -10,6 +10,8 @@
    next) until the office's queue is empty: the busy day. A board client listens to the
    server-sent events the whole time and measures how late each call reaches it, and the
    queue tables are vacuumed every 30 s as the beat's queue_tables_vacuum does in production.
+   Then the latency at the target load: the same counters, each pausing 12-28 ms after
+   each answer (about 500 calls a second in all), for 20 s.
 4. The database is checked for double calls; the call log gives the rate per window.
 5. Ticket issue: wrk, 16 kiosks `POST /api/queue/issue/`, first paced at a ticket every 0.5 s
    each (the latency a kiosk sees at a busy peak), then flat out (the rate).
@@ -283,10 +285,10 @@ class BoardListener(threading.Thread):
                 time.sleep(0.2)
 
 
-def windows(office_id, since, size):
+def windows(office_id, since, until, size):
     """Calls per second in each run of `size` consecutive calls, in call order."""
     rows = list(
-        TicketCall.objects.filter(counter__office_id=office_id, called_at__gte=since)
+        TicketCall.objects.filter(counter__office_id=office_id, called_at__gte=since, called_at__lt=until)
         .order_by("id")
         .values_list("called_at", flat=True)
     )
@@ -394,18 +396,34 @@ def main():
             seconds=max(60, args.calls // 50),
             until=queue_empty,
         )
+        busy_end = timezone.now()
+        left = Ticket.objects.filter(office_id=office_id, status="waiting", service_day=today).count()
+        # The latency a counter sees at the target load: each counter calls about every
+        # 32 ms (a random pause of 12-28 ms after each answer), about 500 calls a second in all.
+        waiting_load(setup["office"], Service.objects.get(office_id=office_id, kind="contribution"), 15_000)
+        paced = wrk(
+            WRK_THREAD_ID
+            + WRK_CALL % {"paths": paths, "tokens": tokens}
+            + "function delay() return math.random(12, 28) end\n"
+            + WRK_DONE,
+            base,
+            threads=COUNTERS,
+            connections=COUNTERS,
+            seconds=20,
+            until=queue_empty,
+        )
         board.stop = True
         vacuum.stop.set()
         vacuum.join()
-        calls = TicketCall.objects.filter(counter__office_id=office_id, called_at__gte=started)
+        calls = TicketCall.objects.filter(counter__office_id=office_id, called_at__gte=started, called_at__lt=busy_end)
         called = calls.count()
-        doubles = calls.values("ticket_id").annotate(n=django.db.models.Count("id")).filter(n__gt=1).count()
-        left = Ticket.objects.filter(office_id=office_id, status="waiting", service_day=timezone.localdate()).count()
+        all_calls = TicketCall.objects.filter(counter__office_id=office_id, called_at__gte=started)
+        doubles = all_calls.values("ticket_id").annotate(n=django.db.models.Count("id")).filter(n__gt=1).count()
         first_last = calls.aggregate(a=django.db.models.Min("called_at"), b=django.db.models.Max("called_at"))
         span = (first_last["b"] - first_last["a"]).total_seconds()
         rate = called / span if span else 0
         window = max(1000, args.calls // 10)
-        rates = windows(office_id, started, window)
+        rates = windows(office_id, started, busy_end, window)
         say(f"calls made        {called:,} ({left:,} left waiting), over {span:.1f} s")
         say(f"call-next rate    {rate:,.0f} calls/s (target >= 500)")
         say(
@@ -414,11 +432,15 @@ def main():
         say(f"latency           p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms (target < 50), "
             f"max {result['max_ms']:.1f} ms")  # fmt: skip
         say(
-            f"double calls      {doubles} (target 0); non-2xx answers {result['errors_status']} (the final 'empty' ones)"
+            f"double calls      {doubles} in both runs (target 0); non-2xx answers {result['errors_status']} (the final 'empty' ones)"
         )
         say(f"rate per {window:,} calls: {rates}")
         if rates:
             say(f"last window / first window: {rates[-1] / rates[0]:.2f}")
+        say(
+            f"at ~500 calls/s   {paced['requests'] / paced['seconds']:,.0f} calls/s over {paced['seconds']:.0f} s: "
+            f"p50 {paced['p50_ms']:.1f} ms, p99 {paced['p99_ms']:.1f} ms (target < 50), max {paced['max_ms']:.1f} ms"
+        )
         delays = sorted(board.delays)
         if delays:
             say(f"board delay       {len(delays):,} calls seen: p50 {statistics.median(delays) * 1000:.0f} ms, "

@@ -53,8 +53,14 @@ def history_generate(*, count: int, days: int, seed: int = 2569) -> int:
         next_visit = cursor.fetchone()[0] + 1
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM queueing_ticket")
         next_ticket = cursor.fetchone()[0] + 1
+        # A top-up (or a run on a later day) numbers on after the tickets those days have.
+        cursor.execute(
+            "SELECT office_id, service_day, prefix, MAX(number) FROM queueing_ticket"
+            " WHERE service_day >= %s AND service_day < %s GROUP BY 1, 2, 3",
+            [today - datetime.timedelta(days=days), today],
+        )
+        numbers = {(office_id, day, prefix): last for office_id, day, prefix, last in cursor.fetchall()}
     per_day = max(1, count // days)
-    numbers = {}
     visits, tickets, calls = [], [], []
     outcomes = ["completed"] * 85 + ["documents_missing"] * 8 + ["referred"] * 3 + ["no_show"] * 4
     for index in range(count):

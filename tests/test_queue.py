@@ -334,3 +334,15 @@ def test_call_next_reads_the_queue_in_index_order_with_its_cached_plan():
     assert "ticket_waiting_queue" in plan
     assert "Sort" not in plan
     assert counter_indexes == ["ticket_one_per_counter"]
+
+
+def test_queue_history_tops_up_after_the_numbers_those_days_already_have(office):
+    from queueing.demo import history_generate
+
+    assert history_generate(count=300, days=3) == 300
+    assert history_generate(count=200, days=3) == 200  # the same days again: numbering goes on
+    past = Ticket.objects.filter(service_day__lt=timezone.localdate())
+    assert past.count() == 500
+    for key in past.values("office_id", "service_day", "prefix").distinct():
+        numbers = sorted(past.filter(**key).values_list("number", flat=True))
+        assert numbers == list(range(1, len(numbers) + 1))
