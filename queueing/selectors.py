@@ -6,28 +6,16 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Avg, Count, F, Min, Q
-from django.http import Http404
 from django.utils import timezone
 
 from queueing.models import Counter, Service, ServiceTarget, Ticket, TicketCall
-from sso.core.scoping import object_get_for_user, office_scoped, scope_office_id
+from sso.core.scoping import object_get_for_user, office_scoped
 
 OPEN = [Ticket.Status.CALLED, Ticket.Status.SERVING]
 
 
 def counter_get_for_user(*, user, pk) -> Counter:
     return object_get_for_user(Counter.objects.select_related("office", "officer"), user, pk=pk)
-
-
-def service_for_issue(*, user, pk) -> Service:
-    """The service a kiosk issues a ticket for, if in the user's scope (else 404): the
-    kiosk's hot path, one plain query."""
-    scope = scope_office_id(user)
-    lookup = {"pk": pk} if scope is None else {"pk": pk, "office_id": scope}
-    try:
-        return Service.objects.get(**lookup)
-    except Service.DoesNotExist:
-        raise Http404 from None
 
 
 def ticket_get_for_user(*, user, pk) -> Ticket:

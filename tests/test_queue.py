@@ -282,20 +282,29 @@ def test_the_queue_tables_are_vacuumed_outside_a_transaction_only():
         queue_tables_vacuum()
 
 
-def test_only_the_call_next_commits_without_waiting_for_the_disk(counter, contribution, cast):
-    """queue_call_next turns synchronous_commit off for its own transaction (migration 0008);
-    the kiosk's ticket, whose number is printed, still waits for the disk."""
-    from django.db import connection
+@pytest.mark.django_db(transaction=True)
+def test_issue_and_call_commit_without_waiting_for_the_disk_and_nothing_else_does(counter, contribution, cast):
+    """The kiosk's ticket and the call turn synchronous_commit off for their own transaction
+    (migration 0008, services._ISSUE_SQL); finishing a service still waits for the disk."""
+    from django.db import connection, transaction
 
     def synchronous_commit():
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")
             return cursor.fetchone()[0]
 
-    issue(contribution)
-    assert synchronous_commit() == "on"
-    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
-    assert synchronous_commit() == "off"
+    with transaction.atomic():
+        assert synchronous_commit() == "on"
+        issue(contribution)
+        assert synchronous_commit() == "off"
+    assert synchronous_commit() == "on"  # for that transaction only
+    with transaction.atomic():
+        services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
+        assert synchronous_commit() == "off"
+    with transaction.atomic():
+        services.ticket_start(counter=counter, officer=cast["counter"])
+        services.ticket_finish(counter=counter, officer=cast["counter"], outcome="completed")
+        assert synchronous_commit() == "on"
 
 
 def test_call_next_reads_the_queue_in_index_order_with_its_cached_plan():

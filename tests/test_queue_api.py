@@ -71,6 +71,19 @@ def test_issuing_for_another_offices_service_is_not_found(api, offices, office):
     assert Ticket.objects.count() == 0
 
 
+def test_issuing_for_a_service_not_offered_now_is_refused_and_uses_no_number(api, office):
+    from queueing.models import TicketSequence, Visit
+
+    service = contribution(office)
+    Service.objects.filter(pk=service.pk).update(is_active=False)
+    response = api.post("/api/queue/issue/", {"service": service.pk, "customer_kind": "employer"}, "application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "service_inactive" and "ไม่" in response.json()["detail_th"]
+    assert Ticket.objects.count() == 0 and Visit.objects.count() == 0 and TicketSequence.objects.count() == 0
+    missing = api.post("/api/queue/issue/", {"service": 10**9, "customer_kind": "employer"}, "application/json")
+    assert missing.status_code == 404
+
+
 def test_a_bad_national_id_at_the_api_is_400_and_issues_nothing(api, office):
     response = api.post(
         "/api/queue/issue/",

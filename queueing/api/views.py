@@ -22,7 +22,6 @@ from queueing.filters import TicketFilter
 from queueing.models import Counter, Service, Ticket
 from queueing.selectors import (
     counter_get_for_user,
-    service_for_issue,
     ticket_people_ahead_and_wait,
 )
 from sso.core.api.errors import validation_error_response
@@ -70,14 +69,16 @@ class TicketIssueView(APIView):
     def post(self, request):
         data = TicketIssueInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        service = service_for_issue(user=request.user, pk=data.validated_data["service"])
         try:
-            ticket = services.ticket_issue(
-                service=service,
+            ticket = services.ticket_issue_in_scope(
+                service_id=data.validated_data["service"],
+                scope_office_id=scope_office_id(request.user),
                 customer_kind=data.validated_data["customer_kind"],
                 customer_ref=data.validated_data["customer_ref"],
                 priority=int(data.validated_data["priority"]),
             )
+        except Service.DoesNotExist:
+            raise Http404 from None
         except ValidationError as exc:
             return validation_error_response(exc, status=400)
         ahead, wait = ticket_people_ahead_and_wait(ticket)
