@@ -10,7 +10,7 @@
    next) until the office's queue is empty: the busy day. A board client listens to the
    server-sent events the whole time and measures how late each call reaches it, and the
    queue tables are vacuumed every 30 s as the beat's queue_tables_vacuum does in production.
-   Then the latency at the target load: the same counters, each pausing 12-28 ms after
+   Then the latency at the target load: the same counters, each pausing 10-26 ms after
    each answer (about 500 calls a second in all), for 20 s.
 4. The database is checked for double calls; the call log gives the rate per window.
 5. Ticket issue: wrk, 16 kiosks `POST /api/queue/issue/`, first paced at a ticket every 0.5 s
@@ -399,12 +399,12 @@ def main():
         busy_end = timezone.now()
         left = Ticket.objects.filter(office_id=office_id, status="waiting", service_day=today).count()
         # The latency a counter sees at the target load: each counter calls about every
-        # 32 ms (a random pause of 12-28 ms after each answer), about 500 calls a second in all.
+        # 32 ms (a random pause of 10-26 ms after each answer), about 500 calls a second in all.
         waiting_load(setup["office"], Service.objects.get(office_id=office_id, kind="contribution"), 15_000)
         paced = wrk(
             WRK_THREAD_ID
             + WRK_CALL % {"paths": paths, "tokens": tokens}
-            + "function delay() return math.random(12, 28) end\n"
+            + "function delay() return math.random(10, 26) end\n"
             + WRK_DONE,
             base,
             threads=COUNTERS,

@@ -6,10 +6,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sso.settings")
 application = get_wsgi_application()
 
-# The counters' call-next is answered ahead of the middleware (see queueing.api.fast).
-from queueing.api.fast import CallNextFastPath  # noqa: E402
+# The counters' call-next and the kiosks' ticket are answered ahead of the middleware
+# (see queueing.api.fast).
+from queueing.api.fast import QueueFastPath  # noqa: E402
 
-application = CallNextFastPath(application)
+application = QueueFastPath(application)
 
 # Load every URLconf and view module now, then move all of it out of the garbage
 # collector's sight: a full collection of the ~130,000 objects a worker holds after start-up

@@ -37,9 +37,11 @@ def _issue(office, n=1):
     return [services.ticket_issue(service=service, customer_kind="employer") for _ in range(n)]
 
 
-def wsgi_post(path, *, token=None, body=b"", content_type="application/json", **extra):
-    """POST through sso.wsgi.application; returns (status code, headers, parsed body, raw)."""
+def wsgi_post(path, *, token=None, body=b"", content_type="application/json", app=None, **extra):
+    """POST through sso.wsgi.application (or `app`); returns (status code, headers, parsed body, raw)."""
     from sso.wsgi import application
+
+    application = app or application
 
     environ = {
         "REQUEST_METHOD": "POST",
@@ -168,3 +170,74 @@ def test_an_unknown_host_is_refused_by_django(office, counter, token):
 def test_other_paths_and_methods_are_djangos(office, counter, token):
     code, _headers, _body, _raw = wsgi_post(f"/api/queue/counters/{counter.pk}/recall/", token=token)
     assert code == 409  # Django's view: nothing called yet
+
+
+# --- The kiosk's ticket ---------------------------------------------------------------
+
+
+@pytest.fixture
+def kiosk_token(cast):
+    return Token.objects.create(user=cast["counter"]).key
+
+
+def _issue_body(service, **extra):
+    return json.dumps({"service": service.pk, "customer_kind": "insured", **extra}).encode()
+
+
+def test_the_fast_ticket_is_the_issue_views_answer(office, counter, kiosk_token, client_for, cast):
+    from queueing.api.fast import QueueFastPath
+
+    def django(environ, start_response):
+        pytest.fail("the fast path handed a good ticket request to Django")
+
+    service = Service.objects.get(office=office, kind="contribution")
+    _issue(office)  # one person ahead
+    code, headers, body, _raw = wsgi_post(
+        "/api/queue/issue/",
+        token=kiosk_token,
+        body=_issue_body(service, customer_ref="1-1017-00230-70-8"),
+        app=QueueFastPath(django),
+    )
+    assert code == 201 and headers["X-Frame-Options"] == "DENY"
+    ticket = Ticket.objects.select_related("service").get(pk=body["id"])
+    assert ticket.customer_ref == "1101700230708" and ticket.code == "A002"
+    expected = json.loads(json.dumps(TicketSerializer(ticket).data))
+    assert {key: body[key] for key in expected} == expected
+    assert body["people_ahead"] == 1 and body["estimated_wait_minutes"] >= 1
+    # Django's view gives the same fields for the next ticket.
+    api = client_for(cast["counter"])
+    django_answer = api.post(
+        "/api/queue/issue/", {"service": service.pk, "customer_kind": "insured"}, "application/json"
+    )
+    assert django_answer.status_code == 201 and set(django_answer.json()) == set(body)
+    assert QueueFastPath  # the class sso.wsgi wraps the application with
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "reason"),
+    [
+        ({"customer_ref": "1234567890123"}, 400, "pin_invalid"),  # refused by the service: Django says why
+        ({"priority": "1"}, 201, None),  # a string the serializer reads: Django's own answer
+        ({"customer_kind": "robot"}, 400, None),
+        ({"customer_ref": "1" * 21}, 400, None),
+    ],
+)
+def test_kiosk_input_the_fast_path_does_not_take_goes_to_django(office, kiosk_token, extra, code, reason):
+    service = Service.objects.get(office=office, kind="contribution")
+    status, _headers, body, _raw = wsgi_post(
+        "/api/queue/issue/", token=kiosk_token, body=_issue_body(service, **extra), HTTP_ACCEPT_LANGUAGE="th"
+    )
+    assert status == code
+    if reason:
+        assert body["code"] == reason and body["detail"] == body["detail_th"]
+    assert Ticket.objects.count() == (1 if code == 201 else 0)
+
+
+def test_a_ticket_for_another_offices_or_an_inactive_service_is_refused(offices, office, kiosk_token):
+    elsewhere = Service.objects.get(office=offices["5000"], kind="contribution")
+    assert wsgi_post("/api/queue/issue/", token=kiosk_token, body=_issue_body(elsewhere))[0] == 404
+    service = Service.objects.get(office=office, kind="contribution")
+    Service.objects.filter(pk=service.pk).update(is_active=False)
+    code, _headers, body, _raw = wsgi_post("/api/queue/issue/", token=kiosk_token, body=_issue_body(service))
+    assert code == 400 and body["code"] == "service_inactive"
+    assert Ticket.objects.count() == 0
