@@ -14,8 +14,8 @@ application = QueueFastPath(application)
 
 # Load every URLconf and view module now, then move all of it out of the garbage
 # collector's sight: a full collection of the ~130,000 objects a worker holds after start-up
-# takes 60-70 ms here with every request thread of the worker stopped, which was the p99
-# of the counters' call-next. What requests allocate afterwards is still collected.
+# takes 60-70 ms here with every request thread of the worker stopped: a tail on every
+# request in flight. What requests allocate afterwards is still collected.
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().reverse_dict  # noqa: B018
