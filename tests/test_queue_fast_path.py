@@ -175,16 +175,11 @@ def test_other_paths_and_methods_are_djangos(office, counter, token):
 # --- The kiosk's ticket ---------------------------------------------------------------
 
 
-@pytest.fixture
-def kiosk_token(cast):
-    return Token.objects.create(user=cast["counter"]).key
-
-
 def _issue_body(service, **extra):
     return json.dumps({"service": service.pk, "customer_kind": "insured", **extra}).encode()
 
 
-def test_the_fast_ticket_is_the_issue_views_answer(office, counter, kiosk_token, client_for, cast):
+def test_the_fast_ticket_is_the_issue_views_answer(office, counter, token, client_for, cast):
     from queueing.api.fast import QueueFastPath
 
     def django(environ, start_response):
@@ -194,7 +189,7 @@ def test_the_fast_ticket_is_the_issue_views_answer(office, counter, kiosk_token,
     _issue(office)  # one person ahead
     code, headers, body, _raw = wsgi_post(
         "/api/queue/issue/",
-        token=kiosk_token,
+        token=token,
         body=_issue_body(service, customer_ref="1-1017-00230-70-8"),
         app=QueueFastPath(django),
     )
@@ -222,10 +217,10 @@ def test_the_fast_ticket_is_the_issue_views_answer(office, counter, kiosk_token,
         ({"customer_ref": "1" * 21}, 400, None),
     ],
 )
-def test_kiosk_input_the_fast_path_does_not_take_goes_to_django(office, kiosk_token, extra, code, reason):
+def test_kiosk_input_the_fast_path_does_not_take_goes_to_django(office, token, extra, code, reason):
     service = Service.objects.get(office=office, kind="contribution")
     status, _headers, body, _raw = wsgi_post(
-        "/api/queue/issue/", token=kiosk_token, body=_issue_body(service, **extra), HTTP_ACCEPT_LANGUAGE="th"
+        "/api/queue/issue/", token=token, body=_issue_body(service, **extra), HTTP_ACCEPT_LANGUAGE="th"
     )
     assert status == code
     if reason:
@@ -233,11 +228,11 @@ def test_kiosk_input_the_fast_path_does_not_take_goes_to_django(office, kiosk_to
     assert Ticket.objects.count() == (1 if code == 201 else 0)
 
 
-def test_a_ticket_for_another_offices_or_an_inactive_service_is_refused(offices, office, kiosk_token):
+def test_a_ticket_for_another_offices_or_an_inactive_service_is_refused(offices, office, token):
     elsewhere = Service.objects.get(office=offices["5000"], kind="contribution")
-    assert wsgi_post("/api/queue/issue/", token=kiosk_token, body=_issue_body(elsewhere))[0] == 404
+    assert wsgi_post("/api/queue/issue/", token=token, body=_issue_body(elsewhere))[0] == 404
     service = Service.objects.get(office=office, kind="contribution")
     Service.objects.filter(pk=service.pk).update(is_active=False)
-    code, _headers, body, _raw = wsgi_post("/api/queue/issue/", token=kiosk_token, body=_issue_body(service))
+    code, _headers, body, _raw = wsgi_post("/api/queue/issue/", token=token, body=_issue_body(service))
     assert code == 400 and body["code"] == "service_inactive"
     assert Ticket.objects.count() == 0

@@ -133,7 +133,7 @@ class QueueFastPath:
         return (data if isinstance(data, dict) else None), secure
 
     def _caller(self, environ, permissions):
-        """The token's user if they may serve at a counter; None leaves it to DRF."""
+        """The token's user if they hold `permissions`; None leaves it to DRF."""
         auth = environ.get("HTTP_AUTHORIZATION", "").split()
         if len(auth) != 2 or auth[0] != "Token":
             return None
