@@ -1,5 +1,6 @@
 """Playwright driving Debian's chromium (`playwright install` cannot download here)."""
 
+import json
 import os
 import shutil
 
@@ -62,3 +63,42 @@ def screenshot():
         return path
 
     return take
+
+
+# Every top-level document of the tab (not its frames: the receipt shows its PDF in one) appends
+# its path to a log kept in sessionStorage once its load event has run, but only while a log has
+# been started: the page itself keeps the count, so it does not depend on when Playwright's own
+# "load" events reach the test.
+_LOAD_LOG = """
+window.addEventListener("load", () => {
+  if (window.top !== window) return;
+  const log = JSON.parse(sessionStorage.getItem("test-page-loads") || "null");
+  if (log === null) return;
+  log.push(location.pathname + location.search);
+  sessionStorage.setItem("test-page-loads", JSON.stringify(log));
+});
+"""
+
+
+class PageLoads:
+    """The page loads (new documents) of one tab from start() on.
+
+    Playwright's wait_for_load_state can return on the previous document's load state just after
+    a navigation commits, and its "load" event can then reach a listener after the count began;
+    the load event of a document has run once its readyState is "complete", so both start() and
+    urls() wait for that in the current document first."""
+
+    def __init__(self, page):
+        self.page = page
+        page.add_init_script(_LOAD_LOG)
+
+    def _settled(self):
+        self.page.wait_for_function("document.readyState === 'complete'")
+
+    def start(self):
+        self._settled()
+        self.page.evaluate("sessionStorage.setItem('test-page-loads', '[]')")
+
+    def urls(self):
+        self._settled()
+        return json.loads(self.page.evaluate("sessionStorage.getItem('test-page-loads') || '[]'"))

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.browser.conftest import PageLoads
 from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,6 +67,7 @@ def test_a_clear_cut_sickness_claim_is_decided_at_the_counter_in_one_sitting(
 
     person = office_ready
     context, page = _signed_in(browser, live_server, "counter")
+    loads = PageLoads(page)
     try:
         # The insured person takes a sickness ticket at the kiosk.
         page.goto(f"{live_server.url}/queue/kiosk/")
@@ -82,8 +84,8 @@ def test_a_clear_cut_sickness_claim_is_decided_at_the_counter_in_one_sitting(
         page.wait_for_selector("[data-testid=call-next]")
         page.wait_for_load_state("load")
 
-        loads, keys, clicks = [], [], []
-        page.on("load", lambda: loads.append(page.url))
+        keys, clicks = [], []
+        loads.start()
 
         def press(key, why):
             keys.append(f"{key} ({why})")
@@ -135,7 +137,7 @@ def test_a_clear_cut_sickness_claim_is_decided_at_the_counter_in_one_sitting(
         assert list(claim.steps.values_list("to_status", flat=True)) == ["recorded", "examined", "approved"]
         assert Ticket.objects.get().case == person
 
-        screens = [url.removeprefix(live_server.url) for url in loads]
+        screens = loads.urls()
         report = "\n".join(
             [
                 "A clear-cut sickness claim at one counter, from the ticket call to the decision",

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.browser.conftest import PageLoads
 from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,6 +56,7 @@ def test_a_contribution_is_collected_in_one_step_from_the_call_to_the_receipt(
 
     employer, people = office_ready
     context, page = _signed_in(browser, live_server, "counter")
+    loads = PageLoads(page)
     try:
         # The employer takes a contribution ticket at the kiosk.
         page.goto(f"{live_server.url}/queue/kiosk/")
@@ -71,8 +73,8 @@ def test_a_contribution_is_collected_in_one_step_from_the_call_to_the_receipt(
         page.wait_for_selector("[data-testid=call-next]")
         page.wait_for_load_state("load")
 
-        loads, keys, clicks = [], [], []
-        page.on("load", lambda: loads.append(page.url))
+        keys, clicks = [], []
+        loads.start()
 
         def press(key, why):
             keys.append(f"{key} ({why})")
@@ -121,7 +123,7 @@ def test_a_contribution_is_collected_in_one_step_from_the_call_to_the_receipt(
         ticket = Ticket.objects.get()
         assert ticket.case == employer
 
-        screens = [url.removeprefix(live_server.url) for url in loads]
+        screens = loads.urls()
         report = "\n".join(
             [
                 "Contribution collection at one counter, from the ticket call to the printed receipt",
