@@ -5,13 +5,14 @@
 1. Volumes: `demo_data --offices 50 --queue-history 2000000` (idempotent).
 2. One office gets 16 counters serving one service, 16 signed-in officers with API tokens
    and `--calls` waiting tickets for today (loaded with COPY).
-3. gunicorn serves the app; wrk drives 16 connections, one per counter, each calling
+3. uWSGI serves the app as the README's production command does (2 processes x 8 threads;
+   `--server gunicorn` for gthread instead); wrk drives 16 connections, one per counter, each calling
    `POST /api/queue/counters/<id>/call-next/` with close_current=no_show (finish and call
    next) until the office's queue is empty: the busy day. A board client listens to the
    server-sent events the whole time and measures how late each call reaches it, and the
    queue tables are vacuumed every 30 s as the beat's queue_tables_vacuum does in production.
-   Then the latency at the target load: the same counters, each pausing 10-26 ms after
-   each answer (about 500 calls a second in all), for 20 s.
+   Then the latency at the target load: the same counters calling at a steady 500 calls a
+   second in all (`--paced-rate`), each on its own schedule, for 20 s.
 4. The database is checked for double calls; the call log gives the rate per window.
 5. Ticket issue: wrk, 16 kiosks `POST /api/queue/issue/`, first paced at a ticket every 0.5 s
    each (the latency a kiosk sees at a busy peak), then flat out (the rate).
@@ -230,6 +231,42 @@ end
 """
 
 
+# A steady rate for each wrk thread (one counter): a request every `interval_ms` on the
+# monotonic clock (LuaJIT's ffi), starting at a random offset; a counter that fell behind
+# (a slow answer) catches up at most 4 requests, as an officer would not call 10 at once.
+WRK_PACE = """
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } pace_timespec; int clock_gettime(int clock, pace_timespec *tp); ]]
+local pace_ts = ffi.new("pace_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, pace_ts)
+  return tonumber(pace_ts.tv_sec) * 1000 + tonumber(pace_ts.tv_nsec) / 1e6
+end
+local interval = %(interval_ms)f
+local next_at = nil
+function delay()
+  local now = now_ms()
+  if next_at == nil then next_at = now + math.random() * interval end
+  if next_at < now - 4 * interval then next_at = now - 4 * interval end
+  local wait = next_at - now
+  next_at = next_at + interval
+  if wait < 0 then return 0 end
+  return math.floor(wait)
+end
+"""
+
+
+def server_command(args, port):
+    """The production server (README): uWSGI speaking HTTP in its workers, processes x threads,
+    the app loaded once in the master and forked; or gunicorn gthread for comparison."""
+    if args.server == "gunicorn":
+        return [sys.executable, "-m", "gunicorn", "sso.wsgi", "-k", "gthread", "-w", str(args.workers), "--threads",
+                str(args.threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "256"]  # fmt: skip
+    return [str(Path(sys.executable).parent / "uwsgi"), "--http-socket", f"127.0.0.1:{port}", "--module",
+            "sso.wsgi:application", "--master", "--processes", str(args.workers), "--threads", str(args.threads),
+            "--single-interpreter", "--die-on-term", "--need-app", "--disable-logging", "--listen", "256"]  # fmt: skip
+
+
 def wrk(script, url, *, threads, connections, seconds, until=None):
     """Run wrk with a Lua script; with `until`, stop it (SIGINT: wrk still prints its
     figures) as soon as until() is true, checked each second, instead of after `seconds`."""
@@ -334,6 +371,8 @@ def main():
     parser.add_argument("--offices", type=int, default=50)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "8")))
+    parser.add_argument("--server", choices=("uwsgi", "gunicorn"), default=os.environ.get("BENCH_SERVER", "uwsgi"))
+    parser.add_argument("--paced-rate", type=int, default=500, help="calls a second in the paced run")
     parser.add_argument("--calls-only", action="store_true", help="skip the issue and bare-SQL runs")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -358,11 +397,7 @@ def main():
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "sso.wsgi", "-k", "gthread", "-w", str(args.workers), "--threads",
-         str(args.threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "256"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    server = subprocess.Popen(server_command(args, port), cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -376,7 +411,7 @@ def main():
         board.start()
         time.sleep(1)
 
-        say(f"== call-next: {COUNTERS} counters over HTTP (gunicorn gthread {args.workers}x{args.threads})")
+        say(f"== call-next: {COUNTERS} counters over HTTP ({args.server} {args.workers}x{args.threads})")
         vacuum = Vacuumer()
         vacuum.start()
         started = timezone.now()
@@ -398,13 +433,13 @@ def main():
         )
         busy_end = timezone.now()
         left = Ticket.objects.filter(office_id=office_id, status="waiting", service_day=today).count()
-        # The latency a counter sees at the target load: each counter calls about every
-        # 32 ms (a random pause of 10-26 ms after each answer), about 500 calls a second in all.
+        # The latency a counter sees at the target load: the counters together call at a
+        # steady `--paced-rate` (500 a second), each on its own schedule.
         waiting_load(setup["office"], Service.objects.get(office_id=office_id, kind="contribution"), 15_000)
         paced = wrk(
             WRK_THREAD_ID
             + WRK_CALL % {"paths": paths, "tokens": tokens}
-            + "function delay() return math.random(10, 26) end\n"
+            + WRK_PACE % {"interval_ms": 1000 * COUNTERS / args.paced_rate}
             + WRK_DONE,
             base,
             threads=COUNTERS,
@@ -438,7 +473,7 @@ def main():
         if rates:
             say(f"last window / first window: {rates[-1] / rates[0]:.2f}")
         say(
-            f"at ~500 calls/s   {paced['requests'] / paced['seconds']:,.0f} calls/s over {paced['seconds']:.0f} s: "
+            f"paced at {args.paced_rate}/s   {paced['requests'] / paced['seconds']:,.0f} calls/s over {paced['seconds']:.0f} s: "
             f"p50 {paced['p50_ms']:.1f} ms, p99 {paced['p99_ms']:.1f} ms (target < 50), max {paced['max_ms']:.1f} ms"
         )
         delays = sorted(board.delays)

@@ -19,5 +19,7 @@ application = QueueFastPath(application)
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().reverse_dict  # noqa: B018
+# uWSGI loads this module once in its master and forks the workers from it: nothing here may
+# open a database connection the workers would then share (tests/test_wsgi_server.py checks).
 gc.collect()
 gc.freeze()

@@ -1,4 +1,4 @@
-"""Call-next through the WSGI application that gunicorn serves (sso.wsgi.application): the
+"""Call-next through the WSGI application the server serves (sso.wsgi.application): the
 fast path answers a successful token call exactly as the DRF view does, and hands every
 other request, refusals included, to Django unchanged."""
 
