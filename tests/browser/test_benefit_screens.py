@@ -82,7 +82,6 @@ def test_a_clear_cut_sickness_claim_is_decided_at_the_counter_in_one_sitting(
         # The sign-in redirects to the console: count nothing until its own load is over.
         page.wait_for_url(re.compile(r"/queue/counter/\d+/$"))
         page.wait_for_selector("[data-testid=call-next]")
-        page.wait_for_load_state("load")
 
         keys, clicks = [], []
         loads.start()

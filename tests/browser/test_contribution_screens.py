@@ -71,7 +71,6 @@ def test_a_contribution_is_collected_in_one_step_from_the_call_to_the_receipt(
         # The sign-in redirects to the console: count nothing until its own load is over.
         page.wait_for_url(re.compile(r"/queue/counter/\d+/$"))
         page.wait_for_selector("[data-testid=call-next]")
-        page.wait_for_load_state("load")
 
         keys, clicks = [], []
         loads.start()
