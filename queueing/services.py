@@ -66,10 +66,9 @@ def _next_number(office_id, day, prefix) -> int:
 # day's next number for its letter (the upsert's row lock serialises one letter's kiosks; a
 # failed issue rolls the number back, so numbers have no gaps), the visit and the ticket.
 # An unknown, out-of-scope or inactive service matches no row, so nothing is written.
-# Like a call (queueing migration 0008), the ticket's commit does not wait for its WAL to
-# reach the disk: a slow disk sync stalled every kiosk at once (p99 515 ms at 30 tickets a
-# second; 72 ms without). If the database server itself crashes, the tickets of the last
-# moment (at most 0.6 s) are lost, and their numbers may be printed again after the restart.
+# Unlike a call (queueing migration 0008), the ticket's commit waits for its WAL to reach the
+# disk (synchronous_commit stays on): its number is printed on paper and handed to a person,
+# so a database crash must not lose it and print the same number again for someone else.
 _ISSUE_SQL = """
 WITH service AS (
     SELECT * FROM queueing_service
@@ -82,14 +81,12 @@ WITH service AS (
     RETURNING last_number
 ), visit AS (
     INSERT INTO queueing_visit (office_id, started_at) SELECT office_id, %(now)s FROM service RETURNING id
-), no_wait AS (
-    SELECT set_config('synchronous_commit', 'off', true)
 ), ticket AS (
     INSERT INTO queueing_ticket (office_id, service_id, visit_id, service_day, prefix, number, customer_kind,
                                  customer_ref, priority, status, outcome, queued_at, issued_at, call_count)
     SELECT service.office_id, service.id, visit.id, %(day)s, service.prefix, number.last_number, %(kind)s, %(ref)s,
            %(priority)s, 'waiting', '', %(now)s, %(now)s, 0
-    FROM service, number, visit, no_wait
+    FROM service, number, visit
     RETURNING *
 )
 SELECT row_to_json(ticket), (SELECT row_to_json(service) FROM service) FROM ticket

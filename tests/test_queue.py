@@ -283,9 +283,10 @@ def test_the_queue_tables_are_vacuumed_outside_a_transaction_only():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_issue_and_call_commit_without_waiting_for_the_disk_and_nothing_else_does(counter, contribution, cast):
-    """The kiosk's ticket and the call turn synchronous_commit off for their own transaction
-    (migration 0008, services._ISSUE_SQL); finishing a service still waits for the disk."""
+def test_the_ticket_commits_durably_and_only_the_call_does_not_wait_for_the_disk(counter, contribution, cast):
+    """A printed number is a promise: the kiosk's ticket waits for the disk (synchronous_commit on),
+    so a database crash cannot lose it and hand its number to someone else. Only the call turns
+    synchronous_commit off, for its own transaction (migration 0008); finishing waits for the disk."""
     from django.db import connection, transaction
 
     def synchronous_commit():
@@ -293,14 +294,21 @@ def test_issue_and_call_commit_without_waiting_for_the_disk_and_nothing_else_doe
             cursor.execute("SHOW synchronous_commit")
             return cursor.fetchone()[0]
 
-    with transaction.atomic():
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(record):
         assert synchronous_commit() == "on"
         issue(contribution)
-        assert synchronous_commit() == "off"
-    assert synchronous_commit() == "on"  # for that transaction only
+        assert synchronous_commit() == "on"
+    assert not any("synchronous_commit" in sql for sql in statements if "SHOW" not in sql)
     with transaction.atomic():
         services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
         assert synchronous_commit() == "off"
+    assert synchronous_commit() == "on"  # for that transaction only
     with transaction.atomic():
         services.ticket_start(counter=counter, officer=cast["counter"])
         services.ticket_finish(counter=counter, officer=cast["counter"], outcome="completed")

@@ -208,6 +208,18 @@ def test_the_fast_ticket_is_the_issue_views_answer(office, counter, token, clien
     assert QueueFastPath  # the class sso.wsgi wraps the application with
 
 
+def test_the_kiosks_ticket_on_the_fast_path_waits_for_the_disk(office, token):
+    """The number is printed and handed to a person: its commit must survive a database crash."""
+    from django.db import connection
+
+    service = Service.objects.get(office=office, kind="contribution")
+    code, _headers, _body, _raw = wsgi_post("/api/queue/issue/", token=token, body=_issue_body(service))
+    assert code == 201
+    with connection.cursor() as cursor:  # the ticket's statement ran in this test's transaction
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
 @pytest.mark.parametrize(
     ("extra", "code", "reason"),
     [

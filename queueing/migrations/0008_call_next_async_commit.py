@@ -10,10 +10,13 @@ from django.db import migrations
 # What this risks: if the database server itself crashes, the calls of the last moment
 # (at most 3 x wal_writer_delay, 0.6 s by default) are lost as a whole, each with the close
 # of the counter's previous ticket that it made. The database stays consistent; those
-# tickets are back at the head of the queue and the counters call them again. A crash of
-# the application, or a refused call, loses nothing. Every other queue write (issuing a
-# ticket, whose number is printed on paper, finishing, transferring) still waits for the
-# disk.
+# tickets are back at the head of the queue and the counters call them again: a re-call is
+# harmless. A crash of the application, or a refused call, loses nothing.
+#
+# Only the call commits this way. Every other queue write waits for the disk: finishing,
+# transferring, and above all issuing a ticket (services._ISSUE_SQL keeps synchronous_commit
+# on), whose number is printed on paper and handed to a person; losing it in a crash would
+# print the same number again for someone else.
 CALL_NEXT = r"""
 CREATE OR REPLACE FUNCTION queue_call_next(
     p_counter bigint, p_officer bigint, p_scope_office bigint, p_close text, p_now timestamptz, p_day date
