@@ -12,9 +12,7 @@ to date with `rules.surcharge_compute`. The total count comes from the same quer
 (a window count), so a page costs one query.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from contributions import rules
 from contributions.models import ContributionRate
+from sso.core import exports
 from sso.core.formats import BE_OFFSET, date_display
 
 ZERO = Decimal("0.00")
@@ -275,42 +274,20 @@ def _is_thai() -> bool:
 
 
 def export_csv(rows: list[ArrearsRow]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens the Thai text as Thai."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(_headers())
+    """UTF-8 with a byte-order mark, so that Excel opens the Thai text as Thai; names
+    cannot become formulas (`sso.core.exports`)."""
     thai = _is_thai()
-    for row in rows:
-        writer.writerow(_cells(row, thai))
-    return buffer.getvalue().encode("utf-8")
+    return exports.csv_bytes(_headers(), (_cells(row, thai) for row in rows))
+
+
+_MONEY_COLUMNS = (6, 8, 10)
 
 
 def export_xlsx(rows: list[ArrearsRow], *, title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    bold = Font(bold=True)
-    header = []
-    for text in _headers():
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
     thai = _is_thai()
-    money = "#,##0.00"
-    for row in rows:
-        cells = _cells(row, thai)
-        out = []
-        for index, value in enumerate(cells):
-            cell = WriteOnlyCell(sheet, value=value)
-            if index in (6, 8, 10):
-                cell.number_format = money
-            out.append(cell)
-        sheet.append(out)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(
+        title=title,
+        header=_headers(),
+        rows=(_cells(row, thai) for row in rows),
+        number_formats=dict.fromkeys(_MONEY_COLUMNS, "#,##0.00"),
+    )

@@ -5,8 +5,6 @@ Nothing is stored on a refusal; the errors are kept a short while in Redis, unde
 officer's id, for the error file.
 """
 
-import csv
-import io
 import json
 import uuid
 
@@ -22,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from contributions import files, services
 from contributions.models import Statement
 from contributions.services import StatementRefused
+from sso.core import exports
 from sso.core.redis import redis_client
 from sso.core.scoping import object_get_for_user, office_scoped
 
@@ -149,42 +148,29 @@ def statement_upload_errors(request, token):
         raise Http404("The error file has expired: upload the file again.")
     body = json.loads(raw)
     language = "en" if (get_language() or "th").startswith("en") else "th"
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [str(_("Sheet")), str(_("Line")), str(_("Field")), str(_("Expected")), str(_("Found")), str(_("Problem"))]
-    )
-    for error in body["errors"]:
-        writer.writerow(
-            [
-                error.get("sheet", ""),
-                error["line"],
-                str(_label(error["field"])),
-                error["expected"],
-                error["found"],
-                error[f"message_{language}"],
-            ]
-        )
+    rows = [
+        [
+            error.get("sheet", ""),
+            error["line"],
+            str(_label(error["field"])),
+            error["expected"],
+            error["found"],
+            error[f"message_{language}"],
+        ]
+        for error in body["errors"]
+    ]
     if body["unknown_persons"]:
-        writer.writerow([])
-        writer.writerow([str(_("Not registered yet: register these employees (SSO 1-03) first."))])
-        writer.writerow(
-            [str(_("Sheet")), str(_("Line")), str(_("National ID")), str(_("First name")), str(_("Surname"))]
+        rows.append([])
+        rows.append([str(_("Not registered yet: register these employees (SSO 1-03) first."))])
+        rows.append([str(_("Sheet")), str(_("Line")), str(_("National ID")), str(_("First name")), str(_("Surname"))])
+        rows.extend(
+            [person.get("sheet", ""), person["line"], person["national_id"], person["first_name"], person["last_name"]]
+            for person in body["unknown_persons"]
         )
-        for person in body["unknown_persons"]:
-            writer.writerow(
-                [
-                    person.get("sheet", ""),
-                    person["line"],
-                    person["national_id"],
-                    person["first_name"],
-                    person["last_name"],
-                ]
-            )
     stem = (body["file_name"].rsplit(".", 1)[0] or "statement")[:60]
-    response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-errors.csv"'
-    return response
+    header = [str(_("Sheet")), str(_("Line")), str(_("Field")), str(_("Expected")), str(_("Found")), str(_("Problem"))]
+    # The file's own text (what was found, names) cannot become a formula in Excel.
+    return exports.csv_response(f"{_ascii(stem)}-errors.csv", header, rows)
 
 
 def _ascii(text: str) -> str:

@@ -39,6 +39,7 @@ from registry.models import (
     SectionSpell,
 )
 from registry.validators import branch_number_clean, national_id_clean
+from sso.core import exports
 from sso.core.audit import history_copy
 from sso.core.forms import parse_thai_date
 from sso.core.redis import redis_client
@@ -161,9 +162,7 @@ class FileUnreadable(Exception):
 def template_csv(language: str = "th") -> bytes:
     """The header line of an upload file (UTF-8 with BOM, so spreadsheet programs read the Thai)."""
     names = [HEADERS_TH[column] if language.startswith("th") else column for column in COLUMNS]
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(names)
-    return out.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes(names, [])
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -703,12 +702,10 @@ def upload_get_for_user(user, pk) -> BulkUpload:
 
 def errors_csv(upload: BulkUpload) -> bytes:
     """The upload's line errors as a CSV file (UTF-8 with BOM, for spreadsheet programs)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([str(_("Line")), str(_("Column")), str(_("Problem"))])
-    for error in upload.errors:
-        writer.writerow([error.get("line") or "", error.get("field") or "", error.get("message") or ""])
-    return out.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes(
+        [str(_("Line")), str(_("Column")), str(_("Problem"))],
+        ([error.get("line") or "", error.get("field") or "", error.get("message") or ""] for error in upload.errors),
+    )
 
 
 # The upload ------------------------------------------------------------------------------
