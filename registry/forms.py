@@ -210,9 +210,25 @@ class MergeForm(forms.Form):
         label=_("National ID of the duplicate record"), max_length=20, widget=_numeric()
     )
     confirm = forms.BooleanField(label=_("Merge: move all histories of the duplicate to this record."), required=False)
+    # Records that differ plainly: the reason, and a supervisor who confirms on this screen (four eyes).
+    reason = forms.CharField(
+        label=_("Reason for the merge"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=1000
+    )
+    supervisor = forms.CharField(label=_("Confirming supervisor (username)"), max_length=150, required=False)
+    supervisor_password = forms.CharField(
+        label=_("Supervisor's password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        strip=False,
+        required=False,
+        max_length=200,
+    )
 
     def clean_duplicate_national_id(self):
         return national_id_clean(self.cleaned_data["duplicate_national_id"], "foreign")
+
+
+class UnmergeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for undoing the merge"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CeaseForm(forms.Form):

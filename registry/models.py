@@ -508,3 +508,67 @@ class BulkUpload(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class PersonMerge(models.Model):
+    """One merge of a duplicate record into the record kept: exactly what moved (ids per kind
+    of record), who asked, who confirmed and why, and its undoing (see registry/merging.py)."""
+
+    OFFICE_SCOPE = "kept__office"
+
+    kept = models.ForeignKey(InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("record kept"))
+    merged = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("record merged")
+    )
+    # The two records' status before the merge, restored by an unmerge.
+    merged_status = models.CharField(max_length=10, choices=InsuredPerson.Status.choices)
+    kept_status = models.CharField(max_length=10, choices=InsuredPerson.Status.choices)
+    # {"app_label.Model.field": [ids]}: the rows that moved to the record kept.
+    moved = models.JSONField(default=dict, blank=True)
+    # {"app_label.Model.field": [ids]}: the duplicate's open history rows the merge closed.
+    closed = models.JSONField(default=dict, blank=True)
+    # {"app_label.Model.field": last id}: rows added to the record kept later block an unmerge.
+    watermarks = models.JSONField(default=dict, blank=True)
+    # [[field, kept value, merged value, plainly different]] as shown when the merge was confirmed.
+    differences = models.JSONField(default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("merged by")
+    )
+    merged_at = models.DateTimeField(_("merged at"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undo_reason = models.TextField(_("reason for undoing"), blank=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = _("merge of records")
+        verbose_name_plural = _("merges of records")
+        permissions = [
+            ("confirm_merge", _("Can confirm a merge of records that differ (four eyes)")),
+            ("unmerge_insuredperson", _("Can undo a merge of insured person records")),
+        ]
+        constraints = [
+            # A record is merged away at most once at a time.
+            models.UniqueConstraint(fields=["merged"], condition=Q(undone_at__isnull=True), name="personmerge_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.merged_id} -> {self.kept_id} ({self.merged_at:%Y-%m-%d})"

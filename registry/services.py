@@ -595,42 +595,11 @@ def section40_register(
     return spell
 
 
-@transaction.atomic
-def person_merge(*, officer, keep: InsuredPerson, drop: InsuredPerson) -> InsuredPerson:
-    """Merge a duplicate record into the one kept: every history row moves to it, the
-    duplicate stays (status merged, pointing at the survivor) so its audit trail remains."""
-    if keep.pk == drop.pk:
-        _refuse("drop", _("Choose two different records."), "same")
-    keep, drop = (InsuredPerson.objects.select_for_update().get(pk=pk) for pk in (keep.pk, drop.pk))
-    if InsuredPerson.Status.MERGED in (keep.status, drop.status):
-        _refuse("drop", _("One of the records was already merged."), "merged")
-    # The open entry of each history is the kept person's; the duplicate's open one is closed
-    # the day before it starts (or where it started, if later) so periods stay in order.
-    for related in ("section_spells", "hospital_registrations", "bank_accounts"):
-        kept_open = getattr(keep, related).filter(valid_to__isnull=True).first()
-        for row in getattr(drop, related).all():
-            row.person = keep
-            fields = ["person"]
-            if row.valid_to is None and kept_open is not None:
-                row.valid_to = max(row.valid_from, kept_open.valid_from - DAY)
-                fields.append("valid_to")
-            _stamp(row, officer).save(update_fields=fields)
-    for row in drop.employments.all():
-        if (
-            row.ended_on is None
-            and keep.employments.filter(employer_id=row.employer_id, ended_on__isnull=True).exists()
-        ):
-            _refuse("drop", _("Both records hold an open job with the same employer; end one first."), "conflict")
-        row.person = keep
-        _stamp(row, officer).save(update_fields=["person"])
-    for row in drop.dependants.all():
-        if row.national_id and keep.dependants.filter(national_id=row.national_id).exists():
-            continue
-        row.person = keep
-        _stamp(row, officer).save(update_fields=["person"])
-    drop.status, drop.merged_into = InsuredPerson.Status.MERGED, keep
-    _stamp(drop, officer).save(update_fields=["status", "merged_into"])
-    if keep.employments.filter(ended_on__isnull=True).exists() and keep.status == InsuredPerson.Status.CEASED:
-        keep.status = InsuredPerson.Status.ACTIVE
-        _stamp(keep, officer).save(update_fields=["status"])
-    return keep
+def person_merge(
+    *, officer, keep: InsuredPerson, drop: InsuredPerson, reason: str = "", confirmed_by=None
+) -> InsuredPerson:
+    """Merge a duplicate record into the one kept (see registry/merging.py): every record that
+    points at it moves to the survivor; it stays on file, status merged, pointing at it."""
+    from registry.merging import person_merge as merge
+
+    return merge(officer=officer, keep=keep, drop=drop, reason=reason, confirmed_by=confirmed_by)

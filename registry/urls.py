@@ -16,6 +16,7 @@ urlpatterns = [
     path("persons/<int:pk>/section-39/", views.section39, name="section39"),
     path("persons/<int:pk>/section-40/", views.section40, name="section40_person"),
     path("persons/<int:pk>/merge/", views.person_merge, name="person_merge"),
+    path("merges/<int:pk>/undo/", views.person_unmerge, name="person_unmerge"),
     path("section-40/", views.section40, name="section40"),
     path("employers/new/", views.employer_register, name="employer_register"),
     path("employers/<int:pk>/", views.employer_detail, name="employer"),

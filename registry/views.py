@@ -6,6 +6,7 @@ the field it names and nothing is stored.
 """
 
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry import forms, selectors, services
+from registry import forms, merging, selectors, services
 from registry.filters import EmployerFilter, PersonFilter
-from registry.models import Branch, Employer, Employment, InsuredPerson
+from registry.models import Branch, Employer, Employment, InsuredPerson, PersonMerge
 from sso.core.scoping import object_get_for_user, office_scoped
 
 
@@ -115,6 +116,7 @@ def person_detail(request, pk):
             "contribution_history": contribution_history(person.pk),
             "paid_months_15": contribution_months_count(person.pk, before=today, months=15),
             "claims": _person_claims(request.user, person),
+            "merges": merging.merges_of(person),
             "today": today,
         },
     )
@@ -243,29 +245,57 @@ def section40(request, pk=None):
     )
 
 
+def _supervisor_confirming(request, form):
+    """The supervisor who confirms on this screen (username and password), as the benefits
+    override does; None, with the error on the form, when they do not."""
+    data = form.cleaned_data
+    if not data["supervisor"] or not data["supervisor_password"]:
+        form.add_error("supervisor", _("A supervisor must confirm this merge with their username and password."))
+        return None
+    supervisor = authenticate(request, username=data["supervisor"], password=data["supervisor_password"])
+    if supervisor is None:
+        form.add_error("supervisor_password", _("The supervisor's username or password is wrong."))
+    return supervisor
+
+
 @login_required
 @permission_required("registry.merge_insuredperson", raise_exception=True)
 def person_merge(request, pk):
-    """A verifier merges a duplicate record into this one, after seeing both side by side."""
+    """A verifier merges a duplicate record into this one. The first submit shows both records
+    side by side (field by field, plain differences marked) and what will move; records that
+    differ plainly need a reason and a supervisor confirming on the same screen."""
     person = person_get_for_user(request, pk)
     form = forms.MergeForm(request.POST or None)
-    duplicate = None
+    duplicate = preview = None
     if request.method == "POST" and form.is_valid():
-        duplicate = (
-            InsuredPerson.objects.select_related("office")
-            .filter(national_id=form.cleaned_data["duplicate_national_id"])
-            .first()
-        )
+        data = form.cleaned_data
+        # Only a record the officer may see can be merged (another office's is "not found").
+        duplicate = selectors.person_get_by_national_id(data["duplicate_national_id"], request.user)
         if duplicate is None:
             form.add_error("duplicate_national_id", _("No record has this national ID."))
-        elif form.cleaned_data["confirm"]:
-            try:
-                services.person_merge(officer=request.user, keep=person, drop=duplicate)
-            except ValidationError as exc:
-                forms.errors_to_form(form, exc)
-            else:
-                messages.success(request, _("Records merged."))
-                return redirect(person)
+        elif duplicate.pk == person.pk:
+            form.add_error("duplicate_national_id", _("Choose two different records."))
+            duplicate = None
+        else:
+            preview = merging.person_merge_preview(keep=person, drop=duplicate)
+            if data["confirm"] and not preview.refusals:
+                supervisor = _supervisor_confirming(request, form) if preview.needs_confirmation else None
+                if supervisor is not None or not preview.needs_confirmation:
+                    try:
+                        services.person_merge(
+                            officer=request.user,
+                            keep=person,
+                            drop=duplicate,
+                            reason=data["reason"],
+                            confirmed_by=supervisor,
+                        )
+                    except ValidationError as exc:
+                        if hasattr(exc, "error_dict") and "confirmed_by" in exc.error_dict:
+                            exc = ValidationError({"supervisor": exc.error_dict.pop("confirmed_by"), **exc.error_dict})
+                        forms.errors_to_form(form, exc)
+                    else:
+                        messages.success(request, _("Records merged."))
+                        return redirect(person)
     return render(
         request,
         "registry/person_merge.html",
@@ -273,6 +303,7 @@ def person_merge(request, pk):
             "form": form,
             "person": person,
             "duplicate": duplicate,
+            "preview": preview,
             "likely": selectors.person_duplicates(
                 first_name_th=person.first_name_th,
                 last_name_th=person.last_name_th,
@@ -280,6 +311,29 @@ def person_merge(request, pk):
                 exclude_id=person.pk,
             ),
         },
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+@login_required
+@permission_required("registry.unmerge_insuredperson", raise_exception=True)
+def person_unmerge(request, pk):
+    """A supervisor undoes a merge: what moved goes back to the merged record, which reopens."""
+    merge = object_get_for_user(PersonMerge.objects.select_related("kept", "merged", "merged_by"), request.user, pk=pk)
+    form = forms.UnmergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            merging.person_unmerge(officer=request.user, merge=merge, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            forms.errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Merge undone: the records are separate again."))
+            return redirect(merge.merged)
+    return render(
+        request,
+        "registry/person_unmerge.html",
+        {"form": form, "merge": merge, "problems": merging.unmerge_problems(merge)},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -149,6 +149,7 @@ ROLES = (
         + _BENEFITS_VIEW
         + ("benefits.view_paymentorder", "benefits.view_paymentbatch", "benefits.view_claimfinding")
         + ("benefits.adjudicate_claim", "benefits.confirm_override", "benefits.decide_appeal")
+        + ("registry.confirm_merge", "registry.unmerge_insuredperson", "registry.view_personmerge")
         + ("core.view_audit_history", "core.view_user"),
     ),
     Role(
