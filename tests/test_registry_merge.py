@@ -248,6 +248,15 @@ def test_a_typo_or_a_new_surname_is_not_plainly_different(kept, duplicate, stran
     assert merging.names_differ_clearly(kept, stranger)
 
 
+def test_the_api_refuses_plainly_different_persons_and_stores_nothing(kept, stranger, cast, client_for):
+    before = _snapshot()
+    response = client_for(cast["verifier"]).post(
+        f"/api/registry/persons/{kept.pk}/merge/", {"drop": stranger.pk}, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert _snapshot() == before
+
+
 # The pages ------------------------------------------------------------------------------
 
 
