@@ -51,6 +51,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sso.settings")
 os.environ.setdefault("DEBUG", "1")
+# The benchmark's one user makes every call: the API's per-user limits would answer 429.
+os.environ.setdefault("API_THROTTLE_USER", "")
+os.environ.setdefault("API_THROTTLE_TOKEN", "")
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 60)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sso")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -99,13 +102,13 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count, Max, Min  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from contributions import rules  # noqa: E402
 from contributions.models import ContributionMonth, Payment, Receipt, ReceiptSeries, Statement, StatementLine  # noqa: E402
 from registry.models import Branch, Employer, Employment, InsuredPerson  # noqa: E402
 from registry.validators import pin_check_digit  # noqa: E402
 from sso.core.models import Office  # noqa: E402
+from sso.core.tokens import api_token_issue  # noqa: E402
 
 OFFICES = {"1001": "bkk1", "1004": "bkk4", "5000": "cmi", "4000": "kkn"}  # office code: demo user prefix
 ACCOUNT_PREFIX = "97"  # bench employers' account numbers: 97 + 8 digits
@@ -232,7 +235,7 @@ def tokens() -> dict[int, str]:
     found = {}
     for code, prefix in OFFICES.items():
         user = User.objects.get(username=f"{prefix}.counter")
-        found[Office.objects.get(code=code).pk] = Token.objects.get_or_create(user=user)[0].key
+        found[Office.objects.get(code=code).pk] = api_token_issue(user=user).key
     return found
 
 

@@ -52,13 +52,13 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from queueing import events  # noqa: E402
 from queueing.demo import _copy  # noqa: E402
 from queueing.models import Counter, Service, Ticket, TicketCall  # noqa: E402
 from queueing.services import counter_sign_in, office_queue_setup, queue_day_close  # noqa: E402
 from sso.core.models import Office  # noqa: E402
+from sso.core.tokens import api_token_issue  # noqa: E402
 
 COUNTERS = 16
 
@@ -157,14 +157,14 @@ def prepare(calls):
         counter.refresh_from_db()
         counter_sign_in(counter=counter, officer=officer)
     waiting_load(office, service, calls)
-    tokens = [Token.objects.get_or_create(user=officer)[0].key for officer in officers]
+    tokens = [api_token_issue(user=officer).key for officer in officers]
     # Ticket issue: 16 kiosks in 16 other offices at once (numbers are per office and prefix,
     # so kiosks of one office wait for each other only on the same service letter).
     issuers = []
     for other in Office.objects.exclude(pk=office.pk).order_by("code")[:COUNTERS]:
         issuer = officers_for(other, 1, f"bench.issue.{other.code}.")[0]
         issue_service = Service.objects.get(office=other, kind="contribution")
-        issuers.append((Token.objects.get_or_create(user=issuer)[0].key, issue_service.pk))
+        issuers.append((api_token_issue(user=issuer).key, issue_service.pk))
     supervisor = get_user_model().objects.get(username="bkk1.supervisor")
     session = SessionStore()
     session["_auth_user_id"] = str(supervisor.pk)

@@ -8,7 +8,6 @@ is 404); every write is one service call whose refusal is shown on the field it 
 """
 
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -24,6 +23,7 @@ from benefits import appeals, forms, services
 from benefits.filters import OPEN, ClaimFilter
 from benefits.models import Appeal, Benefit, Claim, ClaimAttempt, ClaimDocument
 from registry.models import Dependant, InsuredPerson
+from sso.core.confirm import password_confirm
 from sso.core.scoping import object_get_for_user, office_scoped
 
 DECIDABLE = (Claim.Status.EXAMINED, Claim.Status.REFERRED)
@@ -278,7 +278,17 @@ def _override(request, claim, form):
     if not form.is_valid():
         return None
     data = form.cleaned_data
-    supervisor = authenticate(request, username=data["supervisor"], password=data["supervisor_password"])
+    # Not authenticate(): wrong passwords here must not lock the supervisor out (sso.core.confirm).
+    try:
+        supervisor = password_confirm(
+            purpose="claim-override",
+            username=data["supervisor"],
+            password=data["supervisor_password"],
+            asked_by=request.user,
+        )
+    except ValidationError as exc:
+        form.add_error("supervisor_password", exc)
+        return None
     if supervisor is None:
         form.add_error("supervisor_password", _("The supervisor's username or password is wrong."))
         return None

@@ -1619,6 +1619,28 @@ TH = {
     "This merge cannot be undone safely:": "ยกเลิกการรวมทะเบียนนี้อย่างปลอดภัยไม่ได้:",
     "A supervisor must confirm this merge with their username and password.": "หัวหน้างานต้องยืนยันการรวมทะเบียนนี้ด้วยชื่อผู้ใช้และรหัสผ่าน",
     "Merge undone: the records are separate again.": "ยกเลิกการรวมทะเบียนแล้ว ทะเบียนทั้งสองแยกจากกันอีกครั้ง",
+    # API tokens, rate limits and the four-eyes confirmation (issue 13, finding 5).
+    "Invalid token.": "โทเค็นไม่ถูกต้อง",
+    "User inactive or deleted.": "ผู้ใช้ถูกระงับหรือถูกลบแล้ว",
+    "The token has expired: sign in again for a new one.": "โทเค็นหมดอายุแล้ว กรุณาเข้าสู่ระบบอีกครั้งเพื่อรับโทเค็นใหม่",
+    "Only a call made with an API token can revoke it.": "ยกเลิกโทเค็นได้เฉพาะการเรียกที่ใช้โทเค็น API นั้นเท่านั้น",
+    "Too many wrong passwords for this confirmation: try again in %(minutes)d minutes (the supervisor's own sign-in is not affected).": (
+        "ใส่รหัสผ่านผิดหลายครั้งเกินไปสำหรับการยืนยันนี้ กรุณาลองใหม่ในอีก %(minutes)d นาที (ไม่กระทบการเข้าสู่ระบบของหัวหน้างานเอง)"
+    ),
+    "user": "ผู้ใช้",
+    "valid": "ใช้ได้",
+    "expired": "หมดอายุ",
+    "Revoke the selected API tokens": "ยกเลิกโทเค็น API ที่เลือก",
+    "%(count)d API token revoked.": "ยกเลิกโทเค็น API แล้ว %(count)d รายการ",
+    "token": "โทเค็น",
+    "system client": "ระบบที่ลงทะเบียน",
+    "A registered system (a kiosk, a bank): its token lasts days, not hours.": (
+        "ระบบที่ลงทะเบียนไว้ (เช่น ตู้ออกบัตรคิว ธนาคาร) โทเค็นมีอายุเป็นวัน ไม่ใช่ชั่วโมง"
+    ),
+    "expires": "หมดอายุเมื่อ",
+    "last used": "ใช้ล่าสุดเมื่อ",
+    "API token": "โทเค็น API",
+    "API tokens": "โทเค็น API",
 }
 
 

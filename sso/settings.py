@@ -145,6 +145,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- People and sessions.
 AUTHENTICATION_BACKENDS = [
+    "sso.core.login_brake.UsernameBrakeBackend",
     "axes.backends.AxesStandaloneBackend",
     "sso.core.auth.CachedPermissionsBackend",
 ]
@@ -163,16 +164,31 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Failed-login lockout (django-axes): by user name, since a counter's PCs share an address.
+# Failed-login lockout (django-axes): by user name AND address together. A lock by name
+# alone let anyone shut any user out by typing their name; with the pair, failures from
+# elsewhere lock only that address out of that account. Counter PCs share an office address,
+# so a lock by address alone would shut a whole office out. The address is the one our proxy
+# saw (`sso.core.throttling.client_address`, also used by the API's throttles).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "sso.core.throttling.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 403
-# axes.W006 asks to lock by address too; counter PCs share one office address, so a
-# lock by address would shut a whole office out. Locking by user name is deliberate.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The brake by user name alone (`sso.core.login_brake`): once a name has had
+# LOGIN_BRAKE_AFTER failures from all addresses within the lockout time, a further attempt
+# from an address that has not signed in as that user in the last 30 days is checked only
+# after a wait that doubles with each failure, up to LOGIN_BRAKE_MAX_SECONDS (an attempt
+# sooner is refused unchecked). It slows a guessing attack spread over many addresses to
+# about one guess a minute, and never locks: the user's own addresses are not braked.
+LOGIN_BRAKE_AFTER = env_int("LOGIN_BRAKE_AFTER", 20)
+LOGIN_BRAKE_MAX_SECONDS = env_int("LOGIN_BRAKE_MAX_SECONDS", 60)
+# The four-eyes confirmation (a supervisor's password typed on an officer's screen) never
+# goes through axes: its failures block that form for that officer and supervisor only
+# (`sso.core.confirm`), never the supervisor's own sign-in.
+CONFIRM_FAILURE_LIMIT = env_int("CONFIRM_FAILURE_LIMIT", 5)
+CONFIRM_BLOCK_MINUTES = env_int("CONFIRM_BLOCK_MINUTES", 15)
 
 # --- Language, time, formats. Thai is the default; English on request.
 LANGUAGE_CODE = "th"
@@ -199,16 +215,35 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- API.
 REST_FRAMEWORK = {
+    # The token first: a refused token (expired, revoked) answers 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "sso.core.api.authentication.CachedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["sso.core.api.permissions.StaffModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One Redis round trip a call for every limit of the caller (`sso.core.throttling`).
+    "DEFAULT_THROTTLE_CLASSES": ["sso.core.throttling.ApiRateThrottle"],
 }
+# Rates, read at each request (tests change them): "count/period" (s, min, h, day), several
+# separated by commas, each counted in its own fixed window in Redis. A counter's API work is a
+# few calls a minute; the queue's call-next and kiosk ticket are answered ahead of DRF
+# (queueing.api.fast) and are not throttled: each is a permitted act of a valid token, and
+# every refusal falls through to DRF, which throttles it. Empty turns a limit off.
+API_THROTTLE_RATES = {
+    "user": env_str("API_THROTTLE_USER", default="30/s,600/min"),  # per signed-in user
+    "token": env_str("API_THROTTLE_TOKEN", default="30/s,600/min"),  # per API token
+    "anon": env_str("API_THROTTLE_ANON", default="60/min"),  # per address, not signed in
+    "sign_in": env_str("API_THROTTLE_SIGN_IN", default="20/min"),  # token sign-in, per address
+    "sign_in_user": env_str("API_THROTTLE_SIGN_IN_USER", default="10/min"),  # token sign-in, per user name
+}
+# API tokens expire: a member of staff's API_TOKEN_HOURS after issue, a registered system
+# client's (a kiosk, a bank's file exchange: issued by an administrator) API_SYSTEM_TOKEN_DAYS.
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 8)
+API_SYSTEM_TOKEN_DAYS = env_int("API_SYSTEM_TOKEN_DAYS", 90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "SSO office system API",
     "DESCRIPTION": "Registry, contributions, benefits and the walk-in queue of a social security office.",

@@ -33,6 +33,15 @@ def _fresh_token_cache():
 
 
 @pytest.fixture(autouse=True)
+def _api_limits_out_of_the_way(settings):
+    # The API's limits are counted in Redis per user and per address, across tests: raised
+    # here, lowered by the tests of the limits themselves (tests/test_throttling_tokens.py).
+    settings.API_THROTTLE_RATES = {scope: "1000000/min" for scope in settings.API_THROTTLE_RATES}
+    # Likewise the sign-in brake's count of a user name's failures (the cast's names recur).
+    settings.LOGIN_BRAKE_AFTER = 1000000
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rules_cache():
     # Rule rows a test made (and rolled back) must not outlive it in the per-process cache.
     from benefits.rules import rules_cache_clear as benefit_rules_cache_clear

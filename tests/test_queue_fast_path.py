@@ -137,7 +137,7 @@ def test_another_offices_counter_is_not_found(offices, office, counter, token):
 
 @pytest.mark.parametrize(
     ("token_of", "expected"),
-    [("nobody", 403), ("verifier", 403)],  # DRF: 403 when session auth comes first,
+    [("nobody", 401), ("verifier", 403)],  # a refused token is 401 (token auth comes first)
 )
 def test_a_bad_token_or_a_missing_permission_is_djangos_answer(cast, office, counter, token_of, expected):
     _issue(office)

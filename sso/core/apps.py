@@ -24,3 +24,8 @@ class CoreConfig(AppConfig):
         user_logged_in.connect(audit.last_login_update, dispatch_uid="core.last_login_update")
         # Groups and their permissions are data kept in step with roles.py after every migrate.
         post_migrate.connect(roles.roles_sync_on_migrate, dispatch_uid="core.roles_sync")
+        # API tokens: expiry and revocation, throttle rates checked, the tokens' admin page.
+        from sso.core import admin_tokens, login_brake, throttling, tokens  # noqa: F401
+
+        tokens.connect_signals()
+        login_brake.connect_signals()

@@ -111,3 +111,30 @@ class User(AbstractUser):
     @property
     def role_codes(self) -> list[str]:
         return sorted(group.name for group in self.groups.all())
+
+
+class ApiTokenInfo(models.Model):
+    """An API token's lifetime and use: when it expires, whether a registered system client
+    holds it, and when it was last used (written at most once a minute)."""
+
+    OFFICE_SCOPE = "token__user__office"
+
+    # Its own id: the token's key (authtoken's primary key) must not show in admin URLs.
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, related_name="info", verbose_name=_("token")
+    )
+    system_client = models.BooleanField(
+        _("system client"),
+        default=False,
+        help_text=_("A registered system (a kiosk, a bank): its token lasts days, not hours."),
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-expires_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.token.user} #{self.pk}"

@@ -28,3 +28,10 @@ class MeSerializer(serializers.ModelSerializer):
 
     def get_roles(self, user) -> list[str]:
         return [code for code in user.role_codes if code in ROLES_BY_CODE]
+
+
+class TokenSerializer(serializers.Serializer):
+    """An API token and when it stops working (`Authorization: Token <token>`)."""
+
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()

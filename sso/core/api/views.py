@@ -1,16 +1,22 @@
 import threading
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework import viewsets
+from rest_framework import status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sso.core.api.serializers import MeSerializer, OfficeSerializer
+from sso.core.api.serializers import MeSerializer, OfficeSerializer, TokenSerializer
 from sso.core.filters import OfficeFilter
 from sso.core.models import Office
 from sso.core.scoping import office_scoped
+from sso.core.throttling import SignInRateThrottle
+from sso.core.tokens import api_token_for_sign_in, api_token_revoke, token_expires_at
 
 
 class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -33,6 +39,37 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         return Response(MeSerializer(request.user).data)
+
+
+class TokenSignInView(ObtainAuthToken):
+    """A user name and password for an API token (the one the user holds while it is valid).
+
+    Limited per address and per user name (API_THROTTLE_SIGN_IN, API_THROTTLE_SIGN_IN_USER):
+    429 with Retry-After beyond. Failed passwords count towards the sign-in lockout like the
+    sign-in page's."""
+
+    authentication_classes = ()
+    throttle_classes = [SignInRateThrottle]
+
+    @extend_schema(request=ObtainAuthToken.serializer_class, responses=TokenSerializer)
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = api_token_for_sign_in(user=serializer.validated_data["user"])
+        return Response(TokenSerializer({"token": token.key, "expires_at": token_expires_at(token)}).data)
+
+
+class TokenSignOutView(APIView):
+    """Sign out of the API: the token this call carries stops working at once."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if not isinstance(request.auth, Token):
+            raise PermissionDenied(_("Only a call made with an API token can revoke it."))
+        api_token_revoke(token=request.auth, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SchemaView(SpectacularAPIView):
