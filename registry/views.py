@@ -6,7 +6,6 @@ the field it names and nothing is stored.
 """
 
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from registry import forms, merging, selectors, services
 from registry.filters import EmployerFilter, PersonFilter
 from registry.models import Branch, Employer, Employment, InsuredPerson, PersonMerge
+from sso.core.confirm import password_confirm
 from sso.core.scoping import object_get_for_user, office_scoped
 
 
@@ -252,7 +252,17 @@ def _supervisor_confirming(request, form):
     if not data["supervisor"] or not data["supervisor_password"]:
         form.add_error("supervisor", _("A supervisor must confirm this merge with their username and password."))
         return None
-    supervisor = authenticate(request, username=data["supervisor"], password=data["supervisor_password"])
+    # Not authenticate(): wrong passwords here must not lock the supervisor out (sso.core.confirm).
+    try:
+        supervisor = password_confirm(
+            purpose="person-merge",
+            username=data["supervisor"],
+            password=data["supervisor_password"],
+            asked_by=request.user,
+        )
+    except ValidationError as exc:
+        form.add_error("supervisor_password", exc)
+        return None
     if supervisor is None:
         form.add_error("supervisor_password", _("The supervisor's username or password is wrong."))
     return supervisor

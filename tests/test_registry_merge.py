@@ -45,13 +45,13 @@ def other_employer(cast, offices):
 
 @pytest.fixture
 def kept(employer, cast):
-    """สมชาย1 ใจดี, hired in 2020 and never paid for: no contribution months."""
+    """สมชายข ใจดี, hired in 2020 and never paid for: no contribution months."""
     return employee_make(employer, 1, cast["counter"], started_on=D(2020, 1, 1)).person
 
 
 @pytest.fixture
 def duplicate(other_employer, cast):
-    """The same man registered again by another employer under another ID (สมชาย20 ใจดี)."""
+    """The same man registered again by another employer under another ID (สมชายคก ใจดี)."""
     return employee_make(other_employer, 20, cast["counter"], started_on=D(2021, 1, 1)).person
 
 
@@ -272,7 +272,7 @@ def test_the_merge_page_shows_the_differences_and_what_moves_before_merging(
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="merge-differences"' in html and html.count('data-testid="plain-difference"') == 4
-    assert "Manee" in html and "Somchai1" in html
+    assert "Manee" in html and "Somchaib" in html
     assert 'data-testid="merge-moves"' in html and "contribution months" in html
     assert 'data-testid="merge-needs-confirmation"' in html and 'name="supervisor_password"' in html
     assert not PersonMerge.objects.exists()
@@ -288,6 +288,21 @@ def test_the_merge_page_merges_with_the_supervisors_password_and_reason(kept, st
     )
     assert response.status_code == 302, response.content.decode()
     assert PersonMerge.objects.get().confirmed_by == cast["supervisor"]
+
+
+def test_wrong_supervisor_passwords_on_the_merge_page_never_lock_the_supervisor_out(
+    kept, stranger, cast, client_for, settings
+):
+    officer = client_for(cast["verifier"])
+    data = {"duplicate_national_id": stranger.national_id, "confirm": "on", "reason": "Wrong card"}
+    for _ in range(max(settings.AXES_FAILURE_LIMIT, settings.CONFIRM_FAILURE_LIMIT)):
+        officer.post(_merge_url(kept), data | {"supervisor": "supervisor", "supervisor_password": "a-guess"})
+    assert not PersonMerge.objects.exists()
+    supervisor = type(officer)()
+    signed_in = supervisor.post(
+        "/accounts/login/", {"username": "supervisor", "password": "correct-horse-battery"}, REMOTE_ADDR="127.0.0.1"
+    )
+    assert signed_in.status_code == 302
 
 
 def test_the_merge_page_does_not_find_another_offices_record(kept, cast, client_for, offices):
