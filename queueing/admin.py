@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from queueing.models import Counter, Service, ServiceTarget
+from sso.core.admin import OfficeWorkAdmin
 
 
 @admin.register(ServiceTarget)
@@ -11,13 +12,13 @@ class ServiceTargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):
     list_display = ["office", "prefix", "name_th", "name_en", "kind", "is_active"]
     list_filter = ["office", "kind", "is_active"]
 
 
 @admin.register(Counter)
-class CounterAdmin(SimpleHistoryAdmin):
+class CounterAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):
     list_display = ["office", "number", "officer", "is_active"]
     list_filter = ["office", "is_active"]
     filter_horizontal = ["services"]

@@ -29,6 +29,56 @@ class OfficeAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["province"]
 
 
+class OfficeWorkAdmin:
+    """The admin of an office's own working set-up (its services, its counters): a superuser
+    manages every office's; anyone else (an office's administrator) only their own office's,
+    even with `core.view_all_offices`, which widens reading, not managing. Another office's
+    row is not found; a new row belongs to the editor's office; the foreign keys offered are
+    the editor's office's own."""
+
+    office_field = "office"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.office_field}_id": request.user.office_id or -1})
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        return exclude if request.user.is_superuser else [*exclude, self.office_field]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and (request.user.is_superuser or request.user.office_id is not None)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            setattr(obj, f"{self.office_field}_id", request.user.office_id)
+        super().save_model(request, obj, form, change)
+
+    def _own_office(self, request, queryset):
+        if request.user.is_superuser:
+            return queryset
+        model = queryset.model
+        if model is User:
+            return queryset.filter(office_id=request.user.office_id, is_superuser=False)
+        if hasattr(model, "OFFICE_SCOPE") and model.OFFICE_SCOPE:
+            return queryset.filter(**{model.OFFICE_SCOPE: request.user.office_id})
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._own_office(request, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._own_office(request, field.queryset)
+        return field
+
+
 def manages_user(editor, user) -> bool:
     """Whether `editor` may see and change the staff account `user` in the admin: a superuser
     any account; anyone else (an office's administrator) the accounts of their own office only,
