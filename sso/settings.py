@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sso.core.middleware.SecurityHeadersMiddleware",  # after whitenoise: static files keep their caching
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sso.core.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -274,6 +275,23 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy, Permissions-Policy and Cache-Control (sso.core.middleware.
+# SecurityHeadersMiddleware). No inline script or style, no eval: every script and stylesheet
+# is a file under static/. The receipt's PDF is shown in a frame of our own (frame-src), the
+# board listens to server-sent events (connect-src); the PDF view lets our own pages frame it.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; "
+    "object-src 'none'"
+)
+# Browser features no screen uses are off; the display board may go full screen and keep the
+# screen awake, and play its chime. The ID-card reader types like a keyboard: no usb or hid.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(self), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(self), gamepad=(), geolocation=(), gyroscope=(), hid=(), idle-detection=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), "
+    "screen-wake-lock=(self), serial=(), usb=(), xr-spatial-tracking=()"
+)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {

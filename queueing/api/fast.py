@@ -35,6 +35,7 @@ from queueing.api.views import CounterActionView, TicketIssueView
 from queueing.models import Counter, Service, Ticket
 from queueing.selectors import ticket_people_ahead_and_wait
 from sso.core.api.authentication import CachedTokenAuthentication
+from sso.core.middleware import security_headers
 from sso.core.scoping import scope_office_id
 
 logger = logging.getLogger("django.request")
@@ -47,7 +48,7 @@ REF_MAX_LENGTH = TicketIssueInputSerializer().fields["customer_ref"].max_length
 
 
 def _response_headers(secure: bool) -> list[tuple[str, str]]:
-    """The headers Django's security and clickjacking middleware and DRF's view would add."""
+    """The headers Django's security, clickjacking and our headers middleware and DRF's view would add."""
     headers = [("Content-Type", "application/json"), ("Vary", "Accept"), ("Allow", "POST, OPTIONS")]
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         headers.append(("X-Content-Type-Options", "nosniff"))
@@ -56,6 +57,7 @@ def _response_headers(secure: bool) -> list[tuple[str, str]]:
     if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
         headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
     headers.append(("X-Frame-Options", settings.X_FRAME_OPTIONS))
+    headers.extend(security_headers())  # a ticket carries the customer's ID: never cached
     if secure and settings.SECURE_HSTS_SECONDS:
         value = f"max-age={settings.SECURE_HSTS_SECONDS}"
         if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:

@@ -12,4 +12,8 @@
       button.click();
     }
   });
+  // The console refreshes itself every 10 s (hx-trigger), but not while its tab is hidden.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (event.target.id === "console" && document.visibilityState !== "visible") event.preventDefault();
+  });
 })();

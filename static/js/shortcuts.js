@@ -9,4 +9,8 @@
     event.preventDefault();
     target.click();
   });
+  // A button marked data-print prints the page (the kiosk's ticket, the documents slip).
+  document.addEventListener("click", function (event) {
+    if (event.target instanceof Element && event.target.closest("[data-print]")) window.print();
+  });
 })();

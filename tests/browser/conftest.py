@@ -39,6 +39,48 @@ def browser():
         browser.close()
 
 
+# Every page of every browser test runs under the content security policy: a violation (an
+# inline script or style, an inline event handler, eval, a load from elsewhere) fails the test, and
+# so does a permissions policy the browser cannot read. Chromium logs each violation to the
+# console; the securitypolicyviolation event is logged too, in case a message is phrased otherwise.
+_CSP_REPORT = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("Content Security Policy violation: " + event.violatedDirective + " blocked "
+    + (event.blockedURI || "inline") + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+_POLICY_MESSAGES = ("Content Security Policy", "Permissions-Policy", "Permissions Policy")
+
+
+@pytest.fixture(autouse=True)
+def _content_security_policy_holds(request):
+    """Watches every context the test opens (the page fixture's and the tests' own)."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    violations = []
+    open_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = open_context(*args, **kwargs)
+        context.add_init_script(_CSP_REPORT)
+
+        def on_console(message):
+            if any(text in message.text for text in _POLICY_MESSAGES):
+                violations.append(f"{message.location.get('url', '')}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    browser.new_context = watched_context
+    try:
+        yield violations
+    finally:
+        del browser.new_context
+    assert not violations, "the page broke the content security policy:\n" + "\n".join(dict.fromkeys(violations))
+
+
 @pytest.fixture(autouse=True)
 def _reference_rules(reference_rules):
     """Browser tests run on a live server with the tables emptied after each one."""
