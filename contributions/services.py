@@ -218,14 +218,17 @@ def statement_check(
         errors.append(LineError(0, "lines", _("The statement has no employees."), code="empty"))
 
     # Every person named, and whether this employer employed them in the period: one query
-    # (the IDs as one array parameter) whatever the number of lines.
+    # (the IDs as one array parameter) whatever the number of lines. An ID of a record merged
+    # into another files for the record kept, which holds the merged record's history.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT p.national_id, p.id, EXISTS (
+            f"""SELECT p.national_id, k.id, EXISTS (
                     SELECT 1 FROM {Employment._meta.db_table} e
-                    WHERE e.person_id = p.id AND e.employer_id = %s AND e.started_on <= %s
+                    WHERE e.person_id = k.id AND e.employer_id = %s AND e.started_on <= %s
                       AND (e.ended_on IS NULL OR e.ended_on >= %s))
-                FROM {InsuredPerson._meta.db_table} p WHERE p.national_id = ANY(%s::text[])""",
+                FROM {InsuredPerson._meta.db_table} p
+                CROSS JOIN LATERAL (SELECT COALESCE(p.merged_into_id, p.id) AS id) k
+                WHERE p.national_id = ANY(%s::text[])""",
             [employer.pk, _period_end(period), period, list({line.national_id for line in lines})],
         )
         found = cursor.fetchall()

@@ -149,6 +149,16 @@ def test_the_survivor_gets_the_duplicates_months_and_statement_lines_and_a_claim
         )
 
 
+def test_a_statement_filed_under_the_merged_id_after_the_merge_counts_for_the_record_kept(
+    kept, duplicate, other_employer, cast
+):
+    services.person_merge(officer=cast["verifier"], keep=kept, drop=duplicate)
+    _paid_statements(other_employer, duplicate, cast["counter"], count=1)
+    assert ContributionMonth.objects.filter(person=kept).count() == 1
+    assert StatementLine.objects.filter(person=kept).count() == 1
+    assert not ContributionMonth.objects.filter(person=duplicate).exists()
+
+
 def test_claims_tickets_and_histories_move_and_the_merge_lists_every_id(kept, duplicate, cast, offices):
     from queueing import services as queue
     from queueing.models import Counter, Ticket
