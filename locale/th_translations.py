@@ -1641,6 +1641,17 @@ TH = {
     "last used": "ใช้ล่าสุดเมื่อ",
     "API token": "โทเค็น API",
     "API tokens": "โทเค็น API",
+    # Registry: what the registry refuses to store (registry/validators.py).
+    "%(field)s contains a control character (U+%(code)s); type the text again without it.": "%(field)s มีอักขระควบคุม (U+%(code)s) ให้พิมพ์ข้อความใหม่โดยไม่มีอักขระนี้",
+    "%(field)s is required.": "ต้องกรอก%(field)s",
+    "%(field)s must be written in Thai letters (spaces and . - ' allowed), beginning with a letter.": "%(field)s ต้องเขียนด้วยตัวอักษรไทย (เว้นวรรคและ . - ' ได้) และขึ้นต้นด้วยตัวอักษร",
+    "%(field)s must be written in Latin letters (spaces and . - ' allowed), beginning with a letter.": "%(field)s ต้องเขียนด้วยตัวอักษรละติน (ภาษาอังกฤษ) (เว้นวรรคและ . - ' ได้) และขึ้นต้นด้วยตัวอักษร",
+    "%(field)s must be a name in Thai or Latin letters (spaces and . - ' allowed), beginning with a letter.": "%(field)s ต้องเป็นชื่อที่เขียนด้วยตัวอักษรไทยหรือละติน (เว้นวรรคและ . - ' ได้) และขึ้นต้นด้วยตัวอักษร",
+    "%(field)s must contain Thai letters.": "%(field)s ต้องมีตัวอักษรไทย",
+    "%(field)s must contain Latin letters.": "%(field)s ต้องมีตัวอักษรละติน (ภาษาอังกฤษ)",
+    "%(field)s is a 3-letter ISO 3166 code, e.g. THA, MMR, KHM, LAO.": "%(field)s เป็นรหัส ISO 3166 สามตัวอักษร เช่น THA, MMR, KHM, LAO",
+    "%(field)s is not a Thai telephone number: 0 and 8 digits for a landline (02-123-4567), 0 and 9 digits for a mobile (081-234-5678), or +66 and the number without its 0.": "%(field)s ไม่ใช่หมายเลขโทรศัพท์ในประเทศไทย: โทรศัพท์พื้นฐานคือ 0 ตามด้วยตัวเลข 8 หลัก (02-123-4567) โทรศัพท์มือถือคือ 0 ตามด้วยตัวเลข 9 หลัก (081-234-5678) หรือ +66 ตามด้วยหมายเลขที่ไม่มี 0 ตัวแรก",
+    "The title does not match the sex: Mr (นาย) is for a man, Miss (นางสาว) and Mrs (นาง) for a woman.": "คำนำหน้าชื่อไม่ตรงกับเพศ: นาย (Mr) ใช้กับผู้ชาย นางสาว (Miss) และนาง (Mrs) ใช้กับผู้หญิง",
 }
 
 

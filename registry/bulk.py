@@ -38,7 +38,13 @@ from registry.models import (
     Section,
     SectionSpell,
 )
-from registry.validators import branch_number_clean, national_id_clean
+from registry.validators import (
+    branch_number_clean,
+    latin_name_clean,
+    national_id_clean,
+    thai_name_clean,
+    title_sex_check,
+)
 from sso.core import exports
 from sso.core.audit import history_copy
 from sso.core.forms import parse_thai_date
@@ -304,8 +310,11 @@ def _choice(value, table, message):
     return table[key]
 
 
-def _name(value, *, required: bool) -> str:
-    text = " ".join(_text(value).split())
+def _name(value, *, required: bool, check=None, column: str = "") -> str:
+    text = _text(value)
+    if check is not None and text:
+        text = check(text, COLUMN_LABELS[column])  # the registry's rules for names (registry/validators.py)
+    text = " ".join(text.split())
     if required and not text:
         raise ValidationError(_("Enter the first name and surname in Thai."), code="required")
     if len(text) > _NAME_MAX:
@@ -339,16 +348,24 @@ def _line_clean(number: int, cells: dict, *, today: datetime.date, employer: Emp
         _TITLES,
         _("The title is 003/004/005, นาย/นางสาว/นาง or Mr/Miss/Mrs."),
     )
-    first_name_th = clean("first_name_th", _name, cells.get("first_name_th"), required=True)
-    last_name_th = clean("last_name_th", _name, cells.get("last_name_th"), required=True)
-    first_name_en = clean("first_name_en", _name, cells.get("first_name_en"), required=False)
-    last_name_en = clean("last_name_en", _name, cells.get("last_name_en"), required=False)
+    names = {}
+    for field, check, required in (
+        ("first_name_th", thai_name_clean, True),
+        ("last_name_th", thai_name_clean, True),
+        ("first_name_en", latin_name_clean, False),
+        ("last_name_en", latin_name_clean, False),
+    ):
+        names[field] = clean(field, _name, cells.get(field), required=required, check=check, column=field)
+    first_name_th, last_name_th = names["first_name_th"], names["last_name_th"]
+    first_name_en, last_name_en = names["first_name_en"], names["last_name_en"]
     birth_date = clean("birth_date", _date, cells.get("birth_date"))
     if birth_date and birth_date > today:
         found.append(
             {"line": number, "field": "birth_date", "message": str(_("The birth date cannot be in the future."))}
         )
     sex = clean("sex", _choice, cells.get("sex"), _SEXES, _("The sex is M or F (ชาย or หญิง)."))
+    if title and sex:
+        clean("title", title_sex_check, title, sex)
     nationality = _text(cells.get("nationality")).upper() or "THA"
     if not _NATIONALITY.match(nationality):
         found.append(

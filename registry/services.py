@@ -26,7 +26,21 @@ from registry.models import (
     Section,
     SectionSpell,
 )
-from registry.validators import account_check_digit, branch_number_clean, national_id_clean, tax_id_clean
+from registry.validators import (
+    account_check_digit,
+    branch_number_clean,
+    latin_name_clean,
+    latin_text_clean,
+    national_id_clean,
+    nationality_clean,
+    person_name_clean,
+    phone_clean,
+    tax_id_clean,
+    text_clean,
+    thai_name_clean,
+    thai_text_clean,
+    title_sex_check,
+)
 from sso.core.formats import date_lazy, lazy_format
 
 DAY = datetime.timedelta(days=1)
@@ -68,6 +82,61 @@ def _checked(field, check, *args):
         raise ValidationError({field: exc}) from None
 
 
+def _multiline(raw, label):
+    return text_clean(raw, label, multiline=True)
+
+
+def _thai_name(raw, label):
+    # Whether a name may be left out is each service's rule (and message).
+    return thai_name_clean(raw, label, required=False)
+
+
+# How each text field is checked, and how its message names it. Forms, the API and bulk
+# uploads reach the database through these services, so all of them meet the same rules.
+TEXT_CHECKS = {
+    "first_name_th": (_thai_name, _("First name (Thai)")),
+    "last_name_th": (_thai_name, _("Surname (Thai)")),
+    "first_name_en": (latin_name_clean, _("First name (English)")),
+    "last_name_en": (latin_name_clean, _("Surname (English)")),
+    "nationality": (nationality_clean, _("Nationality")),
+    "address": (_multiline, _("Address")),
+    "phone": (phone_clean, _("Phone")),
+}
+EMPLOYER_TEXT_CHECKS = {
+    "name_th": (thai_text_clean, _("Name (Thai)")),
+    "name_en": (latin_text_clean, _("Name (English)")),
+    "business_type": (text_clean, _("Business type")),
+    "address": (_multiline, _("Address")),
+    "contact_name": (text_clean, _("Contact person")),
+    "phone": (phone_clean, _("Phone")),
+    "email": (text_clean, _("Email")),
+}
+BRANCH_TEXT_CHECKS = {"name": (text_clean, _("Branch name")), "address": (_multiline, _("Address"))}
+DEPENDANT_TEXT_CHECKS = {
+    "first_name_th": (_thai_name, _("First name (Thai)")),
+    "last_name_th": (_thai_name, _("Surname (Thai)")),
+    "birth_certificate_id": (text_clean, _("Birth certificate number")),
+}
+
+
+def texts_clean(values: dict, checks: dict) -> dict:
+    """`values` with each checked field cleaned; every field at fault is named in one refusal."""
+    cleaned, errors = dict(values), {}
+    for name, (check, label) in checks.items():
+        if name in cleaned and cleaned[name] is not None:
+            try:
+                cleaned[name] = check(cleaned[name], label)
+            except ValidationError as exc:
+                errors[name] = exc
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _title_sex_check(fields: dict) -> None:
+    _checked("title", title_sex_check, fields.get("title"), fields.get("sex"))
+
+
 # Employers ------------------------------------------------------------------------------
 
 
@@ -98,6 +167,19 @@ def employer_register(
     account_number: str | None = None,
 ) -> Employer:
     """Form SSO 1-01: register an employer, issue its account number and its head-office branch."""
+    texts = texts_clean(
+        {
+            "name_th": name_th,
+            "name_en": name_en,
+            "business_type": business_type,
+            "address": address,
+            "contact_name": contact_name,
+            "phone": phone,
+            "email": email,
+        },
+        EMPLOYER_TEXT_CHECKS,
+    )
+    address = texts["address"]
     tax_id = _checked("tax_id", tax_id_clean, tax_id)
     if registered_on > _today():
         _refuse("registered_on", _("The registration date cannot be in the future."), "future")
@@ -113,16 +195,16 @@ def employer_register(
         Employer(
             account_number=account_number or employer_account_number_issue(province.code),
             tax_id=tax_id,
-            name_th=name_th.strip(),
-            name_en=name_en.strip(),
-            business_type=business_type,
+            name_th=texts["name_th"],
+            name_en=texts["name_en"],
+            business_type=texts["business_type"],
             address=address,
             province=province,
             responsible_office=office,
             registered_on=registered_on,
-            contact_name=contact_name,
-            phone=phone,
-            email=email,
+            contact_name=texts["contact_name"],
+            phone=texts["phone"],
+            email=texts["email"],
         ),
         officer,
     )
@@ -143,6 +225,8 @@ def employer_register(
 @transaction.atomic
 def branch_add(*, officer, employer: Employer, number: str, name: str, province, address: str = "") -> Branch:
     """Register another workplace of an employer."""
+    texts = texts_clean({"name": name, "address": address}, BRANCH_TEXT_CHECKS)
+    name, address = texts["name"], texts["address"]
     number = _checked("number", branch_number_clean, number)
     if employer.branches.filter(number=number).exists():
         _refuse(
@@ -214,7 +298,9 @@ def _section_close(*, person, on: datetime.date, officer):
 def person_create(*, officer, national_id: str, id_type: str, office, registered_on, **fields) -> InsuredPerson:
     """A new insured person's record (callers open the section spell)."""
     national_id = _checked("national_id", national_id_clean, national_id, id_type)
+    fields = texts_clean(fields, TEXT_CHECKS)
     _person_check(fields, registered_on)
+    _title_sex_check(fields)
     if InsuredPerson.objects.filter(national_id=national_id).exists():
         _refuse(
             "national_id",
@@ -246,9 +332,15 @@ def person_update(*, officer, person: InsuredPerson, **fields) -> InsuredPerson:
     """Correct a person's identity or contact details (only the fields given)."""
     person = InsuredPerson.objects.select_for_update().get(pk=person.pk)
     changed = [name for name in PERSON_FIELDS if name in fields and getattr(person, name) != fields[name]]
+    # Only what changes is checked: a record from before these rules can still be corrected
+    # one field at a time.
+    fields = texts_clean({name: fields[name] for name in changed}, TEXT_CHECKS)
+    changed = [name for name in changed if getattr(person, name) != fields[name]]
     for name in changed:
         setattr(person, name, fields[name])
     _person_check({name: getattr(person, name) for name in PERSON_FIELDS}, _today())
+    if "title" in changed or "sex" in changed:
+        _title_sex_check({"title": person.title, "sex": person.sex})
     if changed:
         _stamp(person, officer).save(update_fields=changed)
     return person
@@ -421,6 +513,7 @@ def bank_account_set(
         )
     if not account_name.strip():
         _refuse("account_name", _("Enter the name on the account."), "required")
+    account_name = _checked("account_name", person_name_clean, account_name, _("Name on the account"))
     current = person.bank_accounts.select_for_update().filter(valid_to__isnull=True).first()
     if current is not None:
         if current.valid_from >= valid_from:
@@ -450,6 +543,14 @@ def dependant_add(
     birth_certificate_id: str = "",
 ) -> Dependant:
     """A child (for child allowance) or spouse (for survivor benefits) of an insured person."""
+    texts = texts_clean(
+        {"first_name_th": first_name_th, "last_name_th": last_name_th, "birth_certificate_id": birth_certificate_id},
+        DEPENDANT_TEXT_CHECKS,
+    )
+    first_name_th, last_name_th = texts["first_name_th"], texts["last_name_th"]
+    birth_certificate_id = texts["birth_certificate_id"]
+    if not first_name_th or not last_name_th:
+        _refuse("first_name_th", _("Enter the first name and surname in Thai."), "required")
     if birth_date > _today():
         _refuse("birth_date", _("The birth date cannot be in the future."), "future")
     if national_id:

@@ -96,6 +96,12 @@ def employer_make(office, officer=None, n=None, registered_on=None, **fields):
     )
 
 
+def name_tag(n: int, letters: str = "กขคฆงจฉชซฌ") -> str:
+    """`n` spelled with one letter a digit (0 = ก, 1 = ข...; Latin: name_tag(n, "abcdefghij")):
+    names are letters only, so persons made in a loop are told apart this way."""
+    return "".join(letters[int(digit)] for digit in str(n))
+
+
 def employee_make(employer, n, officer=None, started_on=None, **fields):
     """An insured person hired by `employer` through the SSO 1-03 service."""
     import datetime
@@ -105,9 +111,9 @@ def employee_make(employer, n, officer=None, started_on=None, **fields):
     started_on = started_on or datetime.date(2020, 1, 1)
     defaults = {
         "title": "003",
-        "first_name_th": f"สมชาย{n}",
+        "first_name_th": f"สมชาย{name_tag(n)}",
         "last_name_th": "ใจดี",
-        "first_name_en": f"Somchai{n}",
+        "first_name_en": f"Somchai{name_tag(n, 'abcdefghij')}",
         "last_name_en": "Jaidee",
         "birth_date": datetime.date(1990, 1, 1),
         "sex": "M",

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from registry import bulk
 from registry.models import BulkUpload, Employment, InsuredPerson, SectionSpell
-from tests.factories import employee_make, employer_make, pin_make
+from tests.factories import employee_make, employer_make, name_tag, pin_make
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +31,9 @@ def _row(n, *, started_on=None, **values):
     row = {
         "national_id": pin_make(n, first_digit=3),
         "title": "นาย",
-        "first_name_th": f"สมศักดิ์{n}",
+        "first_name_th": f"สมศักดิ์{name_tag(n)}",
         "last_name_th": "รักงาน",
-        "first_name_en": f"Somsak{n}",
+        "first_name_en": f"Somsak{name_tag(n, 'abcdefghij')}",
         "last_name_en": "Rakngan",
         "birth_date": "15/6/2533",
         "sex": "M",
