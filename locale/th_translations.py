@@ -1652,6 +1652,19 @@ TH = {
     "%(field)s is a 3-letter ISO 3166 code, e.g. THA, MMR, KHM, LAO.": "%(field)s เป็นรหัส ISO 3166 สามตัวอักษร เช่น THA, MMR, KHM, LAO",
     "%(field)s is not a Thai telephone number: 0 and 8 digits for a landline (02-123-4567), 0 and 9 digits for a mobile (081-234-5678), or +66 and the number without its 0.": "%(field)s ไม่ใช่หมายเลขโทรศัพท์ในประเทศไทย: โทรศัพท์พื้นฐานคือ 0 ตามด้วยตัวเลข 8 หลัก (02-123-4567) โทรศัพท์มือถือคือ 0 ตามด้วยตัวเลข 9 หลัก (081-234-5678) หรือ +66 ตามด้วยหมายเลขที่ไม่มี 0 ตัวแรก",
     "The title does not match the sex: Mr (นาย) is for a man, Miss (นางสาว) and Mrs (นาง) for a woman.": "คำนำหน้าชื่อไม่ตรงกับเพศ: นาย (Mr) ใช้กับผู้ชาย นางสาว (Miss) และนาง (Mrs) ใช้กับผู้หญิง",
+    # The API's error shape and the control-character guard (sso/core/api/errors.py, sso/core/middleware.py).
+    "The request could not be understood.": "ระบบไม่เข้าใจคำขอนี้",
+    "Something went wrong on our side; nothing was stored. Try again.": "เกิดข้อผิดพลาดในระบบ ไม่มีการบันทึกข้อมูลใด กรุณาลองใหม่อีกครั้ง",
+    "Not found: there is no such record in your office, or no such address.": "ไม่พบ: ไม่มีข้อมูลนี้ในสำนักงานของคุณ หรือไม่มีที่อยู่นี้",
+    "Sign in first: send your API token (Authorization: Token <key>).": "กรุณาเข้าสู่ระบบก่อน: ส่งโทเคน API ของคุณมาด้วย (Authorization: Token <key>)",
+    "Your roles do not allow this.": "บทบาทของคุณไม่มีสิทธิ์ทำรายการนี้",
+    "This API answers in JSON only (Accept: application/json).": "API นี้ตอบกลับเป็น JSON เท่านั้น (Accept: application/json)",
+    "The request body could not be read: send valid JSON (or the form the operation takes).": "อ่านเนื้อหาของคำขอไม่ได้: กรุณาส่ง JSON ที่ถูกต้อง (หรือแบบฟอร์มที่รายการนี้รับ)",
+    "This address does not accept %(method)s.": "ที่อยู่นี้ไม่รับคำขอแบบ %(method)s",
+    "This address does not read a body of type %(media_type)s.": "ที่อยู่นี้ไม่รับเนื้อหาประเภท %(media_type)s",
+    "Too many requests: try again in %(wait)s seconds.": "ส่งคำขอถี่เกินไป กรุณาลองใหม่ในอีก %(wait)s วินาที",
+    "Control characters (such as NUL) are not allowed in %(where)s: remove them and send it again.": "ไม่อนุญาตให้มีอักขระควบคุม (เช่น NUL) ใน %(where)s กรุณาลบออกแล้วส่งใหม่",
+    "Give a date between 1900-01-01 and 2199-12-31.": "กรุณาระบุวันที่ระหว่าง 1900-01-01 ถึง 2199-12-31",
 }
 
 

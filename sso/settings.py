@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "sso.core.middleware.SecurityHeadersMiddleware",  # after whitenoise: static files keep their caching
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sso.core.middleware.ThaiFirstLocaleMiddleware",
+    "sso.core.middleware.ControlCharacterGuard",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -226,6 +227,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every error in one shape, with the reason in Thai and English (sso.core.api.errors).
+    "EXCEPTION_HANDLER": "sso.core.api.errors.exception_handler",
     # One Redis round trip a call for every limit of the caller (`sso.core.throttling`).
     "DEFAULT_THROTTLE_CLASSES": ["sso.core.throttling.ApiRateThrottle"],
 }
@@ -252,6 +255,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The error shape documented once and put on every operation's 4xx answers.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sso.core.api.errors.error_schema_hook",
+    ],
     "REDOC_DIST": "SIDECAR",
     # Several models have a `status`: each choice set gets its own name in the schema.
     "ENUM_NAME_OVERRIDES": {

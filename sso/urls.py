@@ -29,3 +29,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ Django's own refusals answer in the API's error shape (sso.core.api.errors).
+handler400 = "sso.core.api.errors.bad_request"
+handler404 = "sso.core.api.errors.page_not_found"
+handler500 = "sso.core.api.errors.server_error"

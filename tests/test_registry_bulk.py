@@ -389,7 +389,8 @@ def test_the_api_refuses_an_unknown_employer_and_a_user_without_the_permission(c
     response = client_for(cast["counter"]).post(
         "/api/registry/uploads/", {"account_number": "1000000001", "file": file}
     )
-    assert response.status_code == 400 and "account_number" in response.json()
+    assert response.status_code == 400 and response.json()["field"] == "account_number"
+    assert response.json()["fields"]["account_number"]["detail_en"]
     file.seek(0)
     response = client_for(cast["supervisor"]).post(
         "/api/registry/uploads/", {"account_number": employer.account_number, "file": file}

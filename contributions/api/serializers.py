@@ -20,6 +20,8 @@ from contributions.services import one_or_none
 from registry.api.serializers import NamedChoiceField
 from registry.models import Branch, Employer, InsuredPerson, Section
 from registry.validators import branch_number_clean
+from sso.core.api.errors import ErrorSerializer
+from sso.core.api.fields import DateField
 from sso.core.formats import lazy_format
 from sso.core.scoping import office_scoped
 
@@ -39,7 +41,7 @@ class PeriodField(serializers.Field):
 
     def to_internal_value(self, data):
         match = re.fullmatch(r"(\d{4})-(\d{2})", str(data).strip())
-        if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+        if match is None or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2199:
             self.fail("invalid")
         return datetime.date(int(match[1]), int(match[2]), 1)
 
@@ -315,8 +317,13 @@ class ReceiptSerializer(serializers.ModelSerializer):
     office = serializers.CharField(source="office.code")
     display_number = serializers.CharField()
     payment = PaymentSerializer()
-    employer_account = serializers.CharField(source="payment.statement.employer.account_number", default=None)
-    branch = serializers.CharField(source="payment.statement.branch.number", default=None)
+    employer_account = serializers.CharField(
+        source="payment.statement.employer.account_number",
+        default=None,
+        allow_null=True,
+        help_text="Null for a voluntary (Section 39/40) payment.",
+    )
+    branch = serializers.CharField(source="payment.statement.branch.number", default=None, allow_null=True)
 
     class Meta:
         model = Receipt
@@ -349,7 +356,7 @@ class ContributionMonthsSerializer(serializers.Serializer):
 
 
 class MonthsQuerySerializer(serializers.Serializer):
-    before = serializers.DateField(required=False, help_text="Default: today. The month of this day is excluded.")
+    before = DateField(required=False, help_text="Default: today. The month of this day is excluded.")
     months = serializers.IntegerField(min_value=1, max_value=600, default=15)
     section = serializers.ChoiceField(choices=Section.choices, required=False)
 
@@ -367,24 +374,13 @@ class StatementLineErrorSerializer(serializers.Serializer):
     message_en = serializers.CharField()
 
 
-class StatementRefusalSerializer(serializers.Serializer):
+class StatementRefusalSerializer(ErrorSerializer):
     """A statement refused (400), or a second one for the branch and wage period (409): nothing was stored."""
 
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    detail_th = serializers.CharField()
-    detail_en = serializers.CharField()
     errors = StatementLineErrorSerializer(many=True)
     unknown_persons = serializers.ListField(
         child=serializers.DictField(), help_text="Lines whose ID is not registered."
     )
-
-
-class ConflictSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    detail_th = serializers.CharField()
-    detail_en = serializers.CharField()
 
 
 # Input ------------------------------------------------------------------------------------
@@ -400,7 +396,7 @@ class PaymentInSerializer(serializers.Serializer):
     )
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     channel = NamedChoiceField(choices=Payment.Channel.choices, enum_name="PaymentChannelEnum")
-    paid_on = serializers.DateField(required=False, help_text="Default: today.")
+    paid_on = DateField(required=False, help_text="Default: today.")
     idempotency_key = serializers.CharField(
         max_length=100, required=False, allow_blank=True, help_text="Or the Idempotency-Key header."
     )

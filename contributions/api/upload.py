@@ -6,7 +6,6 @@ filed and what is due on it today, or 400 with every error of the file in Thai a
 """
 
 from django.urls import path
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -16,7 +15,7 @@ from rest_framework.views import APIView
 from contributions import files, services
 from contributions.models import Statement
 from contributions.services import LineError, StatementRefused
-from sso.core.api.errors import validated_input
+from sso.core.api.errors import ErrorSerializer, error_body, in_languages, validated_input
 from sso.core.formats import lazy_format
 
 
@@ -102,11 +101,9 @@ class UnknownPersonSerializer(serializers.Serializer):
     employer_account = serializers.CharField()
 
 
-class StatementFileRefusedSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    detail_th = serializers.CharField()
-    detail_en = serializers.CharField()
+class StatementFileRefusedSerializer(ErrorSerializer):
+    """A file refused: every error of the file; nothing was stored."""
+
     errors = FileErrorSerializer(many=True)
     unknown_persons = UnknownPersonSerializer(many=True)
 
@@ -117,17 +114,9 @@ def _refused(refused: StatementRefused) -> Response:
         _("%(count)s errors found in the file; nothing was stored. First: line %(line)s, %(field)s: %(message)s"),
         {"count": len(errors), "line": errors[0].line, "field": errors[0].field, "message": errors[0].message},
     )
-    texts = {}
-    for language in ("th", "en"):
-        with translation.override(language):
-            texts[language] = str(summary)
-    active = "en" if (translation.get_language() or "th").startswith("en") else "th"
     return Response(
         {
-            "code": errors[0].code if len(errors) == 1 else "invalid_lines",
-            "detail": texts[active],
-            "detail_th": texts["th"],
-            "detail_en": texts["en"],
+            **error_body(errors[0].code if len(errors) == 1 else "invalid_lines", in_languages(summary)),
             "errors": files.errors_as_dicts(errors),
             "unknown_persons": [
                 {key: person.get(key, "") for key in UnknownPersonSerializer().fields}

@@ -32,13 +32,20 @@ from contributions.filters import StatementFilter
 from contributions.models import ContributionMonth, Payment, Receipt, Reimbursement, Source, Statement, StatementLine
 from contributions.selectors import contribution_months_count
 from contributions.services import Declared, LineInput, StatementRefused
-from registry.api.serializers import RefusalSerializer
 from registry.models import InsuredPerson
-from sso.core.api.errors import LANGUAGES, service_refusals, validated_input, validation_error_response
+from sso.core import converters  # noqa: F401 - registers <id:...>
+from sso.core.api.errors import (
+    LANGUAGES,
+    ErrorSerializer,
+    service_refusals,
+    validated_input,
+    validation_error_response,
+)
 from sso.core.api.permissions import HasRequiredPermissions
+from sso.core.converters import IdConverter
 from sso.core.scoping import object_get_for_user, office_scoped
 
-REFUSED = OpenApiResponse(RefusalSerializer, description="Refused: the fields at fault, in Thai and English.")
+REFUSED = OpenApiResponse(ErrorSerializer, description="Refused: the fields at fault, in Thai and English.")
 STATEMENT_REFUSED = OpenApiResponse(
     s.StatementRefusalSerializer, description="Refused: every bad line, in Thai and English; nothing stored."
 )
@@ -47,9 +54,9 @@ DUPLICATE = OpenApiResponse(
     description="A statement for this branch and wage period is already filed (code `duplicate`).",
 )
 KEY_CONFLICT = OpenApiResponse(
-    s.ConflictSerializer, description="This idempotency key was used for another payment (code `idempotency_conflict`)."
+    ErrorSerializer, description="This idempotency key was used for another payment (code `idempotency_conflict`)."
 )
-NOT_FOUND = OpenApiResponse(description="No such record in the caller's office.")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such record in the caller's office.")
 IDEMPOTENCY_HEADER = OpenApiParameter(
     s.IDEMPOTENCY_HEADER,
     str,
@@ -84,6 +91,7 @@ def _statement_detail(pk) -> Statement:
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Contribution statements (form SSO 1-10) of the caller's office. POST files one, with its payment if given."""
 
+    lookup_value_regex = IdConverter.regex
     queryset = Statement.objects.all()
     serializer_class = s.StatementSerializer
     filterset_class = StatementFilter
@@ -365,6 +373,7 @@ class VoluntaryPaymentView(_PaymentView):
 class ReceiptViewSet(viewsets.ReadOnlyModelViewSet):
     """Receipts of the caller's office, newest first, with the payment each was issued for."""
 
+    lookup_value_regex = IdConverter.regex
     queryset = Receipt.objects.all()
     serializer_class = s.ReceiptSerializer
     filterset_fields = ["year", "number"]
@@ -420,7 +429,7 @@ ROUTES = [
 ]
 
 PATHS = [
-    path("statements/<int:pk>/payments/", StatementPaymentView.as_view(), name="api-contributions-statement-payments"),
+    path("statements/<id:pk>/payments/", StatementPaymentView.as_view(), name="api-contributions-statement-payments"),
     path("payments/", PaymentNotificationView.as_view(), name="api-contributions-payments"),
     path("voluntary-payments/", VoluntaryPaymentView.as_view(), name="api-contributions-voluntary-payments"),
     path("persons/<str:national_id>/months/", PersonMonthsView.as_view(), name="api-contributions-person-months"),

@@ -35,7 +35,8 @@ from queueing.api.views import CounterActionView, TicketIssueView
 from queueing.models import Counter, Service, Ticket
 from queueing.selectors import ticket_people_ahead_and_wait
 from sso.core.api.authentication import CachedTokenAuthentication
-from sso.core.middleware import security_headers
+from sso.core.converters import BIGINT_MAX
+from sso.core.middleware import CONTROL_TEXT, control_characters_in_json, security_headers
 from sso.core.scoping import scope_office_id
 
 logger = logging.getLogger("django.request")
@@ -128,6 +129,8 @@ class QueueFastPath:
             return None, secure
         if not environ.get("CONTENT_TYPE", "").startswith("application/json") and body:
             return None, secure
+        if control_characters_in_json(body):
+            return None, secure  # refused by Django's ControlCharacterGuard, in the caller's language
         try:
             data = json.loads(body) if body else {}
         except ValueError:
@@ -137,7 +140,7 @@ class QueueFastPath:
     def _caller(self, environ, permissions):
         """The token's user if they hold `permissions`; None leaves it to DRF."""
         auth = environ.get("HTTP_AUTHORIZATION", "").split()
-        if len(auth) != 2 or auth[0] != "Token":
+        if len(auth) != 2 or auth[0] != "Token" or CONTROL_TEXT.search(auth[1]):
             return None
         try:
             user, _token = CachedTokenAuthentication().authenticate_credentials(auth[1])
@@ -187,7 +190,7 @@ class QueueFastPath:
     def _issue(self, environ, data: dict):
         service_id, kind = data.get("service"), data.get("customer_kind")
         ref, priority = data.get("customer_ref", ""), data.get("priority", int(Ticket.Priority.REGULAR))
-        if type(service_id) is not int or kind not in Ticket.CustomerKind.values:
+        if type(service_id) is not int or not 0 < service_id <= BIGINT_MAX or kind not in Ticket.CustomerKind.values:
             return None
         if not isinstance(ref, str) or len(ref) > REF_MAX_LENGTH:
             return None

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from queueing.models import Counter, Service, Ticket
+from sso.core.api.fields import IdField
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -10,7 +11,9 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 class CounterSerializer(serializers.ModelSerializer):
-    officer = serializers.CharField(source="officer.username", default=None, read_only=True)
+    officer = serializers.CharField(
+        source="officer.username", default=None, allow_null=True, read_only=True, help_text="Null: no one signed in."
+    )
 
     class Meta:
         model = Counter
@@ -93,7 +96,7 @@ class TicketIssuedSerializer(TicketSerializer):
 
 
 class TicketIssueInputSerializer(serializers.Serializer):
-    service = serializers.IntegerField()
+    service = IdField()
     customer_kind = serializers.ChoiceField(choices=Ticket.CustomerKind.choices)
     customer_ref = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
     priority = serializers.ChoiceField(choices=Ticket.Priority.choices, default=Ticket.Priority.REGULAR)
@@ -113,5 +116,5 @@ class FinishInputSerializer(serializers.Serializer):
 
 
 class TransferInputSerializer(serializers.Serializer):
-    to_service = serializers.IntegerField(required=False, allow_null=True)
-    to_counter = serializers.IntegerField(required=False, allow_null=True)
+    to_service = IdField(required=False, allow_null=True)
+    to_counter = IdField(required=False, allow_null=True)

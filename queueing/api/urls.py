@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from queueing.api import views
+from sso.core import converters  # noqa: F401 - registers <id:...>
 
 router = DefaultRouter()
 router.register("services", views.ServiceViewSet, basename="queue-service")
@@ -14,8 +15,8 @@ urlpatterns = [
     path("issue/", views.TicketIssueView.as_view(), name="api-queue-issue"),
     *[
         path(
-            f"counters/<int:pk>/{action}/",
-            views.CounterActionView.as_view(action_name=action),
+            f"counters/<id:pk>/{action}/",
+            views.COUNTER_ACTIONS[action].as_view(action_name=action),
             name=f"api-queue-{action}",
         )
         for action in ACTIONS

@@ -24,12 +24,14 @@ from queueing.selectors import (
     counter_get_for_user,
     ticket_people_ahead_and_wait,
 )
-from sso.core.api.errors import validation_error_response
+from sso.core.api.errors import ErrorSerializer, validated_input, validation_error_response
 from sso.core.api.permissions import HasRequiredPermissions
+from sso.core.converters import IdConverter
 from sso.core.scoping import office_scoped, scope_office_id
 
 
 class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = IdConverter.regex
     queryset = Service.objects.all()
     serializer_class = ServiceSerializer
     filterset_fields = ["office", "kind", "is_active"]
@@ -39,6 +41,7 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CounterViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = IdConverter.regex
     queryset = Counter.objects.select_related("officer").prefetch_related("services")
     serializer_class = CounterSerializer
     filterset_fields = ["office"]
@@ -48,6 +51,7 @@ class CounterViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TicketViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = IdConverter.regex
     queryset = Ticket.objects.select_related("service", "counter").order_by("-issued_at")
     serializer_class = TicketSerializer
     filterset_class = TicketFilter
@@ -64,18 +68,21 @@ class TicketIssueView(APIView):
 
     @extend_schema(
         request=TicketIssueInputSerializer,
-        responses={201: TicketIssuedSerializer, 400: OpenApiResponse(description="invalid input")},
+        responses={
+            201: TicketIssuedSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Refused input, or a service not open now."),
+            404: OpenApiResponse(ErrorSerializer, description="No such service in the caller's office."),
+        },
     )
     def post(self, request):
-        data = TicketIssueInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_input(TicketIssueInputSerializer, request)
         try:
             ticket = services.ticket_issue_in_scope(
-                service_id=data.validated_data["service"],
+                service_id=data["service"],
                 scope_office_id=scope_office_id(request.user),
-                customer_kind=data.validated_data["customer_kind"],
-                customer_ref=data.validated_data["customer_ref"],
-                priority=int(data.validated_data["priority"]),
+                customer_kind=data["customer_kind"],
+                customer_ref=data["customer_ref"],
+                priority=int(data["priority"]),
             )
         except Service.DoesNotExist:
             raise Http404 from None
@@ -101,14 +108,13 @@ class CounterActionView(APIView):
 
     def _call_next(self, request, pk):
         # The hot path: scoping, locking and the call happen in one database round trip.
-        data = CallNextInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_input(CallNextInputSerializer, request)
         try:
             ticket = services.ticket_call_next(
                 counter_id=pk,
                 officer=request.user,
                 scope_office_id=scope_office_id(request.user),
-                close_current=data.validated_data.get("close_current") or None,
+                close_current=data.get("close_current") or None,
             )
         except Counter.DoesNotExist:
             raise Http404 from None
@@ -126,21 +132,19 @@ class CounterActionView(APIView):
             case "no-show":
                 return services.ticket_no_show(counter=counter, officer=officer)
             case "finish":
-                data = FinishInputSerializer(data=request.data)
-                data.is_valid(raise_exception=True)
-                return services.ticket_finish(counter=counter, officer=officer, outcome=data.validated_data["outcome"])
+                data = validated_input(FinishInputSerializer, request)
+                return services.ticket_finish(counter=counter, officer=officer, outcome=data["outcome"])
             case "transfer":
-                data = TransferInputSerializer(data=request.data)
-                data.is_valid(raise_exception=True)
+                data = validated_input(TransferInputSerializer, request)
                 to_service = to_counter = None
-                if data.validated_data.get("to_service"):
-                    to_service = Service.objects.filter(pk=data.validated_data["to_service"]).first()
+                if data.get("to_service"):
+                    to_service = Service.objects.filter(pk=data["to_service"]).first()
                     if to_service is None:
                         raise services.QueueError(
                             _("This office does not offer that service."), code="service_elsewhere"
                         )
-                if data.validated_data.get("to_counter"):
-                    to_counter = Counter.objects.filter(pk=data.validated_data["to_counter"]).first()
+                if data.get("to_counter"):
+                    to_counter = Counter.objects.filter(pk=data["to_counter"]).first()
                     if to_counter is None:
                         raise services.QueueError(_("That counter is not in this office."), code="counter_elsewhere")
                 return services.ticket_transfer(
@@ -151,7 +155,6 @@ class CounterActionView(APIView):
             case "sign-out":
                 return services.counter_sign_out(counter=counter, officer=officer)
 
-    @extend_schema(request=None, responses={200: TicketSerializer, 409: OpenApiResponse(description="refused")})
     def post(self, request, pk):
         if self.action_name == "call-next":
             return self._call_next(request, pk)
@@ -163,3 +166,41 @@ class CounterActionView(APIView):
         if isinstance(result, Counter):
             return Response(CounterSerializer(result).data)
         return Response(TicketSerializer(result).data)
+
+
+REFUSED_AT_COUNTER = OpenApiResponse(ErrorSerializer, description="Refused; nothing changed (code and reason).")
+NO_COUNTER = OpenApiResponse(ErrorSerializer, description="No such counter in the caller's office.")
+BAD_INPUT = OpenApiResponse(ErrorSerializer, description="Refused input, naming the fields.")
+
+
+def _counter_action(name: str, request, response, description: str):
+    """The documented view of one counter action (`CounterActionView` does them all)."""
+    responses = {200: response, 404: NO_COUNTER, 409: REFUSED_AT_COUNTER}
+    if request is not None:
+        responses[400] = BAD_INPUT
+    schema = extend_schema(request=request, responses=responses, description=description)
+
+    def post(self, request, pk):
+        return CounterActionView.post(self, request, pk)
+
+    return type(
+        f"Counter{name.title().replace('-', '')}View",
+        (CounterActionView,),
+        {"__doc__": description, "__module__": __name__, "post": schema(post)},
+    )
+
+
+COUNTER_ACTIONS = {
+    "call-next": _counter_action(
+        "call-next", CallNextInputSerializer, TicketSerializer, "Call the next ticket to the counter."
+    ),
+    "recall": _counter_action("recall", None, TicketSerializer, "Call the counter's ticket again."),
+    "start": _counter_action("start", None, TicketSerializer, "Start serving the counter's ticket."),
+    "no-show": _counter_action("no-show", None, TicketSerializer, "The called customer did not come."),
+    "finish": _counter_action("finish", FinishInputSerializer, TicketSerializer, "Finish the counter's ticket."),
+    "transfer": _counter_action(
+        "transfer", TransferInputSerializer, TicketSerializer, "Send the ticket to another service or counter."
+    ),
+    "sign-in": _counter_action("sign-in", None, CounterSerializer, "The officer takes the counter."),
+    "sign-out": _counter_action("sign-out", None, CounterSerializer, "The officer leaves the counter."),
+}

@@ -26,6 +26,7 @@ from registry.models import (
     SectionSpell,
 )
 from registry.validators import branch_number_clean, national_id_clean, tax_id_clean
+from sso.core.api.fields import DateField, IdField
 from sso.core.models import Province
 from sso.core.scoping import office_scoped
 
@@ -58,20 +59,6 @@ class NamedChoiceFieldSchema(OpenApiSerializerFieldExtension):
 
 
 # Output -----------------------------------------------------------------------------------
-
-
-class RefusalFieldSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField(help_text="In the caller's language (Accept-Language; Thai by default).")
-    detail_th = serializers.CharField()
-    detail_en = serializers.CharField()
-
-
-class RefusalSerializer(RefusalFieldSerializer):
-    """A refused request (400): nothing was stored. `field` is the first field at fault."""
-
-    field = serializers.CharField()
-    fields = serializers.DictField(child=RefusalFieldSerializer(), help_text="Every field at fault.")
 
 
 class HospitalSerializer(serializers.ModelSerializer):
@@ -314,7 +301,7 @@ class PersonFieldsSerializer(serializers.Serializer):
     last_name_th = serializers.CharField(max_length=100, required=False)
     first_name_en = serializers.CharField(max_length=100, required=False, allow_blank=True)
     last_name_en = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    birth_date = serializers.DateField(required=False)
+    birth_date = DateField(required=False)
     sex = serializers.ChoiceField(choices=InsuredPerson.Sex.choices, required=False)
     nationality = serializers.CharField(max_length=3, required=False)
     address = serializers.CharField(required=False, allow_blank=True)
@@ -344,7 +331,7 @@ class EmployerRegisterSerializer(serializers.Serializer):
     name_en = serializers.CharField(max_length=200)
     tax_id = serializers.CharField(max_length=20)
     province = _ProvinceField(help_text="Province code; the account number starts with it.")
-    registered_on = serializers.DateField()
+    registered_on = DateField()
     business_type = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     address = serializers.CharField(required=False, allow_blank=True, default="")
     contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -366,7 +353,7 @@ class BranchAddSerializer(serializers.Serializer):
 
 
 class EmployerCeaseSerializer(serializers.Serializer):
-    ceased_on = serializers.DateField()
+    ceased_on = DateField()
 
 
 class EmployeeRegisterSerializer(PersonFieldsSerializer):
@@ -376,7 +363,7 @@ class EmployeeRegisterSerializer(PersonFieldsSerializer):
     id_type = serializers.ChoiceField(choices=InsuredPerson.IdType.choices, default=InsuredPerson.IdType.PIN)
     employer = serializers.CharField(max_length=20, help_text="Employer account number (10 digits).")
     branch = serializers.CharField(max_length=10, required=False, allow_blank=True, help_text="Default: head office.")
-    started_on = serializers.DateField(help_text="Hire date.")
+    started_on = DateField(help_text="Hire date.")
     monthly_wage = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     hospital = serializers.SlugRelatedField(
         slug_field="code", queryset=Hospital.objects.all(), required=False, allow_null=True, help_text="Hospital code."
@@ -418,7 +405,7 @@ class EmployeeRegisterSerializer(PersonFieldsSerializer):
 class EmployeeLeaveSerializer(serializers.Serializer):
     """Form SSO 6-09."""
 
-    ended_on = serializers.DateField(help_text="Last day of work.")
+    ended_on = DateField(help_text="Last day of work.")
     leaving_reason = serializers.ChoiceField(choices=Employment.LeavingReason.choices)
 
 
@@ -426,21 +413,21 @@ class HospitalChangeSerializer(serializers.Serializer):
     """Form SSO 9-02."""
 
     hospital = serializers.SlugRelatedField(slug_field="code", queryset=Hospital.objects.all())
-    valid_from = serializers.DateField()
+    valid_from = DateField()
 
 
 class BankAccountSetSerializer(serializers.Serializer):
     bank = serializers.SlugRelatedField(slug_field="code", queryset=Bank.objects.all())
     account_number = serializers.CharField(max_length=30)
     account_name = serializers.CharField(max_length=200)
-    valid_from = serializers.DateField()
+    valid_from = DateField()
 
 
 class DependantAddSerializer(serializers.Serializer):
     kind = NamedChoiceField(choices=Dependant.Kind.choices, enum_name="DependantKindEnum")
     first_name_th = serializers.CharField(max_length=100)
     last_name_th = serializers.CharField(max_length=100)
-    birth_date = serializers.DateField()
+    birth_date = DateField()
     national_id = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     birth_certificate_id = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
 
@@ -449,7 +436,7 @@ class DependantAddSerializer(serializers.Serializer):
 
 
 class Section39Serializer(serializers.Serializer):
-    applied_on = serializers.DateField(required=False, help_text="Default: today.")
+    applied_on = DateField(required=False, help_text="Default: today.")
 
 
 class Section40Serializer(PersonFieldsSerializer):
@@ -457,8 +444,8 @@ class Section40Serializer(PersonFieldsSerializer):
     or a new person with national ID and person fields."""
 
     s40_option = serializers.ChoiceField(choices=[(1, "1"), (2, "2"), (3, "3")])
-    applied_on = serializers.DateField(required=False, help_text="Default: today.")
-    person = serializers.IntegerField(required=False, help_text="Id of an already registered person.")
+    applied_on = DateField(required=False, help_text="Default: today.")
+    person = IdField(required=False, help_text="Id of an already registered person.")
     national_id = serializers.CharField(max_length=20, required=False)
     id_type = serializers.ChoiceField(choices=InsuredPerson.IdType.choices, default=InsuredPerson.IdType.PIN)
 
@@ -486,7 +473,7 @@ class PersonUpdateSerializer(PersonFieldsSerializer):
 
 
 class PersonMergeSerializer(serializers.Serializer):
-    drop = serializers.IntegerField(help_text="Id of the duplicate record, merged into the one in the URL.")
+    drop = IdField(help_text="Id of the duplicate record, merged into the one in the URL.")
 
     def validate_drop(self, value):
         person = office_scoped(InsuredPerson.objects.all(), self.context["request"].user).filter(pk=value).first()
@@ -498,4 +485,4 @@ class PersonMergeSerializer(serializers.Serializer):
 class DuplicatesQuerySerializer(serializers.Serializer):
     first_name_th = serializers.CharField(max_length=100)
     last_name_th = serializers.CharField(max_length=100)
-    birth_date = serializers.DateField()
+    birth_date = DateField()

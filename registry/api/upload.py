@@ -7,7 +7,6 @@ back office; `GET /api/registry/uploads/<id>/` tells how that went.
 
 from django.core.exceptions import ValidationError
 from django.urls import path, reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -17,7 +16,9 @@ from rest_framework.views import APIView
 from registry import bulk
 from registry.models import BulkUpload
 from registry.validators import account_number_clean
-from sso.core.api.errors import service_refusals
+from sso.core import converters  # noqa: F401 - registers <id:...>
+from sso.core.api.errors import ErrorSerializer, error_body, in_languages, service_refusals, validated_input
+from sso.core.formats import lazy_format
 
 
 class LineErrorSerializer(serializers.Serializer):
@@ -65,25 +66,19 @@ class BulkUploadSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(reverse("api-registry-upload", args=[upload.pk]))
 
 
-class BulkUploadRejectedSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    detail_th = serializers.CharField()
-    detail_en = serializers.CharField()
+class BulkUploadRejectedSerializer(ErrorSerializer):
+    """A file refused line by line: the upload with its line errors; nothing was stored."""
+
     upload = BulkUploadSerializer()
 
 
 def _rejected(upload: BulkUpload, request) -> Response:
-    def summary(language):
-        with translation.override(language):
-            return str(_("%(count)s errors found in the file; nothing was stored.") % {"count": len(upload.errors)})
-
+    summary = lazy_format(_("%(count)s errors found in the file; nothing was stored."), {"count": len(upload.errors)})
     return Response(
         {
-            "code": "invalid_lines" if upload.status == BulkUpload.Status.REJECTED else "failed",
-            "detail": summary(translation.get_language() or "th"),
-            "detail_th": summary("th"),
-            "detail_en": summary("en"),
+            **error_body(
+                "invalid_lines" if upload.status == BulkUpload.Status.REJECTED else "failed", in_languages(summary)
+            ),
             "upload": BulkUploadSerializer(upload, context={"request": request}).data,
         },
         status=status.HTTP_400_BAD_REQUEST,
@@ -105,14 +100,13 @@ class BulkUploadCreateView(APIView):
         },
     )
     def post(self, request):
-        data = BulkUploadInputSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        upload_file = data.validated_data["file"]
+        context = {}
+        upload_file = validated_input(BulkUploadInputSerializer, request, context=context)["file"]
         # Refused as a whole (ceased employer, empty or oversized file): 400 naming the field.
         with service_refusals():
             upload = bulk.bulk_upload_submit(
                 officer=request.user,
-                employer=data.context["employer"],
+                employer=context["employer"],
                 file_name=upload_file.name,
                 content=bulk.uploaded_file_read(upload_file),
             )
@@ -138,5 +132,5 @@ class BulkUploadDetailView(APIView):
 
 PATHS = [
     path("uploads/", BulkUploadCreateView.as_view(), name="api-registry-uploads"),
-    path("uploads/<int:pk>/", BulkUploadDetailView.as_view(), name="api-registry-upload"),
+    path("uploads/<id:pk>/", BulkUploadDetailView.as_view(), name="api-registry-upload"),
 ]

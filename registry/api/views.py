@@ -20,14 +20,16 @@ from registry import selectors, services
 from registry.api import serializers as s
 from registry.filters import EmployerFilter, EmploymentFilter, PersonFilter
 from registry.models import Bank, Branch, Employer, Employment, Hospital, InsuredPerson, SectionSpell
+from sso.core import converters  # noqa: F401 - registers <id:...>
 from sso.core.api.authentication import CachedTokenAuthentication
-from sso.core.api.errors import service_refusals, validated_input
+from sso.core.api.errors import ErrorSerializer, service_refusals, validated_input
 from sso.core.api.permissions import HasRequiredPermissions
+from sso.core.converters import IdConverter
 from sso.core.models import Office
 from sso.core.scoping import object_get_for_user, office_scoped, scope_office_id
 
-REFUSED = OpenApiResponse(s.RefusalSerializer, description="Refused: the fields at fault, in Thai and English.")
-NOT_FOUND = OpenApiResponse(description="No such record in the caller's office.")
+REFUSED = OpenApiResponse(ErrorSerializer, description="Refused: the fields at fault, in Thai and English.")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such record in the caller's office.")
 
 
 # Shared reads -----------------------------------------------------------------------------
@@ -74,6 +76,7 @@ def _employers(queryset):
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Insured persons of the caller's office. PATCH corrects identity or contact fields."""
 
+    lookup_value_regex = IdConverter.regex
     queryset = InsuredPerson.objects.all()
     serializer_class = s.PersonSummarySerializer
     filterset_class = PersonFilter
@@ -126,6 +129,7 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 class EmploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Employment spells at the caller's office's employers. POST is form SSO 1-03."""
 
+    lookup_value_regex = IdConverter.regex
     queryset = Employment.objects.all()
     serializer_class = s.EmploymentSerializer
     filterset_class = EmploymentFilter
@@ -437,13 +441,13 @@ ROUTES = [
 PATHS = [
     path("persons/by-national-id/<str:national_id>/", PersonLookupView.as_view(), name="api-registry-person-lookup"),
     path("persons/duplicates/", PersonDuplicatesView.as_view(), name="api-registry-person-duplicates"),
-    path("persons/<int:pk>/hospital/", PersonHospitalView.as_view(), name="api-registry-person-hospital"),
-    path("persons/<int:pk>/bank-account/", PersonBankAccountView.as_view(), name="api-registry-person-bank-account"),
-    path("persons/<int:pk>/dependants/", PersonDependantView.as_view(), name="api-registry-person-dependants"),
-    path("persons/<int:pk>/section-39/", PersonSection39View.as_view(), name="api-registry-person-section-39"),
-    path("persons/<int:pk>/merge/", PersonMergeView.as_view(), name="api-registry-person-merge"),
+    path("persons/<id:pk>/hospital/", PersonHospitalView.as_view(), name="api-registry-person-hospital"),
+    path("persons/<id:pk>/bank-account/", PersonBankAccountView.as_view(), name="api-registry-person-bank-account"),
+    path("persons/<id:pk>/dependants/", PersonDependantView.as_view(), name="api-registry-person-dependants"),
+    path("persons/<id:pk>/section-39/", PersonSection39View.as_view(), name="api-registry-person-section-39"),
+    path("persons/<id:pk>/merge/", PersonMergeView.as_view(), name="api-registry-person-merge"),
     path("section-40/", Section40View.as_view(), name="api-registry-section-40"),
     path("employers/<str:account_number>/branches/", BranchAddView.as_view(), name="api-registry-branch-add"),
     path("employers/<str:account_number>/cease/", EmployerCeaseView.as_view(), name="api-registry-employer-cease"),
-    path("employments/<int:pk>/leave/", EmployeeLeaveView.as_view(), name="api-registry-employee-leave"),
+    path("employments/<id:pk>/leave/", EmployeeLeaveView.as_view(), name="api-registry-employee-leave"),
 ]
