@@ -3,7 +3,7 @@
 DRF's own throttles keep every request's time in a list that is read, trimmed and written
 back whole on each call (a list of 600 times for a limit of 600 a minute). Here each limit
 is one counter per fixed window in Redis, and every limit of a call is counted in one
-pipelined round trip (INCR and EXPIRE per window). A fixed window lets a caller spend up to
+round trip (a Lua script: INCR per window, EXPIRE at its first call). A fixed window lets a caller spend up to
 twice its rate across a window's edge; the per-second limits bound that burst.
 
 The rates are read from `settings.API_THROTTLE_RATES` at each request (DRF's classes read
@@ -13,6 +13,7 @@ If Redis cannot be reached the call is let through (and logged): the limits prot
 service, they must not take it down.
 """
 
+import functools
 import hashlib
 import ipaddress
 import logging
@@ -51,8 +52,9 @@ def client_address(request) -> str | None:
     return None
 
 
-def parse_rates(text: str | None) -> list[tuple[int, int]]:
-    """'30/s,600/min' -> [(30, 1), (600, 60)]; empty or None -> no limit."""
+@functools.lru_cache(maxsize=64)
+def parse_rates(text: str | None) -> tuple[tuple[int, int], ...]:
+    """'30/s,600/min' -> ((30, 1), (600, 60)); empty or None -> no limit."""
     rates = []
     for part in (text or "").split(","):
         if part.strip():
@@ -61,7 +63,23 @@ def parse_rates(text: str | None) -> list[tuple[int, int]]:
                 rates.append((int(count), _PERIODS[unit.strip().lower()]))
             except (KeyError, ValueError):
                 raise ValueError(f"{part.strip()!r} is not a rate such as 30/s, 600/min or 1000/h") from None
-    return rates
+    return tuple(rates)
+
+
+# Counts each window and starts its expiry at its first call: one command for every limit.
+_COUNT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+end
+return counts
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def _count_script():
+    return redis_client().register_script(_COUNT)
 
 
 @checks.register(checks.Tags.security)
@@ -101,11 +119,7 @@ class WindowRateThrottle(BaseThrottle):
         if not windows:
             return True
         try:
-            pipe = redis_client().pipeline(transaction=False)
-            for key, _limit, _left, seconds in windows:
-                pipe.incr(key)
-                pipe.expire(key, seconds + 1)
-            counts = pipe.execute()[::2]
+            counts = _count_script()(keys=[w[0] for w in windows], args=[w[3] + 1 for w in windows])
         except redis.RedisError:
             logger.warning("API throttle: Redis unreachable, the call is let through", exc_info=True)
             return True
