@@ -21,6 +21,7 @@ from benefits import payments
 from benefits.models import PaymentBatch, PaymentOrder
 from registry.models import Bank
 from sso.core.scoping import object_get_for_user, office_scoped
+from sso.core.uploads import upload_read
 
 VIEW = "benefits.view_paymentorder"
 PAY = "benefits.pay_claim"
@@ -120,7 +121,7 @@ def batch_detail(request, pk):
                 form = ConfirmationForm(request.POST, request.FILES)
                 if form.is_valid():
                     result = payments.confirmation_import(
-                        batch=batch, content=form.cleaned_data["file"].read(), officer=request.user
+                        batch=batch, content=upload_read(form.cleaned_data["file"]), officer=request.user
                     )
                     if not result.errors:
                         messages.success(

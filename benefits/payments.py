@@ -12,6 +12,7 @@ is in docs/benefits.md ("Paying").
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from benefits.models import Claim, ClaimStep, PaymentBatch, PaymentOrder
 from registry.models import BankAccount
 from sso.core.audit import history_copy
 from sso.core.formats import lazy_format
+from sso.core.uploads import UploadRefused, csv_rows, size_check
 
 HELD_WHEN = (Claim.Verification.PENDING, Claim.Verification.FINDINGS)
 
@@ -254,21 +256,40 @@ class ConfirmationResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _order_id(text: str) -> int | None:
+    """An order id as the bank writes it back: ASCII digits that fit a bigint ("²" is a digit too)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def _parse_confirmation(content: bytes) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """The lines of the bank's file (numbered as in the file) and the faults of their form;
+    a file past the upload limits (sso/core/uploads.py) is one fault, read no further."""
     try:
+        size_check(len(content))
         text = content.decode("utf-8-sig")
+    except UploadRefused as refused:
+        return [], [(0, str(refused.reason))]
     except UnicodeDecodeError:
         return [], [(0, str(_("The file is not UTF-8 text.")))]
     rows, errors = [], []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not "".join(row).strip():
-            continue
-        if number == 1 and row[0].strip().lower() in ("order_id", "order"):
-            continue  # a header line
-        if len(row) not in (3, 4):
-            errors.append((number, str(_("Expected 4 fields: order id, PAID or FAILED, bank reference, reason."))))
-            continue
-        rows.append((number, [cell.strip() for cell in row] + ([""] if len(row) == 3 else [])))
+    try:
+        for number, row in csv_rows(text):
+            if not row or not "".join(row).strip():
+                continue
+            if number == 1 and row[0].strip().lower() in ("order_id", "order"):
+                continue  # a header line
+            if len(row) not in (3, 4):
+                errors.append((number, str(_("Expected 4 fields: order id, PAID or FAILED, bank reference, reason."))))
+                continue
+            if any(_CONTROL.search(cell) for cell in row):
+                errors.append((number, str(_("The line holds a control character (such as NUL); correct the file."))))
+                continue
+            rows.append((number, [cell.strip() for cell in row] + ([""] if len(row) == 3 else [])))
+    except UploadRefused as refused:
+        return [], [(0, str(refused.reason))]
     return rows, errors
 
 
@@ -283,7 +304,7 @@ def confirmation_import(*, batch: PaymentBatch, content: bytes, officer) -> Conf
         result.errors.append((0, str(_("Mark the batch sent before importing the bank's confirmation."))))
         return result
     rows, result.errors = _parse_confirmation(content)
-    ids = [int(cells[0]) for _n, cells in rows if cells[0].isdigit()]
+    ids = [order_id for _n, cells in rows if (order_id := _order_id(cells[0])) is not None]
     orders = {o.pk: o for o in PaymentOrder.objects.select_for_update().filter(pk__in=ids)}
     references = [cells[2] for _n, cells in rows if cells[2]]
     used = dict(
@@ -299,10 +320,10 @@ def confirmation_import(*, batch: PaymentBatch, content: bytes, officer) -> Conf
         def error(message, number=number):
             result.errors.append((number, str(message)))
 
-        if not order_id.isdigit():
+        if _order_id(order_id) is None:
             error(_("The order id must be a number."))
             continue
-        order = orders.get(int(order_id))
+        order = orders.get(_order_id(order_id))
         if status not in ("PAID", "FAILED"):
             error(_("The status must be PAID or FAILED."))
             continue

@@ -15,7 +15,6 @@ good. The reading is one pass over the lines; the checks are the services' set-b
 """
 
 import datetime
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -30,9 +29,18 @@ from contributions.services import Declared, LineError, LineInput, StatementRefu
 from registry.models import Branch, Employer
 from sso.core.formats import BE_OFFSET, lazy_format
 from sso.core.scoping import office_scoped
+from sso.core.uploads import (
+    Counter,
+    UploadRefused,
+    is_zip,
+    size_check,
+    text_lines_check,
+    upload_read,
+    xlsx_open,
+    xlsx_sheet_rows,
+)
 
 WIDTH = 135
-MAX_FILE_BYTES = 20 * 1024 * 1024
 HEAD_OFFICE = "000000"
 ENCODING = "cp874"  # Windows-874, a superset of TIS-620
 
@@ -106,6 +114,19 @@ class _Fatal(Exception):
 
 def _file_error(message, code, found="") -> _Fatal:
     return _Fatal(LineError(0, "file", message, found=found, code=code))
+
+
+def _refused_file(refused: UploadRefused) -> StatementRefused:
+    return StatementRefused([LineError(0, "file", refused.reason, code=refused.code)])
+
+
+def upload_content(uploaded_file) -> bytes:
+    """The content of an uploaded statement file, refused (`StatementRefused`) before it is
+    read when it is bigger than the upload limit."""
+    try:
+        return upload_read(uploaded_file)
+    except UploadRefused as refused:
+        raise _refused_file(refused) from None
 
 
 # What a file holds -------------------------------------------------------------------------
@@ -322,6 +343,10 @@ def sso110_parse(content: bytes) -> Parsed:
     (what the registry and the rules say about it is checked afterwards)."""
     parsed = Parsed(kind=Source.FILE)
     text, parsed.encoding = _decode(content)
+    try:
+        text_lines_check(text)
+    except UploadRefused as refused:
+        raise _file_error(refused.reason, refused.code) from None
     errors = parsed.errors
     group = None
     for number, line in enumerate(text.split("\n"), start=1):
@@ -440,7 +465,8 @@ def _cell_amount(value) -> Decimal:
         amount = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
         raise ValueError(value) from None
-    if not amount.is_finite():
+    # An amount is stored as numeric(14, 2): a bigger one is not an amount (nor quantizable).
+    if not amount.is_finite() or abs(amount) >= AMOUNT_LIMIT:
         raise ValueError(value)
     rounded = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if rounded != amount:
@@ -448,11 +474,12 @@ def _cell_amount(value) -> Decimal:
     return rounded
 
 
+AMOUNT_LIMIT = Decimal("1e12")
 HEADER_ROWS_SEARCHED = 10  # title rows may stand above the header row
 
 
-def _sheet_rows(sheet, sheet_name: str, group: Group, errors: list):
-    rows = sheet.iter_rows(values_only=True)
+def _sheet_rows(sheet, sheet_name: str, group: Group, errors: list, counter: Counter):
+    rows = xlsx_sheet_rows(sheet, counter)
     columns = None
     first_row, searched = None, 0
     for number, row in enumerate(rows, start=1):
@@ -531,13 +558,13 @@ def _sheet_rows(sheet, sheet_name: str, group: Group, errors: list):
 def excel_parse(content: bytes, *, employer_account: str | None, period: datetime.date | None) -> Parsed:
     """Read the Excel form of SSO 1-10: one sheet per branch, named by its 6-digit number
     (a workbook of one sheet with another name is the head office's)."""
-    import openpyxl
-
     parsed = Parsed(kind=Source.EXCEL)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise _file_error(_("The file cannot be opened as an Excel (.xlsx) workbook."), "unreadable") from exc
+        # Bounded: the workbook is inspected before openpyxl opens it, and its rows counted as read.
+        workbook = xlsx_open(content)
+    except UploadRefused as refused:
+        raise _file_error(refused.reason, refused.code) from None
+    counter = Counter()
     try:
         sheets = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
         for sheet in sheets:
@@ -558,15 +585,17 @@ def excel_parse(content: bytes, *, employer_account: str | None, period: datetim
                 error.sheet = name
                 parsed.errors.append(error)
                 group.faulty = True
-            _sheet_rows(sheet, name, group, parsed.errors)
+            _sheet_rows(sheet, name, group, parsed.errors, counter)
             parsed.groups.append(group)
+    except UploadRefused as refused:
+        raise _file_error(refused.reason, refused.code) from None
     finally:
         workbook.close()
     return parsed
 
 
 def _is_xlsx(file_name: str, content: bytes) -> bool:
-    return content[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm"))
+    return is_zip(content) or file_name.lower().endswith((".xlsx", ".xlsm"))
 
 
 def statement_file_read(*, file_name: str, content: bytes, employer_account: str | None = None, period=None) -> Parsed:
@@ -575,8 +604,10 @@ def statement_file_read(*, file_name: str, content: bytes, employer_account: str
     errors = []
     if not content:
         raise StatementRefused([LineError(0, "file", _("The file is empty."), code="empty")])
-    if len(content) > MAX_FILE_BYTES:
-        raise StatementRefused([LineError(0, "file", _("The file is larger than 20 MB; split it."), code="too_large")])
+    try:
+        size_check(len(content))
+    except UploadRefused as refused:
+        raise _refused_file(refused) from None
     account = re.sub(r"[\s\-]", "", employer_account or "") or None
     if account is not None and not (len(account) == 10 and _digits(account)):
         errors.append(

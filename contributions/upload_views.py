@@ -7,6 +7,7 @@ officer's id, for the error file.
 
 import json
 import uuid
+import zlib
 
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
@@ -23,9 +24,9 @@ from contributions.services import StatementRefused
 from sso.core import exports
 from sso.core.redis import redis_client
 from sso.core.scoping import object_get_for_user, office_scoped
+from sso.core.uploads import errors_shown
 
 ERRORS_TTL = 3600  # seconds the error file can be downloaded after a refusal
-ERRORS_SHOWN = 1000  # on the page; the error file has them all
 
 
 class StatementUploadForm(forms.Form):
@@ -57,15 +58,21 @@ def _errors_key(user_id, token) -> str:
     return f"contributions:file-errors:{connection.settings_dict['NAME']}:{user_id}:{token}"
 
 
-def _errors_keep(user, file_name, refused: StatementRefused) -> str:
+def errors_keep(user, file_name, refused: StatementRefused) -> str:
+    """Keep every error of a refused file a short while for its error file; the token names it."""
     token = uuid.uuid4().hex
     body = {
         "file_name": file_name,
         "errors": files.errors_as_dicts(refused.line_errors),
         "unknown_persons": refused.unknown_persons,
     }
-    redis_client().set(_errors_key(user.pk, token), json.dumps(body, default=str), ex=ERRORS_TTL)
+    # Compressed: a file of 150,000 bad lines makes tens of megabytes of repetitive JSON.
+    raw = zlib.compress(json.dumps(body, default=str).encode(), 6)
+    redis_client().set(_errors_key(user.pk, token), raw, ex=ERRORS_TTL)
     return token
+
+
+_errors_keep = errors_keep
 
 
 def _label(field):
@@ -80,19 +87,16 @@ def statement_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > files.MAX_FILE_BYTES:
-                raise StatementRefused(
-                    [services.LineError(0, "file", _("The file is larger than 20 MB; split it."), code="too_large")]
-                )
             statements = files.statement_file_submit(
                 officer=request.user,
                 file_name=upload.name,
-                content=upload.read(),
+                content=files.upload_content(upload),
                 employer_account=form.cleaned_data["employer_account"] or None,
                 period=form.cleaned_data["period"] or None,
             )
         except StatementRefused as refused:
             errors = refused.line_errors
+            shown = errors_shown()
             context |= {
                 "file_name": upload.name,
                 "errors_token": _errors_keep(request.user, upload.name, refused),
@@ -106,9 +110,9 @@ def statement_upload(request):
                         "found": error.found,
                         "message": error.message,
                     }
-                    for error in errors[:ERRORS_SHOWN]
+                    for error in errors[:shown]
                 ],
-                "errors_hidden": max(len(errors) - ERRORS_SHOWN, 0),
+                "errors_hidden": max(len(errors) - shown, 0),
                 "has_sheets": any(getattr(error, "sheet", "") for error in errors),
                 "unknown_persons": refused.unknown_persons,
             }
@@ -143,10 +147,15 @@ def statement_upload_result(request):
 @permission_required("contributions.add_statement", raise_exception=True)
 def statement_upload_errors(request, token):
     """The errors of a refused upload as a CSV file (UTF-8 with BOM, for spreadsheet programs)."""
-    raw = redis_client().get(_errors_key(request.user.pk, token))
+    return errors_file_response(request.user, token)
+
+
+def errors_file_response(user, token):
+    """Every error of a file `user` uploaded and saw refused, as a CSV file (also the API's)."""
+    raw = redis_client().get(_errors_key(user.pk, token))
     if raw is None:
         raise Http404("The error file has expired: upload the file again.")
-    body = json.loads(raw)
+    body = json.loads(zlib.decompress(raw))
     language = "en" if (get_language() or "th").startswith("en") else "th"
     rows = [
         [

@@ -10,6 +10,24 @@ from pathlib import Path
 import polib
 
 TH = {
+    # Uploaded files refused before they are read (sso/core/uploads.py).
+    "The line holds a control character (such as NUL); correct the file.": "บรรทัดนี้มีอักขระควบคุม (เช่น NUL) กรุณาแก้ไขไฟล์",
+    "The file is larger than %(max)s MB; split it.": ("ไฟล์ใหญ่เกิน %(max)s MB กรุณาแบ่งไฟล์"),
+    "The workbook unpacks to more than %(max)s MB, or packs its content suspiciously tightly; it is not read. Save it again from Excel, or split it.": (
+        "สมุดงานนี้เมื่อคลายการบีบอัดมีขนาดเกิน %(max)s MB หรือบีบอัดข้อมูลแน่นผิดปกติ จึงไม่อ่านไฟล์นี้ กรุณาบันทึกไฟล์ใหม่จาก Excel หรือแบ่งไฟล์"
+    ),
+    "The file has more than %(max)s lines (blank lines count); split it.": (
+        "ไฟล์มีเกิน %(max)s บรรทัด (นับบรรทัดว่างด้วย) กรุณาแบ่งไฟล์"
+    ),
+    "A line of the file has more than %(max)s columns.": ("มีบรรทัดในไฟล์ที่มีเกิน %(max)s คอลัมน์"),
+    "Line %(line)s of the file has more than %(max)s columns.": ("บรรทัดที่ %(line)s ของไฟล์มีเกิน %(max)s คอลัมน์"),
+    "The file has more than %(max)s cells (empty cells count); split it.": (
+        "ไฟล์มีเกิน %(max)s เซลล์ (นับเซลล์ว่างด้วย) กรุณาแบ่งไฟล์"
+    ),
+    "The workbook holds more than %(max)s parts; it is not read.": ("สมุดงานนี้มีส่วนประกอบเกิน %(max)s ส่วน จึงไม่อ่านไฟล์นี้"),
+    "Checking the file took too long; nothing was stored. Split it into smaller files and upload them.": (
+        "การตรวจไฟล์ใช้เวลานานเกินกำหนด ไม่ได้บันทึกข้อมูลใด กรุณาแบ่งเป็นไฟล์เล็กลงแล้วส่งใหม่"
+    ),
     "Benefits": "สิทธิประโยชน์",
     "Contributions": "เงินสมทบ",
     "Walk-in queue": "ระบบคิว",

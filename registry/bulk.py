@@ -9,9 +9,7 @@ seconds, not minutes. Small files are checked in the request; bigger ones by a C
 that reports its progress in Redis.
 """
 
-import csv
 import datetime
-import io
 import json
 import logging
 import re
@@ -50,17 +48,27 @@ from sso.core.audit import history_copy
 from sso.core.forms import parse_thai_date
 from sso.core.redis import redis_client
 from sso.core.scoping import object_get_for_user, office_scoped
+from sso.core.uploads import (
+    LIMIT_CODES,
+    Counter,
+    UploadRefused,
+    csv_rows,
+    is_zip,
+    size_check,
+    upload_read,
+    xlsx_check,
+    xlsx_open,
+    xlsx_sheet_rows,
+)
 
 log = logging.getLogger(__name__)
 
 # Files up to this many lines are checked and stored while the officer waits; longer ones
 # go to the back office (Celery) and the status page shows their progress.
 SYNC_MAX_LINES = 500
-MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_LINES = 50_000
 BATCH = 2000
 PROGRESS_TTL = 24 * 3600
-ERRORS_SHOWN = 1000  # on the result page; the error file has them all
 
 DAY = datetime.timedelta(days=1)
 
@@ -175,7 +183,7 @@ def template_csv(language: str = "th") -> bytes:
 
 
 def _is_xlsx(file_name: str, content: bytes) -> bool:
-    return content[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm"))
+    return is_zip(content) or file_name.lower().endswith((".xlsx", ".xlsm"))
 
 
 def _decode(content: bytes) -> str:
@@ -195,49 +203,57 @@ def _csv_rows(content: bytes):
     # Spreadsheet programs set to Thai write commas; some European settings write semicolons.
     header = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=header.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    start = 1
-    try:
-        for row in reader:
-            yield start, row
-            start = reader.line_num + 1  # a quoted value may span lines: report where the record starts
-    except csv.Error as exc:
-        raise FileUnreadable(_("Line %(line)s cannot be read as CSV.") % {"line": start}) from exc
+    # A quoted value may span lines: each record is numbered by the line where it starts.
+    yield from csv_rows(text, delimiter=delimiter)
 
 
 def _xlsx_rows(content: bytes):
-    import openpyxl
-
+    workbook = xlsx_open(content)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise FileUnreadable(_("The file cannot be opened as an Excel (.xlsx) workbook.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if not workbook.worksheets:
+            return
+        for number, row in enumerate(xlsx_sheet_rows(workbook.worksheets[0], Counter()), start=1):
             yield number, list(row)
     finally:
         workbook.close()
 
 
+def _bounded(rows):
+    # A file past the limits (sso/core/uploads.py) is unreadable here; `upload_file_check`
+    # refuses it before anything is stored, so this is met only if the limits changed since.
+    try:
+        yield from rows
+    except UploadRefused as refused:
+        raise FileUnreadable(refused.reason) from None
+
+
 def file_rows(file_name: str, content: bytes):
     """(line number, list of cell values) for each line of the file, the header included."""
-    return _xlsx_rows(content) if _is_xlsx(file_name, content) else _csv_rows(content)
+    return _bounded(_xlsx_rows(content) if _is_xlsx(file_name, content) else _csv_rows(content))
+
+
+def upload_file_check(file_name: str, content: bytes) -> int:
+    """Refuse (`UploadRefused`) a file past the upload limits, before it is stored or read
+    by openpyxl; return how many lines it holds after the header (blank ones included)."""
+    size_check(len(content))
+    try:
+        if _is_xlsx(file_name, content):
+            return max(xlsx_check(content).rows - 1, 0)
+        return max(sum(1 for _row in _csv_rows(content)) - 1, 0)
+    except FileUnreadable:
+        return 0  # not text: the check reports it on the upload
+    except UploadRefused as refused:
+        if refused.code in LIMIT_CODES:
+            raise
+        return 0  # damaged: the check reports it on the upload
 
 
 def person_count_estimate(file_name: str, content: bytes) -> int:
     """About how many persons (lines after the header) the file has, read cheaply."""
-    if _is_xlsx(file_name, content):
-        import openpyxl
-
-        try:
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-            rows = workbook.worksheets[0].max_row
-            workbook.close()
-        except Exception:  # noqa: BLE001 - an unreadable file is reported by the check itself
-            return 0
-        return rows - 1 if rows is not None else MAX_LINES
-    return sum(1 for line in content.splitlines() if line.strip()) - 1
+    try:
+        return upload_file_check(file_name, content)
+    except UploadRefused:
+        return MAX_LINES
 
 
 # One line --------------------------------------------------------------------------------
@@ -730,11 +746,10 @@ def errors_csv(upload: BulkUpload) -> bytes:
 
 def uploaded_file_read(uploaded_file) -> bytes:
     """The content of an uploaded file, refused before reading when it is too big."""
-    if uploaded_file.size > MAX_FILE_BYTES:
-        raise ValidationError(
-            {"file": ValidationError(_("The file is larger than 20 MB; split it."), code="too_large")}
-        )
-    return uploaded_file.read()
+    try:
+        return upload_read(uploaded_file)
+    except UploadRefused as refused:
+        raise ValidationError({"file": refused}) from None
 
 
 def bulk_upload_submit(*, officer, employer: Employer, file_name: str, content: bytes) -> BulkUpload:
@@ -752,14 +767,14 @@ def bulk_upload_submit(*, officer, employer: Employer, file_name: str, content: 
         )
     if not content:
         raise ValidationError({"file": ValidationError(_("The file is empty."), code="empty")})
-    if len(content) > MAX_FILE_BYTES:
-        raise ValidationError(
-            {"file": ValidationError(_("The file is larger than 20 MB; split it."), code="too_large")}
-        )
     if not file_name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
         raise ValidationError(
             {"file": ValidationError(_("Upload a CSV (.csv) or Excel (.xlsx) file."), code="file_type")}
         )
+    try:
+        lines = upload_file_check(file_name, content)
+    except UploadRefused as refused:
+        raise ValidationError({"file": refused}) from None
     upload = BulkUpload.objects.create(
         office_id=officer.office_id or employer.responsible_office_id,
         uploaded_by=officer,
@@ -768,7 +783,7 @@ def bulk_upload_submit(*, officer, employer: Employer, file_name: str, content: 
         content=content,
         language=translation.get_language() or "th",
     )
-    if person_count_estimate(file_name, content) <= SYNC_MAX_LINES:
+    if lines <= SYNC_MAX_LINES:
         try:
             return bulk_upload_process(upload_id=upload.pk)
         except Exception:
@@ -872,13 +887,21 @@ def _run(upload: BulkUpload):
     )
 
 
-def bulk_upload_fail(*, upload_id: int) -> None:
-    """Mark an upload the back office gave up on (after its retries), so the page stops waiting."""
+def bulk_upload_fail(*, upload_id: int, timed_out: bool = False) -> None:
+    """Mark an upload the back office gave up on (after its retries, or past its time
+    limit), so the page stops waiting."""
     upload = BulkUpload.objects.filter(pk=upload_id).first()
     if upload is None or upload.finished_at is not None:
         return
     with translation.override(upload.language):
-        message = str(_("The file could not be processed because of a system error; nothing was stored. Try again."))
+        if timed_out:
+            message = str(
+                _("Checking the file took too long; nothing was stored. Split it into smaller files and upload them.")
+            )
+        else:
+            message = str(
+                _("The file could not be processed because of a system error; nothing was stored. Try again.")
+            )
     BulkUpload.objects.filter(pk=upload_id, finished_at__isnull=True).update(
         status=BulkUpload.Status.FAILED, errors=[_error(None, "", message)], finished_at=timezone.now()
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry import bulk, selectors
 from registry.validators import account_number_clean
+from sso.core.uploads import errors_shown
 
 
 class BulkUploadForm(forms.Form):
@@ -80,14 +81,15 @@ def upload_new(request):
 
 def _status_context(request, pk):
     upload = bulk.upload_get_for_user(request.user, pk)
+    shown = errors_shown()
     return {
         "upload": upload,
         "progress": bulk.progress_get(upload),
         "errors_shown": [
             {**error, "label": bulk.COLUMN_LABELS.get(error.get("field"), error.get("field"))}
-            for error in upload.errors[: bulk.ERRORS_SHOWN]
+            for error in upload.errors[:shown]
         ],
-        "errors_hidden": max(len(upload.errors) - bulk.ERRORS_SHOWN, 0),
+        "errors_hidden": max(len(upload.errors) - shown, 0),
     }
 
 

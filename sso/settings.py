@@ -145,6 +145,22 @@ CELERY_BEAT_SCHEDULE = {
     "claims-verify-pending": {"task": "benefits.tasks.claims_verify_pending", "schedule": 300.0},
 }
 
+# --- Uploaded files (sso/core/uploads.py): every reader is bounded before it reads.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+UPLOAD_MAX_COMPRESSION_RATIO = env_int("UPLOAD_MAX_COMPRESSION_RATIO", 100)
+UPLOAD_MAX_ZIP_ENTRIES = env_int("UPLOAD_MAX_ZIP_ENTRIES", 500)
+UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000)
+UPLOAD_MAX_COLUMNS = env_int("UPLOAD_MAX_COLUMNS", 200)
+UPLOAD_MAX_CELLS = env_int("UPLOAD_MAX_CELLS", 2_000_000)
+UPLOAD_ERRORS_SHOWN = env_int("UPLOAD_ERRORS_SHOWN", 1000)
+# A task past its soft limit is told (and marks its work failed); past the hard limit its
+# process is killed. The upload tasks have their own, shorter limits.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 900)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 960)
+UPLOAD_TASK_SOFT_TIME_LIMIT = env_int("UPLOAD_TASK_SOFT_TIME_LIMIT", 300)
+UPLOAD_TASK_TIME_LIMIT = env_int("UPLOAD_TASK_TIME_LIMIT", 330)
+
 # --- People and sessions.
 AUTHENTICATION_BACKENDS = [
     "sso.core.login_brake.UsernameBrakeBackend",

@@ -211,3 +211,9 @@ def test_the_bulk_upload_template_is_unchanged_by_the_helper():
     content = bulk.template_csv("en")
     assert content.startswith("\ufeff".encode()) and content.endswith(b"\r\n")
     assert content.decode("utf-8-sig").splitlines()[0].split(",") == list(bulk.COLUMNS)
+
+
+def test_the_characters_replaced_in_xlsx_are_those_openpyxl_refuses():
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    assert exports._XLSX_ILLEGAL.pattern == ILLEGAL_CHARACTERS_RE.pattern

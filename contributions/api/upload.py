@@ -5,7 +5,7 @@ filed and what is due on it today, or 400 with every error of the file in Thai a
 (and the employees to register first); nothing is stored then.
 """
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -14,9 +14,11 @@ from rest_framework.views import APIView
 
 from contributions import files, services
 from contributions.models import Statement
-from contributions.services import LineError, StatementRefused
+from contributions.services import StatementRefused
+from contributions.upload_views import errors_file_response, errors_keep
 from sso.core.api.errors import ErrorSerializer, error_body, in_languages, validated_input
 from sso.core.formats import lazy_format
+from sso.core.uploads import errors_shown
 
 
 class StatementFileInputSerializer(serializers.Serializer):
@@ -104,12 +106,17 @@ class UnknownPersonSerializer(serializers.Serializer):
 class StatementFileRefusedSerializer(ErrorSerializer):
     """A file refused: every error of the file; nothing was stored."""
 
-    errors = FileErrorSerializer(many=True)
+    errors = FileErrorSerializer(
+        many=True, help_text="The first errors (UPLOAD_ERRORS_SHOWN, 1,000 by default); errors_url has them all."
+    )
+    error_count = serializers.IntegerField(help_text="How many errors the file has in all.")
+    errors_url = serializers.URLField(help_text="Every error as a CSV file, for an hour, to the same caller.")
     unknown_persons = UnknownPersonSerializer(many=True)
 
 
-def _refused(refused: StatementRefused) -> Response:
+def _refused(refused: StatementRefused, request, file_name: str) -> Response:
     errors = refused.line_errors
+    token = errors_keep(request.user, file_name, refused)
     summary = lazy_format(
         _("%(count)s errors found in the file; nothing was stored. First: line %(line)s, %(field)s: %(message)s"),
         {"count": len(errors), "line": errors[0].line, "field": errors[0].field, "message": errors[0].message},
@@ -117,7 +124,9 @@ def _refused(refused: StatementRefused) -> Response:
     return Response(
         {
             **error_body(errors[0].code if len(errors) == 1 else "invalid_lines", in_languages(summary)),
-            "errors": files.errors_as_dicts(errors),
+            "errors": files.errors_as_dicts(errors[: errors_shown()]),
+            "error_count": len(errors),
+            "errors_url": request.build_absolute_uri(reverse("api-contributions-statement-file-errors", args=[token])),
             "unknown_persons": [
                 {key: person.get(key, "") for key in UnknownPersonSerializer().fields}
                 for person in refused.unknown_persons
@@ -144,21 +153,36 @@ class StatementFileView(APIView):
         data = validated_input(StatementFileInputSerializer, request)
         upload = data["file"]
         try:
-            if upload.size > files.MAX_FILE_BYTES:
-                raise StatementRefused(
-                    [LineError(0, "file", _("The file is larger than 20 MB; split it."), code="too_large")]
-                )
             statements = files.statement_file_submit(
                 officer=request.user,
                 file_name=upload.name,
-                content=upload.read(),
+                content=files.upload_content(upload),
                 employer_account=data.get("employer_account") or None,
                 period=data.get("period") or None,
             )
         except StatementRefused as refused:
-            return _refused(refused)
+            return _refused(refused, request, upload.name)
         body = {"statements": FiledStatementSerializer(statements, many=True).data}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-PATHS = [path("statements/file/", StatementFileView.as_view(), name="api-contributions-statement-file")]
+class StatementFileErrorsView(APIView):
+    """Every error of a refused file as a CSV file (the `errors_url` of the refusal), for an
+    hour after it, to the caller who sent the file."""
+
+    # StaffModelPermissions: GET needs contributions.view_statement; the token is the caller's own.
+    queryset = Statement.objects.none()
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="sheet, line, field, expected, found")})
+    def get(self, request, token):
+        return errors_file_response(request.user, token)
+
+
+PATHS = [
+    path("statements/file/", StatementFileView.as_view(), name="api-contributions-statement-file"),
+    path(
+        "statements/file/errors/<slug:token>/",
+        StatementFileErrorsView.as_view(),
+        name="api-contributions-statement-file-errors",
+    ),
+]

@@ -6,9 +6,10 @@ back office; `GET /api/registry/uploads/<id>/` tells how that went.
 """
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,9 +17,13 @@ from rest_framework.views import APIView
 from registry import bulk
 from registry.models import BulkUpload
 from registry.validators import account_number_clean
-from sso.core import converters  # noqa: F401 - registers <id:...>
+from sso.core import (
+    converters,  # noqa: F401 - registers <id:...>
+    exports,
+)
 from sso.core.api.errors import ErrorSerializer, error_body, in_languages, service_refusals, validated_input
 from sso.core.formats import lazy_format
+from sso.core.uploads import errors_shown
 
 
 class LineErrorSerializer(serializers.Serializer):
@@ -56,8 +61,25 @@ class BulkUploadSerializer(serializers.Serializer):
     line_count = serializers.IntegerField(help_text="Persons in the file (lines after the header).")
     stored_count = serializers.IntegerField()
     progress = serializers.SerializerMethodField(help_text="0-100 while the back office checks the file.")
-    errors = LineErrorSerializer(many=True)
+    errors = serializers.SerializerMethodField(
+        help_text="The first line errors (UPLOAD_ERRORS_SHOWN, 1,000 by default); errors_url has them all."
+    )
+    error_count = serializers.SerializerMethodField(help_text="How many line errors the upload has in all.")
+    errors_url = serializers.SerializerMethodField(help_text="Every line error as a CSV file; null when none.")
     status_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(LineErrorSerializer(many=True))
+    def get_errors(self, upload):
+        return LineErrorSerializer(upload.errors[: errors_shown()], many=True).data
+
+    def get_error_count(self, upload) -> int:
+        return len(upload.errors)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_errors_url(self, upload):
+        if not upload.errors:
+            return None
+        return self.context["request"].build_absolute_uri(reverse("api-registry-upload-errors", args=[upload.pk]))
 
     def get_progress(self, upload) -> int:
         return bulk.progress_get(upload)["percent"]
@@ -130,7 +152,22 @@ class BulkUploadDetailView(APIView):
         return Response(BulkUploadSerializer(upload, context={"request": request}).data)
 
 
+class BulkUploadErrorsView(APIView):
+    """Every line error of an upload as a CSV file (UTF-8 with BOM; line, column, problem)."""
+
+    # StaffModelPermissions: GET needs registry.view_bulkupload; office-scoped below.
+    queryset = BulkUpload.objects.none()
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="line, column, problem")})
+    def get(self, request, pk):
+        upload = bulk.upload_get_for_user(request.user, pk)
+        response = HttpResponse(bulk.errors_csv(upload), content_type=exports.CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-errors.csv"'
+        return response
+
+
 PATHS = [
+    path("uploads/<id:pk>/errors/", BulkUploadErrorsView.as_view(), name="api-registry-upload-errors"),
     path("uploads/", BulkUploadCreateView.as_view(), name="api-registry-uploads"),
     path("uploads/<id:pk>/", BulkUploadDetailView.as_view(), name="api-registry-upload"),
 ]

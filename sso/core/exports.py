@@ -13,6 +13,7 @@ number, not a formula); a "-5" typed by someone is text, and is neutralised.
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -69,12 +70,13 @@ def csv_response(filename: str, header: Sequence | None, rows: Iterable[Sequence
     return _attachment(HttpResponse(csv_bytes(header, rows), content_type=CSV_CONTENT_TYPE), filename)
 
 
-def _xlsx_text(value: str) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+# The control characters a worksheet cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE, which
+# would refuse the whole file): each is written as a replacement character instead.
+_XLSX_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
-    # Control characters cannot be stored in a worksheet (openpyxl would refuse the whole
-    # file): each shows as a replacement character instead.
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value))[:32767]
+
+def _xlsx_text(value: str) -> str:
+    return _XLSX_ILLEGAL.sub("\ufffd", neutralise(value))[:32767]
 
 
 def xlsx_bytes(
