@@ -263,3 +263,31 @@ def test_the_last_use_is_recorded_at_most_once_a_minute(cast, client, django_ass
         assert _me(client, token.key).status_code == 200
     assert not any("UPDATE" in q["sql"] and "apitokeninfo" in q["sql"] for q in queries.captured_queries)
     assert ApiTokenInfo.objects.get(token_id=token.key).last_used_at == used
+
+
+def test_an_office_administrator_sees_only_their_offices_tokens(cast, client_for):
+    from django.contrib.auth.models import Permission
+
+    mine = Token.objects.create(user=cast["other_supervisor"])
+    theirs = Token.objects.create(user=cast["counter"])
+    office_admin = StaffFactory(username="cmi-admin", office=cast["other_supervisor"].office, is_staff=True)
+    office_admin.user_permissions.add(Permission.objects.get(codename="change_user"))
+    html = client_for(office_admin).get("/admin/core/apitokeninfo/").content.decode()
+    assert f'value="{mine.info.pk}"' in html and f'value="{theirs.info.pk}"' not in html
+    assert client_for(office_admin).get(f"/admin/core/apitokeninfo/{theirs.info.pk}/change/").status_code in (302, 404)
+
+
+def test_a_revocation_is_told_to_every_worker_but_an_expired_tokens_replacement_is_not(
+    cast, client, django_capture_on_commit_callbacks
+):
+    from sso.core.tokens import api_token_revoke, revocations_current
+
+    token = Token.objects.create(user=cast["counter"])
+    ApiTokenInfo.objects.filter(token_id=token.key).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    before = revocations_current()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/api/auth/token/", {"username": "counter", "password": PASSWORD}).status_code == 200
+    assert revocations_current() == before  # no worker keeps an expired token anyway
+    with django_capture_on_commit_callbacks(execute=True):
+        api_token_revoke(token=Token.objects.get(user=cast["counter"]), by=cast["admin"])
+    assert revocations_current() != before

@@ -50,7 +50,7 @@ def token_expires_at(token: Token):
 def api_token_issue(*, user, system_client: bool = False) -> Token:
     """A new token for `user`, replacing the one they had (which stops working at once)."""
     with transaction.atomic():
-        for old in Token.objects.filter(user=user):
+        for old in Token.objects.select_related("user", "info").filter(user=user):
             _revoke(old, by=None, reason="replaced")
         token = Token(user=user)
         token._system_client = system_client  # read by _info_create
@@ -77,6 +77,9 @@ def api_token_revoke(*, token: Token, by=None) -> None:
 
 def _revoke(token: Token, *, by, reason: str) -> None:
     logger.info("API token of %s %s by %s", token.user, reason, by or token.user)
+    # An expired token is refused by every worker already (none keeps a token past its
+    # expiry): replacing it at a sign-in need not make every worker forget its tokens.
+    token._expired = token_expires_at(token) <= timezone.now()
     token.delete()  # _dropped() forgets it in every worker
 
 
@@ -127,6 +130,8 @@ def _dropped(sender, instance, **kwargs):
     from sso.core.api.authentication import token_cache_forget
 
     token_cache_forget(instance.key)
+    if getattr(instance, "_expired", False):
+        return
 
     def published():
         token_cache_forget(instance.key)
