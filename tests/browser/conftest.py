@@ -50,6 +50,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 });
 """
 _POLICY_MESSAGES = ("Content Security Policy", "Permissions-Policy", "Permissions Policy")
+# Playwright evaluates a predicate given as an expression (wait_for_function("a === b")) with
+# eval at every poll, which the policy refuses once the first check fails: give it a function
+# ("() => a === b"), which Playwright evaluates once and then calls.
 
 
 @pytest.fixture(autouse=True)
@@ -135,7 +138,7 @@ class PageLoads:
         page.add_init_script(_LOAD_LOG)
 
     def _settled(self):
-        self.page.wait_for_function("document.readyState === 'complete'")
+        self.page.wait_for_function("() => document.readyState === 'complete'")
 
     def start(self):
         self._settled()

@@ -169,7 +169,7 @@ def test_the_grid_names_each_typed_id_moves_on_enter_and_checks_without_storing(
         assert page.evaluate("document.activeElement.classList.contains('nid')")
         assert page.inner_text("#due-total") != before  # live totals
         assert page.inner_text("#total-count") == str(len(people) + 1)
-        page.wait_for_function("document.querySelectorAll('tr.grid-row .name')[3].textContent.length > 0")
+        page.wait_for_function("() => document.querySelectorAll('tr.grid-row .name')[3].textContent.length > 0")
         # A wage typed on a pre-listed line, then Check: the unknown ID is explained on its line.
         page.keyboard.press("Alt+c")
         page.wait_for_selector("[data-testid=line-error]")

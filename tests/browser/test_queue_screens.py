@@ -37,7 +37,9 @@ def test_kiosk_to_counter_to_board(browser, live_server, demo, screenshot):
     desk_context, desk = signed_in(browser, live_server, "bkk1.counter")
     try:
         board.goto(f"{live_server.url}/queue/board/")
-        board.wait_for_function("document.querySelector('[data-testid=board-status]').textContent.includes('live')")
+        board.wait_for_function(
+            "() => document.querySelector('[data-testid=board-status]').textContent.includes('live')"
+        )
 
         # Kiosk: an insured person with a valid national ID takes a contribution ticket.
         desk.goto(f"{live_server.url}/queue/kiosk/")
