@@ -4,12 +4,16 @@ the monthly recurring run. Reading needs view_paymentorder; every write pay_clai
 scoped: another office's batch or order is 404."""
 
 import datetime
+import json
+import uuid
+import zlib
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.db import connection
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,8 +24,10 @@ from django.views.decorators.http import require_POST
 from benefits import payments
 from benefits.models import PaymentBatch, PaymentOrder
 from registry.models import Bank
+from sso.core import exports
+from sso.core.redis import redis_client
 from sso.core.scoping import object_get_for_user, office_scoped
-from sso.core.uploads import upload_read
+from sso.core.uploads import errors_shown, upload_read
 
 VIEW = "benefits.view_paymentorder"
 PAY = "benefits.pay_claim"
@@ -134,7 +140,41 @@ def batch_detail(request, pk):
             messages.error(request, _refusal_text(exc))
             return redirect("benefits:batch", batch.pk)
     context = {"batch": batch, "orders": batch.orders.select_related("claim__person"), "form": form, "result": result}
+    if result is not None and result.errors:
+        shown = errors_shown()
+        context |= {
+            "errors_shown": result.errors[:shown],
+            "errors_hidden": max(len(result.errors) - shown, 0),
+            "errors_token": _confirmation_errors_keep(request.user, batch, result.errors),
+        }
     return render(request, "benefits/batch_detail.html", context)
+
+
+ERRORS_TTL = 3600  # seconds the error file of a refused confirmation can be downloaded
+
+
+def _confirmation_errors_key(user, batch, token) -> str:
+    # The database name keeps apart several databases sharing one Redis (test runs, staging).
+    return f"benefits:confirmation-errors:{connection.settings_dict['NAME']}:{user.pk}:{batch.pk}:{token}"
+
+
+def _confirmation_errors_keep(user, batch, errors) -> str:
+    token = uuid.uuid4().hex
+    raw = zlib.compress(json.dumps([[number, str(message)] for number, message in errors]).encode(), 6)
+    redis_client().set(_confirmation_errors_key(user, batch, token), raw, ex=ERRORS_TTL)
+    return token
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def batch_confirmation_errors(request, pk, token):
+    """Every error of a refused confirmation file, as a CSV file, to whoever imported it."""
+    batch = object_get_for_user(PaymentBatch.objects.all(), request.user, pk=pk)
+    raw = redis_client().get(_confirmation_errors_key(request.user, batch, token))
+    if raw is None:
+        raise Http404("The error file has expired: import the file again.")
+    rows = [[number or "", message] for number, message in json.loads(zlib.decompress(raw))]
+    return exports.csv_response(f"batch-{batch.pk}-confirmation-errors.csv", [_("Line"), _("Problem")], rows)
 
 
 @login_required

@@ -20,6 +20,11 @@ urlpatterns = [
     path("payments/", payment_views.payments_home, name="payments"),
     path("payments/batches/<int:pk>/", payment_views.batch_detail, name="batch"),
     path("payments/batches/<int:pk>/file/", payment_views.batch_file, name="batch_file"),
+    path(
+        "payments/batches/<int:pk>/confirmation-errors/<slug:token>.csv",
+        payment_views.batch_confirmation_errors,
+        name="batch_confirmation_errors",
+    ),
     path("payments/returned/", payment_views.returned, name="payments_returned"),
     path("payments/recurring/", payment_views.recurring, name="payments_recurring"),
     path("payments/orders/<int:pk>/", payment_views.order_action, name="payment_order"),

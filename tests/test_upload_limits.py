@@ -447,3 +447,24 @@ def test_an_upload_task_past_its_soft_limit_is_marked_failed_and_stores_nothing(
     assert upload.status == BulkUpload.Status.FAILED and upload.finished_at is not None
     assert "took too long" in upload.errors[0]["message"]
     assert not InsuredPerson.objects.exists()
+
+
+def test_the_confirmation_page_caps_its_errors_and_links_the_error_file(cast, client_for, sent_batch, settings):
+    settings.UPLOAD_ERRORS_SHOWN = 3
+    batch, (order,) = sent_batch
+    content = "".join(f"{900000 + n},PAID,R{n},\n" for n in range(8)).encode()  # 8 unknown orders
+    page = _english(client_for(cast["verifier"]))
+    response = page.post(
+        reverse("benefits:batch", args=[batch.pk]), {"action": "confirm", "file": _file("confirmation.csv", content)}
+    )
+    assert response.content.count(b"is unknown") == 3
+    assert b"5 more errors are in the error file" in response.content
+    token = response.context["errors_token"]
+    download = page.get(reverse("benefits:batch_confirmation_errors", args=[batch.pk, token]))
+    assert download.status_code == 200
+    assert len(download.content.decode("utf-8-sig").strip().splitlines()) == 1 + 8
+    # The error file is its importer's only.
+    other = client_for(cast["supervisor"]).get(reverse("benefits:batch_confirmation_errors", args=[batch.pk, token]))
+    assert other.status_code == 404
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.IN_BATCH
