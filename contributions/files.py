@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from contributions import rules, services
@@ -954,16 +955,42 @@ def sso110_render(source, *, encoding: str = ENCODING, newline: str = "\r\n") ->
     return (newline.join(out) + newline).encode(encoding, errors="replace")
 
 
+_LAZY_FORMAT = type(lazy_format("", {}))
+
+
+def _rendered(message, cache: dict) -> str:
+    """`str(message)` in the active language, each translated template rendered once per
+    call of `errors_as_dicts`: a file of 150,000 bad lines holds a handful of templates,
+    and a gettext per line and language cost most of the time of its refusal."""
+    if type(message) is _LAZY_FORMAT:
+        template, params = message._args
+    elif isinstance(message, Promise):
+        template, params = message, None
+    else:
+        return str(message)
+    if not isinstance(template, Promise):
+        return str(message)
+    try:
+        key = (type(template), template._args, tuple(sorted(template._kw.items())))
+        text = cache.get(key)
+    except (AttributeError, TypeError):  # not a proxy of the usual shape: no shortcut
+        return str(message)
+    if text is None:
+        text = cache[key] = str(template)
+    return text if params is None else text % params
+
+
 def errors_as_dicts(errors: list[LineError], languages=("th", "en")) -> list[dict]:
     """Each error with its message rendered in each language (`message_th`, `message_en`)."""
     from django.utils import translation
 
+    cache: dict = {}
     rows = [
         {
             "sheet": getattr(error, "sheet", ""),
             "line": error.line,
             "field": error.field,
-            "expected": str(error.expected),
+            "expected": _rendered(error.expected, cache),
             "found": str(error.found),
             "code": error.code,
         }
@@ -971,6 +998,7 @@ def errors_as_dicts(errors: list[LineError], languages=("th", "en")) -> list[dic
     ]
     for language in languages:
         with translation.override(language):
+            cache = {}
             for row, error in zip(rows, errors, strict=True):
-                row[f"message_{language}"] = str(error.message)
+                row[f"message_{language}"] = _rendered(error.message, cache)
     return rows

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from benefits.models import PaymentOrder
+from contributions import files
 from contributions.models import Statement, StatementLine
 from registry import bulk
 from registry.models import BulkUpload, Employment, InsuredPerson
@@ -468,3 +469,25 @@ def test_the_confirmation_page_caps_its_errors_and_links_the_error_file(cast, cl
     assert other.status_code == 404
     order.refresh_from_db()
     assert order.status == PaymentOrder.Status.IN_BATCH
+
+
+def test_the_errors_of_a_file_read_the_same_when_rendered_once_per_template():
+    from django.utils.translation import gettext_lazy as _
+
+    from contributions.services import LineError
+    from sso.core.formats import lazy_format
+
+    errors = [
+        LineError(1, "width", lazy_format(_("Line %(line)s cannot be read as CSV."), {"line": n}), expected="135")
+        for n in (1, 2)
+    ] + [
+        LineError(3, "national_id", _("A national ID is 13 digits."), found="12"),
+        LineError(4, "file", "plain text", expected=lazy_format(_("%(count)s digits"), {"count": 13})),
+    ]
+    rows = files.errors_as_dicts(errors)
+    for row, error in zip(rows, errors, strict=True):
+        for language in ("th", "en"):
+            with translation.override(language):
+                assert row[f"message_{language}"] == str(error.message)
+        assert row["expected"] == str(error.expected)
+    assert rows[1]["message_en"] == "Line 2 cannot be read as CSV." and rows[1]["message_th"] != rows[1]["message_en"]
