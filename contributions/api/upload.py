@@ -7,6 +7,7 @@ filed and what is due on it today, or 400 with every error of the file in Thai a
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -173,7 +174,7 @@ class StatementFileErrorsView(APIView):
     # StaffModelPermissions: GET needs contributions.view_statement; the token is the caller's own.
     queryset = Statement.objects.none()
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="sheet, line, field, expected, found")})
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="the error file")})
     def get(self, request, token):
         return errors_file_response(request.user, token)
 

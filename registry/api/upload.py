@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -158,7 +159,7 @@ class BulkUploadErrorsView(APIView):
     # StaffModelPermissions: GET needs registry.view_bulkupload; office-scoped below.
     queryset = BulkUpload.objects.none()
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="line, column, problem")})
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="the error file")})
     def get(self, request, pk):
         upload = bulk.upload_get_for_user(request.user, pk)
         response = HttpResponse(bulk.errors_csv(upload), content_type=exports.CSV_CONTENT_TYPE)
