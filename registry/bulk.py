@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Func, IntegerField
@@ -885,6 +886,20 @@ def _run(upload: BulkUpload):
         checked_at - started,
         time.monotonic() - checked_at,
     )
+
+
+def bulk_uploads_fail_stale(*, now=None) -> int:
+    """Mark failed the uploads still being checked long after their task's hard time limit:
+    a worker killed there (or lost) never says so, and the page would wait for ever."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=2 * settings.UPLOAD_TASK_TIME_LIMIT)
+    stale = list(
+        BulkUpload.objects.filter(
+            status=BulkUpload.Status.RUNNING, finished_at__isnull=True, uploaded_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for upload_id in stale:
+        bulk_upload_fail(upload_id=upload_id, timed_out=True)
+    return len(stale)
 
 
 def bulk_upload_fail(*, upload_id: int, timed_out: bool = False) -> None:

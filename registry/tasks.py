@@ -34,3 +34,9 @@ def bulk_upload_run(upload_id: int) -> str:
         # The transaction was rolled back: nothing of the file is stored. Say so, not "checking" for ever.
         bulk.bulk_upload_fail(upload_id=upload_id, timed_out=True)
         return "failed"
+
+
+@shared_task(name="registry.tasks.bulk_uploads_fail_stale")
+def bulk_uploads_fail_stale() -> int:
+    """Every few minutes (beat): uploads whose worker was killed at the hard time limit end as failed."""
+    return bulk.bulk_uploads_fail_stale()

@@ -141,6 +141,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "benefits.tasks.payments_monthly_run",
         "schedule": crontab(day_of_month="1", hour=1, minute=0),
     },
+    # Bulk uploads whose worker was killed at the hard time limit end as failed, not "checking".
+    "bulk-uploads-fail-stale": {"task": "registry.tasks.bulk_uploads_fail_stale", "schedule": 300.0},
     # The safety net of the claims' cross-check: re-sends a verification task that was lost.
     "claims-verify-pending": {"task": "benefits.tasks.claims_verify_pending", "schedule": 300.0},
 }

@@ -22,7 +22,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from benefits.models import PaymentOrder
 from contributions import files
@@ -491,3 +491,26 @@ def test_the_errors_of_a_file_read_the_same_when_rendered_once_per_template():
                 assert row[f"message_{language}"] == str(error.message)
         assert row["expected"] == str(error.expected)
     assert rows[1]["message_en"] == "Line 2 cannot be read as CSV." and rows[1]["message_th"] != rows[1]["message_en"]
+
+
+def test_an_upload_left_checking_past_the_hard_limit_is_marked_failed_by_the_beat(cast, employer, settings):
+    from registry.tasks import bulk_uploads_fail_stale
+    from sso.celery import app
+
+    assert "registry.tasks.bulk_uploads_fail_stale" in {entry["task"] for entry in app.conf.beat_schedule.values()}
+    upload = BulkUpload.objects.create(
+        office=employer.responsible_office,
+        uploaded_by=cast["counter"],
+        employer=employer,
+        file_name="staff.csv",
+        content=b"national_id\n",
+        language="en",
+        status=BulkUpload.Status.RUNNING,
+    )
+    assert bulk_uploads_fail_stale.apply().get() == 0  # still within its time
+    BulkUpload.objects.filter(pk=upload.pk).update(
+        uploaded_at=timezone.now() - datetime.timedelta(seconds=2 * settings.UPLOAD_TASK_TIME_LIMIT + 1)
+    )
+    assert bulk_uploads_fail_stale.apply().get() == 1
+    upload.refresh_from_db()
+    assert upload.status == BulkUpload.Status.FAILED and "took too long" in upload.errors[0]["message"]
