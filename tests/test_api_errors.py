@@ -118,6 +118,34 @@ def test_tab_cr_and_lf_and_escaped_backslashes_pass(token, office):
     assert token().get("/api/queue/tickets/?search=a%09b%0D%0A").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        (b'{"a": "\\u0000"}', True),
+        (b'{"a": "\\u001F"}', True),
+        (b'{"a": "\\b"}', True),
+        (b'{"a": "\\\\\\f"}', True),  # an escaped backslash, then a form feed
+        (b'{"a": "\\\\u0000"}', False),  # an escaped backslash, then the text u0000
+        (b'{"a": "\\\\b"}', False),
+        (b'{"a": "\\t\\n\\r\\u0009\\u000A\\u000d \\u0e01"}', False),
+    ],
+)
+def test_the_json_check_finds_escaped_control_characters_only(body, refused):
+    from sso.core.middleware import control_characters_in_json
+
+    assert control_characters_in_json(body) is refused
+
+
+@pytest.mark.parametrize(
+    ("data", "refused"),
+    [(b"q=%00", True), (b"q=%1f", True), (b"q=a\x01", True), (b"q=%09%0a%0D", False), (b"q=%E0%B8%81+b", False)],
+)
+def test_the_form_check_finds_raw_and_percent_encoded_control_characters(data, refused):
+    from sso.core.middleware import control_characters_in_urlencoded
+
+    assert control_characters_in_urlencoded(data) is refused
+
+
 def test_the_fast_path_leaves_a_nul_to_djangos_refusal(cast, office):
     from tests.test_queue_fast_path import wsgi_post
 

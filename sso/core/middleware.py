@@ -34,13 +34,26 @@ class ThaiFirstLocaleMiddleware(LocaleMiddleware):
 # raw or percent-encoded; in a JSON body, escaped (\u0000, \b, \f; raw ones are not JSON).
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f"
 CONTROL_TEXT = re.compile(f"[{_CONTROL}]")
-CONTROL_URLENCODED = re.compile(rb"%(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|[" + _CONTROL.encode() + rb"]")
-CONTROL_JSON = re.compile(rb"(?<!\\)(?:\\\\)*\\(?:u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|[bf])")
+CONTROL_BYTES = re.compile(b"[" + _CONTROL.encode() + b"]")
+CONTROL_PERCENT = re.compile(rb"%(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])")
+# Each search starts from a literal ("%", "\\"): the regular expression engine skips to it.
+CONTROL_JSON_CANDIDATE = re.compile(rb"\\(?:u00[01]|[bf])")
+# An escape is the backslash that ends an odd run of them ("\\\\b" is a backslash and a "b").
+CONTROL_JSON_ESCAPE = re.compile(rb"(\\+)(?:u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|[bf])")
 _FORM = "application/x-www-form-urlencoded"
 
 
 def control_characters_in_json(body: bytes) -> bool:
-    return CONTROL_JSON.search(body) is not None
+    """Whether a JSON text escapes a control character in a string. Most bodies hold no
+    backslash at all: one byte search then answers."""
+    if b"\\" not in body or CONTROL_JSON_CANDIDATE.search(body) is None:
+        return False
+    return any(len(match[1]) % 2 for match in CONTROL_JSON_ESCAPE.finditer(body))
+
+
+def control_characters_in_urlencoded(data: bytes) -> bool:
+    """Whether a query string or form body holds a control character, raw or percent-encoded."""
+    return CONTROL_PERCENT.search(data) is not None or CONTROL_BYTES.search(data) is not None
 
 
 class ControlCharacterGuard:
@@ -67,7 +80,7 @@ class ControlCharacterGuard:
         if CONTROL_TEXT.search(request.path_info):
             return "path"
         query = request.META.get("QUERY_STRING", "")
-        if query and CONTROL_URLENCODED.search(query.encode("latin-1", "replace")):
+        if query and control_characters_in_urlencoded(query.encode("latin-1", "replace")):
             return next((key for key, value in request.GET.lists() if _has_control(key, *value)), "query")
         for key, value in request.META.items():
             if key.startswith("HTTP_") and isinstance(value, str) and CONTROL_TEXT.search(value):
@@ -78,7 +91,7 @@ class ControlCharacterGuard:
         if content_type == "application/json":
             return "body" if control_characters_in_json(self._body(request)) else None
         if content_type == _FORM:
-            if CONTROL_URLENCODED.search(self._body(request)):
+            if control_characters_in_urlencoded(self._body(request)):
                 return next((key for key, value in request.POST.lists() if _has_control(key, *value)), "body")
             return None
         # multipart/form-data is left to its views: parsing it here would read the uploaded
