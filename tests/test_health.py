@@ -22,7 +22,13 @@ def test_openapi_schema_and_docs_are_served(client, cast, client_for):
     assert schema.status_code == 200
     text = schema.content.decode()
     assert "openapi: 3" in text and "/api/offices/" in text and "/api/me/" in text
-    assert client.get("/api/docs/").status_code == 200
+    assert client_for(cast["counter"]).get("/api/docs/").status_code == 200
+
+
+def test_the_api_description_is_for_signed_in_staff_only(client):
+    assert client.get("/api/schema/").status_code == 401
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
 
 
 def test_demo_data_is_idempotent(db):
