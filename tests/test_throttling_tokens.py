@@ -18,7 +18,7 @@ from queueing.models import Counter, Ticket
 from sso.core.api import authentication
 from sso.core.models import ApiTokenInfo
 from sso.core.redis import redis_client
-from sso.core.tokens import api_token_issue, revocations_publish
+from sso.core.tokens import api_token_issue, revocations_current, revocations_publish
 from tests.factories import StaffFactory, queue_office
 from tests.test_benefit_pages import _record, person  # noqa: F401 (a fixture)
 from tests.test_queue_fast_path import _issue, wsgi_post
@@ -231,6 +231,36 @@ def test_a_token_revoked_in_another_worker_is_refused_within_a_second(cast, clie
     revocations_publish()
     monkeypatch.setattr(authentication, "REVOCATIONS_CHECK_SECONDS", 0)
     assert _me(client, key).status_code == 401
+
+
+def test_a_deactivated_user_or_a_role_taken_away_reaches_every_worker_within_a_second(
+    cast, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    monkeypatch.setattr(authentication, "REVOCATIONS_CHECK_SECONDS", 0)
+    counter, supervisor = cast["counter"], cast["supervisor"]
+    counter_key = Token.objects.create(user=counter).key
+    supervisor_key = Token.objects.create(user=supervisor).key
+    assert _me(client, counter_key).status_code == 200
+    assert client.get("/api/queue/services/", HTTP_AUTHORIZATION=f"Token {supervisor_key}").status_code == 200
+    before = revocations_current()
+    with django_capture_on_commit_callbacks(execute=True):
+        counter.is_active = False
+        counter.save()
+    assert revocations_current() != before
+    assert _me(client, counter_key).status_code == 401
+    with django_capture_on_commit_callbacks(execute=True):
+        supervisor.groups.remove(Group.objects.get(name="supervisor"))
+    assert client.get("/api/queue/services/", HTTP_AUTHORIZATION=f"Token {supervisor_key}").status_code == 403
+
+
+def test_a_sign_in_does_not_make_every_worker_forget_its_tokens(cast, client, django_capture_on_commit_callbacks):
+    before = revocations_current()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.force_login(cast["counter"])
+        cast["counter"].save(update_fields=["last_login"])
+    assert revocations_current() == before
 
 
 def test_the_administrator_sees_tokens_without_their_keys_and_revokes_them(cast, client_for):

@@ -140,6 +140,27 @@ def _dropped(sender, instance, **kwargs):
     transaction.on_commit(published)
 
 
+# A change of these decides what a token's holder may do: every worker drops the users it keeps.
+_ACCESS_FIELDS = frozenset({"is_active", "is_staff", "is_superuser", "office"})
+
+
+def _user_access_changed(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
+    if created or raw or (update_fields is not None and not _ACCESS_FIELDS.intersection(update_fields)):
+        return
+    transaction.on_commit(revocations_publish)
+
+
+def _user_roles_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        transaction.on_commit(revocations_publish)
+
+
 def connect_signals() -> None:
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed
+
+    user_model = get_user_model()
+    post_save.connect(_user_access_changed, sender=user_model, dispatch_uid="core.api_token_user_access")
+    m2m_changed.connect(_user_roles_changed, sender=user_model.groups.through, dispatch_uid="core.api_token_user_roles")
     post_save.connect(_info_create, sender=Token, dispatch_uid="core.api_token_info")
     post_delete.connect(_dropped, sender=Token, dispatch_uid="core.api_token_dropped")
