@@ -43,7 +43,7 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 # round always runs whole, so every operation is fuzzed however slow the machine.
 ROUND_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 ROUNDS = int(os.environ.get("FUZZ_ROUNDS", "3"))
-BUDGET_SECONDS = float(os.environ.get("FUZZ_SECONDS", "150"))
+BUDGET_SECONDS = float(os.environ.get("FUZZ_SECONDS", "45"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
 
