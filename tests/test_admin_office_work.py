@@ -50,3 +50,22 @@ def test_a_counter_added_by_an_office_administrator_belongs_to_their_office(clie
     response = client.post("/admin/queueing/counter/add/", {"number": 42, "services": [service.pk], "is_active": "on"})
     assert response.status_code == 302, response.content[:500]
     assert Counter.objects.get(number=42).office.code == "1001"
+
+
+def test_another_offices_counter_history_and_versions_are_not_found_and_cannot_be_reverted(client_for, cast, queues):
+    """simple_history finds a row by id alone: its history, an old version and the revert form
+    of another office's counter were open to an office administrator, and a revert would have
+    moved the counter into the administrator's office."""
+    client = client_for(cast["admin"])
+    theirs = Counter.objects.filter(office__code="5000").first()
+    version = theirs.history.order_by("history_id").first().history_id
+    assert client.get(f"/admin/queueing/counter/{theirs.pk}/history/").status_code == 404
+    assert client.get(f"/admin/queueing/counter/{theirs.pk}/history/{version}/").status_code == 404
+    services = list(theirs.services.values_list("pk", flat=True))
+    revert = {"number": theirs.number, "services": services, "is_active": "on"}
+    assert client.post(f"/admin/queueing/counter/{theirs.pk}/history/{version}/", revert).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.office.code == "5000"
+
+    ours = Counter.objects.filter(office__code="1001").first()
+    assert client.get(f"/admin/queueing/counter/{ours.pk}/history/").status_code == 200

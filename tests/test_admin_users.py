@@ -259,3 +259,38 @@ def test_every_admin_outside_our_apps_is_for_superusers_only(cast, client_for, s
         assert client_for(superuser).get(url).status_code == 200, url
     index = client_for(me).get("/admin/").content.decode()
     assert "/admin/auth/group/" not in index
+
+
+def test_sign_in_logs_stay_read_only_to_a_superuser(superuser, client_for):
+    """Wrapping axes' admin for superusers only must not widen it: nobody adds or forges a
+    sign-in log entry by hand."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    client = client_for(superuser)
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        url = f"/admin/axes/{model._meta.model_name}/add/"
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"username": "forged", "ip_address": "192.0.2.9"}).status_code == 403, url
+        assert not model.objects.filter(username="forged").exists()
+
+
+def test_an_office_administrator_sees_and_revokes_only_their_own_offices_api_tokens(
+    cast, client_for, other_admin, superuser
+):
+    """An administrator reads every office's records (core.view_all_offices) but manages their
+    own office's staff only: another office's tokens are neither listed nor revoked."""
+    from rest_framework.authtoken.models import Token
+
+    ours = Token.objects.create(user=cast["counter"])
+    theirs = Token.objects.create(user=other_admin)
+    root = Token.objects.create(user=superuser)
+    client = client_for(cast["admin"])
+    listed = client.get("/admin/core/apitokeninfo/")
+    assert listed.status_code == 200
+    assert {info.token_id for info in listed.context["cl"].queryset} == {ours.key}
+    assert client.get(f"/admin/core/apitokeninfo/{theirs.info.pk}/change/").status_code == 302  # not found
+    client.post(
+        "/admin/core/apitokeninfo/",
+        {"action": "revoke", "_selected_action": [theirs.info.pk, root.info.pk, ours.info.pk]},
+    )
+    assert set(Token.objects.values_list("key", flat=True)) == {theirs.key, root.key}

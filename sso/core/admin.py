@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -55,6 +56,19 @@ class OfficeWorkAdmin:
         if not request.user.is_superuser:
             setattr(obj, f"{self.office_field}_id", request.user.office_id)
         super().save_model(request, obj, form, change)
+
+    # simple_history shows (and reverts) a row found by id alone, not through get_queryset:
+    # another office's row, its history and its versions are not found here either.
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _own_office(self, request, queryset):
         if request.user.is_superuser:
@@ -235,22 +249,23 @@ class StaffUserAdmin(UserAdmin, SimpleHistoryAdmin):
 class SuperuserOnlyAdmin:
     """Admin pages of other apps' models (Django's groups, whose permissions roles.py defines
     and roles_sync resets; DRF's tokens; axes' sign-in logs): superusers only, whatever
-    permissions a user holds, so no role's or user's permission can open a way up."""
+    permissions a user holds, so no role's or user's permission can open a way up. Never more
+    than the app's own admin allows: axes' sign-in logs stay read-only, to superusers too."""
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        return self.has_module_permission(request) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request, *args):
-        return self.has_module_permission(request)
+        return self.has_module_permission(request) and super().has_add_permission(request, *args)
 
     def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        return self.has_module_permission(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        return self.has_module_permission(request) and super().has_delete_permission(request, obj)
 
 
 def superuser_only_others() -> None:

@@ -1,7 +1,8 @@
 """The administrator's list of API tokens: whose, since when, until when, last used; revoke.
 
 Shown to those who manage staff accounts (`core.change_user`), each seeing the tokens of the
-staff they may see (`office_scoped`: an office's administrator, their office's). The key
+staff they manage (`manages_user`: a superuser every token, an office's administrator their own
+office's, even with `core.view_all_offices`, as on the accounts' pages). The key
 itself is never shown (DRF's own token page, which lists keys, is removed). A token is issued
 by signing in (`/api/auth/token/`) or, for a registered system client, by
 `manage.py api_token_issue <username> --system-client`.
@@ -14,7 +15,6 @@ from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from sso.core.models import ApiTokenInfo
-from sso.core.scoping import office_scoped
 from sso.core.tokens import api_token_revoke
 
 if admin.site.is_registered(TokenProxy):
@@ -33,7 +33,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("token__user__office")
-        return queryset if request.user.is_superuser else office_scoped(queryset, request.user)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(token__user__office_id=request.user.office_id or -1, token__user__is_superuser=False)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
