@@ -100,7 +100,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return office_scoped(_statements(), self.request.user)
 
     @extend_schema(responses={200: s.StatementDetailSerializer, 404: NOT_FOUND})
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None, format=None):
         statement = object_get_for_user(Statement, request.user, pk=pk)
         return Response(s.StatementDetailSerializer(_statement_detail(statement.pk)).data)
 
@@ -116,7 +116,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             409: DUPLICATE,
         },
     )
-    def create(self, request):
+    def create(self, request, format=None):
         """File a statement; with `payment`, pay it in the same transaction (both or neither).
 
         Refusals of the form's fields answer 400 with `fields` (as elsewhere); a statement whose

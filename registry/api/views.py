@@ -88,13 +88,13 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return _with_open_section(super().filter_queryset(queryset).select_related("office"))
 
     @extend_schema(responses={200: s.PersonDetailSerializer, 404: NOT_FOUND})
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None, format=None):
         return Response(_person_detail(pk, request.user))
 
     @extend_schema(
         request=s.PersonUpdateSerializer, responses={200: s.PersonDetailSerializer, 400: REFUSED, 404: NOT_FOUND}
     )
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request, pk=None, format=None):
         person = object_get_for_user(InsuredPerson, request.user, pk=pk)
         data = validated_input(s.PersonUpdateSerializer, request)
         with service_refusals():
@@ -118,7 +118,7 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return _employers(super().filter_queryset(queryset))
 
     @extend_schema(request=s.EmployerRegisterSerializer, responses={201: s.EmployerSerializer, 400: REFUSED})
-    def create(self, request):
+    def create(self, request, format=None):
         data = validated_input(s.EmployerRegisterSerializer, request)
         with service_refusals():
             employer = services.employer_register(officer=request.user, **data)
@@ -138,7 +138,7 @@ class EmploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return office_scoped(Employment.objects.select_related("person", "employer", "branch"), self.request.user)
 
     @extend_schema(request=s.EmployeeRegisterSerializer, responses={201: s.EmploymentSerializer, 400: REFUSED})
-    def create(self, request):
+    def create(self, request, format=None):
         data = dict(validated_input(s.EmployeeRegisterSerializer, request))
         with service_refusals():
             employment = services.employee_register(officer=request.user, **data)
