@@ -23,7 +23,7 @@ from benefits import appeals, forms, services
 from benefits.filters import OPEN, ClaimFilter
 from benefits.models import Appeal, Benefit, Claim, ClaimAttempt, ClaimDocument
 from registry.models import Dependant, InsuredPerson
-from sso.core.confirm import password_confirm
+from sso.core.confirm import form_supervisor_confirm
 from sso.core.scoping import object_get_for_user, office_scoped
 
 DECIDABLE = (Claim.Status.EXAMINED, Claim.Status.REFERRED)
@@ -279,18 +279,8 @@ def _override(request, claim, form):
         return None
     data = form.cleaned_data
     # Not authenticate(): wrong passwords here must not lock the supervisor out (sso.core.confirm).
-    try:
-        supervisor = password_confirm(
-            purpose="claim-override",
-            username=data["supervisor"],
-            password=data["supervisor_password"],
-            asked_by=request.user,
-        )
-    except ValidationError as exc:
-        form.add_error("supervisor_password", exc)
-        return None
+    supervisor = form_supervisor_confirm(form, purpose="claim-override", asked_by=request.user)
     if supervisor is None:
-        form.add_error("supervisor_password", _("The supervisor's username or password is wrong."))
         return None
     try:
         return services.claim_adjudicate(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from registry import forms, merging, selectors, services
 from registry.filters import EmployerFilter, PersonFilter
 from registry.models import Branch, Employer, Employment, InsuredPerson, PersonMerge
-from sso.core.confirm import password_confirm
+from sso.core.confirm import form_supervisor_confirm
 from sso.core.scoping import object_get_for_user, office_scoped
 
 
@@ -253,19 +253,7 @@ def _supervisor_confirming(request, form):
         form.add_error("supervisor", _("A supervisor must confirm this merge with their username and password."))
         return None
     # Not authenticate(): wrong passwords here must not lock the supervisor out (sso.core.confirm).
-    try:
-        supervisor = password_confirm(
-            purpose="person-merge",
-            username=data["supervisor"],
-            password=data["supervisor_password"],
-            asked_by=request.user,
-        )
-    except ValidationError as exc:
-        form.add_error("supervisor_password", exc)
-        return None
-    if supervisor is None:
-        form.add_error("supervisor_password", _("The supervisor's username or password is wrong."))
-    return supervisor
+    return form_supervisor_confirm(form, purpose="person-merge", asked_by=request.user)
 
 
 @login_required

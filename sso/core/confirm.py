@@ -58,3 +58,23 @@ def password_confirm(*, purpose: str, username: str, password: str, asked_by):
             cache.set(key, 1, settings.CONFIRM_BLOCK_MINUTES * 60)
     logger.warning("Four-eyes confirmation (%s) by %s failed for %s", purpose, username, asked_by)
     return None
+
+
+def form_supervisor_confirm(form, *, purpose: str, asked_by):
+    """The officer confirming on a form's `supervisor` and `supervisor_password` fields (a
+    claim's override, a merge of plainly different persons), or None with the reason on the
+    form: a wrong name or password, or this confirmation blocked after too many of them."""
+    data = form.cleaned_data
+    try:
+        supervisor = password_confirm(
+            purpose=purpose,
+            username=data["supervisor"],
+            password=data["supervisor_password"],
+            asked_by=asked_by,
+        )
+    except ValidationError as exc:
+        form.add_error("supervisor_password", exc)
+        return None
+    if supervisor is None:
+        form.add_error("supervisor_password", _("The supervisor's username or password is wrong."))
+    return supervisor
