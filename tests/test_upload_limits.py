@@ -11,7 +11,6 @@ import functools
 import io
 import json
 import resource
-import signal
 import time
 import zipfile
 from contextlib import contextmanager
@@ -418,36 +417,32 @@ def test_the_tasks_have_soft_and_hard_time_limits(settings):
     assert bulk_upload_run.soft_time_limit == settings.UPLOAD_TASK_SOFT_TIME_LIMIT
 
 
-def test_an_upload_task_past_its_soft_limit_is_marked_failed_and_stores_nothing(cast, employer):
+def test_an_upload_task_past_its_soft_limit_is_marked_failed_and_stores_nothing(cast, employer, monkeypatch):
     from registry.tasks import bulk_upload_run
+    from tests.test_registry_bulk import HEADER, _row
 
-    header = "national_id,title,first_name_th,last_name_th,birth_date,sex,started_on"
-    lines = [f"{pin_make(n, first_digit=3)},นาย,สมชาย,ใจดี,1/1/2533,M,1/1/2569" for n in range(1, 3001)]
     upload = BulkUpload.objects.create(
         office=employer.responsible_office,
         uploaded_by=cast["counter"],
         employer=employer,
         file_name="staff.csv",
-        content="\n".join([header, *lines]).encode(),
+        content="\r\n".join([HEADER, *(_row(n) for n in range(1, 41))]).encode(),
         language="en",
     )
 
-    # What the prefork pool does at the soft limit: a signal raising SoftTimeLimitExceeded in the task.
-    def soft_limit(signum, frame):
-        raise SoftTimeLimitExceeded()
+    # The soft limit arrives while the file is being stored, after its persons were inserted
+    # (the first storing step past 50 %): what the prefork pool raises in the task then.
+    def progress_set(upload_id, percent, phase):
+        if phase == "storing" and percent > 50:
+            assert InsuredPerson.objects.exists()  # part of the file is in, within the transaction
+            raise SoftTimeLimitExceeded()
 
-    previous = signal.signal(signal.SIGALRM, soft_limit)
-    signal.setitimer(signal.ITIMER_REAL, 0.2)
-    try:
-        result = bulk_upload_run.apply(args=[upload.pk])
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    assert result.get() == "failed"
+    monkeypatch.setattr(bulk, "_progress_set", progress_set)
+    assert bulk_upload_run.apply(args=[upload.pk]).get() == "failed"
     upload.refresh_from_db()
     assert upload.status == BulkUpload.Status.FAILED and upload.finished_at is not None
     assert "took too long" in upload.errors[0]["message"]
-    assert not InsuredPerson.objects.exists()
+    assert not InsuredPerson.objects.exists() and not Employment.objects.filter(employer=employer).exists()
 
 
 def test_the_confirmation_page_caps_its_errors_and_links_the_error_file(cast, client_for, sent_batch, settings):
