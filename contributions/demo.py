@@ -36,7 +36,7 @@ from django.utils import timezone
 from contributions import rules
 from contributions.arrears import latest_due_period
 from contributions.models import ContributionRate
-from registry.demo import _ids_reserve
+from sso.core.demo import ids_reserve
 from sso.core.formats import BE_OFFSET
 from sso.core.models import Province
 
@@ -535,8 +535,8 @@ def contributions_generate(*, months: int, today: datetime.date | None = None, s
         # run now: a table with pending checks cannot have its constraints altered.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         restore = _load_constraints_drop(cursor, indexes=big)
-        statement_base = _ids_reserve(cursor, "contributions_statement", statements)
-        payment_base = _ids_reserve(cursor, "contributions_payment", statements + voluntary)
+        statement_base = ids_reserve(cursor, "contributions_statement", statements)
+        payment_base = ids_reserve(cursor, "contributions_payment", statements + voluntary)
         payments, paid_months = _statements_insert(cursor, statement_base, payment_base) if statements else (0, 0)
         phase("statements, lines, payments and months")
         if voluntary:

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from registry.models import Bank, Branch, Employer, Hospital, InsuredPerson
 from registry.validators import account_check_digit, pin_check_digit
+from sso.core.demo import ids_reserve
 from sso.core.models import Office, Province
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -206,16 +207,6 @@ def _phone(rng):
 # Ids and indexes ------------------------------------------------------------------------
 
 
-def _ids_reserve(cursor, table: str, count: int) -> int:
-    """The first of `count` ids taken for `table` (the sequence is moved past them)."""
-    cursor.execute(f"SELECT pg_get_serial_sequence('{table}', 'id')")
-    (sequence,) = cursor.fetchone()
-    cursor.execute(f"SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), (SELECT last_value FROM {sequence}))")
-    first = cursor.fetchone()[0] + 1
-    cursor.execute("SELECT setval(%s, %s)", [sequence, first + max(count, 1) - 1])
-    return first
-
-
 def _load_constraints_drop(cursor) -> list[str]:
     """Drop the foreign keys and non-unique indexes of the loaded tables, for a big load;
     returns the statements that make them again (each foreign key is then checked once, in
@@ -280,7 +271,7 @@ def employers_generate(cursor, rng, count: int, today: datetime.date) -> None:
     branches; account numbers come from the same sequence as the counter's."""
     n = names()
     offices, office_cum = _offices()
-    first = _ids_reserve(cursor, "registry_employer", count)
+    first = ids_reserve(cursor, "registry_employer", count)
     cursor.execute("SELECT nextval('registry_employer_account_seq')")
     running0 = cursor.fetchone()[0]
     cursor.execute("SELECT setval('registry_employer_account_seq', %s)", [running0 + count - 1])
@@ -337,7 +328,7 @@ def employers_generate(cursor, rng, count: int, today: datetime.date) -> None:
         "responsible_office_id, registered_on, status, ceased_on, contact_name, phone, email)",
         employers,
     )
-    first_branch = _ids_reserve(cursor, "registry_branch", len(branch_rows))
+    first_branch = ids_reserve(cursor, "registry_branch", len(branch_rows))
     branches = [(first_branch + index, *row) for index, row in enumerate(branch_rows)]
     _copy(cursor, "registry_branch (id, employer_id, number, name, address, province_id, is_active)", branches)
 
@@ -717,7 +708,7 @@ def persons_generate(cursor, rng, count: int, today: datetime.date, stdout=None)
     generates while this one copies, so Python and PostgreSQL each keep a core busy."""
     started = time.monotonic()
     ctx = _Context(today)
-    first = _ids_reserve(cursor, "registry_insuredperson", count)
+    first = ids_reserve(cursor, "registry_insuredperson", count)
     if count <= CHUNK:
         chunks, process = _person_chunks(rng, ctx, first, count), None
     else:

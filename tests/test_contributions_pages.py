@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 from contributions import rules, services
 from contributions.filters import StatementFilter
 from contributions.models import ContributionMonth, Payment, Receipt, Statement
-from contributions.receipts import baht_text, receipt_pdf
+from contributions.receipts import receipt_pdf
+from sso.core.formats import baht_text
 from contributions.services import LineInput
 from tests.factories import employee_make, employer_make, pin_make
 

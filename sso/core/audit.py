@@ -44,18 +44,41 @@ def history_copy(model, pks, *, history_type: str, officer, when=None, office_id
     writes ("+" created, "~" changed; by the officer, from their office), without building a
     history object in Python for each. For the peak paths (bulk registration, statements
     and payments posted by banks)."""
+    quote = connection.ops.quote_name
+    history_copy_where(
+        model,
+        f"{quote(model._meta.pk.column)} = ANY(%s)",
+        [list(pks)],
+        history_type=history_type,
+        officer=officer,
+        when=when,
+        office_id=office_id,
+    )
+
+
+def history_copy_where(
+    model, where: str, params: list, *, history_type: str, officer, when=None, office_id=None, cursor=None
+) -> None:
+    """`history_copy` for the rows `where` (SQL on the model's table, with `params`) chooses:
+    for a run that knows its rows by what they hold rather than by a list of ids (an id array
+    of 500,000 is slow to match when the table's statistics are stale). No officer is the
+    system's own work; `office_id` defaults to the officer's office."""
     history = model.history.model
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column.column) for column in history.tracked_fields)
     office_id = office_id if office_id is not None else getattr(officer, "office_id", None)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, history_change_reason,"
-            f" history_type, history_user_id, history_office_id)"
-            f" SELECT {columns}, %s, NULL, %s, %s, %s FROM {quote(model._meta.db_table)}"
-            f" WHERE {quote(model._meta.pk.column)} = ANY(%s) ORDER BY {quote(model._meta.pk.column)}",
-            [when or timezone.now(), history_type, getattr(officer, "pk", None), office_id, list(pks)],
-        )
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, history_change_reason,"
+        f" history_type, history_user_id, history_office_id)"
+        f" SELECT {columns}, %s, NULL, %s, %s, %s FROM {quote(model._meta.db_table)}"
+        f" WHERE {where} ORDER BY {quote(model._meta.pk.column)}"
+    )
+    values = [when or timezone.now(), history_type, getattr(officer, "pk", None), office_id, *params]
+    if cursor is not None:
+        cursor.execute(sql, values)
+        return
+    with connection.cursor() as own_cursor:
+        own_cursor.execute(sql, values)
 
 
 def audited_save(record, officer, *, update_fields=None) -> None:

@@ -98,3 +98,13 @@ def seed(*, stdout=None, **options) -> None:
     extra = _extra_offices(options.get("offices") or 0, provinces)
     if stdout is not None:
         stdout.write(f"core: {Office.objects.count()} offices ({extra} new generated), {created_users} new demo users")
+
+
+def ids_reserve(cursor, table: str, count: int) -> int:
+    """The first of `count` ids taken for `table` (the sequence is moved past them)."""
+    cursor.execute(f"SELECT pg_get_serial_sequence('{table}', 'id')")
+    (sequence,) = cursor.fetchone()
+    cursor.execute(f"SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), (SELECT last_value FROM {sequence}))")
+    first = cursor.fetchone()[0] + 1
+    cursor.execute("SELECT setval(%s, %s)", [sequence, first + max(count, 1) - 1])
+    return first

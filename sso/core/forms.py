@@ -2,10 +2,23 @@ import datetime
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sso.core.formats import BE_OFFSET, date_display, date_numeric
 from sso.core.models import Office
+
+DATE_HELP = _("Year in B.E. (2569) or C.E. (2026).")
+
+
+def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the fields it names (others on the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
 
 _BE_MARKS = ("พ.ศ.", "พศ", "b.e.", "be")
 _CE_MARKS = ("ค.ศ.", "คศ", "c.e.", "ce", "ad", "a.d.")

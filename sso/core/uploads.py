@@ -133,11 +133,44 @@ def upload_read(uploaded_file, limits: Limits | None = None) -> bytes:
     return content
 
 
+# Text ------------------------------------------------------------------------------------
+
+THAI_ENCODING = "cp874"  # Windows-874, a superset of TIS-620
+
+
+def text_decode(content: bytes) -> tuple[str, str]:
+    """(text, encoding) of an uploaded text file: UTF-8 (with or without its BOM) when it is
+    valid UTF-8, otherwise Thai Windows-874 (TIS-620). A NUL byte or bytes neither can read
+    refuse the file: it is not text (a spreadsheet saved as binary, a picture)."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    for encoding in ("utf-8", THAI_ENCODING):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text, ("ascii" if text.isascii() else encoding)
+    raise UploadRefused(
+        _(
+            "Wrong encoding: the file is neither Thai TIS-620 (Windows-874) nor UTF-8 text."
+            " Save it again as TIS-620 or UTF-8."
+        ),
+        "encoding",
+    )
+
+
 # XLSX -------------------------------------------------------------------------------------
 
 
 def is_zip(content: bytes) -> bool:
     return content[:4] == b"PK\x03\x04"
+
+
+def is_xlsx(file_name: str, content: bytes) -> bool:
+    """Whether an upload is to be read as a workbook: by its content, or by its name."""
+    return is_zip(content) or file_name.lower().endswith((".xlsx", ".xlsm"))
 
 
 def _unreadable() -> UploadRefused:
