@@ -5,8 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from benefits.models import Claim
-from sso.core.formats import baht_text
-from sso.core.formats import date_display
+from sso.core.formats import baht_text, date_display
 
 DECIDED = (Claim.Status.APPROVED, Claim.Status.REJECTED, Claim.Status.PAID)
 

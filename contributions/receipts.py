@@ -1,13 +1,12 @@
 """The printed receipt: an HTML template rendered to PDF by WeasyPrint, in Thai (B.E. dates,
 the amount in Thai words) with the Thai fonts of Debian's fonts-thai-tlwg."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from contributions.models import Payment, Receipt
 from sso.core.formats import BE_OFFSET, baht_text, date_display
+
 
 def period_text(period) -> str:
     """A wage period as printed in Thai: 01/2569."""

@@ -17,7 +17,8 @@ check; a small table that both the function and the SQL read fits them, in 100 l
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +38,7 @@ class Lifecycle:
     moves: dict[str, frozenset[str] | set[str] | tuple[str, ...]]
     field: str = "status"
     step: StepWriter | None = None
-    _choices: dict = field(default_factory=dict, repr=False, compare=False)
+    _choices: dict = dataclass_field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         choices = dict(self.model._meta.get_field(self.field).flatchoices)
