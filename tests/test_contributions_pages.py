@@ -17,8 +17,8 @@ from contributions import rules, services
 from contributions.filters import StatementFilter
 from contributions.models import ContributionMonth, Payment, Receipt, Statement
 from contributions.receipts import receipt_pdf
-from sso.core.formats import baht_text
 from contributions.services import LineInput
+from sso.core.formats import baht_text
 from tests.factories import employee_make, employer_make, pin_make
 
 D = Decimal
