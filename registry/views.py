@@ -17,6 +17,7 @@ from registry import forms, merging, selectors, services
 from registry.filters import EmployerFilter, PersonFilter
 from registry.models import Branch, Employer, Employment, InsuredPerson, PersonMerge
 from sso.core.confirm import form_supervisor_confirm
+from sso.core.panels import panels_for
 from sso.core.scoping import object_get_for_user, office_scoped
 
 
@@ -101,8 +102,6 @@ def employer_list(request):
 @login_required
 @permission_required("registry.view_insuredperson", raise_exception=True)
 def person_detail(request, pk):
-    from contributions.selectors import contribution_history, contribution_months_count
-
     person = selectors.person_page_get(pk, request.user)
     today = _today()
     return render(
@@ -112,23 +111,12 @@ def person_detail(request, pk):
             "person": person,
             "completeness": selectors.person_completeness(person),
             "current_section": selectors.open_section(person, today),
-            "s33_months": selectors.section33_months(person, until=today),
-            "contribution_history": contribution_history(person.pk),
-            "paid_months_15": contribution_months_count(person.pk, before=today, months=15),
-            "claims": _person_claims(request.user, person),
+            # The contribution months and the claims come from the apps above the registry.
+            "panels": panels_for("registry.person", request, person),
             "merges": merging.merges_of(person),
             "today": today,
         },
     )
-
-
-def _person_claims(user, person) -> list:
-    """The person's latest claims, for the claims panel (one query; none without the role)."""
-    if not user.has_perm("benefits.view_claim"):
-        return []
-    from benefits.models import Claim
-
-    return list(Claim.objects.filter(person=person).order_by("-recorded_at")[:20])
 
 
 @login_required

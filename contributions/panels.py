@@ -1,0 +1,28 @@
+"""The panels contributions adds to other apps' pages (see `sso.core.panels`)."""
+
+from django.utils import timezone
+
+from contributions import selectors
+from registry import selectors as registry_selectors
+from sso.core.panels import Panel
+
+
+def _person_contributions(request, person) -> dict:
+    today = timezone.localdate()
+    return {
+        "person": person,
+        "paid_months_15": selectors.contribution_months_count(person.pk, before=today, months=15),
+        "s33_months": registry_selectors.section33_months(person, until=today),
+        "contribution_history": selectors.contribution_history(person.pk),
+    }
+
+
+PANELS = (
+    Panel(
+        slot="registry.person",
+        key="contributions",
+        template="contributions/panels/person_contributions.html",
+        context=_person_contributions,
+        order=10,
+    ),
+)
