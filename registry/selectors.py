@@ -23,7 +23,8 @@ from registry.models import (
     Section,
     SectionSpell,
 )
-from sso.core.scoping import office_scoped
+from sso.core.models import Office
+from sso.core.scoping import office_scope_sql, office_scoped
 
 SEARCH_PAGE = 20
 
@@ -311,3 +312,266 @@ def person_completeness(person: InsuredPerson) -> Completeness:
         result.benefits.append(label)
         result.missing[label] = [str(_ITEM_LABELS[item]) for item in items if not have[item]]
     return result
+
+
+# The counter's person lookup ---------------------------------------------------------
+
+_SUMMARY_KEYS = (
+    "id",
+    "national_id",
+    "id_type",
+    "title",
+    "first_name_th",
+    "last_name_th",
+    "first_name_en",
+    "last_name_en",
+    "birth_date",
+    "sex",
+    "status",
+    "office",
+    "current_section",
+    "s40_option",
+)
+# Written out rather than built by the ORM: compiling the same joined query on every call
+# cost more than running it. The open section spell is found by its partial unique index.
+_LOOKUP_SQL = f"""
+    SELECT p.id, p.national_id, p.id_type, p.title, p.first_name_th, p.last_name_th, p.first_name_en,
+           p.last_name_en, p.birth_date, p.sex, p.status, o.code, s.section, s.s40_option
+      FROM {InsuredPerson._meta.db_table} p
+      JOIN {Office._meta.db_table} o ON o.id = p.office_id
+      LEFT JOIN {SectionSpell._meta.db_table} s ON s.person_id = p.id AND s.valid_to IS NULL
+     WHERE p.national_id = %s
+"""
+
+
+def person_summary_by_national_id(national_id: str, user) -> dict | None:
+    """One person's summary as a dict (the API's PersonSummarySerializer keys) among the
+    persons `user` may see, or None: the counter's lookup, one indexed query."""
+    scope, scope_params = office_scope_sql(InsuredPerson, user, "p")
+    sql, params = _LOOKUP_SQL, [national_id]
+    if scope:
+        sql, params = f"{sql} AND {scope}", [national_id, *scope_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else dict(zip(_SUMMARY_KEYS, row, strict=True))
+
+
+# For contributions ---------------------------------------------------------------------
+#
+# What contribution collection reads of the registry. Its statements, payments and months
+# point at employers, branches and persons by foreign key; these are the reads it makes
+# beyond following those keys.
+
+from types import SimpleNamespace  # noqa: E402 - imports of this section kept in it
+
+from registry.models import Branch  # noqa: E402
+from sso.core.scoping import object_get_for_user  # noqa: E402
+
+# The registry's choices other apps store or compare with (a month's section, a person's status);
+# `Section` is imported above and read from here too.
+EmployerStatus = Employer.Status
+PersonStatus = InsuredPerson.Status
+BRANCH_HEAD_OFFICE = Branch.HEAD_OFFICE
+
+
+def sql_tables() -> SimpleNamespace:
+    """The registry's tables, quoted, for another app's set-based SQL that joins them (the
+    back office's cross-checks, the arrears report, demo data): `person`, `employment`,
+    `branch`, `employer`, `section_spell`. The names come from the models, so a renamed
+    table is renamed there too."""
+    quote = connection.ops.quote_name
+    return SimpleNamespace(
+        person=quote(InsuredPerson._meta.db_table),
+        employment=quote(Employment._meta.db_table),
+        branch=quote(Branch._meta.db_table),
+        employer=quote(Employer._meta.db_table),
+        section_spell=quote(SectionSpell._meta.db_table),
+    )
+
+
+def persons_employed(
+    national_ids, *, employer_id: int, period_first: datetime.date, period_last: datetime.date
+) -> list[tuple[str, int, bool]]:
+    """(national ID, person id, employed by the employer in the period) of every person named,
+    in one query (the IDs as one array parameter). An ID of a record merged into another gives
+    the record kept, which holds the merged record's history."""
+    tables = sql_tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT p.national_id, k.id, EXISTS (
+                    SELECT 1 FROM {tables.employment} e
+                    WHERE e.person_id = k.id AND e.employer_id = %s AND e.started_on <= %s
+                      AND (e.ended_on IS NULL OR e.ended_on >= %s))
+                FROM {tables.person} p
+                CROSS JOIN LATERAL (SELECT COALESCE(p.merged_into_id, p.id) AS id) k
+                WHERE p.national_id = ANY(%s::text[])""",
+            [employer_id, period_last, period_first, list(national_ids)],
+        )
+        return cursor.fetchall()
+
+
+def employer_get_for_user(user, pk) -> Employer:
+    """An employer of the user's office (404 otherwise), with its province and office."""
+    return object_get_for_user(Employer.objects.select_related("province", "responsible_office"), user, pk=pk)
+
+
+def employer_find(account_number: str, user) -> Employer | None:
+    """The employer of the user's office with this account number, or None."""
+    return office_scoped(Employer.objects.all(), user).filter(account_number=account_number).first()
+
+
+def employer_exists(account_number: str, user) -> bool:
+    return office_scoped(Employer.objects.all(), user).filter(account_number=account_number).exists()
+
+
+def employers_by_account(accounts, user) -> dict[str, Employer]:
+    """The employers of the user's office among these account numbers, by account number."""
+    queryset = office_scoped(Employer.objects.select_related("responsible_office"), user)
+    return {employer.account_number: employer for employer in queryset.filter(account_number__in=accounts)}
+
+
+def branches_of(employers, numbers) -> dict[tuple[int, str], Branch]:
+    """The branches of these employers with these numbers, by (employer id, number)."""
+    return {
+        (branch.employer_id, branch.number): branch
+        for branch in Branch.objects.filter(employer__in=list(employers), number__in=numbers)
+    }
+
+
+def branch_find(account_number: str, number: str, user) -> Branch | None:
+    """An employer's branch by account and branch number, within the user's office."""
+    queryset = office_scoped(Branch.objects.select_related("employer__responsible_office"), user)
+    return next(iter(queryset.filter(employer__account_number=account_number, number=number).order_by()[:1]), None)
+
+
+def employments_in_period(*, employer, branch, period_first: datetime.date, period_after: datetime.date):
+    """The employment spells at a branch reaching into the month [period_first, period_after),
+    with their person, in hiring order."""
+    return (
+        Employment.objects.filter(employer=employer, branch=branch, started_on__lt=period_after)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period_first))
+        .select_related("person")
+        .order_by("started_on", "person__national_id")
+    )
+
+
+def employment_open(*, employer, person) -> Employment | None:
+    """The person's current employment by this employer, if any."""
+    return Employment.objects.filter(employer=employer, person=person, ended_on__isnull=True).first()
+
+
+def person_find(national_id: str) -> InsuredPerson | None:
+    """The person with this national ID, whatever the office (callers decide what to show)."""
+    return InsuredPerson.objects.filter(national_id=national_id).first()
+
+
+def person_find_for_user(national_id: str, user) -> InsuredPerson | None:
+    """The person of the user's office with this national ID, or None."""
+    return office_scoped(InsuredPerson.objects.all(), user).filter(national_id=national_id).first()
+
+
+def person_in_scope(person_id: int, user) -> bool:
+    """Whether the user's office may see this person."""
+    return office_scoped(InsuredPerson.objects.filter(pk=person_id), user).exists()
+
+
+def person_names(national_ids) -> dict[str, str]:
+    """Full names by national ID."""
+    persons = InsuredPerson.objects.filter(national_id__in=national_ids)
+    return {person.national_id: person.full_name for person in persons}
+
+
+def person_get_for_user(user, **lookup) -> InsuredPerson:
+    """A person of the user's office (404 otherwise), with the office."""
+    return object_get_for_user(InsuredPerson.objects.select_related("office"), user, **lookup)
+
+
+def person_lock(person_id: int) -> InsuredPerson:
+    """The person, locked until the caller's transaction ends (two payments for one person
+    at once are taken one after the other)."""
+    return InsuredPerson.objects.select_for_update().get(pk=person_id)
+
+
+def section_spell_on(person, day: datetime.date) -> SectionSpell | None:
+    """The person's section spell in force on `day` (the latest begun, if two overlap)."""
+    return (
+        SectionSpell.objects.filter(person=person, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def section_spell_through(person, section: str, first: datetime.date, last: datetime.date) -> SectionSpell | None:
+    """The person's spell under `section` begun by `first` and lasting to `last` at least."""
+    return (
+        SectionSpell.objects.filter(person=person, section=section, valid_from__lte=first)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=last))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+# For benefits ---------------------------------------------------------------------------
+# The registry facts a claim reads: who the person is, their children, bank account and
+# employment. Benefits reads the registry only through these (and `Section` and the enums).
+
+DependantKind = Dependant.Kind
+LeavingReason = Employment.LeavingReason
+PERSON_MERGED = InsuredPerson.Status.MERGED
+
+
+def person_for_claims_get(pk, user) -> InsuredPerson:
+    """The person a claim is recorded for, with their office; another office's is 404."""
+    from sso.core.scoping import object_get_for_user
+
+    return object_get_for_user(InsuredPerson.objects.select_related("office"), user, pk=pk)
+
+
+def dependants_of(person) -> QuerySet:
+    """A person's children and survivors, children first, oldest first (a claim's choice)."""
+    return Dependant.objects.filter(person=person).order_by("kind", "birth_date")
+
+
+def dependant_of(person, pk) -> Dependant | None:
+    """The dependant `pk` if it is on `person`'s record, else None."""
+    return Dependant.objects.filter(person=person, pk=pk).first()
+
+
+def bank_account_open(person_id) -> BankAccount | None:
+    """The person's open bank account (where a benefit is paid), with its bank, or None."""
+    return BankAccount.objects.filter(person_id=person_id, valid_to__isnull=True).select_related("bank").first()
+
+
+def bank_account_open_exists(person_id) -> bool:
+    return BankAccount.objects.filter(person_id=person_id, valid_to__isnull=True).exists()
+
+
+def banks() -> QuerySet:
+    """Every bank (the payment batch form's choice)."""
+    from registry.models import Bank
+
+    return Bank.objects.all()
+
+
+def employment_leaving_notified_exists(person_id) -> bool:
+    """An employment of the person ended and its leaving notified (the SSO 6-09 on record)."""
+    return Employment.objects.filter(
+        person_id=person_id, ended_on__isnull=False, leaving_notified_on__isnull=False
+    ).exists()
+
+
+def employment_open_exists(person_id) -> bool:
+    """An employment of the person not ended: still at work."""
+    return Employment.objects.filter(person_id=person_id, ended_on__isnull=True).exists()
+
+
+def employed_on(person_id, day: datetime.date) -> bool:
+    """An employment of the person started by `day` and not ended by it."""
+    return Employment.objects.filter(person_id=person_id, started_on__lte=day).exclude(ended_on__lte=day).exists()
+
+
+def employment_last_ended(person_id) -> Employment | None:
+    """The person's employment that ended last (its end date and leaving reason)."""
+    return Employment.objects.filter(person_id=person_id, ended_on__isnull=False).order_by("-ended_on").first()

@@ -5,7 +5,6 @@ naming each field at fault, with the reason in Thai and in English, and stores n
 Another office's person, employer or employment answers 404, like one that does not exist.
 """
 
-from django.db import connection
 from django.db.models import F, FilteredRelation, Prefetch, Q
 from django.http import Http404
 from django.urls import path
@@ -25,8 +24,7 @@ from sso.core.api.authentication import CachedTokenAuthentication
 from sso.core.api.errors import ErrorSerializer, service_refusals, validated_input
 from sso.core.api.permissions import HasRequiredPermissions
 from sso.core.converters import IdConverter
-from sso.core.models import Office
-from sso.core.scoping import object_get_for_user, office_scoped, scope_office_id
+from sso.core.scoping import object_get_for_user, office_scoped
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="Refused: the fields at fault, in Thai and English.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such record in the caller's office.")
@@ -165,44 +163,6 @@ class BankViewSet(viewsets.ReadOnlyModelViewSet):
 
 # Person lookup ----------------------------------------------------------------------------
 
-_SUMMARY_KEYS = (
-    "id",
-    "national_id",
-    "id_type",
-    "title",
-    "first_name_th",
-    "last_name_th",
-    "first_name_en",
-    "last_name_en",
-    "birth_date",
-    "sex",
-    "status",
-    "office",
-    "current_section",
-    "s40_option",
-)
-# Written out rather than built by the ORM: compiling the same joined query on every call
-# cost more than running it. The open section spell is found by its partial unique index.
-_LOOKUP_SQL = f"""
-    SELECT p.id, p.national_id, p.id_type, p.title, p.first_name_th, p.last_name_th, p.first_name_en,
-           p.last_name_en, p.birth_date, p.sex, p.status, o.code, s.section, s.s40_option
-      FROM {InsuredPerson._meta.db_table} p
-      JOIN {Office._meta.db_table} o ON o.id = p.office_id
-      LEFT JOIN {SectionSpell._meta.db_table} s ON s.person_id = p.id AND s.valid_to IS NULL
-     WHERE p.national_id = %s
-"""
-
-
-def _person_summary_by_national_id(national_id: str, office_id: int | None) -> dict | None:
-    """One person's summary as a dict (PersonSummarySerializer's keys), within an office or nationally."""
-    sql, params = _LOOKUP_SQL, [national_id]
-    if office_id is not None:
-        sql, params = f"{sql} AND p.office_id = %s", [national_id, office_id]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return None if row is None else dict(zip(_SUMMARY_KEYS, row, strict=True))
-
 
 class PersonLookupView(APIView):
     """A person's summary by national ID (dashes allowed), or 404. The counter's hot path:
@@ -220,7 +180,7 @@ class PersonLookupView(APIView):
         digits = national_id.replace("-", "").replace(" ", "")
         if len(digits) != 13 or not digits.isdigit():
             raise Http404
-        summary = _person_summary_by_national_id(digits, scope_office_id(request.user))
+        summary = selectors.person_summary_by_national_id(digits, request.user)
         if summary is None:
             raise Http404
         return Response(summary)

@@ -51,3 +51,19 @@ def object_get_for_user(queryset_or_model, user, **lookup) -> Model:
         return office_scoped(queryset, user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError):
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None
+
+
+def office_scope_sql(model, user, alias: str) -> tuple[str, list]:
+    """The office scope of `office_scoped` as a SQL condition on `alias` (the model's table in
+    a hand-written query), with its parameters: ("", []) when the user sees every office or
+    the model is national reference data. Only for a model whose OFFICE_SCOPE is one of its
+    own foreign keys (e.g. "office"); a longer path belongs in the ORM."""
+    path = model.OFFICE_SCOPE
+    if path is None or sees_all_offices(user):
+        return "", []
+    if "__" in path:
+        raise TypeError(f"{model.__name__}.OFFICE_SCOPE {path!r} spans tables: scope it with office_scoped.")
+    if not (user and user.is_authenticated) or user.office_id is None:
+        return "FALSE", []
+    column = model._meta.get_field(path).column
+    return f"{alias}.{column} = %s", [user.office_id]
