@@ -1,6 +1,5 @@
 """Reads of the registry: lookups, search, duplicates, the person page and data completeness."""
 
-import calendar
 import datetime
 import difflib
 import re
@@ -42,16 +41,6 @@ def registration_rule(day: datetime.date) -> RegistrationRule:
     )
     # With no row for the day, the Act's own figures (the model's defaults) apply.
     return rule or RegistrationRule(valid_from=day)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def section33_months(person: InsuredPerson, *, until: datetime.date) -> int:
@@ -575,3 +564,17 @@ def employed_on(person_id, day: datetime.date) -> bool:
 def employment_last_ended(person_id) -> Employment | None:
     """The person's employment that ended last (its end date and leaving reason)."""
     return Employment.objects.filter(person_id=person_id, ended_on__isnull=False).order_by("-ended_on").first()
+
+
+# For queueing ---
+
+
+def registry_record_kind(record) -> str | None:
+    """"insured" for an insured person, "employer" for an employer (the values of a queue
+    ticket's customer kind), None for any other record: for an app that holds records of
+    every kind, such as a queue ticket's case."""
+    if isinstance(record, InsuredPerson):
+        return "insured"
+    if isinstance(record, Employer):
+        return "employer"
+    return None

@@ -7,8 +7,6 @@ the services' own, so a refusal names the field the caller sent.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,37 +24,9 @@ from registry.models import (
     SectionSpell,
 )
 from registry.validators import branch_number_clean, national_id_clean, tax_id_clean
-from sso.core.api.fields import DateField, IdField
+from sso.core.api.fields import DateField, IdField, NamedChoiceField
 from sso.core.models import Province
 from sso.core.scoping import office_scoped
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field documented as one named enum component in the schema.
-
-    drf-spectacular names enums after the field; the same choices under a common name
-    (`status`, `kind`) in several serializers, next to other apps' `status` and `kind`,
-    would otherwise get generated names and warnings.
-    """
-
-    def __init__(self, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class NamedChoiceFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def map_serializer_field(self, auto_schema, direction):
-        schema = build_choice_field(self.target)
-        schema["enum"] = [value for value in schema["enum"] if value not in ("", None)]
-        schema.pop("x-spec-enum-id", None)
-        component = ResolvedComponent(
-            name=self.target.enum_name, type=ResolvedComponent.SCHEMA, object=self.target.enum_name, schema=schema
-        )
-        auto_schema.registry.register_on_missing(component)
-        return {"allOf": [component.ref], "nullable": True} if self.target.allow_null else component.ref
-
 
 # Output -----------------------------------------------------------------------------------
 
