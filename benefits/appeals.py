@@ -17,20 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from benefits import services
-from benefits.models import Appeal, Claim, ClaimAttempt, ClaimStep
+from benefits.lifecycles import APPEAL, CLAIM, claim_step_write
+from benefits.models import Appeal, Claim, ClaimAttempt
 from sso.core.formats import date_lazy, lazy_format, money_display
+from sso.core.records import refuse, stamp
 
 DECIDE_APPEAL = "benefits.decide_appeal"
 APPEAL_DAYS = "appeal_days"
 # The decisions a person may appeal: an approval (also once paid) or a rejection.
 APPEALABLE = (Claim.Status.APPROVED, Claim.Status.REJECTED, Claim.Status.PAID)
-
-_refuse = services._refuse
-_stamp = services._stamp
-
-
-def _step(claim: Claim, officer, from_status: str, to_status: str, note: str) -> None:
-    ClaimStep.objects.create(claim=claim, from_status=from_status, to_status=to_status, by=officer, note=note)
 
 
 def decision_day(claim: Claim) -> datetime.date | None:
@@ -60,14 +55,14 @@ def appeal_lodge(
     today = today or timezone.localdate()
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status not in APPEALABLE or claim.adjudicated_at is None:
-        _refuse("claim", _("Only a decided claim (approved or rejected) can be appealed."), "not_decided")
+        refuse("claim", _("Only a decided claim (approved or rejected) can be appealed."), "not_decided")
     grounds = (grounds or "").strip()
     if not grounds:
-        _refuse("grounds", _("Give the grounds of the appeal."), "required")
+        refuse("grounds", _("Give the grounds of the appeal."), "required")
     decided_on = decision_day(claim)
     received_on = received_on or decided_on
     if received_on < decided_on:
-        _refuse(
+        refuse(
             "received_on",
             lazy_format(
                 _("The decision cannot have been received before it was made (%(day)s)."),
@@ -76,10 +71,10 @@ def appeal_lodge(
             "before_decision",
         )
     if received_on > today:
-        _refuse("received_on", _("The day the decision was received cannot be in the future."), "future")
+        refuse("received_on", _("The day the decision was received cannot be in the future."), "future")
     last_day = appeal_last_day(received_on)
     if today > last_day:
-        _refuse(
+        refuse(
             "received_on",
             lazy_format(
                 _(
@@ -92,7 +87,7 @@ def appeal_lodge(
         )
     open_appeal = claim.appeals.filter(status=Appeal.Status.LODGED).first()
     if open_appeal is not None:
-        _refuse(
+        refuse(
             "claim",
             lazy_format(
                 _("An appeal of this claim is already open (lodged on %(day)s)."),
@@ -100,7 +95,7 @@ def appeal_lodge(
             ),
             "open_appeal",
         )
-    appeal = _stamp(
+    appeal = stamp(
         Appeal(
             claim=claim,
             decision=claim.status,
@@ -114,8 +109,8 @@ def appeal_lodge(
         with transaction.atomic():
             appeal.save()
     except IntegrityError:
-        _refuse("claim", _("An appeal of this claim was just lodged."), "open_appeal")
-    _step(claim, officer, claim.status, Appeal.STEP, grounds)
+        refuse("claim", _("An appeal of this claim was just lodged."), "open_appeal")
+    claim_step_write(claim, claim.status, officer, grounds, to_status=Appeal.STEP)
     return appeal
 
 
@@ -151,51 +146,48 @@ def _appeal_decide(*, appeal: Appeal, officer, uphold: bool, note: str) -> Appea
     claim = Claim.objects.select_for_update(of=("self",)).select_related("person", "dependant").get(pk=appeal.claim_id)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.status != Appeal.Status.LODGED:
-        _refuse("appeal", _("This appeal is already decided or withdrawn."), "closed")
+        refuse("appeal", _("This appeal is already decided or withdrawn."), "closed")
     if officer.pk in (claim.adjudicated_by_id, claim.override_confirmed_by_id):
-        _refuse(
+        refuse(
             "appeal",
             _("You took part in the decision appealed: another officer must decide the appeal."),
             "own_decision",
         )
     note = (note or "").strip()
     if not note:
-        _refuse("note", _("Give the reason for the appeal's decision."), "required")
+        refuse("note", _("Give the reason for the appeal's decision."), "required")
     step_note = note
     if uphold and appeal.decision == Claim.Status.REJECTED:
         _approve_on_appeal(claim, officer, note)
-        step_to = Claim.Status.APPROVED
     elif uphold:
         step_note = _reexamine_approval(claim, appeal, note)
-        step_to = claim.status
-    else:
-        step_to = claim.status
-    appeal.status = Appeal.Status.UPHELD if uphold else Appeal.Status.DISMISSED
+    appeal.claim = claim  # the step goes from "appealed" to the claim's status now
     appeal.decided_at = timezone.now()
     appeal.decided_by = officer
     appeal.decision_note = note
-    _stamp(appeal, officer).save(
-        update_fields=["status", "decided_at", "decided_by", "decision_note", "reexamined_amount"]
-    )
     prefix = _("Appeal upheld") if uphold else _("Appeal dismissed")
-    _step(claim, officer, Appeal.STEP, step_to, f"{prefix}: {step_note}")
-    return appeal
+    return APPEAL.move(
+        appeal,
+        Appeal.Status.UPHELD if uphold else Appeal.Status.DISMISSED,
+        officer=officer,
+        note=f"{prefix}: {step_note}",
+        update_fields=["decided_at", "decided_by", "decision_note", "reexamined_amount"],
+    )
 
 
 def _approve_on_appeal(claim: Claim, officer, note: str) -> None:
     from benefits.payments import payment_orders_first
 
     if claim.status != Claim.Status.REJECTED:
-        _refuse("appeal", _("The claim is no longer rejected: decide the appeal again from its page."), "changed")
+        refuse("appeal", _("The claim is no longer rejected: decide the appeal again from its page."), "changed")
     services.examination_apply(claim)
     if claim.amount is None:
-        _refuse(
+        refuse(
             "appeal",
             _("The rules, run again, give no amount for this claim: correct the record before upholding the appeal."),
             "no_amount",
         )
     against_rules = claim.eligible is not True or bool(services.missing_documents(claim))
-    claim.status = Claim.Status.APPROVED
     claim.decision_note = note
     claim.override_reason = note if against_rules else ""
     claim.override_confirmed_by = officer if against_rules else None
@@ -203,19 +195,23 @@ def _approve_on_appeal(claim: Claim, officer, note: str) -> None:
     claim.adjudicated_by = officer
     try:
         with transaction.atomic():
-            _stamp(claim, officer).save(
+            # No step of its own: the appeal's step reads "appealed -> approved".
+            CLAIM.move(
+                claim,
+                Claim.Status.APPROVED,
+                officer=officer,
+                step=False,
                 update_fields=[
                     *services.EXAMINED_FIELDS,
-                    "status",
                     "decision_note",
                     "override_reason",
                     "override_confirmed_by",
                     "adjudicated_at",
                     "adjudicated_by",
-                ]
+                ],
             )
     except IntegrityError:
-        _refuse(
+        refuse(
             "appeal",
             _("Another claim for this event was recorded after the rejection: decide that claim instead."),
             "duplicate",
@@ -251,12 +247,16 @@ def appeal_withdraw(*, appeal: Appeal, officer, note: str = "") -> Appeal:
     claim = Claim.objects.select_for_update().get(pk=appeal.claim_id)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.status != Appeal.Status.LODGED:
-        _refuse("appeal", _("This appeal is already decided or withdrawn."), "closed")
-    appeal.status = Appeal.Status.WITHDRAWN
+        refuse("appeal", _("This appeal is already decided or withdrawn."), "closed")
+    appeal.claim = claim
     appeal.decided_at = timezone.now()
     appeal.decided_by = officer
     appeal.decision_note = (note or "").strip()
-    _stamp(appeal, officer).save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
     step_note = str(_("Appeal withdrawn")) + (f": {appeal.decision_note}" if appeal.decision_note else "")
-    _step(claim, officer, Appeal.STEP, claim.status, step_note)
-    return appeal
+    return APPEAL.move(
+        appeal,
+        Appeal.Status.WITHDRAWN,
+        officer=officer,
+        note=step_note,
+        update_fields=["decided_at", "decided_by", "decision_note"],
+    )

@@ -11,15 +11,16 @@ the claim's held payment orders go back to `pending`.
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from benefits.models import Benefit, Claim, ClaimFinding, ClaimStep, PaymentOrder
-from contributions.models import Statement, StatementLine
-from registry.models import BankAccount
+from benefits.lifecycles import CLAIM, FINDING, PAYMENT_ORDER
+from benefits.models import Benefit, Claim, ClaimFinding, PaymentOrder
+from contributions import selectors as contributions
+from registry import selectors as registry
+from sso.core.records import refuse, stamp
 
 CLOSED = (Claim.Status.WITHDRAWN, Claim.Status.REJECTED)
 # The days a maternity claim covers, from the birth.
@@ -27,17 +28,6 @@ MATERNITY_DAYS = 90
 # Paid to someone else than the claimant (the survivors, the funeral's payer): no account of
 # the claimant's is needed.
 NOT_TO_CLAIMANT = {Benefit.DEATH}
-
-
-def _stamp(record, officer, reason: str = ""):
-    record._history_user = officer
-    if reason:
-        record._change_reason = reason
-    return record
-
-
-def _refuse(field, message, code="invalid"):
-    raise ValidationError({field: ValidationError(message, code=code)})
 
 
 # The checks: each returns the finding's detail, or None ---------------------------------------
@@ -48,17 +38,7 @@ def _still_employed(claim: Claim) -> dict | None:
     amendment) lists the person for a wage month starting after the leaving (event) date."""
     if claim.benefit not in (Benefit.UNEMPLOYMENT, Benefit.OLD_AGE):
         return None
-    lines = (
-        StatementLine.objects.filter(
-            person_id=claim.person_id,
-            statement__status__in=(Statement.Status.ACCEPTED, Statement.Status.PAID),
-            statement__period__gt=claim.event_date,
-        )
-        .exclude(statement__amendments__status__in=(Statement.Status.ACCEPTED, Statement.Status.PAID))
-        .select_related("statement__employer")
-        .order_by("-statement__period", "-statement_id")
-    )
-    line = lines.first()
+    line = contributions.statement_line_after(claim.person_id, claim.event_date)
     if line is None:
         return None
     statement = line.statement
@@ -168,9 +148,7 @@ def _bank_account(claim: Claim) -> dict | None:
     """Paid by transfer: an open bank account on record, its number as long as the bank's."""
     if claim.benefit in NOT_TO_CLAIMANT:
         return None
-    account = (
-        BankAccount.objects.filter(person_id=claim.person_id, valid_to__isnull=True).select_related("bank").first()
-    )
+    account = registry.bank_account_open(claim.person_id)
     if account is None:
         return {"problem": "none"}
     digits = "".join(ch for ch in account.account_number if ch.isdigit())
@@ -201,8 +179,7 @@ def _orders_move(claim: Claim, officer, from_status: str, to_status: str, reason
     """Move the claim's payment orders in `from_status` to `to_status`, each an audited save."""
     orders = list(PaymentOrder.objects.select_for_update().filter(claim=claim, status=from_status).order_by("pk"))
     for order in orders:
-        order.status = to_status
-        _stamp(order, officer, reason).save(update_fields=["status"])
+        PAYMENT_ORDER.move(order, to_status, officer=officer, reason=reason)
     return len(orders)
 
 
@@ -224,7 +201,7 @@ def _settle(claim: Claim, officer, when=None) -> str:
     if verification != claim.verification:
         claim.verification = verification
         claim.verified_at = when or timezone.now()
-        _stamp(claim, officer).save(update_fields=["verification", "verified_at"])
+        stamp(claim, officer).save(update_fields=["verification", "verified_at"])
     elif when is not None:
         # verified_at alone: no history row for a re-run that changed nothing.
         Claim.objects.filter(pk=claim.pk).update(verified_at=when)
@@ -256,7 +233,7 @@ def claim_verify(*, claim_id: int) -> str:
             continue
         try:
             with transaction.atomic():
-                _stamp(ClaimFinding(claim=claim, kind=kind, detail=detail), None).save()
+                stamp(ClaimFinding(claim=claim, kind=kind, detail=detail), None).save()
         except IntegrityError:
             pass  # made by a concurrent run
     return _settle(claim, None, when)
@@ -270,16 +247,15 @@ def _finding_locked(finding: ClaimFinding) -> tuple[Claim, ClaimFinding]:
     claim = Claim.objects.select_for_update().get(pk=finding.claim_id)
     finding = ClaimFinding.objects.select_for_update().get(pk=finding.pk)
     if finding.status != ClaimFinding.Status.OPEN:
-        _refuse("status", _("This finding is already resolved."), "already_resolved")
+        refuse("status", _("This finding is already resolved."), "already_resolved")
     return claim, finding
 
 
 def _resolve(finding: ClaimFinding, officer, status: str, note: str) -> None:
-    finding.status = status
     finding.resolved_at = timezone.now()
     finding.resolved_by = officer
     finding.note = note
-    _stamp(finding, officer, note).save(update_fields=["status", "resolved_at", "resolved_by", "note"])
+    FINDING.move(finding, status, officer=officer, reason=note, update_fields=["resolved_at", "resolved_by", "note"])
 
 
 @transaction.atomic
@@ -288,7 +264,7 @@ def finding_clear(*, finding: ClaimFinding, officer, note: str) -> ClaimFinding:
     last open finding cleared releases the claim's held payments."""
     note = (note or "").strip()
     if not note:
-        _refuse("note", _("Say why the finding does not stand."), "required")
+        refuse("note", _("Say why the finding does not stand."), "required")
     claim, finding = _finding_locked(finding)
     _resolve(finding, officer, ClaimFinding.Status.CLEARED, note)
     _settle(claim, officer)
@@ -301,16 +277,20 @@ def finding_confirm(*, finding: ClaimFinding, officer, note: str) -> ClaimFindin
     payment orders are cancelled."""
     note = (note or "").strip()
     if not note:
-        _refuse("note", _("Say what the finding means for the claim."), "required")
+        refuse("note", _("Say what the finding means for the claim."), "required")
     claim, finding = _finding_locked(finding)
     _resolve(finding, officer, ClaimFinding.Status.CONFIRMED, note)
     _orders_move(claim, officer, PaymentOrder.Status.HELD, PaymentOrder.Status.CANCELLED, note)
     if claim.status in (Claim.Status.APPROVED, Claim.Status.REFERRED):
-        before = claim.status
-        claim.status = Claim.Status.EXAMINED
         claim.adjudicated_at = None
         claim.adjudicated_by = None
-        _stamp(claim, officer, note).save(update_fields=["status", "adjudicated_at", "adjudicated_by"])
-        ClaimStep.objects.create(claim=claim, from_status=before, to_status=claim.status, by=officer, note=note)
+        CLAIM.move(
+            claim,
+            Claim.Status.EXAMINED,
+            officer=officer,
+            reason=note,
+            note=note,
+            update_fields=["adjudicated_at", "adjudicated_by"],
+        )
     _settle(claim, officer)
     return finding

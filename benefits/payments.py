@@ -16,37 +16,22 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from benefits.models import Claim, ClaimStep, PaymentBatch, PaymentOrder
-from registry.models import BankAccount
-from sso.core.audit import history_copy
+from benefits.lifecycles import CLAIM, PAYMENT_BATCH, PAYMENT_ORDER
+from benefits.models import Claim, PaymentBatch, PaymentOrder
+from registry import selectors as registry
+from sso.core.audit import history_copy, history_copy_where
 from sso.core.formats import lazy_format
+from sso.core.months import month_add, month_first
+from sso.core.records import refuse, stamp
 from sso.core.uploads import UploadRefused, csv_rows, size_check
 
 HELD_WHEN = (Claim.Verification.PENDING, Claim.Verification.FINDINGS)
-
-
-def _stamp(record, officer):
-    record._history_user = officer
-    return record
-
-
-def _refuse(field_name, message, code="invalid"):
-    raise ValidationError({field_name: ValidationError(message, code=code)})
-
-
-def month_first(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def month_add(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
+PAID, FAILED = PaymentOrder.Status.PAID, PaymentOrder.Status.FAILED
 
 
 def _status_for(claim: Claim) -> str:
@@ -55,7 +40,7 @@ def _status_for(claim: Claim) -> str:
 
 def _snapshot(person_id) -> dict:
     """Where to pay: the person's open bank account, else cash at the office."""
-    account = BankAccount.objects.filter(person_id=person_id, valid_to__isnull=True).first()
+    account = registry.bank_account_open(person_id)
     if account is None:
         return {"method": PaymentOrder.Method.CASH, "bank_id": None, "account_number": "", "account_name": ""}
     return {
@@ -93,7 +78,7 @@ def payment_orders_first(*, claim: Claim, officer, today: datetime.date | None =
     for period in periods:
         if PaymentOrder.objects.filter(claim=claim, period=period).exists():
             continue
-        order = _stamp(
+        order = stamp(
             PaymentOrder(claim=claim, period=period, amount=claim.amount, status=_status_for(claim), **snapshot),
             officer,
         )
@@ -141,25 +126,18 @@ def monthly_run(*, month: datetime.date, officer=None, office=None) -> int:
         cursor.execute(sql, params)
         made = cursor.rowcount
         if made:
-            _history_of_run(cursor, month=month, now=params["now"], officer=officer)
+            # The audit rows of the orders the run made, chosen by the run's month and time
+            # rather than by their ids (see history_copy_where).
+            history_copy_where(
+                PaymentOrder,
+                "period = %s AND created_at = %s",
+                [month, params["now"]],
+                history_type="+",
+                officer=officer,
+                when=params["now"],
+                cursor=cursor,
+            )
     return made
-
-
-def _history_of_run(cursor, *, month, now, officer) -> None:
-    """The audit rows of the orders one run made, in one INSERT ... SELECT: the rows
-    `sso.core.audit.history_copy` writes, chosen by the run's month and time instead of a
-    list of ids (an id array of 500,000 is slow to match when the table's statistics are
-    stale, as they are right after the run filled it)."""
-    history = PaymentOrder.history.model
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(column.column) for column in history.tracked_fields)
-    cursor.execute(
-        f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, history_change_reason,"
-        f" history_type, history_user_id, history_office_id)"
-        f" SELECT {columns}, %s, NULL, '+', %s, %s FROM benefits_paymentorder"
-        f" WHERE period = %s AND created_at = %s ORDER BY id",
-        [now, getattr(officer, "pk", None), getattr(officer, "office_id", None), month, now],
-    )
 
 
 def recurring_months(queryset) -> list[dict]:
@@ -194,23 +172,29 @@ def to_batch_by_bank(queryset) -> list[dict]:
 def batch_make(*, office, bank, pay_on: datetime.date, officer) -> PaymentBatch:
     """Put the office's pending transfers to `bank` in a new batch (one UPDATE)."""
     if office is None:
-        _refuse("office", _("Only an officer of an office can make its batches."), "no_office")
-    batch = _stamp(PaymentBatch(office=office, bank=bank, pay_on=pay_on, created_by=officer), officer)
+        refuse("office", _("Only an officer of an office can make its batches."), "no_office")
+    batch = stamp(PaymentBatch(office=office, bank=bank, pay_on=pay_on, created_by=officer), officer)
     batch.save()
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE benefits_paymentorder o SET status = 'in_batch', batch_id = %s"
+            "UPDATE benefits_paymentorder o SET status = %s, batch_id = %s"
             " FROM benefits_claim c WHERE c.id = o.claim_id AND c.office_id = %s"
-            " AND o.status = 'pending' AND o.method = 'transfer' AND o.bank_id = %s RETURNING o.id, o.amount",
-            [batch.pk, office.pk, bank.pk],
+            " AND o.status = ANY(%s) AND o.method = 'transfer' AND o.bank_id = %s RETURNING o.id, o.amount",
+            [
+                PaymentOrder.Status.IN_BATCH,
+                batch.pk,
+                office.pk,
+                PAYMENT_ORDER.sources(PaymentOrder.Status.IN_BATCH),
+                bank.pk,
+            ],
         )
         rows = cursor.fetchall()
     if not rows:
-        _refuse("bank", _("No transfer to this bank is waiting to be paid."), "empty")
+        refuse("bank", _("No transfer to this bank is waiting to be paid."), "empty")
     history_copy(PaymentOrder, [row[0] for row in rows], history_type="~", officer=officer)
     batch.order_count = len(rows)
     batch.total = sum((row[1] for row in rows), Decimal("0"))
-    _stamp(batch, officer).save(update_fields=["order_count", "total"])
+    stamp(batch, officer).save(update_fields=["order_count", "total"])
     return batch
 
 
@@ -239,10 +223,8 @@ def batch_file(batch: PaymentBatch) -> bytes:
 def batch_mark_sent(*, batch: PaymentBatch, officer) -> PaymentBatch:
     batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PaymentBatch.Status.OPEN:
-        _refuse("status", _("This batch was already sent."), "sent")
-    batch.status = PaymentBatch.Status.SENT
-    _stamp(batch, officer).save(update_fields=["status"])
-    return batch
+        refuse("status", _("This batch was already sent."), "sent")
+    return PAYMENT_BATCH.move(batch, PaymentBatch.Status.SENT, officer=officer)
 
 
 # The bank's confirmation ---------------------------------------------------------------------
@@ -379,15 +361,22 @@ def confirmation_import(*, batch: PaymentBatch, content: bytes, officer) -> Conf
     with connection.cursor() as cursor:
         if paid:
             cursor.execute(
-                "UPDATE benefits_paymentorder o SET status = 'paid', paid_at = %s, bank_reference = v.ref"
-                " FROM unnest(%s::bigint[], %s::text[]) AS v(id, ref) WHERE o.id = v.id",
-                [now, [p[0] for p in paid], [p[1] for p in paid]],
+                "UPDATE benefits_paymentorder o SET status = %s, paid_at = %s, bank_reference = v.ref"
+                " FROM unnest(%s::bigint[], %s::text[]) AS v(id, ref) WHERE o.id = v.id AND o.status = ANY(%s)",
+                [PAID, now, [p[0] for p in paid], [p[1] for p in paid], PAYMENT_ORDER.sources(PAID)],
             )
         if failed:
             cursor.execute(
-                "UPDATE benefits_paymentorder o SET status = 'failed', bank_reference = v.ref, failure_reason = v.why"
-                " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, ref, why) WHERE o.id = v.id",
-                [[f[0] for f in failed], [f[1] for f in failed], [f[2] for f in failed]],
+                "UPDATE benefits_paymentorder o SET status = %s, bank_reference = v.ref, failure_reason = v.why"
+                " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, ref, why)"
+                " WHERE o.id = v.id AND o.status = ANY(%s)",
+                [
+                    FAILED,
+                    [f[0] for f in failed],
+                    [f[1] for f in failed],
+                    [f[2] for f in failed],
+                    PAYMENT_ORDER.sources(FAILED),
+                ],
             )
     changed = [p[0] for p in paid] + [f[0] for f in failed]
     if changed:
@@ -395,8 +384,7 @@ def confirmation_import(*, batch: PaymentBatch, content: bytes, officer) -> Conf
     claims_paid_mark(order_ids=[p[0] for p in paid], officer=officer)
     result.paid, result.failed = len(paid), len(failed)
     if not batch.orders.filter(status=PaymentOrder.Status.IN_BATCH).exists() and batch.status != "confirmed":
-        batch.status = PaymentBatch.Status.CONFIRMED
-        _stamp(batch, officer).save(update_fields=["status"])
+        PAYMENT_BATCH.move(batch, PaymentBatch.Status.CONFIRMED, officer=officer)
     return result
 
 
@@ -409,10 +397,10 @@ def order_requeue(*, order: PaymentOrder, officer) -> PaymentOrder:
     account in the registry first)."""
     order = PaymentOrder.objects.select_for_update().select_related("claim").get(pk=order.pk)
     if order.status != PaymentOrder.Status.FAILED:
-        _refuse("status", _("Only a returned transfer can be queued again."), "not_failed")
+        refuse("status", _("Only a returned transfer can be queued again."), "not_failed")
     snapshot = _snapshot(order.claim.person_id)
     if snapshot["method"] != PaymentOrder.Method.TRANSFER:
-        _refuse(
+        refuse(
             "account_number",
             _("The person has no open bank account: record one, or cancel and pay at the office."),
             "no_account",
@@ -420,26 +408,25 @@ def order_requeue(*, order: PaymentOrder, officer) -> PaymentOrder:
     order.bank_id = snapshot["bank_id"]
     order.account_number = snapshot["account_number"]
     order.account_name = snapshot["account_name"]
-    order.status = PaymentOrder.Status.PENDING
     order.batch = None
     order.bank_reference = None
-    _stamp(order, officer).save(
-        update_fields=["bank", "account_number", "account_name", "status", "batch", "bank_reference"]
+    return PAYMENT_ORDER.move(
+        order,
+        PaymentOrder.Status.PENDING,
+        officer=officer,
+        update_fields=["bank", "account_number", "account_name", "batch", "bank_reference"],
     )
-    return order
 
 
 @transaction.atomic
 def order_cancel(*, order: PaymentOrder, officer, reason: str) -> PaymentOrder:
     order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in (PaymentOrder.Status.FAILED, PaymentOrder.Status.PENDING, PaymentOrder.Status.HELD):
-        _refuse("status", _("A paid order, or one with the bank, cannot be cancelled."), "not_cancellable")
+        refuse("status", _("A paid order, or one with the bank, cannot be cancelled."), "not_cancellable")
     if not reason.strip():
-        _refuse("reason", _("Give the reason for cancelling."), "required")
-    order.status = PaymentOrder.Status.CANCELLED
+        refuse("reason", _("Give the reason for cancelling."), "required")
     order.failure_reason = reason.strip()[:200]
-    _stamp(order, officer).save(update_fields=["status", "failure_reason"])
-    return order
+    return PAYMENT_ORDER.move(order, PaymentOrder.Status.CANCELLED, officer=officer, update_fields=["failure_reason"])
 
 
 @transaction.atomic
@@ -447,20 +434,24 @@ def order_pay_at_office(*, order: PaymentOrder, officer, method: str, reference:
     """Cash or a cheque handed over at the office; `reference` is the receipt or cheque number."""
     order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
     if method not in (PaymentOrder.Method.CASH, PaymentOrder.Method.CHEQUE):
-        _refuse("method", _("Choose cash or cheque."), "required")
+        refuse("method", _("Choose cash or cheque."), "required")
     if order.status != PaymentOrder.Status.PENDING:
-        _refuse("status", _("Only an order waiting to be paid (not held, not with the bank) can be paid here."))
+        refuse("status", _("Only an order waiting to be paid (not held, not with the bank) can be paid here."))
     if method == PaymentOrder.Method.CHEQUE and not reference.strip():
-        _refuse("reference", _("Give the cheque number."), "required")
+        refuse("reference", _("Give the cheque number."), "required")
     order.method = method
-    order.status = PaymentOrder.Status.PAID
     order.paid_at = timezone.now()
     order.bank_reference = reference.strip() or None
     try:
         with transaction.atomic():
-            _stamp(order, officer).save(update_fields=["method", "status", "paid_at", "bank_reference"])
+            PAYMENT_ORDER.move(
+                order,
+                PaymentOrder.Status.PAID,
+                officer=officer,
+                update_fields=["method", "paid_at", "bank_reference"],
+            )
     except IntegrityError:
-        _refuse("reference", _("This reference is already used by another payment."), "duplicate")
+        refuse("reference", _("This reference is already used by another payment."), "duplicate")
     claims_paid_mark(order_ids=[order.pk], officer=officer)
     return order
 
@@ -471,17 +462,14 @@ def claims_paid_mark(*, order_ids, officer) -> int:
     if not order_ids:
         return 0
     open_statuses = [value for value in PaymentOrder.Status.values if value not in ("paid", "cancelled")]
+    sources = CLAIM.sources(Claim.Status.PAID)
     ids = set(
-        Claim.objects.filter(payment_orders__id__in=order_ids, monthly=False, status=Claim.Status.APPROVED)
+        Claim.objects.filter(payment_orders__id__in=order_ids, monthly=False, status__in=sources)
         .exclude(payment_orders__status__in=open_statuses)
         .values_list("id", flat=True)
     )
     marked = 0
-    for claim in Claim.objects.select_for_update().filter(pk__in=ids, status=Claim.Status.APPROVED):
-        claim.status = Claim.Status.PAID
-        _stamp(claim, officer).save(update_fields=["status"])
-        ClaimStep.objects.create(
-            claim=claim, from_status=Claim.Status.APPROVED, to_status=Claim.Status.PAID, by=officer
-        )
+    for claim in Claim.objects.select_for_update().filter(pk__in=ids, status__in=sources):
+        CLAIM.move(claim, Claim.Status.PAID, officer=officer)
         marked += 1
     return marked

@@ -14,28 +14,17 @@ from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from benefits.models import Benefit, Claim, ClaimAttempt, ClaimDocument, ClaimStep, DocumentRequirement
-from registry.models import BankAccount, Dependant, Employment, InsuredPerson
+from benefits.lifecycles import CLAIM, claim_step_write
+from benefits.models import Benefit, Claim, ClaimAttempt, ClaimDocument, DocumentRequirement
+from registry import selectors as registry
 from sso.core.formats import date_lazy, lazy_format
+from sso.core.records import refuse, stamp
 
 ADJUDICATE = "benefits.adjudicate_claim"
 CONFIRM_OVERRIDE = "benefits.confirm_override"
 # One claim per event: these benefits happen once per person (or once per child).
 ONCE_PER_PERSON = {Benefit.DEATH, Benefit.OLD_AGE}
 PER_CHILD = {Benefit.CHILD_ALLOWANCE}
-
-
-def _stamp(record, officer):
-    record._history_user = officer
-    return record
-
-
-def _refuse(field, message, code="invalid"):
-    raise ValidationError({field: ValidationError(message, code=code)})
-
-
-def _step(claim: Claim, officer, from_status: str, note: str = "") -> None:
-    ClaimStep.objects.create(claim=claim, from_status=from_status, to_status=claim.status, by=officer, note=note)
 
 
 def _both_languages(lines) -> list[dict]:
@@ -50,7 +39,7 @@ def _both_languages(lines) -> list[dict]:
     return stored
 
 
-def event_key(benefit: str, event_date: datetime.date, dependant: Dependant | None) -> str:
+def event_key(benefit: str, event_date: datetime.date, dependant) -> str:
     """What makes two claims the same event (the duplicate guard)."""
     if benefit in ONCE_PER_PERSON:
         return benefit
@@ -62,21 +51,19 @@ def event_key(benefit: str, event_date: datetime.date, dependant: Dependant | No
 # Documents --------------------------------------------------------------------------------
 
 
-def registry_holds(person: InsuredPerson, fact: str, dependant: Dependant | None, on: datetime.date) -> bool:
+def registry_holds(person, fact: str, dependant, on: datetime.date) -> bool:
     """Whether the registry already holds what a document would prove."""
     fact_checks = {
-        DocumentRequirement.RegistryFact.BANK_ACCOUNT: lambda: BankAccount.objects.filter(
-            person=person, valid_to__isnull=True
-        ).exists(),
+        DocumentRequirement.RegistryFact.BANK_ACCOUNT: lambda: registry.bank_account_open_exists(person.pk),
         DocumentRequirement.RegistryFact.CHILD: lambda: (
             dependant is not None
-            and dependant.kind == Dependant.Kind.CHILD
+            and dependant.kind == registry.DependantKind.CHILD
             and bool(dependant.birth_certificate_id or dependant.national_id)
         ),
         DocumentRequirement.RegistryFact.DEATH: lambda: person.died_on is not None,
-        DocumentRequirement.RegistryFact.EMPLOYMENT_ENDED: lambda: Employment.objects.filter(
-            person=person, ended_on__isnull=False, leaving_notified_on__isnull=False
-        ).exists(),
+        DocumentRequirement.RegistryFact.EMPLOYMENT_ENDED: lambda: registry.employment_leaving_notified_exists(
+            person.pk
+        ),
         DocumentRequirement.RegistryFact.HOSPITAL: lambda: person.hospital_registrations.filter(
             valid_to__isnull=True
         ).exists(),
@@ -120,41 +107,41 @@ def missing_documents(claim: Claim) -> list[DocumentRequirement]:
 def claim_record(
     *,
     officer,
-    person: InsuredPerson,
+    person,
     benefit: str,
     event_date: datetime.date,
     details: dict | None = None,
-    dependant: Dependant | None = None,
+    dependant=None,
     presented=(),
     today: datetime.date | None = None,
 ) -> Claim:
     """Step 1: record a claim at the counter, with its document checklist."""
     today = today or timezone.localdate()
     if benefit not in Benefit.values:
-        _refuse("benefit", _("Choose the benefit claimed."), "required")
+        refuse("benefit", _("Choose the benefit claimed."), "required")
     if event_date > today:
-        _refuse("event_date", _("The event date cannot be in the future."), "future")
-    if person.status == InsuredPerson.Status.MERGED:
-        _refuse("person", _("This record was merged into another: claim on the surviving record."), "merged")
+        refuse("event_date", _("The event date cannot be in the future."), "future")
+    if person.status == registry.PERSON_MERGED:
+        refuse("person", _("This record was merged into another: claim on the surviving record."), "merged")
     if benefit == Benefit.DEATH and person.died_on is None:
-        _refuse(
+        refuse(
             "person",
             _("The registry has no death recorded for this person: record the death first (with the certificate)."),
             "not_dead",
         )
     if benefit != Benefit.DEATH and person.died_on is not None and person.died_on < event_date:
-        _refuse("event_date", lazy_format(_("The person died on %(day)s."), {"day": date_lazy(person.died_on)}))
+        refuse("event_date", lazy_format(_("The person died on %(day)s."), {"day": date_lazy(person.died_on)}))
     if benefit in PER_CHILD:
-        if dependant is None or dependant.kind != Dependant.Kind.CHILD:
-            _refuse("dependant", _("Choose the child the allowance is for."), "required")
+        if dependant is None or dependant.kind != registry.DependantKind.CHILD:
+            refuse("dependant", _("Choose the child the allowance is for."), "required")
     if dependant is not None and dependant.person_id != person.pk:
-        _refuse("dependant", _("This child or survivor is not on this person's record."))
+        refuse("dependant", _("This child or survivor is not on this person's record."))
     key = event_key(benefit, event_date, dependant)
     existing = Claim.objects.filter(person=person, benefit=benefit, event_key=key).exclude(
         status__in=[Claim.Status.WITHDRAWN, Claim.Status.REJECTED]
     )
     if first := existing.first():
-        _refuse(
+        refuse(
             "event_date",
             lazy_format(
                 _("A claim for this event was already recorded on %(day)s (claim %(number)s)."),
@@ -162,7 +149,7 @@ def claim_record(
             ),
             "duplicate",
         )
-    claim = _stamp(
+    claim = stamp(
         Claim(
             office=officer.office or person.office,
             person=person,
@@ -179,12 +166,12 @@ def claim_record(
         with transaction.atomic():
             claim.save()
     except IntegrityError:
-        _refuse("event_date", _("A claim for this event was just recorded."), "duplicate")
+        refuse("event_date", _("A claim for this event was just recorded."), "duplicate")
     for requirement, state in checklist(
         person=person, benefit=benefit, dependant=dependant, presented=set(presented), on=today
     ):
-        _stamp(ClaimDocument(claim=claim, requirement=requirement, state=state), officer).save()
-    _step(claim, officer, "")
+        stamp(ClaimDocument(claim=claim, requirement=requirement, state=state), officer).save()
+    claim_step_write(claim, "", officer)
     _verification_enqueue(claim.pk)
     return claim
 
@@ -201,10 +188,10 @@ def claim_document_present(*, claim: Claim, officer, codes) -> Claim:
     """Documents brought later (or at the counter after recording)."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status not in (Claim.Status.RECORDED, Claim.Status.EXAMINED, Claim.Status.REFERRED):
-        _refuse("documents", _("The claim is decided: its documents are closed."), "closed")
+        refuse("documents", _("The claim is decided: its documents are closed."), "closed")
     for document in claim.documents.filter(requirement__code__in=list(codes), state=ClaimDocument.State.MISSING):
         document.state = ClaimDocument.State.PRESENTED
-        _stamp(document, officer).save(update_fields=["state", "noted_at"])
+        stamp(document, officer).save(update_fields=["state", "noted_at"])
     return claim
 
 
@@ -247,14 +234,12 @@ def claim_examine(*, claim: Claim, officer) -> Claim:
     and anything missing), as the officer sees it."""
     claim = Claim.objects.select_for_update(of=("self",)).select_related("person", "dependant").get(pk=claim.pk)
     if claim.status not in (Claim.Status.RECORDED, Claim.Status.EXAMINED, Claim.Status.REFERRED):
-        _refuse("status", _("Only a claim not yet decided can be examined."), "decided")
-    before = claim.status
+        refuse("status", _("Only a claim not yet decided can be examined."), "decided")
     examination_apply(claim)
     if claim.status == Claim.Status.RECORDED:
-        claim.status = Claim.Status.EXAMINED
-    _stamp(claim, officer).save(update_fields=[*EXAMINED_FIELDS, "status"])
-    if claim.status != before:
-        _step(claim, officer, before)
+        CLAIM.move(claim, Claim.Status.EXAMINED, officer=officer, update_fields=EXAMINED_FIELDS)
+    else:  # examined again (documents brought later): the status stays, no step
+        stamp(claim, officer).save(update_fields=[*EXAMINED_FIELDS, "status"])
     return claim
 
 
@@ -272,13 +257,10 @@ def claim_refer(*, claim: Claim, officer, note: str) -> Claim:
     """Send a claim that is not clear-cut to the back office's adjudicators."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != Claim.Status.EXAMINED:
-        _refuse("status", _("Examine the claim before referring it."), "not_examined")
+        refuse("status", _("Examine the claim before referring it."), "not_examined")
     if not note.strip():
-        _refuse("note", _("Say what the back office should check."), "required")
-    claim.status = Claim.Status.REFERRED
-    _stamp(claim, officer).save(update_fields=["status"])
-    _step(claim, officer, Claim.Status.EXAMINED, note.strip())
-    return claim
+        refuse("note", _("Say what the back office should check."), "required")
+    return CLAIM.move(claim, Claim.Status.REFERRED, officer=officer, note=note.strip())
 
 
 # Refused attempts -------------------------------------------------------------------------
@@ -370,44 +352,38 @@ def _claim_adjudicate(
         raise PermissionDenied(_("You may not decide claims."))
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status not in (Claim.Status.EXAMINED, Claim.Status.REFERRED):
-        _refuse("status", _("Only an examined claim can be decided."), "not_examined")
+        refuse("status", _("Only an examined claim can be decided."), "not_examined")
     missing = missing_documents(claim)
     against_rules = approve and (claim.eligible is not True or bool(missing))
     if against_rules:
         if not override_reason.strip():
-            _refuse(
+            refuse(
                 "override_reason",
                 _("The rules do not allow this approval (or documents are missing): give the reason for the override."),
                 "override_reason",
             )
         if confirmed_by is None or confirmed_by.pk == officer.pk or not confirmed_by.has_perm(CONFIRM_OVERRIDE):
-            _refuse(
+            refuse(
                 "confirmed_by",
                 _("An override needs a second officer, a supervisor, to confirm it."),
                 "four_eyes",
             )
     if not approve and claim.eligible is True and not note.strip():
-        _refuse("note", _("The rules allow this claim: give the reason for rejecting it."), "required")
+        refuse("note", _("The rules allow this claim: give the reason for rejecting it."), "required")
     if approve and claim.amount is None:
-        _refuse("amount", _("The rules computed no amount: the claim cannot be approved as it is."), "no_amount")
-    before = claim.status
-    claim.status = Claim.Status.APPROVED if approve else Claim.Status.REJECTED
+        refuse("amount", _("The rules computed no amount: the claim cannot be approved as it is."), "no_amount")
     claim.decision_note = note.strip()
     claim.override_reason = override_reason.strip() if against_rules else ""
     claim.override_confirmed_by = confirmed_by if against_rules else None
     claim.adjudicated_at = timezone.now()
     claim.adjudicated_by = officer
-    _stamp(claim, officer).save(
-        update_fields=[
-            "status",
-            "decision_note",
-            "override_reason",
-            "override_confirmed_by",
-            "adjudicated_at",
-            "adjudicated_by",
-        ]
+    CLAIM.move(
+        claim,
+        Claim.Status.APPROVED if approve else Claim.Status.REJECTED,
+        officer=officer,
+        note=claim.override_reason or claim.decision_note,
+        update_fields=["decision_note", "override_reason", "override_confirmed_by", "adjudicated_at", "adjudicated_by"],
     )
-    _step(claim, officer, before, claim.override_reason or claim.decision_note)
     if approve:
         from benefits.payments import payment_orders_first
 
@@ -419,9 +395,5 @@ def _claim_adjudicate(
 def claim_withdraw(*, claim: Claim, officer, note: str = "") -> Claim:
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status in (Claim.Status.APPROVED, Claim.Status.PAID):
-        _refuse("status", _("A decided claim cannot be withdrawn: appeal the decision instead."), "decided")
-    before = claim.status
-    claim.status = Claim.Status.WITHDRAWN
-    _stamp(claim, officer).save(update_fields=["status"])
-    _step(claim, officer, before, note.strip())
-    return claim
+        refuse("status", _("A decided claim cannot be withdrawn: appeal the decision instead."), "decided")
+    return CLAIM.move(claim, Claim.Status.WITHDRAWN, officer=officer, note=note.strip())
