@@ -54,8 +54,9 @@ from sso.core.uploads import (
     Counter,
     UploadRefused,
     csv_rows,
-    is_zip,
+    is_xlsx,
     size_check,
+    text_decode,
     upload_read,
     xlsx_check,
     xlsx_open,
@@ -183,24 +184,9 @@ def template_csv(language: str = "th") -> bytes:
 # Reading ---------------------------------------------------------------------------------
 
 
-def _is_xlsx(file_name: str, content: bytes) -> bool:
-    return is_zip(content) or file_name.lower().endswith((".xlsx", ".xlsm"))
-
-
-def _decode(content: bytes) -> str:
-    # UTF-8 (with or without BOM) first; otherwise Thai Windows-874, a superset of TIS-620.
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp874")
-    except UnicodeDecodeError:
-        raise FileUnreadable(_("The file is neither UTF-8 nor Thai (TIS-620/Windows-874) text.")) from None
-
-
 def _csv_rows(content: bytes):
-    text = _decode(content)
+    # UTF-8 or Thai Windows-874 (TIS-620); anything else is refused as not text.
+    text, _encoding = text_decode(content)
     # Spreadsheet programs set to Thai write commas; some European settings write semicolons.
     header = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=header.count)
@@ -230,7 +216,7 @@ def _bounded(rows):
 
 def file_rows(file_name: str, content: bytes):
     """(line number, list of cell values) for each line of the file, the header included."""
-    return _bounded(_xlsx_rows(content) if _is_xlsx(file_name, content) else _csv_rows(content))
+    return _bounded(_xlsx_rows(content) if is_xlsx(file_name, content) else _csv_rows(content))
 
 
 def upload_file_check(file_name: str, content: bytes) -> int:
@@ -238,7 +224,7 @@ def upload_file_check(file_name: str, content: bytes) -> int:
     by openpyxl; return how many lines it holds after the header (blank ones included)."""
     size_check(len(content))
     try:
-        if _is_xlsx(file_name, content):
+        if is_xlsx(file_name, content):
             return max(xlsx_check(content).rows - 1, 0)
         return max(sum(1 for _row in _csv_rows(content)) - 1, 0)
     except FileUnreadable:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.db.models import Model, Q, UniqueConstraint
 from django.utils import timezone
@@ -38,6 +38,7 @@ from simple_history.models import HistoricalChanges
 from registry.models import Dated, InsuredPerson, PersonMerge
 from sso.core.audit import history_copy
 from sso.core.formats import date_display, lazy_format
+from sso.core.records import refuse, stamp
 
 DAY = datetime.timedelta(days=1)
 CONFIRM_MERGE = "registry.confirm_merge"
@@ -365,15 +366,6 @@ def person_merge_preview(*, keep: InsuredPerson, drop: InsuredPerson) -> MergePr
 # Merge and unmerge ----------------------------------------------------------------------
 
 
-def _stamp(record, officer):
-    record._history_user = officer
-    return record
-
-
-def _refuse(field_name, message, code="invalid"):
-    raise ValidationError({field_name: ValidationError(message, code=code)})
-
-
 def _locked(*pks) -> dict:
     # In id order, so two merges of the same pair cannot deadlock.
     return {person.pk: person for person in InsuredPerson.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
@@ -388,18 +380,18 @@ def person_merge(
     row lists what moved. Records that differ plainly (sex, birth date, name, death) need a
     reason and a supervisor's confirmation (four eyes). Refused, with nothing stored, on a clash."""
     if keep.pk == drop.pk:
-        _refuse("drop", _("Choose two different records."), "same")
+        refuse("drop", _("Choose two different records."), "same")
     locked = _locked(keep.pk, drop.pk)
     keep, drop = locked[keep.pk], locked[drop.pk]
     if InsuredPerson.Status.MERGED in (keep.status, drop.status):
-        _refuse("drop", _("One of the records was already merged."), "merged")
+        refuse("drop", _("One of the records was already merged."), "merged")
     preview, plan = _plan(keep, drop)
     if preview.refusals:
-        _refuse("drop", " ".join(preview.refusals), "conflict")
+        refuse("drop", " ".join(preview.refusals), "conflict")
     reason = reason.strip()
     if preview.needs_confirmation:
         if not reason:
-            _refuse(
+            refuse(
                 "reason",
                 _("These records differ plainly (sex, birth date, name or death): give the reason for merging them."),
                 "required",
@@ -410,7 +402,7 @@ def person_merge(
             or not confirmed_by.is_active
             or not confirmed_by.has_perm(CONFIRM_MERGE)
         ):
-            _refuse(
+            refuse(
                 "confirmed_by",
                 _("Records that differ plainly are merged only with a second officer, a supervisor, confirming."),
                 "four_eyes",
@@ -450,12 +442,12 @@ def person_merge(
         merged_at=now,
         confirmed_by=confirmed_by,
     )
-    _stamp(merge, officer).save()
+    stamp(merge, officer).save()
     drop.status, drop.merged_into = InsuredPerson.Status.MERGED, keep
-    _stamp(drop, officer).save(update_fields=["status", "merged_into"])
+    stamp(drop, officer).save(update_fields=["status", "merged_into"])
     if keep.status == InsuredPerson.Status.CEASED and keep.employments.filter(ended_on__isnull=True).exists():
         keep.status = InsuredPerson.Status.ACTIVE
-        _stamp(keep, officer).save(update_fields=["status"])
+        stamp(keep, officer).save(update_fields=["status"])
     return keep
 
 
@@ -511,12 +503,12 @@ def person_unmerge(*, officer, merge: PersonMerge, reason: str) -> InsuredPerson
     if not officer.has_perm(UNMERGE):
         raise PermissionDenied(_("Only a supervisor may undo a merge."))
     if not reason.strip():
-        _refuse("reason", _("Give the reason for undoing the merge."), "required")
+        refuse("reason", _("Give the reason for undoing the merge."), "required")
     merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
     locked = _locked(merge.kept_id, merge.merged_id)
     kept, merged = locked[merge.kept_id], locked[merge.merged_id]
     if problems := unmerge_problems(merge):
-        _refuse("merge", " ".join(problems), "unsafe")
+        refuse("merge", " ".join(problems), "unsafe")
     refs = {ref.label: ref for ref in _references_checked()}
     now = timezone.now()
     for label, ids in merge.moved.items():
@@ -530,16 +522,16 @@ def person_unmerge(*, officer, merge: PersonMerge, reason: str) -> InsuredPerson
         if ref.audited:
             history_copy(ref.model, ids, history_type="~", officer=officer, when=now)
     merged.status, merged.merged_into = merge.merged_status, None
-    _stamp(merged, officer).save(update_fields=["status", "merged_into"])
+    stamp(merged, officer).save(update_fields=["status", "merged_into"])
     if (
         merge.kept_status == InsuredPerson.Status.CEASED
         and kept.status == InsuredPerson.Status.ACTIVE
         and not kept.employments.filter(ended_on__isnull=True).exists()
     ):
         kept.status = InsuredPerson.Status.CEASED
-        _stamp(kept, officer).save(update_fields=["status"])
+        stamp(kept, officer).save(update_fields=["status"])
     merge.undone_at, merge.undone_by, merge.undo_reason = now, officer, reason.strip()
-    _stamp(merge, officer).save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    stamp(merge, officer).save(update_fields=["undone_at", "undone_by", "undo_reason"])
     return merged
 
 

@@ -42,6 +42,8 @@ from registry.validators import (
     title_sex_check,
 )
 from sso.core.formats import date_lazy, lazy_format
+from sso.core.months import age_on, date_add_months
+from sso.core.records import refuse, stamp
 
 DAY = datetime.timedelta(days=1)
 
@@ -60,18 +62,8 @@ PERSON_FIELDS = (
 )
 
 
-def _stamp(record, officer):
-    # Who made the change, for the audit trail (also outside a request, e.g. in Celery).
-    record._history_user = officer
-    return record
-
-
 def _today():
     return timezone.localdate()
-
-
-def _refuse(field, message, code="invalid"):
-    raise ValidationError({field: ValidationError(message, code=code)})
 
 
 def _checked(field, check, *args):
@@ -182,16 +174,16 @@ def employer_register(
     address = texts["address"]
     tax_id = _checked("tax_id", tax_id_clean, tax_id)
     if registered_on > _today():
-        _refuse("registered_on", _("The registration date cannot be in the future."), "future")
+        refuse("registered_on", _("The registration date cannot be in the future."), "future")
     office = responsible_office or officer.office
     if office is None:
-        _refuse("responsible_office", _("Choose the office responsible for this employer."), "required")
+        refuse("responsible_office", _("Choose the office responsible for this employer."), "required")
     if Employer.objects.filter(tax_id=tax_id, status=Employer.Status.ACTIVE).exists():
-        _refuse(
+        refuse(
             "tax_id",
             lazy_format(_("An active employer with tax ID %(tax_id)s is already registered."), {"tax_id": tax_id}),
         )
-    employer = _stamp(
+    employer = stamp(
         Employer(
             account_number=account_number or employer_account_number_issue(province.code),
             tax_id=tax_id,
@@ -212,8 +204,8 @@ def employer_register(
         with transaction.atomic():
             employer.save()
     except IntegrityError:
-        _refuse("account_number", _("This employer account number is already in use."), "duplicate")
-    _stamp(
+        refuse("account_number", _("This employer account number is already in use."), "duplicate")
+    stamp(
         Branch(
             employer=employer, number=Branch.HEAD_OFFICE, name=str(_("Head office")), address=address, province=province
         ),
@@ -229,12 +221,12 @@ def branch_add(*, officer, employer: Employer, number: str, name: str, province,
     name, address = texts["name"], texts["address"]
     number = _checked("number", branch_number_clean, number)
     if employer.branches.filter(number=number).exists():
-        _refuse(
+        refuse(
             "number",
             lazy_format(_("Branch %(number)s of this employer already exists."), {"number": number}),
             "duplicate",
         )
-    branch = _stamp(Branch(employer=employer, number=number, name=name, address=address, province=province), officer)
+    branch = stamp(Branch(employer=employer, number=number, name=name, address=address, province=province), officer)
     branch.save()
     return branch
 
@@ -244,12 +236,12 @@ def employer_cease(*, officer, employer: Employer, ceased_on: datetime.date) -> 
     """Record that an employer stopped business; its employees must be notified as leavers first."""
     employer = Employer.objects.select_for_update().get(pk=employer.pk)
     if employer.status == Employer.Status.CEASED:
-        _refuse("ceased_on", _("This employer is already recorded as ceased."), "already")
+        refuse("ceased_on", _("This employer is already recorded as ceased."), "already")
     if ceased_on < employer.registered_on:
-        _refuse("ceased_on", _("The employer cannot cease before it was registered."), "order")
+        refuse("ceased_on", _("The employer cannot cease before it was registered."), "order")
     open_count = employer.employments.filter(ended_on__isnull=True).count()
     if open_count:
-        _refuse(
+        refuse(
             "ceased_on",
             lazy_format(
                 _("%(count)s employees are still employed here: notify them as leavers (SSO 6-09) first."),
@@ -258,7 +250,7 @@ def employer_cease(*, officer, employer: Employer, ceased_on: datetime.date) -> 
             "open_employment",
         )
     employer.status, employer.ceased_on = Employer.Status.CEASED, ceased_on
-    _stamp(employer, officer).save(update_fields=["status", "ceased_on"])
+    stamp(employer, officer).save(update_fields=["status", "ceased_on"])
     return employer
 
 
@@ -268,9 +260,9 @@ def employer_cease(*, officer, employer: Employer, ceased_on: datetime.date) -> 
 def _person_check(fields: dict, on: datetime.date):
     birth = fields.get("birth_date")
     if birth and birth > on:
-        _refuse("birth_date", _("The birth date cannot be in the future."), "future")
+        refuse("birth_date", _("The birth date cannot be in the future."), "future")
     if not (fields.get("first_name_th") or "").strip() or not (fields.get("last_name_th") or "").strip():
-        _refuse("first_name_th", _("Enter the first name and surname in Thai."), "required")
+        refuse("first_name_th", _("Enter the first name and surname in Thai."), "required")
 
 
 def _section_open(*, person, section, valid_from, officer, s40_option=None):
@@ -280,10 +272,10 @@ def _section_open(*, person, section, valid_from, officer, s40_option=None):
         if current.section == section and current.s40_option == s40_option:
             return current
         if current.valid_from >= valid_from:
-            _refuse("valid_from", _("A section history entry already starts on or after this date."), "order")
+            refuse("valid_from", _("A section history entry already starts on or after this date."), "order")
         current.valid_to = valid_from - DAY
-        _stamp(current, officer).save(update_fields=["valid_to"])
-    spell = _stamp(SectionSpell(person=person, section=section, s40_option=s40_option, valid_from=valid_from), officer)
+        stamp(current, officer).save(update_fields=["valid_to"])
+    spell = stamp(SectionSpell(person=person, section=section, s40_option=s40_option, valid_from=valid_from), officer)
     spell.save()
     return spell
 
@@ -292,7 +284,7 @@ def _section_close(*, person, on: datetime.date, officer):
     current = person.section_spells.filter(valid_to__isnull=True).first()
     if current is not None:
         current.valid_to = max(on, current.valid_from)
-        _stamp(current, officer).save(update_fields=["valid_to"])
+        stamp(current, officer).save(update_fields=["valid_to"])
 
 
 def person_create(*, officer, national_id: str, id_type: str, office, registered_on, **fields) -> InsuredPerson:
@@ -302,11 +294,11 @@ def person_create(*, officer, national_id: str, id_type: str, office, registered
     _person_check(fields, registered_on)
     _title_sex_check(fields)
     if InsuredPerson.objects.filter(national_id=national_id).exists():
-        _refuse(
+        refuse(
             "national_id",
             lazy_format(_("A person with national ID %(id)s is already registered."), {"id": national_id}),
         )
-    person = _stamp(
+    person = stamp(
         InsuredPerson(
             national_id=national_id,
             id_type=id_type,
@@ -320,7 +312,7 @@ def person_create(*, officer, national_id: str, id_type: str, office, registered
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        _refuse(
+        refuse(
             "national_id",
             lazy_format(_("A person with national ID %(id)s is already registered."), {"id": national_id}),
         )
@@ -342,7 +334,7 @@ def person_update(*, officer, person: InsuredPerson, **fields) -> InsuredPerson:
     if "title" in changed or "sex" in changed:
         _title_sex_check({"title": person.title, "sex": person.sex})
     if changed:
-        _stamp(person, officer).save(update_fields=changed)
+        stamp(person, officer).save(update_fields=changed)
     return person
 
 
@@ -368,19 +360,19 @@ def employee_register(
     filed_on = filed_on or _today()
     national_id = _checked("national_id", national_id_clean, national_id, id_type)
     if started_on > filed_on:
-        _refuse("started_on", _("The hire date cannot be in the future."), "future")
+        refuse("started_on", _("The hire date cannot be in the future."), "future")
     if employer.status != Employer.Status.ACTIVE:
-        _refuse(
+        refuse(
             "employer",
             lazy_format(_("Employer %(account)s has ceased business."), {"account": employer.account_number}),
         )
     if started_on < employer.registered_on:
-        _refuse("started_on", _("The hire date is before the employer was registered."), "order")
+        refuse("started_on", _("The hire date is before the employer was registered."), "order")
     branch = branch or employer.branches.filter(number=Branch.HEAD_OFFICE).first()
     if branch is None or branch.employer_id != employer.pk:
-        _refuse("branch", _("The branch does not belong to this employer."), "branch")
+        refuse("branch", _("The branch does not belong to this employer."), "branch")
     if monthly_wage is not None and monthly_wage < 0:
-        _refuse("monthly_wage", _("The wage cannot be negative."), "negative")
+        refuse("monthly_wage", _("The wage cannot be negative."), "negative")
     rule = selectors.registration_rule(filed_on)
 
     person = InsuredPerson.objects.select_for_update().filter(national_id=national_id).first()
@@ -395,15 +387,15 @@ def employee_register(
         )
     else:
         if person.status == InsuredPerson.Status.DECEASED:
-            _refuse("national_id", _("This person is recorded as deceased."), "deceased")
+            refuse("national_id", _("This person is recorded as deceased."), "deceased")
         if person.status == InsuredPerson.Status.MERGED:
-            _refuse("national_id", _("This record was merged; register against the surviving record."), "merged")
+            refuse("national_id", _("This record was merged; register against the surviving record."), "merged")
         if person.employments.filter(employer=employer, ended_on__isnull=True).exists():
-            _refuse("national_id", _("This person is already employed by this employer."), "already_employed")
+            refuse("national_id", _("This person is already employed by this employer."), "already_employed")
         if person.employments.filter(employer=employer, ended_on__gte=started_on).exists():
-            _refuse("started_on", _("The hire date overlaps an earlier spell with this employer."), "overlap")
+            refuse("started_on", _("The hire date overlaps an earlier spell with this employer."), "overlap")
     late = (filed_on - started_on).days > rule.employee_registration_days
-    employment = _stamp(
+    employment = stamp(
         Employment(
             person=person,
             employer=employer,
@@ -427,7 +419,7 @@ def employee_register(
         person.office_id = employer.responsible_office_id
         updates.append("office")
     if updates:
-        _stamp(person, officer).save(update_fields=updates)
+        stamp(person, officer).save(update_fields=updates)
     if hospital is not None:
         hospital_change(officer=officer, person=person, hospital=hospital, valid_from=started_on)
     return employment
@@ -446,7 +438,7 @@ def employee_leave(
     notified_on = notified_on or _today()
     employment = Employment.objects.select_for_update().select_related("person").get(pk=employment.pk)
     if employment.ended_on is not None:
-        _refuse(
+        refuse(
             "ended_on",
             lazy_format(
                 _("This employee's leaving was already notified (left on %(day)s)."),
@@ -455,13 +447,13 @@ def employee_leave(
             "already_left",
         )
     if reason not in Employment.LeavingReason.values:
-        _refuse("leaving_reason", _("Choose the reason for leaving."), "required")
+        refuse("leaving_reason", _("Choose the reason for leaving."), "required")
     if ended_on > notified_on:
-        _refuse("ended_on", _("The leaving date cannot be in the future."), "future")
+        refuse("ended_on", _("The leaving date cannot be in the future."), "future")
     if ended_on < employment.started_on:
-        _refuse("ended_on", _("The leaving date is before the hire date."), "order")
+        refuse("ended_on", _("The leaving date is before the hire date."), "order")
     employment.ended_on, employment.leaving_reason, employment.leaving_notified_on = ended_on, reason, notified_on
-    _stamp(employment, officer).save(update_fields=["ended_on", "leaving_reason", "leaving_notified_on"])
+    stamp(employment, officer).save(update_fields=["ended_on", "leaving_reason", "leaving_notified_on"])
 
     person = InsuredPerson.objects.select_for_update().get(pk=employment.person_id)
     if reason == Employment.LeavingReason.DIED:
@@ -470,11 +462,11 @@ def employee_leave(
         )
         _section_close(person=person, on=ended_on, officer=officer)
         person.status, person.died_on = InsuredPerson.Status.DECEASED, ended_on
-        _stamp(person, officer).save(update_fields=["status", "died_on"])
+        stamp(person, officer).save(update_fields=["status", "died_on"])
     elif not person.employments.filter(ended_on__isnull=True).exists():
         _section_close(person=person, on=ended_on, officer=officer)
         person.status = InsuredPerson.Status.CEASED
-        _stamp(person, officer).save(update_fields=["status"])
+        stamp(person, officer).save(update_fields=["status"])
     return employment
 
 
@@ -482,16 +474,16 @@ def employee_leave(
 def hospital_change(*, officer, person: InsuredPerson, hospital, valid_from: datetime.date) -> HospitalRegistration:
     """Form SSO 9-02: the person's registered hospital from `valid_from` on."""
     if not hospital.is_active:
-        _refuse("hospital", _("This hospital does not accept registrations."), "inactive")
+        refuse("hospital", _("This hospital does not accept registrations."), "inactive")
     current = person.hospital_registrations.select_for_update().filter(valid_to__isnull=True).first()
     if current is not None:
         if current.hospital_id == hospital.pk:
-            _refuse("hospital", _("The person is already registered with this hospital."), "same")
+            refuse("hospital", _("The person is already registered with this hospital."), "same")
         if current.valid_from >= valid_from:
-            _refuse("valid_from", _("The change must start after the current registration began."), "order")
+            refuse("valid_from", _("The change must start after the current registration began."), "order")
         current.valid_to = valid_from - DAY
-        _stamp(current, officer).save(update_fields=["valid_to"])
-    registration = _stamp(HospitalRegistration(person=person, hospital=hospital, valid_from=valid_from), officer)
+        stamp(current, officer).save(update_fields=["valid_to"])
+    registration = stamp(HospitalRegistration(person=person, hospital=hospital, valid_from=valid_from), officer)
     registration.save()
     return registration
 
@@ -503,7 +495,7 @@ def bank_account_set(
     """The account the person's cash benefits go to from `valid_from` on."""
     digits = "".join(ch for ch in account_number if ch.isdigit())
     if len(digits) != bank.account_digits or any(ch not in "0123456789- " for ch in account_number):
-        _refuse(
+        refuse(
             "account_number",
             lazy_format(
                 _("An account number of %(bank)s has %(count)s digits."),
@@ -512,15 +504,15 @@ def bank_account_set(
             "length",
         )
     if not account_name.strip():
-        _refuse("account_name", _("Enter the name on the account."), "required")
+        refuse("account_name", _("Enter the name on the account."), "required")
     account_name = _checked("account_name", person_name_clean, account_name, _("Name on the account"))
     current = person.bank_accounts.select_for_update().filter(valid_to__isnull=True).first()
     if current is not None:
         if current.valid_from >= valid_from:
-            _refuse("valid_from", _("The change must start after the current account began."), "order")
+            refuse("valid_from", _("The change must start after the current account began."), "order")
         current.valid_to = valid_from - DAY
-        _stamp(current, officer).save(update_fields=["valid_to"])
-    account = _stamp(
+        stamp(current, officer).save(update_fields=["valid_to"])
+    account = stamp(
         BankAccount(
             person=person, bank=bank, account_number=digits, account_name=account_name.strip(), valid_from=valid_from
         ),
@@ -550,18 +542,18 @@ def dependant_add(
     first_name_th, last_name_th = texts["first_name_th"], texts["last_name_th"]
     birth_certificate_id = texts["birth_certificate_id"]
     if not first_name_th or not last_name_th:
-        _refuse("first_name_th", _("Enter the first name and surname in Thai."), "required")
+        refuse("first_name_th", _("Enter the first name and surname in Thai."), "required")
     if birth_date > _today():
-        _refuse("birth_date", _("The birth date cannot be in the future."), "future")
+        refuse("birth_date", _("The birth date cannot be in the future."), "future")
     if national_id:
         national_id = _checked("national_id", national_id_clean, national_id)
         if person.dependants.filter(national_id=national_id).exists():
-            _refuse("national_id", _("This dependant is already recorded."), "duplicate")
+            refuse("national_id", _("This dependant is already recorded."), "duplicate")
     if kind == Dependant.Kind.CHILD and not (national_id or birth_certificate_id.strip()):
-        _refuse("birth_certificate_id", _("Enter the child's national ID or birth certificate number."), "required")
+        refuse("birth_certificate_id", _("Enter the child's national ID or birth certificate number."), "required")
     if kind == Dependant.Kind.SPOUSE and person.dependants.filter(kind=kind, valid_to__isnull=True).exists():
-        _refuse("kind", _("A current spouse is already recorded."), "duplicate")
-    dependant = _stamp(
+        refuse("kind", _("A current spouse is already recorded."), "duplicate")
+    dependant = stamp(
         Dependant(
             person=person,
             kind=kind,
@@ -588,12 +580,12 @@ def section39_apply(*, officer, person: InsuredPerson, applied_on: datetime.date
     person = InsuredPerson.objects.select_for_update().get(pk=person.pk)
     rule = selectors.registration_rule(applied_on)
     if person.status in (InsuredPerson.Status.DECEASED, InsuredPerson.Status.MERGED):
-        _refuse("person", _("This record is closed (deceased or merged)."), "closed")
+        refuse("person", _("This record is closed (deceased or merged)."), "closed")
     if person.employments.filter(ended_on__isnull=True).exists():
-        _refuse("person", _("The person is still employed: Section 33 cover continues."), "employed")
+        refuse("person", _("The person is still employed: Section 33 cover continues."), "employed")
     current = person.section_spells.filter(valid_to__isnull=True).first()
     if current is not None:
-        _refuse(
+        refuse(
             "person",
             lazy_format(
                 _("The person is already insured under %(section)s."), {"section": Section(current.section).label}
@@ -603,7 +595,7 @@ def section39_apply(*, officer, person: InsuredPerson, applied_on: datetime.date
     last_s33 = person.section_spells.filter(section=Section.S33).order_by("-valid_to").first()
     months = selectors.section33_months(person, until=applied_on)
     if last_s33 is None or months < rule.s39_min_s33_months:
-        _refuse(
+        refuse(
             "person",
             lazy_format(
                 _(
@@ -614,9 +606,9 @@ def section39_apply(*, officer, person: InsuredPerson, applied_on: datetime.date
             ),
             "months",
         )
-    deadline = selectors.add_months(last_s33.valid_to, rule.s39_apply_within_months)
+    deadline = date_add_months(last_s33.valid_to, rule.s39_apply_within_months)
     if applied_on > deadline:
-        _refuse(
+        refuse(
             "applied_on",
             lazy_format(
                 _("Section 39 must be applied for within %(months)s months of leaving (by %(deadline)s)."),
@@ -626,7 +618,7 @@ def section39_apply(*, officer, person: InsuredPerson, applied_on: datetime.date
         )
     spell = _section_open(person=person, section=Section.S39, valid_from=last_s33.valid_to + DAY, officer=officer)
     person.status, person.office = InsuredPerson.Status.ACTIVE, officer.office or person.office
-    _stamp(person, officer).save(update_fields=["status", "office"])
+    stamp(person, officer).save(update_fields=["status", "office"])
     return spell
 
 
@@ -648,17 +640,17 @@ def section40_register(
     applied_on = applied_on or _today()
     rule = selectors.registration_rule(applied_on)
     if option not in (1, 2, 3):
-        _refuse("s40_option", _("Choose option 1, 2 or 3."), "option")
+        refuse("s40_option", _("Choose option 1, 2 or 3."), "option")
     if person is None:
         national_id = _checked("national_id", national_id_clean, national_id, id_type)
         person = InsuredPerson.objects.filter(national_id=national_id).first()
     if person is not None:
         person = InsuredPerson.objects.select_for_update().get(pk=person.pk)
         if person.status in (InsuredPerson.Status.DECEASED, InsuredPerson.Status.MERGED):
-            _refuse("person", _("This record is closed (deceased or merged)."), "closed")
+            refuse("person", _("This record is closed (deceased or merged)."), "closed")
         current = person.section_spells.filter(valid_to__isnull=True).first()
         if current is not None and current.section != Section.S40:
-            _refuse(
+            refuse(
                 "person",
                 lazy_format(
                     _("The person is insured under %(section)s and cannot join Section 40."),
@@ -670,9 +662,9 @@ def section40_register(
     else:
         birth_date = person_fields.get("birth_date")
     if birth_date is not None:
-        age = selectors.age_on(birth_date, applied_on)
+        age = age_on(birth_date, applied_on)
         if not rule.s40_min_age <= age <= rule.s40_max_age:
-            _refuse(
+            refuse(
                 "birth_date",
                 lazy_format(
                     _("Section 40 is open from age %(low)s to %(high)s; this person is %(age)s."),
@@ -692,7 +684,7 @@ def section40_register(
     spell = _section_open(person=person, section=Section.S40, s40_option=option, valid_from=applied_on, officer=officer)
     if person.status != InsuredPerson.Status.ACTIVE:
         person.status = InsuredPerson.Status.ACTIVE
-        _stamp(person, officer).save(update_fields=["status"])
+        stamp(person, officer).save(update_fields=["status"])
     return spell
 
 

@@ -9,6 +9,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum import luhn
 from stdnum.th import pin, tin
 
 from sso.core.formats import lazy_format
@@ -84,16 +85,12 @@ def branch_number_clean(raw) -> str:
 
 def account_check_digit(body: str) -> str:
     """The check digit of an account number we issue (the Luhn digit of its first 9)."""
-    total = 0
-    for position, char in enumerate(reversed(body)):
-        value = int(char) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
+    return luhn.calc_check_digit(body)
 
 
 def pin_check_digit(body: str) -> str:
     """The 13th digit of a Thai PIN whose first 12 digits are `body` (also for tax IDs)."""
-    return str((11 - sum(int(d) * (13 - i) for i, d in enumerate(body)) % 11) % 10)
+    return pin.calc_check_digit(body)
 
 
 # Text typed by people -----------------------------------------------------------------------
