@@ -8,7 +8,7 @@ employer of `--lines` employees, loaded with COPY.
 
 1. An SSO 1-10 text file of `--lines` employees (TIS-620, CRLF) is uploaded through the real
    web request: the Django test client, signed in as the office's counter officer, POSTs it
-   (multipart) to the upload page, which parses, checks and stores it (`contributions.files.
+   (multipart) to the upload page, which parses, checks and stores it (`contributions.services.
    statement_file_submit`). Median of `--runs` runs, each for another wage period. The
    back-office cross-check is queued on commit in production; here its enqueueing is skipped.
    In-process figures of the parts come with it: reading the file, `statement_check`.
@@ -204,9 +204,9 @@ def statements_clear(employer):
 
 
 def file_for(employer, persons, period, rng):
-    from contributions import files
+    from contributions import sso110
 
-    group = files.sso110_group(
+    group = sso110.sso110_group(
         account=employer.account_number,
         period=period,
         company_name=employer.name_th,
@@ -215,11 +215,11 @@ def file_for(employer, persons, period, rng):
             for _pid, national_id, title, first, last in persons
         ],
     )
-    return files.sso110_render(group)
+    return sso110.sso110_render(group)
 
 
 def upload_figures(officer, employer, persons, runs: int):
-    from contributions import files, rules, services
+    from contributions import rules, services, sso110
 
     say(f"== upload of an SSO 1-10 file of {len(persons):,} lines through the web request, {runs} runs")
     statements_clear(employer)
@@ -256,7 +256,7 @@ def upload_figures(officer, employer, persons, runs: int):
     period = rules.period_add(this_month, -(runs + 1))
     content = file_for(employer, persons, period, rng)
     started = time.perf_counter()
-    parsed = files.sso110_parse(content)
+    parsed = sso110.sso110_parse(content)
     note("  of which: reading the file (sso110_parse)", ms(time.perf_counter() - started))
     group = parsed.groups[0]
     branch = employer.branches.get(number=group.branch)
@@ -272,14 +272,14 @@ def upload_figures(officer, employer, persons, runs: int):
 def verify_figures(employer):
     """The back office's cross-check of one uploaded statement, as the Celery worker runs it
     after the upload has answered (the upload above leaves it to the worker)."""
-    from contributions import backoffice
+    from contributions import services
     from contributions.models import Finding, Statement
 
     statement = Statement.objects.filter(employer=employer).order_by("-received_at").first()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE contributions_statementline; ANALYZE contributions_contributionmonth")
     started = time.perf_counter()
-    result = backoffice.statement_verify(statement_id=statement.pk)
+    result = services.statement_verify(statement_id=statement.pk)
     seconds = time.perf_counter() - started
     findings = Finding.objects.filter(statement=statement).count()
     note(

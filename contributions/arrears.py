@@ -9,7 +9,8 @@ branch that filed nothing is
 computed in SQL exactly as `rules.line_compute` does (per person: the monthly wage clamped
 to the floor and ceiling, times each rate, rounded half-up to whole baht), and the surcharge
 to date with `rules.surcharge_compute`. The total count comes from the same query
-(a window count), so a page costs one query.
+(a window count), so a page costs one query. The registry's tables are joined by the
+names `registry.selectors.sql_tables()` gives (see `contributions.services.verification`).
 """
 
 import datetime
@@ -23,8 +24,10 @@ from django.utils.translation import gettext as _
 
 from contributions import rules
 from contributions.models import ContributionRate
+from registry.selectors import sql_tables
 from sso.core import exports
 from sso.core.formats import BE_OFFSET, date_display
+from sso.core.months import month_add, month_first
 
 ZERO = Decimal("0.00")
 PAGE_SIZE = 50
@@ -65,9 +68,9 @@ def latest_due_period(today: datetime.date | None = None) -> datetime.date:
     """The latest wage period whose due date (the 15th of the next month, from the
     surcharge rule) has passed."""
     today = today or timezone.localdate()
-    period = rules.period_add(rules.period_of(today), -1)
+    period = month_add(month_first(today), -1)
     while rules.due_date(period, rules.surcharge_rule_for(period)) >= today:
-        period = rules.period_add(period, -1)
+        period = month_add(period, -1)
     return period
 
 
@@ -97,7 +100,7 @@ statements AS (
            SUM(s.employee_total + s.employer_total) FILTER (WHERE s.status = 'accepted') AS unpaid,
            BOOL_OR(s.status = 'accepted') AS open
     FROM contributions_statement s
-    JOIN registry_employer m ON m.id = s.employer_id
+    JOIN {employer} m ON m.id = s.employer_id
     WHERE s.period = %(period)s AND s.status <> 'void' {office_m}
     GROUP BY s.branch_id
 ),
@@ -105,7 +108,7 @@ working AS MATERIALIZED (
     -- Employments covering the period at a branch without a paid-up statement: most
     -- branches file and pay, so this leaves few rows to join and add up.
     SELECT e.branch_id, e.employer_id, e.person_id, e.monthly_wage
-    FROM registry_employment e
+    FROM {employment} e
     WHERE e.started_on <= %(period_end)s AND (e.ended_on IS NULL OR e.ended_on >= %(period)s)
       AND NOT EXISTS (SELECT 1 FROM statements st WHERE st.branch_id = e.branch_id AND NOT st.open) {office_e}
 ),
@@ -114,8 +117,8 @@ employed AS (
     -- away from zero, which is half-up for these positive amounts).
     SELECT e.branch_id, COUNT(DISTINCT e.person_id) AS head_count, SUM({shares}) AS estimate
     FROM working e
-    JOIN registry_employer m ON m.id = e.employer_id
-    JOIN registry_branch b ON b.id = e.branch_id
+    JOIN {employer} m ON m.id = e.employer_id
+    JOIN {branch} b ON b.id = e.branch_id
     CROSS JOIN national n
     LEFT JOIN provincial p ON p.province_id = b.province_id
     WHERE (m.status = 'active' OR m.ceased_on >= %(period)s) {office_m}
@@ -130,8 +133,8 @@ SELECT m.id, m.account_number, m.name_th, m.name_en, b.id, b.number, b.name,
        COALESCE(a.head_count, 0), a.filed_at, COALESCE(a.unpaid, a.estimate, 0), a.filed_at IS NULL,
        COUNT(*) OVER ()
 FROM arrears a
-JOIN registry_branch b ON b.id = a.branch_id
-JOIN registry_employer m ON m.id = b.employer_id
+JOIN {branch} b ON b.id = a.branch_id
+JOIN {employer} m ON m.id = b.employer_id
 ORDER BY m.account_number, b.number
 {limit}
 """
@@ -141,7 +144,7 @@ def _query(period: datetime.date, office_id: int | None, limit: int | None, offs
     national, provincial = _rates(period)
     params = {
         "period": period,
-        "period_end": rules.period_add(period, 1) - datetime.timedelta(days=1),
+        "period_end": month_add(period, 1) - datetime.timedelta(days=1),
         "ee": national.employee_rate,
         "er": national.employer_rate,
         "floor": national.wage_floor,
@@ -171,12 +174,16 @@ def _query(period: datetime.date, office_id: int | None, limit: int | None, offs
 
     base = f"LEAST(GREATEST(COALESCE(e.monthly_wage, 0), {rate('wage_floor')}), {rate('wage_ceiling')})"
     shares = f"ROUND({base} * {rate('employee_rate')} / 100) + ROUND({base} * {rate('employer_rate')} / 100)"
+    tables = sql_tables()
     sql = _SQL.format(
+        employer=tables.employer,
+        employment=tables.employment,
+        branch=tables.branch,
         provincial=provincial_sql,
         shares=shares,
         office_m="AND m.responsible_office_id = %(office)s" if office_id is not None else "",
         office_e=(
-            "AND e.employer_id IN (SELECT id FROM registry_employer WHERE responsible_office_id = %(office)s)"
+            f"AND e.employer_id IN (SELECT id FROM {tables.employer} WHERE responsible_office_id = %(office)s)"
             if office_id is not None
             else ""
         ),
@@ -196,7 +203,7 @@ def arrears_list(
     """(the rows from `offset`, at most `limit` of them; how many rows in all) for a wage
     period and an office (None: every office). Ordered by account number and branch."""
     today = today or timezone.localdate()
-    period = rules.period_of(period)
+    period = month_first(period)
     rule = rules.surcharge_rule_for(period)
     sql, params = _query(period, office_id, limit, offset)
     with transaction.atomic(), connection.cursor() as cursor:

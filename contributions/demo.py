@@ -23,6 +23,8 @@ Demo history gets no audit (simple_history) rows: it was never entered by an off
 Idempotent: a branch and period with a statement, or a person and month already paid, is
 left alone; what is left unfiled or unpaid is chosen by a hash of the branch (or person)
 and the month, so a second run chooses the same and adds nothing.
+Over 500 lines: one set-based plan per kind of record, in the order they are made; they
+share temporary tables, so they stay in one module.
 """
 
 import datetime
@@ -36,9 +38,11 @@ from django.utils import timezone
 from contributions import rules
 from contributions.arrears import latest_due_period
 from contributions.models import ContributionRate
+from registry.selectors import sql_tables
 from sso.core.demo import ids_reserve
 from sso.core.formats import BE_OFFSET
 from sso.core.models import Province
+from sso.core.months import month_add
 
 DEFAULT_MONTHS = 12
 # The foreign keys of the loaded tables are dropped before a load and made again after it:
@@ -90,7 +94,7 @@ def seed(*, stdout=None, **options) -> None:
 def _periods_load(cursor, first: datetime.date, months: int) -> list[datetime.date]:
     """demo_period (one row per wage period: due date, surcharge and Section 39 figures),
     demo_rate (the rate row of each period in each province) and demo_s40 (the options)."""
-    periods = [rules.period_add(first, n) for n in range(months)]
+    periods = [month_add(first, n) for n in range(months)]
     cursor.execute(
         """CREATE TEMP TABLE demo_period (period date PRIMARY KEY, period_end date, pm int, is_latest bool,
            due_on date, surcharge_rate numeric, started_counts bool,
@@ -116,7 +120,7 @@ def _periods_load(cursor, first: datetime.date, months: int) -> list[datetime.da
             s39_values = (rules.section39_amount(period), s39.section39_base, s39.section39_government)
         except ValidationError:  # no Section 39 rate then: no Section 39 payments that month
             s39_values = (None, None, None)
-        end = rules.period_add(period, 1) - datetime.timedelta(days=1)
+        end = month_add(period, 1) - datetime.timedelta(days=1)
         pm = period.year * 12 + period.month
         rows.append(
             (period, end, pm, period == periods[-1], rules.due_date(period, rule), rule.monthly_rate,
@@ -194,9 +198,10 @@ _EXPANSION = f"""
 def _jobs_load(cursor, first: datetime.date, last: datetime.date) -> None:
     """demo_job: each employment spell over the window in whole months. Two spells of a person
     at one branch that share a month (left and hired again) count that month once."""
-    last_end = rules.period_add(last, 1) - datetime.timedelta(days=1)
+    last_end = month_add(last, 1) - datetime.timedelta(days=1)
+    tables = sql_tables()
     cursor.execute(
-        """CREATE TEMP TABLE demo_job ON COMMIT DROP AS
+        f"""CREATE TEMP TABLE demo_job ON COMMIT DROP AS
            SELECT person_id, employer_id, branch_id, office_id, province_id, wage_s, first_p, last_p FROM (
                SELECT person_id, employer_id, branch_id, office_id, province_id, wage_s, last_p,
                       CASE WHEN previous IS NULL THEN first_p
@@ -209,10 +214,10 @@ def _jobs_load(cursor, first: datetime.date, last: datetime.date) -> None:
                           MAX(COALESCE(date_trunc('month', e.ended_on)::date, 'infinity'::date)) OVER (
                               PARTITION BY e.person_id, e.branch_id ORDER BY e.started_on, e.id
                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous
-                   FROM registry_employment e
-                   JOIN registry_employer m ON m.id = e.employer_id
-                   JOIN registry_branch b ON b.id = e.branch_id
-                   JOIN registry_insuredperson ip ON ip.id = e.person_id
+                   FROM {tables.employment} e
+                   JOIN {tables.employer} m ON m.id = e.employer_id
+                   JOIN {tables.branch} b ON b.id = e.branch_id
+                   JOIN {tables.person} ip ON ip.id = e.person_id
                    WHERE e.started_on <= %(last_end)s AND (e.ended_on IS NULL OR e.ended_on >= %(first)s)
                      AND ip.status <> 'merged'
                ) spells
@@ -356,6 +361,7 @@ def _statements_insert(cursor, statement_base: int, payment_base: int) -> tuple[
 def _voluntary_plan(cursor, today: datetime.date) -> int:
     """demo_vol: one payment per person and month paid (most Section 39 persons pay every
     month; under half of Section 40 persons pay at all, as in the real register)."""
+    tables = sql_tables()
     cursor.execute(
         f"""CREATE TEMP TABLE demo_vol ON COMMIT DROP AS
         WITH months AS (
@@ -364,8 +370,8 @@ def _voluntary_plan(cursor, today: datetime.date) -> int:
                    CASE WHEN sp.section = '39' THEN p.s39_government ELSE o.government_amount END AS government,
                    CASE WHEN sp.section = '39' THEN p.s39_base ELSE 0 END AS wage,
                    {_H.format("sp.person_id")} AS hp, {_H.format("sp.person_id * 4096 + p.pm")} AS h1
-            FROM registry_sectionspell sp
-            JOIN registry_insuredperson ip ON ip.id = sp.person_id
+            FROM {tables.section_spell} sp
+            JOIN {tables.person} ip ON ip.id = sp.person_id
             JOIN demo_period p ON sp.valid_from <= p.period_end AND (sp.valid_to IS NULL OR sp.valid_to >= p.period)
             LEFT JOIN demo_s40 o ON o.period = p.period AND o.option = sp.s40_option
             WHERE sp.section IN ('39', '40') AND ip.status <> 'merged'
@@ -504,7 +510,7 @@ def contributions_generate(*, months: int, today: datetime.date | None = None, s
     started = time.monotonic()
     today = today or timezone.localdate()
     last = latest_due_period(today)
-    first = rules.period_add(last, -(months - 1))
+    first = month_add(last, -(months - 1))
     counts = {"statements": 0, "lines": 0, "payments": 0, "voluntary": 0, "months": 0}
 
     def phase(text):

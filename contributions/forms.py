@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contributions.filters import PeriodFormField
 from contributions.models import Payment
-from registry.models import Branch
+from registry.selectors import BRANCH_HEAD_OFFICE
 from sso.core.formats import BE_OFFSET
 from sso.core.forms import ThaiDateField
 
@@ -83,9 +83,9 @@ class CounterForm(PaymentFieldsForm):
         self.fields["branch"].choices = [
             (number, f"{number} {branch.name}") for number, branch in self.branches.items()
         ]
-        self.fields["branch"].initial = Branch.HEAD_OFFICE
+        self.fields["branch"].initial = BRANCH_HEAD_OFFICE
 
-    def branch_get(self) -> Branch:
+    def branch_get(self):
         return self.branches[self.cleaned_data["branch"]]
 
 

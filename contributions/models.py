@@ -4,6 +4,9 @@ Every rate, ceiling and surcharge figure is a row of an effective-dated table he
 (`ContributionRate`, `VoluntaryRate`, `Section40Option`, `SurchargeRule`), read by
 `contributions.rules`; no figure of `thai-sso-rules.md` is a constant in code.
 A wage period is stored as the first day of its month.
+
+Over 500 lines: the app's models in one module, each with its docstring, as in every app
+(ten models whose foreign keys point at each other).
 """
 
 from django.conf import settings

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
 from sso.core.formats import lazy_format
+from sso.core.months import month_add, month_first, months_between  # noqa: F401 - see period_of
 from sso.core.tables import TableCache
 
 HUNDRED = Decimal(100)
@@ -19,19 +20,10 @@ BAHT = Decimal(1)
 SATANG = Decimal("0.01")
 
 
-def period_of(day: datetime.date) -> datetime.date:
-    """The wage period (first day of the month) a date falls in."""
-    return day.replace(day=1)
-
-
-def period_add(period: datetime.date, months: int) -> datetime.date:
-    index = period.year * 12 + period.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: datetime.date, last: datetime.date) -> int:
-    """Wage periods from `first` to `last`, both included."""
-    return (last.year - first.year) * 12 + last.month - first.month + 1
+# The wage-period names other apps (benefits) and tests still import from here; the arithmetic
+# is `sso.core.months`. Contributions' own modules use sso.core.months directly.
+period_of = month_first
+period_add = month_add
 
 
 def contribution_round(amount: Decimal) -> Decimal:
@@ -135,7 +127,7 @@ def surcharge_rule_for(period: datetime.date) -> SurchargeRule:
 
 def due_date(period: datetime.date, rule: SurchargeRule) -> datetime.date:
     """The last day to file and pay: the due day of the month after the wage month."""
-    return period_add(period, 1).replace(day=rule.due_day)
+    return month_add(period, 1).replace(day=rule.due_day)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from django.db import connection
 
 from contributions import rules
 from contributions.models import ContributionMonth
+from sso.core.months import month_add, month_first
 
 
 def contribution_months_count(person_id: int, *, before: datetime.date, months: int, section: str | None = None) -> int:
@@ -13,8 +14,8 @@ def contribution_months_count(person_id: int, *, before: datetime.date, months: 
     of `before` (that month itself excluded): the qualifying count of the benefit rules
     ("3 months within the 15 months before treatment"). Months paid by two employers count
     once. One index-only scan of (person, period): well under a millisecond for 30 years."""
-    last = rules.period_of(before)
-    first = rules.period_add(last, -months)
+    last = month_first(before)
+    first = month_add(last, -months)
     table = ContributionMonth._meta.db_table
     sql = f"SELECT count(DISTINCT period) FROM {table} WHERE person_id = %s AND period >= %s AND period < %s"
     params = [person_id, first, last]
@@ -33,6 +34,7 @@ def contribution_history(person_id: int, *, limit: int = 36) -> list[Contributio
         .select_related("employer")
         .order_by("-period", "employer_id")[:limit]
     )
+
 
 # For benefits ---------------------------------------------------------------------------
 # The contribution history the benefit rules count (months paid, wages, ceilings) and the

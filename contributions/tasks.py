@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from contributions import backoffice
+from contributions import services
 from contributions.models import Payment, Statement
 
 # A statement still waiting for its cross-check this long after it was accepted (or paid)
@@ -30,7 +30,7 @@ VERIFY_PENDING_BATCH = 2000
 )
 def statement_verify(statement_id: int) -> str:
     """Cross-check an accepted (or paid) statement. Safe to re-run: findings are made once."""
-    return backoffice.statement_verify(statement_id=statement_id)
+    return services.statement_verify(statement_id=statement_id)
 
 
 def statements_needing_verification(*, now=None):

@@ -591,8 +591,8 @@ def test_the_same_notification_sent_at_once_is_posted_once(reference_rules, cast
         "period": period_text(rules.period_add(this_month(), -1)),
     }
     with (
-        mock.patch("contributions.services._verification_enqueue"),
-        mock.patch("contributions.services._overpayment_enqueue"),
+        mock.patch("contributions.services.statements._verification_enqueue"),
+        mock.patch("contributions.services.payments._overpayment_enqueue"),
     ):
         # The combined statement and payment, sent by six clients at once.
         answers = _at_once(

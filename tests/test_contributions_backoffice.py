@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from contributions import backoffice, services, tasks
+from contributions import services, tasks
 from contributions.models import Finding, Payment, Reimbursement, ReimbursementBatch, Statement
-from contributions.services import LineInput
+from contributions.services import LineInput, verification
 from registry.models import Employment
 from registry.services import branch_add, employee_leave
 from tests.factories import employee_make, employer_make
@@ -153,7 +153,7 @@ def october(firm, cast):
 def test_each_check_finds_what_it_should_and_nothing_else(october, firm):
     _employer, p = firm
     september, statement = october
-    assert backoffice.statement_verify(statement_id=statement.pk) == Statement.Verification.FINDINGS
+    assert services.statement_verify(statement_id=statement.pk) == Statement.Verification.FINDINGS
     assert _found(statement) == {
         ("wage_outlier", _key(p["raised"])),
         ("wage_outlier", _key(p["cut"])),
@@ -167,13 +167,13 @@ def test_each_check_finds_what_it_should_and_nothing_else(october, firm):
     statement.refresh_from_db()
     assert statement.verification == Statement.Verification.FINDINGS and statement.verified_at is not None
     # The September statement has no history before it and nothing wrong: clear.
-    assert backoffice.statement_verify(statement_id=september.pk) == Statement.Verification.CLEAR
+    assert services.statement_verify(statement_id=september.pk) == Statement.Verification.CLEAR
 
 
 def test_the_findings_explain_themselves(october, firm):
     _employer, p = firm
     _september, statement = october
-    backoffice.statement_verify(statement_id=statement.pk)
+    services.statement_verify(statement_id=statement.pk)
     detail = {(f.kind, f.person_id): f.detail for f in statement.findings.all()}
     raised = detail[("wage_outlier", p["raised"].pk)]
     assert raised == {
@@ -181,7 +181,7 @@ def test_the_findings_explain_themselves(october, firm):
         "usual_wage": "10000.00",
         "basis": "history",
         "months": 1,
-        "factor": str(backoffice.WAGE_OUTLIER_FACTOR),
+        "factor": str(verification.WAGE_OUTLIER_FACTOR),
     }
     assert detail[("wage_outlier", p["registered"].pk)]["basis"] == "registered_wage"
     assert detail[("over_age", p["sixty"].pk)] == {"birth_date": "1966-10-01", "age": 60, "period": "2026-10-01"}
@@ -196,14 +196,14 @@ def test_the_findings_explain_themselves(october, firm):
 
 def test_running_the_verification_twice_adds_nothing(october):
     _september, statement = october
-    backoffice.statement_verify(statement_id=statement.pk)
+    services.statement_verify(statement_id=statement.pk)
     findings = list(Finding.objects.order_by("pk").values_list("pk", "kind", "person_id"))
     audit_rows = Finding.history.count()
     statement_audit = Statement.history.filter(id=statement.pk).count()
     assert audit_rows == len(findings)
     assert Finding.history.filter(history_user__isnull=True, history_office=statement.office).count() == audit_rows
 
-    backoffice.statement_verify(statement_id=statement.pk)
+    services.statement_verify(statement_id=statement.pk)
     assert list(Finding.objects.order_by("pk").values_list("pk", "kind", "person_id")) == findings
     assert Finding.history.count() == audit_rows
     assert Statement.history.filter(id=statement.pk).count() == statement_audit
@@ -212,7 +212,7 @@ def test_running_the_verification_twice_adds_nothing(october):
 def test_the_verification_is_set_based(october, django_assert_max_num_queries):
     _september, statement = october
     with django_assert_max_num_queries(12):
-        backoffice.statement_verify(statement_id=statement.pk)
+        services.statement_verify(statement_id=statement.pk)
 
 
 def test_a_paid_statement_paid_twice_gets_a_finding(firm, cast):
@@ -220,16 +220,16 @@ def test_a_paid_statement_paid_twice_gets_a_finding(firm, cast):
     counter = cast["counter"]
     statement = _submit(counter, employer, [(p["steady"], "10000")], period=SEP)
     _pay(counter, statement)
-    assert backoffice.statement_verify(statement_id=statement.pk) == Statement.Verification.CLEAR
+    assert services.statement_verify(statement_id=statement.pk) == Statement.Verification.CLEAR
     _pay(counter, statement, channel=Payment.Channel.BANK)
     assert Reimbursement.objects.filter(kind="duplicate_payment").count() == 1  # the lead's statement_pay
-    assert backoffice.statement_verify(statement_id=statement.pk) == Statement.Verification.FINDINGS
+    assert services.statement_verify(statement_id=statement.pk) == Statement.Verification.FINDINGS
     finding = statement.findings.get()
     assert (finding.kind, finding.person, finding.line) == ("duplicate_payment", None, None)
     assert [payment["amount"] for payment in finding.detail["payments"]] == ["1000.00", "1000.00"]
     assert [payment["channel"] for payment in finding.detail["payments"]] == ["counter", "bank"]
     assert finding.detail["reimbursed"] == "1000.00"
-    backoffice.statement_verify(statement_id=statement.pk)
+    services.statement_verify(statement_id=statement.pk)
     assert statement.findings.count() == 1
 
 
@@ -251,9 +251,9 @@ def test_above_the_ceiling_the_person_gets_the_excess_back_once(two_employers, c
     person, _colleague, one, two = two_employers
     counter = cast["counter"]
     _pay(counter, one)
-    assert backoffice.statement_verify(statement_id=one.pk) == Statement.Verification.CLEAR
+    assert services.statement_verify(statement_id=one.pk) == Statement.Verification.CLEAR
     payment = _pay(counter, two)
-    assert backoffice.statement_verify(statement_id=two.pk) == Statement.Verification.FINDINGS
+    assert services.statement_verify(statement_id=two.pk) == Statement.Verification.FINDINGS
     reimbursement = Reimbursement.objects.get(kind="above_ceiling")
     # 750 + 500 = 1,250 paid; 5% of the 17,500 ceiling = 875 due; 375 back.
     assert (reimbursement.person, reimbursement.amount, reimbursement.period) == (person, D("375.00"), OCT)
@@ -277,7 +277,7 @@ def test_above_the_ceiling_the_person_gets_the_excess_back_once(two_employers, c
     assert len(finding.detail["employers"]) == 2
     # Again, and from the other employer's statement: nothing more.
     for statement in (two, one, two):
-        backoffice.statement_verify(statement_id=statement.pk)
+        services.statement_verify(statement_id=statement.pk)
     assert Reimbursement.objects.filter(kind="above_ceiling").count() == 1
     assert Finding.objects.filter(kind="above_ceiling").count() == 1
 
@@ -290,14 +290,14 @@ def test_below_the_ceiling_together_nothing_is_reimbursed(two_employers, cast):
     lower = _submit(counter, one.employer, [(person, "5000")])
     _pay(counter, lower)
     _pay(counter, two)
-    assert backoffice.statement_verify(statement_id=two.pk) == Statement.Verification.CLEAR
+    assert services.statement_verify(statement_id=two.pk) == Statement.Verification.CLEAR
     assert not Reimbursement.objects.exists()
 
 
 def test_a_statement_not_yet_paid_is_not_checked_for_overpayment(two_employers, cast):
     _person, _colleague, one, two = two_employers
     _pay(cast["counter"], one)
-    assert backoffice.statement_verify(statement_id=two.pk) == Statement.Verification.CLEAR
+    assert services.statement_verify(statement_id=two.pk) == Statement.Verification.CLEAR
     assert not Reimbursement.objects.exists()
 
 
@@ -305,9 +305,9 @@ def test_a_void_or_missing_statement_is_left_alone(firm, cast):
     employer, p = firm
     statement = _submit(cast["counter"], employer, [(p["sixty"], "10000")])
     Statement.objects.filter(pk=statement.pk).update(status=Statement.Status.VOID)
-    assert backoffice.statement_verify(statement_id=statement.pk) == Statement.Verification.PENDING
+    assert services.statement_verify(statement_id=statement.pk) == Statement.Verification.PENDING
     assert not Finding.objects.exists()
-    assert backoffice.statement_verify(statement_id=10**9) == "missing"
+    assert services.statement_verify(statement_id=10**9) == "missing"
 
 
 # Resolutions ------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def test_a_void_or_missing_statement_is_left_alone(firm, cast):
 @pytest.fixture
 def verified(october):
     _september, statement = october
-    backoffice.statement_verify(statement_id=statement.pk)
+    services.statement_verify(statement_id=statement.pk)
     statement.refresh_from_db()
     return statement
 
@@ -324,22 +324,22 @@ def verified(october):
 def test_resolving_the_last_open_finding_resolves_the_statement(verified, cast):
     verifier = cast["verifier"]
     findings = list(verified.findings.order_by("pk"))
-    backoffice.finding_resolve(finding=findings[0], officer=verifier, status="accepted", note="")
+    services.finding_resolve(finding=findings[0], officer=verifier, status="accepted", note="")
     with pytest.raises(ValidationError) as refused:
-        backoffice.finding_resolve(finding=findings[0], officer=verifier, status="accepted")
+        services.finding_resolve(finding=findings[0], officer=verifier, status="accepted")
     assert refused.value.error_dict["status"][0].code == "already_resolved"
     with pytest.raises(ValidationError) as refused:
-        backoffice.finding_resolve(finding=findings[1], officer=verifier, status="referred", note=" ")
+        services.finding_resolve(finding=findings[1], officer=verifier, status="referred", note=" ")
     assert "note" in refused.value.error_dict
     with pytest.raises(ValidationError) as refused:
-        backoffice.finding_resolve(finding=findings[1], officer=verifier, status="corrected")
+        services.finding_resolve(finding=findings[1], officer=verifier, status="corrected")
     assert refused.value.error_dict["status"][0].code == "no_amendment"
-    backoffice.finding_resolve(finding=findings[1], officer=verifier, status="referred", note="Inspection unit")
+    services.finding_resolve(finding=findings[1], officer=verifier, status="referred", note="Inspection unit")
     for finding in findings[2:-1]:
-        backoffice.finding_resolve(finding=finding, officer=verifier, status="accepted")
+        services.finding_resolve(finding=finding, officer=verifier, status="accepted")
     verified.refresh_from_db()
     assert verified.verification == Statement.Verification.FINDINGS
-    backoffice.finding_resolve(finding=findings[-1], officer=verifier, status="accepted")
+    services.finding_resolve(finding=findings[-1], officer=verifier, status="accepted")
     verified.refresh_from_db()
     assert verified.verification == Statement.Verification.RESOLVED
     assert verified.history.first().history_user == verifier
@@ -351,26 +351,26 @@ def test_resolving_the_last_open_finding_resolves_the_statement(verified, cast):
     )
     assert referred.history.first().history_user == verifier
     # A re-run of the cross-check keeps the statement resolved.
-    assert backoffice.statement_verify(statement_id=verified.pk) == Statement.Verification.RESOLVED
+    assert services.statement_verify(statement_id=verified.pk) == Statement.Verification.RESOLVED
 
 
 def test_a_finding_is_corrected_once_an_amending_statement_is_filed(verified, cast, firm):
     employer, p = firm
     finding = verified.findings.get(kind="wage_outlier", person=p["raised"])
     _submit(cast["counter"], employer, [(p["raised"], "10000")], amends=verified)
-    backoffice.finding_resolve(finding=finding, officer=cast["verifier"], status="corrected", note="Keyed 40,000")
+    services.finding_resolve(finding=finding, officer=cast["verifier"], status="corrected", note="Keyed 40,000")
     finding.refresh_from_db()
     assert finding.status == "corrected"
 
 
 def test_accept_all_of_a_kind(verified, cast):
-    count = backoffice.findings_accept(statement=verified, kind="wage_outlier", officer=cast["verifier"])
+    count = services.findings_accept(statement=verified, kind="wage_outlier", officer=cast["verifier"])
     assert count == 3
     assert not verified.findings.filter(kind="wage_outlier", status="open").exists()
     assert verified.findings.filter(status="open").count() == 5
     assert Finding.history.filter(history_type="~", history_user=cast["verifier"]).count() == 3
     with pytest.raises(ValidationError):
-        backoffice.findings_accept(statement=verified, kind="wage_outlier", officer=cast["verifier"])
+        services.findings_accept(statement=verified, kind="wage_outlier", officer=cast["verifier"])
 
 
 # Reimbursements ---------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def requested(two_employers, cast):
     counter = cast["counter"]
     _pay(counter, one)
     _pay(counter, two)
-    backoffice.statement_verify(statement_id=two.pk)
+    services.statement_verify(statement_id=two.pk)
     _pay(counter, one, channel=Payment.Channel.BANK)  # and the first statement paid twice
     return Reimbursement.objects.order_by("pk")
 
@@ -391,33 +391,33 @@ def test_reimbursements_are_approved_batched_and_paid(requested, cast):
     verifier = cast["verifier"]
     above, twice = requested
     assert (above.kind, twice.kind, twice.amount) == ("above_ceiling", "duplicate_payment", D("1500.00"))
-    backoffice.reimbursement_approve(reimbursement=above, officer=verifier)
+    services.reimbursement_approve(reimbursement=above, officer=verifier)
     with pytest.raises(ValidationError) as refused:
-        backoffice.reimbursement_reject(reimbursement=twice, officer=verifier, reason="")
+        services.reimbursement_reject(reimbursement=twice, officer=verifier, reason="")
     assert "reason" in refused.value.error_dict
     with pytest.raises(ValidationError):
-        backoffice.reimbursement_approve(reimbursement=above, officer=verifier)
-    batch = backoffice.reimbursement_batch_create(office=verifier.office, officer=verifier)
+        services.reimbursement_approve(reimbursement=above, officer=verifier)
+    batch = services.reimbursement_batch_create(office=verifier.office, officer=verifier)
     assert batch.total == D("375.00")
     assert list(batch.reimbursements.all()) == [above]
     with pytest.raises(ValidationError):
-        backoffice.reimbursement_batch_create(office=verifier.office, officer=verifier)
-    backoffice.reimbursement_approve(reimbursement=twice, officer=verifier)
-    second = backoffice.reimbursement_batch_create(office=verifier.office, officer=verifier)
+        services.reimbursement_batch_create(office=verifier.office, officer=verifier)
+    services.reimbursement_approve(reimbursement=twice, officer=verifier)
+    second = services.reimbursement_batch_create(office=verifier.office, officer=verifier)
     assert second.total == D("1500.00")
-    backoffice.reimbursement_batch_pay(batch=batch, officer=verifier)
+    services.reimbursement_batch_pay(batch=batch, officer=verifier)
     above.refresh_from_db()
     twice.refresh_from_db()
     assert (above.status, twice.status) == ("paid", "approved")
     assert batch.history.first().history_user == verifier
     assert above.history.first().history_user == verifier
     with pytest.raises(ValidationError):
-        backoffice.reimbursement_batch_pay(batch=batch, officer=verifier)
+        services.reimbursement_batch_pay(batch=batch, officer=verifier)
 
 
 def test_a_rejection_keeps_its_reason(requested, cast):
     twice = requested.get(kind="duplicate_payment")
-    backoffice.reimbursement_reject(reimbursement=twice, officer=cast["verifier"], reason="Refunded by the bank")
+    services.reimbursement_reject(reimbursement=twice, officer=cast["verifier"], reason="Refunded by the bank")
     twice.refresh_from_db()
     assert twice.status == "rejected"
     assert twice.history.first().history_change_reason == "Refunded by the bank"
@@ -429,7 +429,7 @@ def test_a_rejection_keeps_its_reason(requested, cast):
 def test_the_work_queue_lists_statements_with_findings_oldest_first(verified, cast, english_client, firm):
     employer, p = firm
     later = _submit(cast["counter"], employer, [(p["sixty"], "10000")], period=datetime.date(2026, 11, 1))
-    backoffice.statement_verify(statement_id=later.pk)
+    services.statement_verify(statement_id=later.pk)
     client = english_client(cast["verifier"])
     page = client.get("/contributions/verify/")
     assert page.status_code == 200
@@ -577,8 +577,8 @@ def test_the_safety_net_enqueues_statements_left_pending(october, monkeypatch):
     sent.clear()
     assert tasks.statements_verify_pending() == 2
     assert set(sent) == {september.pk, statement.pk}
-    backoffice.statement_verify(statement_id=september.pk)
-    backoffice.statement_verify(statement_id=statement.pk)
+    services.statement_verify(statement_id=september.pk)
+    services.statement_verify(statement_id=statement.pk)
     sent.clear()
     assert tasks.statements_verify_pending() == 0
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
-from contributions import files, rules
+from contributions import rules, services, sso110
 from contributions.models import Statement, StatementLine
 from contributions.services import StatementRefused
 from registry.services import branch_add
@@ -48,13 +48,13 @@ def _group(employer, people, wages, *, period=JANUARY, branch="000000"):
     persons = [
         (p.national_id, D(w), p.title, p.first_name_th, p.last_name_th) for p, w in zip(people, wages, strict=False)
     ]
-    return files.sso110_group(
+    return sso110.sso110_group(
         account=employer.account_number, branch=branch, period=period, persons=persons, company_name=employer.name_th
     )
 
 
 def _submit(officer, content, name="sso110.txt", today=TODAY, **kwargs):
-    return files.statement_file_submit(officer=officer, file_name=name, content=content, today=today, **kwargs)
+    return services.statement_file_submit(officer=officer, file_name=name, content=content, today=today, **kwargs)
 
 
 def _refused(officer, content, **kwargs) -> StatementRefused:
@@ -83,10 +83,10 @@ def _last_month():
 def test_a_rendered_file_reads_back_the_same(firm):
     employer, people = firm
     group = _group(employer, people, ["1650", "20000", "10010"])
-    content = files.sso110_render(group)
+    content = sso110.sso110_render(group)
     assert content.count(b"\r\n") == 4
-    assert all(len(line) == files.WIDTH for line in _lines(content))
-    parsed = files.sso110_parse(content)
+    assert all(len(line) == sso110.WIDTH for line in _lines(content))
+    parsed = sso110.sso110_parse(content)
     assert parsed.errors == [] and parsed.encoding == "cp874"
     (read,) = parsed.groups
     assert (read.account, read.branch, read.period, read.company_name) == (
@@ -110,7 +110,7 @@ def test_a_rendered_file_reads_back_the_same(firm):
 
 def test_it_files_a_tis620_file_with_the_right_totals(firm, cast):
     employer, people = firm
-    content = files.sso110_render(_group(employer, people, ["1650", "20000", "10010"]))
+    content = sso110.sso110_render(_group(employer, people, ["1650", "20000", "10010"]))
     assert "บริษัท".encode("cp874") in content  # Thai, one byte a letter
     (statement,) = _submit(cast["counter"], content)
     assert (statement.employer, statement.branch.number, statement.period) == (employer, "000000", JANUARY)
@@ -123,16 +123,16 @@ def test_it_files_a_tis620_file_with_the_right_totals(firm, cast):
 
 def test_it_files_a_utf8_file_with_lf_line_ends(firm, cast):
     employer, people = firm
-    text = files.sso110_render(_group(employer, people, ["9000", "9000"]), encoding="utf-8", newline="\n")
+    text = sso110.sso110_render(_group(employer, people, ["9000", "9000"]), encoding="utf-8", newline="\n")
     assert b"\r" not in text
     (statement,) = _submit(cast["counter"], text)
     assert statement.employee_total == D("900") and statement.total_wages == D("18000")
-    assert files.sso110_parse(text).encoding == "utf-8"
+    assert sso110.sso110_parse(text).encoding == "utf-8"
 
 
 def test_the_stored_statement_downloads_as_the_same_file(firm, cast, client_for):
     employer, people = firm
-    content = files.sso110_render(_group(employer, people, ["1650", "20000", "10010"]))
+    content = sso110.sso110_render(_group(employer, people, ["1650", "20000", "10010"]))
     (statement,) = _submit(cast["counter"], content)
     response = client_for(cast["counter"]).get(reverse("contributions:statement_sso110", args=[statement.pk]))
     assert response.status_code == 200
@@ -147,7 +147,7 @@ def test_the_stored_statement_downloads_as_the_same_file(firm, cast, client_for)
 
 def test_it_refuses_a_line_of_the_wrong_width(firm, cast):
     employer, people = firm
-    lines = _lines(files.sso110_render(_group(employer, people, ["9000", "9000", "9000"])))
+    lines = _lines(sso110.sso110_render(_group(employer, people, ["9000", "9000", "9000"])))
     lines[2] = lines[2][:100]  # line 3
     refused = _refused(cast["counter"], _join(lines))
     assert [(e.line, e.field, e.code, e.expected, e.found) for e in refused.line_errors] == [
@@ -157,7 +157,7 @@ def test_it_refuses_a_line_of_the_wrong_width(firm, cast):
 
 def test_it_refuses_amounts_that_are_not_digits_and_reports_every_one(firm, cast):
     employer, people = firm
-    lines = _lines(files.sso110_render(_group(employer, people, ["9000", "9000", "9000"])))
+    lines = _lines(sso110.sso110_render(_group(employer, people, ["9000", "9000", "9000"])))
     lines[1] = lines[1][:82] + "00000009000.00" + lines[1][96:]  # a decimal point in the wage
     lines[3] = lines[3][:96] + "  45000     " + lines[3][108:]  # blanks in the contribution
     refused = _refused(cast["counter"], _join(lines))
@@ -170,7 +170,7 @@ def test_it_refuses_amounts_that_are_not_digits_and_reports_every_one(firm, cast
 
 def test_it_refuses_a_file_in_another_encoding(firm, cast):
     employer, people = firm
-    text = files.sso110_render(_group(employer, people, ["9000"])).decode("cp874")
+    text = sso110.sso110_render(_group(employer, people, ["9000"])).decode("cp874")
     refused = _refused(cast["counter"], text.encode("utf-16"))
     assert [(e.line, e.field, e.code) for e in refused.line_errors] == [(0, "file", "encoding")]
     assert "Wrong encoding" in str(refused.line_errors[0].message)
@@ -180,7 +180,7 @@ def test_it_refuses_header_totals_that_do_not_add_up(firm, cast):
     employer, people = firm
     group = _group(employer, people, ["9000", "9000"])
     group.employer_total = D("901")
-    lines = _lines(files.sso110_render(group))
+    lines = _lines(sso110.sso110_render(group))
     lines[0] = lines[0][:82] + "000000001800100" + lines[0][97:]  # total wages 18,001.00
     refused = _refused(cast["counter"], _join(lines))
     found = {(e.line, e.field): (e.expected, e.found) for e in refused.line_errors}
@@ -195,24 +195,24 @@ def test_it_refuses_an_unknown_employer_and_another_offices_employer(firm, cast,
     employer, people = firm
     group = _group(employer, people, ["9000"])
     group.account = "9999999999"
-    refused = _refused(cast["counter"], files.sso110_render(group))
+    refused = _refused(cast["counter"], sso110.sso110_render(group))
     assert [(e.line, e.field, e.code) for e in refused.line_errors] == [(1, "employer_account", "unknown_employer")]
     elsewhere = employer_make(offices["5000"], cast["counter"], n=602)
     group.account = elsewhere.account_number
-    refused = _refused(cast["counter"], files.sso110_render(group))
+    refused = _refused(cast["counter"], sso110.sso110_render(group))
     assert [(e.line, e.code) for e in refused.line_errors] == [(1, "unknown_employer")]
 
 
 def test_it_refuses_a_wage_period_two_months_ahead(firm, cast):
     employer, people = firm
-    content = files.sso110_render(_group(employer, people, ["9000"], period=datetime.date(2026, 4, 1)))
+    content = sso110.sso110_render(_group(employer, people, ["9000"], period=datetime.date(2026, 4, 1)))
     refused = _refused(cast["counter"], content)
     assert [(e.line, e.field, e.code) for e in refused.line_errors] == [(1, "period", "future")]
 
 
 def test_it_refuses_a_second_statement_for_the_branch_and_period(firm, cast):
     employer, people = firm
-    content = files.sso110_render(_group(employer, people, ["9000", "9000"]))
+    content = sso110.sso110_render(_group(employer, people, ["9000", "9000"]))
     _submit(cast["counter"], content)
     with pytest.raises(StatementRefused) as refused:
         _submit(cast["counter"], content)
@@ -224,8 +224,8 @@ def test_it_refuses_a_wrong_contribution_and_lists_unknown_persons(firm, cast):
     employer, people = firm
     group = _group(employer, people, ["9000", "9000", "9000"])
     group.lines[1].contribution = D("449")
-    group.lines.append(files.FileLine(pin_make(699), D("9000"), D("450"), "004", "สมหญิง", "ใหม่"))
-    refused = _refused(cast["counter"], files.sso110_render(group))
+    group.lines.append(sso110.FileLine(pin_make(699), D("9000"), D("450"), "004", "สมหญิง", "ใหม่"))
+    refused = _refused(cast["counter"], sso110.sso110_render(group))
     assert [(e.line, e.field, e.code) for e in refused.line_errors] == [
         (3, "contribution", "amount"),
         (5, "national_id", "unknown_person"),
@@ -238,7 +238,7 @@ def test_it_refuses_a_wrong_contribution_and_lists_unknown_persons(firm, cast):
 
 def test_it_refuses_an_unknown_record_type_and_a_bad_period(firm, cast):
     employer, people = firm
-    lines = _lines(files.sso110_render(_group(employer, people, ["9000", "9000"])))
+    lines = _lines(sso110.sso110_render(_group(employer, people, ["9000", "9000"])))
     lines[0] = lines[0][:23] + "1369" + lines[0][27:]  # month 13
     lines.insert(2, "3" + " " * 134)
     refused = _refused(cast["counter"], _join(lines))
@@ -255,7 +255,7 @@ def test_a_file_of_two_branches_files_two_statements(firm, cast):
     employer, people = firm
     head = _group(employer, people[:2], ["9000", "12000"])
     branch = _group(employer, people[2:], ["15000"], branch="000001")
-    statements = _submit(cast["counter"], files.sso110_render([head, branch]))
+    statements = _submit(cast["counter"], sso110.sso110_render([head, branch]))
     assert [(s.branch.number, s.head_count, s.employee_total) for s in statements] == [
         ("000000", 2, D("1050")),
         ("000001", 1, D("750")),
@@ -268,7 +268,7 @@ def test_an_error_in_one_branch_stores_nothing_and_numbers_lines_as_in_the_file(
     branch = _group(employer, people[2:], ["15000"], branch="000001")
     branch.lines[0].contribution = D("700")
     missing = _group(employer, people[:1], ["9000"], branch="000009")
-    refused = _refused(cast["counter"], files.sso110_render([head, branch, missing]))
+    refused = _refused(cast["counter"], sso110.sso110_render([head, branch, missing]))
     # head: lines 1-3; branch 000001: header line 4, employee line 5; branch 000009: line 6.
     assert [(e.line, e.field, e.code) for e in refused.line_errors] == [
         (5, "contribution", "amount"),
@@ -279,7 +279,7 @@ def test_an_error_in_one_branch_stores_nothing_and_numbers_lines_as_in_the_file(
 def test_the_same_branch_twice_in_a_file_is_refused(firm, cast):
     employer, people = firm
     group = _group(employer, people[:1], ["9000"])
-    refused = _refused(cast["counter"], files.sso110_render([group, group]))
+    refused = _refused(cast["counter"], sso110.sso110_render([group, group]))
     assert [(e.line, e.field, e.code) for e in refused.line_errors] == [(3, "period", "duplicate")]
 
 
@@ -360,7 +360,7 @@ def test_an_excel_form_reports_the_sheet_and_row_of_each_error(firm, cast):
 def recent(firm, cast):
     """Last month's file of the firm (the page and the API file for real today)."""
     employer, people = firm
-    return files.sso110_render(_group(employer, people, ["9000", "12000", "20000"], period=_last_month()))
+    return sso110.sso110_render(_group(employer, people, ["9000", "12000", "20000"], period=_last_month()))
 
 
 def _page_client(client_for, user):
@@ -393,8 +393,8 @@ def test_the_page_lists_every_error_and_gives_the_error_file(firm, cast, client_
     lines = _lines(recent)
     lines[1] = lines[1][:82] + "00000009000.00" + lines[1][96:]
     group = _group(employer, people[:1], ["9000"], period=_last_month(), branch="000001")
-    group.lines.append(files.FileLine(pin_make(698), D("9000"), D("450"), "003", "มานะ", "ใหม่"))
-    content = _join(lines) + files.sso110_render(group)
+    group.lines.append(sso110.FileLine(pin_make(698), D("9000"), D("450"), "003", "มานะ", "ใหม่"))
+    content = _join(lines) + sso110.sso110_render(group)
     client = _page_client(client_for, cast["counter"])
     response = _upload(client, content)
     assert response.status_code == 200
@@ -420,7 +420,7 @@ def test_the_page_lists_every_error_and_gives_the_error_file(firm, cast, client_
 def test_the_page_refuses_another_offices_employer(offices, cast, client_for):
     elsewhere = employer_make(offices["5000"], cast["counter"], n=603)
     person = employee_make(elsewhere, 64, cast["counter"], started_on=datetime.date(2024, 1, 1)).person
-    content = files.sso110_render(_group(elsewhere, [person], ["9000"], period=_last_month()))
+    content = sso110.sso110_render(_group(elsewhere, [person], ["9000"], period=_last_month()))
     response = _upload(client_for(cast["counter"]), content)
     with translation.override("en"):
         assert [str(e["label"]) for e in response.context["errors_shown"]] == ["Employer account number"]
@@ -482,8 +482,8 @@ def test_the_api_lists_every_error_in_thai_and_english(firm, token_api, recent):
 def test_the_api_lists_unknown_persons(firm, token_api):
     employer, people = firm
     group = _group(employer, people[:1], ["9000"], period=_last_month())
-    group.lines.append(files.FileLine(pin_make(697), D("9000"), D("450"), "003", "มานะ", "ใหม่"))
-    response = token_api.post(API, {"file": SimpleUploadedFile("sso110.txt", files.sso110_render(group))})
+    group.lines.append(sso110.FileLine(pin_make(697), D("9000"), D("450"), "003", "มานะ", "ใหม่"))
+    response = token_api.post(API, {"file": SimpleUploadedFile("sso110.txt", sso110.sso110_render(group))})
     assert response.status_code == 400
     (person,) = response.json()["unknown_persons"]
     assert (person["national_id"], person["line"], person["employer_id"]) == (pin_make(697), 3, employer.pk)
@@ -492,7 +492,7 @@ def test_the_api_lists_unknown_persons(firm, token_api):
 def test_the_api_refuses_another_offices_employer(offices, cast, token_api):
     elsewhere = employer_make(offices["5000"], cast["counter"], n=604)
     person = employee_make(elsewhere, 65, cast["counter"], started_on=datetime.date(2024, 1, 1)).person
-    content = files.sso110_render(_group(elsewhere, [person], ["9000"], period=_last_month()))
+    content = sso110.sso110_render(_group(elsewhere, [person], ["9000"], period=_last_month()))
     response = token_api.post(API, {"file": SimpleUploadedFile("sso110.txt", content)})
     assert response.status_code == 400
     assert [e["code"] for e in response.json()["errors"]] == ["unknown_employer"]

@@ -656,7 +656,7 @@ def _upload_errors_token(w, user, office):
     """An error file of a refused statement upload, kept for `user` (own) or for the other
     office's officer (other): the token names one user's file."""
     from contributions.services import LineError, StatementRefused
-    from contributions.upload_views import errors_keep
+    from contributions.views.upload import errors_keep
 
     owner = user if office == OWN and user is not None else w.other.officer
     refused = StatementRefused([LineError(line=2, field="wage", message="Wage missing.")])

@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from benefits import payments
 from benefits.models import PaymentOrder
-from contributions import files
+from contributions import services, sso110
 from contributions.models import Statement, StatementLine
 from registry import bulk
 from registry.models import Bank, BulkUpload, Employment, InsuredPerson
@@ -155,7 +155,7 @@ def _statement_submit(officer, file_name, content, **kwargs):
     """Submit, and check the property: accepted whole, or refused with nothing stored."""
     before = (Statement.objects.count(), StatementLine.objects.count())
     try:
-        statements = files.statement_file_submit(
+        statements = services.statement_file_submit(
             officer=officer, file_name=file_name, content=content, today=TODAY, **kwargs
         )
     except ValidationError:
@@ -170,13 +170,13 @@ def _statement_submit(officer, file_name, content, **kwargs):
 
 
 def _sso110(employer, people) -> bytes:
-    group = files.sso110_group(
+    group = sso110.sso110_group(
         account=employer.account_number,
         period=datetime.date(2026, 1, 1),
         persons=[(person.national_id, Decimal("15000.00")) for person in people],
         company_name=employer.name_th,
     )
-    return files.sso110_render(group)
+    return sso110.sso110_render(group)
 
 
 def test_the_sso110_text_reader_accepts_or_refuses_and_never_stores_part(cast, firm):

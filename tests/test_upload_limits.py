@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from benefits.models import PaymentOrder
-from contributions import files
+from contributions import sso110
 from contributions.models import Statement, StatementLine
 from registry import bulk
 from registry.models import BulkUpload, Employment, InsuredPerson
@@ -479,7 +479,7 @@ def test_the_errors_of_a_file_read_the_same_when_rendered_once_per_template():
         LineError(3, "national_id", _("A national ID is 13 digits."), found="12"),
         LineError(4, "file", "plain text", expected=lazy_format(_("%(count)s digits"), {"count": 13})),
     ]
-    rows = files.errors_as_dicts(errors)
+    rows = sso110.errors_as_dicts(errors)
     for row, error in zip(rows, errors, strict=True):
         for language in ("th", "en"):
             with translation.override(language):

@@ -13,10 +13,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contributions import files, services
+from contributions import services, sso110
 from contributions.models import Statement
 from contributions.services import StatementRefused
-from contributions.upload_views import errors_file_response, errors_keep
+from contributions.views.upload import errors_file_response, errors_keep
 from sso.core.api.errors import ErrorSerializer, error_body, in_languages, validated_input
 from sso.core.formats import lazy_format
 from sso.core.uploads import errors_shown
@@ -125,7 +125,7 @@ def _refused(refused: StatementRefused, request, file_name: str) -> Response:
     return Response(
         {
             **error_body(errors[0].code if len(errors) == 1 else "invalid_lines", in_languages(summary)),
-            "errors": files.errors_as_dicts(errors[: errors_shown()]),
+            "errors": sso110.errors_as_dicts(errors[: errors_shown()]),
             "error_count": len(errors),
             "errors_url": request.build_absolute_uri(reverse("api-contributions-statement-file-errors", args=[token])),
             "unknown_persons": [
@@ -154,10 +154,10 @@ class StatementFileView(APIView):
         data = validated_input(StatementFileInputSerializer, request)
         upload = data["file"]
         try:
-            statements = files.statement_file_submit(
+            statements = services.statement_file_submit(
                 officer=request.user,
                 file_name=upload.name,
-                content=files.upload_content(upload),
+                content=sso110.upload_content(upload),
                 employer_account=data.get("employer_account") or None,
                 period=data.get("period") or None,
             )

@@ -26,13 +26,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contributions import rules, services
+from contributions import services
 from contributions.api import serializers as s
 from contributions.filters import StatementFilter
 from contributions.models import ContributionMonth, Payment, Receipt, Reimbursement, Source, Statement, StatementLine
 from contributions.selectors import contribution_months_count
 from contributions.services import Declared, LineInput, StatementRefused
-from registry.models import InsuredPerson
+from registry import selectors as registry
 from sso.core import converters  # noqa: F401 - registers <id:...>
 from sso.core.api.errors import (
     LANGUAGES,
@@ -43,6 +43,7 @@ from sso.core.api.errors import (
 )
 from sso.core.api.permissions import HasRequiredPermissions
 from sso.core.converters import IdConverter
+from sso.core.months import month_add, month_first
 from sso.core.scoping import object_get_for_user, office_scoped
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="Refused: the fields at fault, in Thai and English.")
@@ -407,12 +408,12 @@ class PersonMonthsView(APIView):
 
     def get(self, request, national_id):
         digits = "".join(ch for ch in national_id if ch.isdigit())
-        person = object_get_for_user(InsuredPerson, request.user, national_id=digits)
+        person = registry.person_get_for_user(request.user, national_id=digits)
         query = validated_input(s.MonthsQuerySerializer, request, data=request.query_params)
         before = query.get("before") or timezone.localdate()
         months, section = query["months"], query.get("section")
-        last = rules.period_of(before)
-        first = rules.period_add(last, -months)
+        last = month_first(before)
+        first = month_add(last, -months)
         rows = ContributionMonth.objects.filter(person=person, period__gte=first, period__lt=last)
         if section:
             rows = rows.filter(section=section)

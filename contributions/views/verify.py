@@ -3,7 +3,7 @@ statement's findings with their resolutions, and the reimbursements of overpayme
 
 Each page fetches through one helper per record kind (office scoped: another office's
 record answers 404) and each action is one POST calling one service in
-`contributions.backoffice`; a refusal is shown as a message and nothing is stored.
+`contributions.services` (verification, reimbursements); a refusal is shown as a message and nothing is stored.
 """
 
 import datetime
@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from contributions import backoffice
+from contributions import services
 from contributions.models import Finding, Reimbursement, ReimbursementBatch, Statement
-from registry.models import InsuredPerson
+from registry.selectors import PersonStatus
 from sso.core.formats import BE_OFFSET, date_display, money_display
 from sso.core.forms import ThaiDateField
 from sso.core.scoping import object_get_for_user, office_scoped
@@ -84,7 +84,7 @@ def _detail_value(kind: str, value) -> str:
         english = (get_language() or "th").startswith("en")
         return f"{day:%m}/{day.year if english else day.year + BE_OFFSET}"
     if kind == "person_status":
-        return str(dict(InsuredPerson.Status.choices).get(value, value))
+        return str(dict(PersonStatus.choices).get(value, value))
     if kind == "basis":
         return str(BASIS.get(value, value))
     if kind == "factor":
@@ -157,7 +157,7 @@ def _refusal(request, exc: ValidationError) -> None:
 
 
 class ResolveForm(forms.Form):
-    status = forms.ChoiceField(choices=[(s.value, s.label) for s in backoffice.RESOLUTIONS])
+    status = forms.ChoiceField(choices=[(s.value, s.label) for s in services.RESOLUTIONS])
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
@@ -243,7 +243,7 @@ def finding_resolve(request, pk):
         _form_refusal(request, form)
     else:
         try:
-            backoffice.finding_resolve(
+            services.finding_resolve(
                 finding=finding,
                 officer=request.user,
                 status=form.cleaned_data["status"],
@@ -267,7 +267,7 @@ def findings_accept(request, pk):
         _form_refusal(request, form)
     else:
         try:
-            count = backoffice.findings_accept(
+            count = services.findings_accept(
                 statement=statement,
                 kind=form.cleaned_data["kind"],
                 officer=request.user,
@@ -320,10 +320,10 @@ def reimbursement_decide(request, pk):
         return redirect("contributions:reimbursement_list")
     try:
         if form.cleaned_data["action"] == "approve":
-            backoffice.reimbursement_approve(reimbursement=reimbursement, officer=request.user)
+            services.reimbursement_approve(reimbursement=reimbursement, officer=request.user)
             messages.success(request, _t("The reimbursement is approved."))
         else:
-            backoffice.reimbursement_reject(
+            services.reimbursement_reject(
                 reimbursement=reimbursement, officer=request.user, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _t("The reimbursement is rejected."))
@@ -342,7 +342,7 @@ def reimbursement_batch_create(request):
         messages.error(request, _t("Only staff of an office make its payment batches."))
         return redirect("contributions:reimbursement_list")
     try:
-        batch = backoffice.reimbursement_batch_create(office=request.user.office, officer=request.user)
+        batch = services.reimbursement_batch_create(office=request.user.office, officer=request.user)
     except ValidationError as exc:
         _refusal(request, exc)
     else:
@@ -360,7 +360,7 @@ def reimbursement_batch_pay(request, pk):
         _form_refusal(request, form)
         return redirect("contributions:reimbursement_list")
     try:
-        backoffice.reimbursement_batch_pay(batch=batch, officer=request.user, paid_on=form.cleaned_data["paid_on"])
+        services.reimbursement_batch_pay(batch=batch, officer=request.user, paid_on=form.cleaned_data["paid_on"])
     except ValidationError as exc:
         _refusal(request, exc)
     else:

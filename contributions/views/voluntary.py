@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,10 +19,11 @@ from django.utils.translation import gettext_lazy
 from contributions import rules, services
 from contributions.arrears import period_label
 from contributions.models import ContributionMonth, Payment
-from registry.forms import errors_to_form
-from registry.models import InsuredPerson, Section, SectionSpell
+from registry import selectors as registry
+from registry.selectors import Section
 from sso.core.formats import BE_OFFSET
-from sso.core.scoping import object_get_for_user
+from sso.core.forms import errors_to_form
+from sso.core.months import month_add, month_first
 
 MAX_MONTHS = 12
 PAID_SHOWN = 24
@@ -48,7 +48,7 @@ class MonthField(forms.Field):
 
     def to_python(self, value):
         if isinstance(value, datetime.date):
-            return rules.period_of(value)
+            return month_first(value)
         value = str(value or "").strip()
         if value in self.empty_values:
             return None
@@ -78,28 +78,23 @@ class VoluntaryPaymentForm(forms.Form):
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
 
-def voluntary_spell(person: InsuredPerson, today: datetime.date) -> SectionSpell | None:
+def voluntary_spell(person, today: datetime.date):
     """The person's section spell in force today."""
-    return (
-        SectionSpell.objects.filter(person=person, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .order_by("-valid_from")
-        .first()
-    )
+    return registry.section_spell_on(person, today)
 
 
-def months_paid(person: InsuredPerson, section: str, *, since: datetime.date | None = None) -> set[datetime.date]:
+def months_paid(person, section: str, *, since: datetime.date | None = None) -> set[datetime.date]:
     months = ContributionMonth.objects.filter(person=person, section=section, payment__status=Payment.Status.POSTED)
     if since is not None:
         months = months.filter(period__gte=since)
     return set(months.values_list("period", flat=True))
 
 
-def months_suggested(person: InsuredPerson, spell: SectionSpell, today: datetime.date) -> list[datetime.date]:
+def months_suggested(person, spell, today: datetime.date) -> list[datetime.date]:
     """The next months to pay: from the first unpaid month of the last 12 (not before the
     spell began) up to the current month, stopping at a month already paid; at most 12."""
-    current = rules.period_of(today)
-    start = max(rules.period_of(spell.valid_from), rules.period_add(current, -(MAX_MONTHS - 1)))
+    current = month_first(today)
+    start = max(month_first(spell.valid_from), month_add(current, -(MAX_MONTHS - 1)))
     paid = months_paid(person, spell.section, since=start)
     months, month = [], start
     while month <= current and len(months) < MAX_MONTHS:
@@ -108,7 +103,7 @@ def months_suggested(person: InsuredPerson, spell: SectionSpell, today: datetime
                 break
         else:
             months.append(month)
-        month = rules.period_add(month, 1)
+        month = month_add(month, 1)
     return months
 
 
@@ -129,8 +124,8 @@ def _amount_for(person, spell, period_from, period_to) -> Decimal | None:
 def _monthly_amount(spell, today) -> Decimal | None:
     try:
         if spell.section == Section.S39:
-            return rules.section39_amount(rules.period_of(today))
-        return rules.section40_option_for(rules.period_of(today), spell.s40_option).person_amount
+            return rules.section39_amount(month_first(today))
+        return rules.section40_option_for(month_first(today), spell.s40_option).person_amount
     except ValidationError:
         return None
 
@@ -138,7 +133,7 @@ def _monthly_amount(spell, today) -> Decimal | None:
 @login_required
 @permission_required("contributions.add_payment", raise_exception=True)
 def voluntary_pay(request, pk):
-    person = object_get_for_user(InsuredPerson.objects.select_related("office"), request.user, pk=pk)
+    person = registry.person_get_for_user(request.user, pk=pk)
     today = timezone.localdate()
     spell = voluntary_spell(person, today)
     context = {"person": person, "spell": spell, "today": today}

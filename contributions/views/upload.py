@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from contributions import files, services
+from contributions import services, sso110
 from contributions.models import Statement
 from contributions.services import StatementRefused
 from sso.core import exports
@@ -63,7 +63,7 @@ def errors_keep(user, file_name, refused: StatementRefused) -> str:
     token = uuid.uuid4().hex
     body = {
         "file_name": file_name,
-        "errors": files.errors_as_dicts(refused.line_errors),
+        "errors": sso110.errors_as_dicts(refused.line_errors),
         "unknown_persons": refused.unknown_persons,
     }
     # Compressed: a file of 150,000 bad lines makes tens of megabytes of repetitive JSON.
@@ -76,7 +76,7 @@ _errors_keep = errors_keep
 
 
 def _label(field):
-    return files.FIELD_LABELS.get(field, field)
+    return sso110.FIELD_LABELS.get(field, field)
 
 
 @login_required
@@ -87,10 +87,10 @@ def statement_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            statements = files.statement_file_submit(
+            statements = services.statement_file_submit(
                 officer=request.user,
                 file_name=upload.name,
-                content=files.upload_content(upload),
+                content=sso110.upload_content(upload),
                 employer_account=form.cleaned_data["employer_account"] or None,
                 period=form.cleaned_data["period"] or None,
             )
@@ -191,7 +191,7 @@ def _ascii(text: str) -> str:
 def statement_sso110(request, pk):
     """A stored statement as an SSO 1-10 text file (Windows-874, CRLF)."""
     statement = object_get_for_user(Statement.objects.select_related("employer", "branch"), request.user, pk=pk)
-    response = HttpResponse(files.sso110_render(statement), content_type="text/plain; charset=windows-874")
+    response = HttpResponse(sso110.sso110_render(statement), content_type="text/plain; charset=windows-874")
     name = f"sso110-{statement.employer.account_number}-{statement.branch.number}-{statement.period:%Y%m}.txt"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

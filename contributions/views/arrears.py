@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from contributions import arrears, rules
 from sso.core.models import Office
+from sso.core.months import month_add
 from sso.core.scoping import scope_office_id
 
 PERIODS_SHOWN = 24
@@ -27,7 +28,7 @@ class ArrearsForm(forms.Form):
 
     def __init__(self, data, *, latest, national):
         super().__init__(data)
-        periods = [rules.period_add(latest, -n) for n in range(PERIODS_SHOWN)]
+        periods = [month_add(latest, -n) for n in range(PERIODS_SHOWN)]
         self.fields["period"].choices = [(f"{p:%Y-%m}", arrears.period_label(p)) for p in periods]
         self.fields["period"].initial = f"{latest:%Y-%m}"
         self.fields["period"].widget.attrs["autofocus"] = True

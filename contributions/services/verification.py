@@ -1,5 +1,5 @@
-"""The back office's cross-checks of accepted statements, the verifier's resolutions and
-the reimbursements of overpayments.
+"""The back office's cross-checks of accepted statements and the verifier's resolutions.
+(The reimbursements they request are `contributions.services.reimbursements`.)
 
 `statement_verify` runs in Celery after a statement is accepted and again after it is paid.
 Every check is one set-based SQL statement over the statement's lines (a 10,000-line
@@ -7,15 +7,21 @@ statement verifies in well under a second) that inserts its findings with
 `ON CONFLICT DO NOTHING` on the finding's unique key: a retried or redelivered task finds
 nothing new. Findings and reimbursements made here carry audit rows with no officer (the
 system) from the statement's office.
+
+The checks join the registry's tables (persons, employment spells, branches, employers) in
+the same statements as the lines, which is what keeps them set-based: reading the registry
+through its selectors row by row, or copying it first, would cost a query per line or a
+second pass. The registry still owns those tables: their names come from
+`registry.selectors.sql_tables()` (from the registry's models), never from importing
+`registry.models` here, so the only thing these checks assume is the columns they read.
 """
 
 import datetime
 import json
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
@@ -27,13 +33,14 @@ from contributions.models import (
     Payment,
     Receipt,
     Reimbursement,
-    ReimbursementBatch,
     Statement,
     StatementLine,
 )
-from registry.models import Branch, Employer, Employment, InsuredPerson, Section
-from sso.core.formats import lazy_format
+from registry.selectors import Section, sql_tables
+from sso.core.audit import history_copy
 from sso.core.models import Office
+from sso.core.months import month_add, month_index
+from sso.core.records import refuse, stamp
 
 ZERO = Decimal("0.00")
 
@@ -52,17 +59,6 @@ OVER_AGE_YEARS = 60
 _ABOVE_CEILING_LOCK = 3301
 
 
-def _stamp(record, officer, reason: str = ""):
-    record._history_user = officer
-    if reason:
-        record._change_reason = reason
-    return record
-
-
-def _refuse(field_name, message, code="invalid"):
-    raise ValidationError({field_name: ValidationError(message, code=code)})
-
-
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -71,21 +67,10 @@ def _table(model) -> str:
     return _q(model._meta.db_table)
 
 
-def _audit_rows(model, ids: list[int], *, office_id, when, history_type="+") -> None:
-    """The audit rows simple_history's save signal would have written for rows made in SQL,
-    copied from the rows in one statement; no officer (the system's own work)."""
-    if not ids:
-        return
-    history = model.history.model
-    columns = ", ".join(_q(field.column) for field in history.tracked_fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_table(history)} ({columns}, history_date, history_change_reason,"
-            f" history_type, history_user_id, history_office_id)"
-            f" SELECT {columns}, %s, NULL, %s, NULL, %s FROM {_table(model)}"
-            f" WHERE {_q(model._meta.pk.column)} = ANY(%s) ORDER BY {_q(model._meta.pk.column)}",
-            [when, history_type, office_id, list(ids)],
-        )
+def _audit_rows(model, ids: list[int], *, office_id, when) -> None:
+    """The audit rows of rows made here in SQL: no officer (the system's own work)."""
+    if ids:
+        history_copy(model, ids, history_type="+", officer=None, when=when, office_id=office_id)
 
 
 # The cross-checks ----------------------------------------------------------------------
@@ -94,10 +79,11 @@ def _audit_rows(model, ids: list[int], *, office_id, when, history_type="+") -> 
 # of one kind. The common parameters are those of `_params`.
 
 _LINE = _table(StatementLine)
-_PERSON = _table(InsuredPerson)
-_EMPLOYMENT = _table(Employment)
-_BRANCH = _table(Branch)
-_EMPLOYER = _table(Employer)
+_REGISTRY = sql_tables()
+_PERSON = _REGISTRY.person
+_EMPLOYMENT = _REGISTRY.employment
+_BRANCH = _REGISTRY.branch
+_EMPLOYER = _REGISTRY.employer
 _MONTH = _table(ContributionMonth)
 _PAYMENT = _table(Payment)
 _RECEIPT = _table(Receipt)
@@ -117,8 +103,8 @@ def _params(statement: Statement) -> dict:
         "employer": statement.employer_id,
         "branch": statement.branch_id,
         "period": period,
-        "period_end": rules.period_add(period, 1) - datetime.timedelta(days=1),
-        "history_from": rules.period_add(period, -WAGE_HISTORY_MONTHS),
+        "period_end": month_add(period, 1) - datetime.timedelta(days=1),
+        "history_from": month_add(period, -WAGE_HISTORY_MONTHS),
         "factor": WAGE_OUTLIER_FACTOR,
         "age_cutoff": period.replace(year=period.year - OVER_AGE_YEARS),
         "s33": Section.S33,
@@ -290,7 +276,7 @@ def _above_ceiling(statement: Statement, when) -> tuple[list[int], list[int]]:
         return [], []
     period = statement.period
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ABOVE_CEILING_LOCK, period.year * 12 + period.month])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ABOVE_CEILING_LOCK, month_index(period)])
     candidates = _above_ceiling_candidates(statement)  # again: what the other holder committed counts now
     due = rules.line_compute(statement.wage_ceiling, statement).employee
     requested = dict(
@@ -371,7 +357,7 @@ def statement_verify(*, statement_id: int) -> str:
     if verification != statement.verification:
         statement.verification = verification
         statement.verified_at = when
-        _stamp(statement, None).save(update_fields=["verification", "verified_at"])
+        stamp(statement, None).save(update_fields=["verification", "verified_at"])
     else:
         # verified_at is not audited: no history row for a re-run that changed nothing.
         Statement.objects.filter(pk=statement.pk).update(verified_at=when)
@@ -392,14 +378,14 @@ RESOLUTIONS = (Finding.Status.ACCEPTED, Finding.Status.CORRECTED, Finding.Status
 
 def _resolution_check(statement: Statement, status: str, note: str):
     if status not in RESOLUTIONS:
-        _refuse("status", _("Choose accept, correct or refer."), "invalid_choice")
+        refuse("status", _("Choose accept, correct or refer."), "invalid_choice")
     if status == Finding.Status.REFERRED and not note:
-        _refuse("note", _("Say to which unit the finding is referred, and why."), "required")
+        refuse("note", _("Say to which unit the finding is referred, and why."), "required")
     if (
         status == Finding.Status.CORRECTED
         and not Statement.objects.filter(amends=statement).exclude(status=Statement.Status.VOID).exists()
     ):
-        _refuse(
+        refuse(
             "status",
             _("No amending statement has been filed for this statement: file it at the counter first."),
             "no_amendment",
@@ -413,7 +399,7 @@ def _statement_settle(statement: Statement, officer) -> None:
         and not statement.findings.filter(status=Finding.Status.OPEN).exists()
     ):
         statement.verification = Statement.Verification.RESOLVED
-        _stamp(statement, officer).save(update_fields=["verification"])
+        stamp(statement, officer).save(update_fields=["verification"])
 
 
 @transaction.atomic
@@ -425,13 +411,13 @@ def finding_resolve(*, finding: Finding, officer, status: str, note: str = "") -
     statement = Statement.objects.select_for_update().get(pk=finding.statement_id)
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if finding.status != Finding.Status.OPEN:
-        _refuse("status", _("This finding is already resolved."), "already_resolved")
+        refuse("status", _("This finding is already resolved."), "already_resolved")
     _resolution_check(statement, status, note)
     finding.status = status
     finding.resolved_at = timezone.now()
     finding.resolved_by = officer
     finding.resolution_note = note
-    _stamp(finding, officer, note).save(update_fields=["status", "resolved_at", "resolved_by", "resolution_note"])
+    stamp(finding, officer, note).save(update_fields=["status", "resolved_at", "resolved_by", "resolution_note"])
     _statement_settle(statement, officer)
     return finding
 
@@ -440,11 +426,11 @@ def finding_resolve(*, finding: Finding, officer, status: str, note: str = "") -
 def findings_accept(*, statement: Statement, kind: str, officer, note: str = "") -> int:
     """Accept as filed every open finding of one kind on a statement; returns how many."""
     if kind not in Finding.Kind.values:
-        _refuse("kind", _("Choose a kind of finding."), "invalid_choice")
+        refuse("kind", _("Choose a kind of finding."), "invalid_choice")
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
     findings = list(Finding.objects.select_for_update().filter(statement=statement, kind=kind, status="open"))
     if not findings:
-        _refuse("kind", _("No open finding of this kind is left on the statement."), "none_open")
+        refuse("kind", _("No open finding of this kind is left on the statement."), "none_open")
     now, note = timezone.now(), (note or "").strip()
     for finding in findings:
         finding.status = Finding.Status.ACCEPTED
@@ -461,93 +447,3 @@ def findings_accept(*, statement: Statement, kind: str, officer, note: str = "")
     )
     _statement_settle(statement, officer)
     return len(findings)
-
-
-# Reimbursements -------------------------------------------------------------------------
-
-
-def _reimbursement_locked(reimbursement: Reimbursement) -> Reimbursement:
-    reimbursement = Reimbursement.objects.select_for_update().get(pk=reimbursement.pk)
-    if reimbursement.status != Reimbursement.Status.REQUESTED:
-        _refuse(
-            "status",
-            lazy_format(_("This reimbursement is already %(status)s."), {"status": reimbursement.get_status_display()}),
-            "already_decided",
-        )
-    return reimbursement
-
-
-@transaction.atomic
-def reimbursement_approve(*, reimbursement: Reimbursement, officer, note: str = "") -> Reimbursement:
-    """Approve a requested reimbursement: it can go into the next payment batch."""
-    reimbursement = _reimbursement_locked(reimbursement)
-    reimbursement.status = Reimbursement.Status.APPROVED
-    _stamp(reimbursement, officer, (note or "").strip()).save(update_fields=["status"])
-    return reimbursement
-
-
-@transaction.atomic
-def reimbursement_reject(*, reimbursement: Reimbursement, officer, reason: str) -> Reimbursement:
-    """Reject a requested reimbursement; the reason is kept in its audit history."""
-    reason = (reason or "").strip()
-    if not reason:
-        _refuse("reason", _("Give the reason for the rejection."), "required")
-    reimbursement = _reimbursement_locked(reimbursement)
-    reimbursement.status = Reimbursement.Status.REJECTED
-    _stamp(reimbursement, officer, reason).save(update_fields=["status"])
-    return reimbursement
-
-
-@transaction.atomic
-def reimbursement_batch_create(*, office, officer, reimbursements=None) -> ReimbursementBatch:
-    """Put the office's approved reimbursements that are in no batch yet (or those of them
-    given) into one payment batch with its total."""
-    queryset = Reimbursement.objects.select_for_update().filter(
-        office=office, status=Reimbursement.Status.APPROVED, batch__isnull=True
-    )
-    if reimbursements is not None:
-        queryset = queryset.filter(pk__in=[getattr(item, "pk", item) for item in reimbursements])
-    items = list(queryset.order_by("pk"))
-    if not items:
-        _refuse("reimbursements", _("No approved reimbursement is waiting for a batch."), "empty")
-    batch = _stamp(
-        ReimbursementBatch(office=office, created_by=officer, total=sum((item.amount for item in items), ZERO)),
-        officer,
-    )
-    batch.save()
-    for item in items:
-        item.batch = batch
-    bulk_update_with_history(
-        items,
-        Reimbursement,
-        ["batch"],
-        default_user=officer,
-        custom_historical_attrs={"history_office_id": getattr(officer, "office_id", None)},
-    )
-    return batch
-
-
-@transaction.atomic
-def reimbursement_batch_pay(*, batch: ReimbursementBatch, officer, paid_on: datetime.date | None = None):
-    """Record that a batch was paid out: the batch's date and each reimbursement paid."""
-    paid_on = paid_on or timezone.localdate()
-    batch = ReimbursementBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.paid_on is not None:
-        _refuse("paid_on", _("This batch is already paid."), "already_paid")
-    if paid_on > timezone.localdate():
-        _refuse("paid_on", _("The payment date cannot be in the future."), "future")
-    if paid_on < timezone.localdate(batch.created_at):
-        _refuse("paid_on", _("The payment date cannot be before the batch was made."), "before_batch")
-    batch.paid_on = paid_on
-    _stamp(batch, officer).save(update_fields=["paid_on"])
-    items = list(batch.reimbursements.select_for_update().filter(~Q(status=Reimbursement.Status.PAID)))
-    for item in items:
-        item.status = Reimbursement.Status.PAID
-    bulk_update_with_history(
-        items,
-        Reimbursement,
-        ["status"],
-        default_user=officer,
-        custom_historical_attrs={"history_office_id": getattr(officer, "office_id", None)},
-    )
-    return batch

@@ -1,0 +1,59 @@
+"""Writes of contribution collection, one module per concern: statements (SSO 1-10) and
+their files, payments, receipts and voids, voluntary contributions, the back office's
+verification and the reimbursements. Every function runs in one transaction and takes the
+officer. The public functions and types are importable from here:
+`from contributions import services; services.statement_submit(...)`.
+"""
+
+from contributions.services.common import one_or_none
+from contributions.services.payments import AmountDue, statement_amount_due, statement_pay
+from contributions.services.receipts import receipt_void
+from contributions.services.reimbursements import (
+    reimbursement_approve,
+    reimbursement_batch_create,
+    reimbursement_batch_pay,
+    reimbursement_reject,
+)
+from contributions.services.statement_files import statement_file_submit
+from contributions.services.statements import (
+    Checked,
+    Declared,
+    LineError,
+    LineInput,
+    StatementRefused,
+    statement_check,
+    statement_submit,
+)
+from contributions.services.verification import (
+    RESOLUTIONS,
+    finding_resolve,
+    findings_accept,
+    statement_verify,
+)
+from contributions.services.voluntary import voluntary_amount_due, voluntary_pay
+
+__all__ = [
+    "RESOLUTIONS",
+    "AmountDue",
+    "Checked",
+    "Declared",
+    "LineError",
+    "LineInput",
+    "StatementRefused",
+    "finding_resolve",
+    "findings_accept",
+    "one_or_none",
+    "receipt_void",
+    "reimbursement_approve",
+    "reimbursement_batch_create",
+    "reimbursement_batch_pay",
+    "reimbursement_reject",
+    "statement_amount_due",
+    "statement_check",
+    "statement_file_submit",
+    "statement_pay",
+    "statement_submit",
+    "statement_verify",
+    "voluntary_amount_due",
+    "voluntary_pay",
+]
