@@ -4,7 +4,8 @@ Calling next takes the oldest eligible waiting ticket with `FOR UPDATE SKIP LOCK
 counters never get the same ticket, and a counter never passes over a ticket that nobody
 else holds. The counter's own row is locked first, so one counter's actions are
 serialised, and a partial unique index keeps a counter to one ticket at a time. The call
-runs as the database function queue_call_next (migration 0003), one round trip.
+runs as the database function queue_call_next (queueing/sql/queue_call_next.sql), one round
+trip. Every status change goes through the ticket's lifecycle table (queueing.lifecycle).
 """
 
 from contextlib import nullcontext
@@ -14,10 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from stdnum.th import pin
 
 from queueing import events
-from queueing.models import Counter, Service, Ticket, TicketCall, Visit
+from queueing.lifecycle import DAY_END_OUTCOMES, FINISH_OUTCOMES, TICKET_LIFECYCLE, ticket_close_check
+from queueing.models import Counter, Service, Ticket, TicketCall, TicketSequence, Visit
+from queueing.sql import sql_read
+from registry.validators import account_number_clean, national_id_clean
+from sso.core.numbering import number_next
 
 
 class QueueError(ValidationError):
@@ -28,69 +32,28 @@ def _local_day(now):
     return timezone.localdate(now)
 
 
+# The kiosk's and the API's codes for a refused ID, by the registry's check that refused it.
+_REF_CODES = {
+    Ticket.CustomerKind.INSURED: {"chars": "ref_chars", "length": "pin_length", "checksum": "pin_invalid"},
+    Ticket.CustomerKind.EMPLOYER: {"chars": "ref_chars", "length": "account_length"},
+}
+
+
 def customer_ref_clean(customer_kind: str, raw: str) -> str:
-    """A national ID (13 digits, check digit) or an employer account (10 digits), digits only."""
-    digits = "".join(ch for ch in (raw or "") if ch.isdigit())
+    """A national ID (13 digits, check digit) or an employer account (10 digits), digits only;
+    empty if none was given. Checked by the registry's own validators."""
     if not raw or not raw.strip():
         return ""
-    if any(ch not in "0123456789- " for ch in raw.strip()):
-        raise ValidationError(_("Only digits and dashes are allowed in the ID."), code="ref_chars")
-    if customer_kind == Ticket.CustomerKind.INSURED:
-        if len(digits) != 13:
-            raise ValidationError(_("A national ID has 13 digits."), code="pin_length")
-        if not pin.is_valid(digits):
-            raise ValidationError(_("This national ID is not valid (check digit)."), code="pin_invalid")
-    elif len(digits) != 10:
-        raise ValidationError(_("An employer account number has 10 digits."), code="account_length")
-    return digits
+    insured = customer_kind == Ticket.CustomerKind.INSURED
+    try:
+        return national_id_clean(raw) if insured else account_number_clean(raw)
+    except ValidationError as exc:
+        codes = _REF_CODES[Ticket.CustomerKind.INSURED if insured else Ticket.CustomerKind.EMPLOYER]
+        raise ValidationError(exc.message, code=codes.get(exc.code, exc.code), params=exc.params) from None
 
 
-_NEXT_NUMBER_SQL = """
-INSERT INTO queueing_ticketsequence (office_id, service_day, prefix, last_number)
-VALUES (%s, %s, %s, 1)
-ON CONFLICT (office_id, service_day, prefix)
-DO UPDATE SET last_number = queueing_ticketsequence.last_number + 1
-RETURNING last_number
-"""
-
-
-def _next_number(office_id, day, prefix) -> int:
-    # Taken in the ticket's own transaction: a failed issue rolls the number back, so
-    # numbers have no gaps; the row lock serialises concurrent issues of one prefix.
-    with connection.cursor() as cursor:
-        cursor.execute(_NEXT_NUMBER_SQL, [office_id, day, prefix])
-        return cursor.fetchone()[0]
-
-
-# The kiosk's ticket in one round trip: the service (in the caller's scope, active), the
-# day's next number for its letter (the upsert's row lock serialises one letter's kiosks; a
-# failed issue rolls the number back, so numbers have no gaps), the visit and the ticket.
-# An unknown, out-of-scope or inactive service matches no row, so nothing is written.
-# Unlike a call (queueing migration 0008), the ticket's commit waits for its WAL to reach the
-# disk (synchronous_commit stays on): its number is printed on paper and handed to a person,
-# so a database crash must not lose it and print the same number again for someone else.
-_ISSUE_SQL = """
-WITH service AS (
-    SELECT * FROM queueing_service
-    WHERE id = %(service)s AND is_active AND (%(scope)s::bigint IS NULL OR office_id = %(scope)s)
-), number AS (
-    INSERT INTO queueing_ticketsequence (office_id, service_day, prefix, last_number)
-    SELECT office_id, %(day)s, prefix, 1 FROM service
-    ON CONFLICT (office_id, service_day, prefix)
-    DO UPDATE SET last_number = queueing_ticketsequence.last_number + 1
-    RETURNING last_number
-), visit AS (
-    INSERT INTO queueing_visit (office_id, started_at) SELECT office_id, %(now)s FROM service RETURNING id
-), ticket AS (
-    INSERT INTO queueing_ticket (office_id, service_id, visit_id, service_day, prefix, number, customer_kind,
-                                 customer_ref, priority, status, outcome, queued_at, issued_at, call_count)
-    SELECT service.office_id, service.id, visit.id, %(day)s, service.prefix, number.last_number, %(kind)s, %(ref)s,
-           %(priority)s, 'waiting', '', %(now)s, %(now)s, 0
-    FROM service, number, visit
-    RETURNING *
-)
-SELECT row_to_json(ticket), (SELECT row_to_json(service) FROM service) FROM ticket
-"""
+# The kiosk's ticket in one statement (see the file for why it is shaped so).
+_ISSUE_SQL = sql_read("ticket_issue.sql")
 
 
 def ticket_issue(
@@ -154,7 +117,8 @@ def _ticket_create(*, service, visit, customer_kind, ref, priority, now, queued_
         visit=visit,
         service_day=day,
         prefix=service.prefix,
-        number=_next_number(service.office_id, day, service.prefix),
+        # In the ticket's own transaction: a failed transfer rolls the number back.
+        number=number_next(TicketSequence, office_id=service.office_id, service_day=day, prefix=service.prefix),
         customer_kind=customer_kind,
         customer_ref=ref,
         priority=priority,
@@ -195,7 +159,6 @@ def _publish_call(ticket: Ticket, counter: Counter, kind: str):
     transaction.on_commit(lambda: events.event_publish(ticket.office_id, payload))
 
 
-FINISH_OUTCOMES = (Ticket.Outcome.COMPLETED, Ticket.Outcome.DOCUMENTS_MISSING, Ticket.Outcome.REFERRED)
 # "Finish and call next" closes a ticket being served with a finish outcome, or a called
 # one as a no-show (queue_call_next checks which applies to the current ticket).
 CLOSE_CURRENT_OUTCOMES = (*FINISH_OUTCOMES, Ticket.Outcome.NO_SHOW)
@@ -216,7 +179,7 @@ def ticket_call_next(
 
     With `close_current`, the counter's current ticket is first closed with that outcome
     (the busy counter's "finish and call next" key). The step is the database function
-    queue_call_next (migration 0003): one round trip and one transaction, the counter row
+    queue_call_next (queueing/sql/queue_call_next.sql): one round trip and one transaction, the counter row
     locked, the head of the queue taken with FOR UPDATE SKIP LOCKED, the call logged.
     `scope_office_id` limits the counters that may be used (see sso.core.scoping);
     another office's counter raises Counter.DoesNotExist.
@@ -284,17 +247,15 @@ def ticket_recall(*, counter: Counter, officer, now=None) -> Ticket:
 def ticket_start(*, counter: Counter, officer, now=None) -> Ticket:
     """The customer is at the counter: the service clock starts."""
     counter, ticket = _require_current(counter, officer, Ticket.Status.CALLED)
-    ticket.status = Ticket.Status.SERVING
     ticket.started_at = now or timezone.now()
-    ticket.save(update_fields=["status", "started_at"])
-    return ticket
+    return TICKET_LIFECYCLE.move(ticket, Ticket.Status.SERVING, officer=officer, update_fields=["started_at"])
 
 
-def _close(ticket: Ticket, outcome: str, now) -> Ticket:
-    ticket.status = Ticket.Status.DONE
+def _close(ticket: Ticket, outcome: str, now, officer) -> Ticket:
+    ticket_close_check(ticket, outcome)
     ticket.outcome = outcome
     ticket.finished_at = now
-    ticket.save(update_fields=["status", "outcome", "finished_at"])
+    TICKET_LIFECYCLE.move(ticket, Ticket.Status.DONE, officer=officer, update_fields=["outcome", "finished_at"])
     if outcome != Ticket.Outcome.TRANSFERRED:
         # The visit ends with its last open ticket.
         Visit.objects.filter(pk=ticket.visit_id).exclude(
@@ -309,14 +270,14 @@ def ticket_finish(*, counter: Counter, officer, outcome: str, now=None) -> Ticke
     if outcome not in FINISH_OUTCOMES:
         raise QueueError(_("Choose how the service ended."), code="outcome")
     counter, ticket = _require_current(counter, officer, Ticket.Status.SERVING)
-    return _close(ticket, outcome, now or timezone.now())
+    return _close(ticket, outcome, now or timezone.now(), officer)
 
 
 @transaction.atomic
 def ticket_no_show(*, counter: Counter, officer, now=None) -> Ticket:
     """The called customer did not come."""
     counter, ticket = _require_current(counter, officer, Ticket.Status.CALLED)
-    return _close(ticket, Ticket.Outcome.NO_SHOW, now or timezone.now())
+    return _close(ticket, Ticket.Outcome.NO_SHOW, now or timezone.now(), officer)
 
 
 @transaction.atomic
@@ -339,7 +300,7 @@ def ticket_transfer(
         if not to_counter.services.filter(pk=service.pk).exists():
             raise QueueError(_("That counter does not serve this service."), code="counter_service")
     now = now or timezone.now()
-    _close(ticket, Ticket.Outcome.TRANSFERRED, now)
+    _close(ticket, Ticket.Outcome.TRANSFERRED, now, officer)
     return _ticket_create(
         service=service,
         visit=ticket.visit,
@@ -361,7 +322,7 @@ def ticket_cancel(*, ticket: Ticket, officer, now=None) -> Ticket:
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status != Ticket.Status.WAITING:
         raise QueueError(_("Only a waiting ticket can be cancelled."), code="not_waiting")
-    return _close(ticket, Ticket.Outcome.CANCELLED, now or timezone.now())
+    return _close(ticket, Ticket.Outcome.CANCELLED, now or timezone.now(), officer)
 
 
 @transaction.atomic
@@ -419,14 +380,10 @@ def _counter_release(counter: Counter, officer) -> None:
 def queue_day_close(*, office_id: int, before_day, now=None) -> int:
     """End the tickets of past days still open (run nightly): waiting ones are cancelled,
     called ones are no-shows, those being served are completed as they stood. Set-based:
-    a busy office may leave thousands."""
+    a busy office may leave thousands; the moves are the lifecycle's into done."""
     now = now or timezone.now()
     stale = Ticket.objects.filter(office_id=office_id, service_day__lt=before_day)
-    outcome_for = {
-        Ticket.Status.WAITING: Ticket.Outcome.CANCELLED,
-        Ticket.Status.CALLED: Ticket.Outcome.NO_SHOW,
-        Ticket.Status.SERVING: Ticket.Outcome.COMPLETED,
-    }
+    outcome_for = {status: DAY_END_OUTCOMES[status] for status in TICKET_LIFECYCLE.sources(Ticket.Status.DONE)}
     closed = 0
     for status, outcome in outcome_for.items():
         closed += stale.filter(status=status).update(status=Ticket.Status.DONE, outcome=outcome, finished_at=now)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from queueing import events, services
 from queueing.forms import FinishForm, KioskForm, TransferForm
-from queueing.models import ServiceKind
+from queueing.models import ServiceKind, Ticket
 from queueing.selectors import (
     board_state,
     counter_current_ticket,
@@ -183,11 +183,12 @@ def _case_url(ticket, record) -> str:
     """Where a ticket's case opens: an employer come to pay contributions goes straight to
     the contribution counter for that employer, an insured person come to claim a benefit to
     the claim recording page with the benefit chosen, anything else to the record's page."""
-    from registry.models import Employer, InsuredPerson
+    from registry.selectors import registry_record_kind
 
-    if ticket.service.kind == ServiceKind.CONTRIBUTION and isinstance(record, Employer):
+    kind = registry_record_kind(record)
+    if ticket.service.kind == ServiceKind.CONTRIBUTION and kind == Ticket.CustomerKind.EMPLOYER:
         return reverse("contributions:counter") + f"?employer={record.pk}"
-    if ticket.service.kind in CLAIM_KINDS and isinstance(record, InsuredPerson):
+    if ticket.service.kind in CLAIM_KINDS and kind == Ticket.CustomerKind.INSURED:
         return reverse("benefits:claim_new", args=[record.pk]) + f"?benefit={ticket.service.kind}"
     return record.get_absolute_url()
 

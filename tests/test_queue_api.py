@@ -136,7 +136,8 @@ def test_kiosk_page_explains_a_bad_id_in_thai(client_for, cast, office):
     data = {"service": contribution(office).pk, "customer_kind": "insured", "customer_ref": "1234567890123"}
     response = client_for(cast["counter"]).post("/queue/kiosk/", {**data, "priority": 1})
     assert response.status_code == 200
-    assert "เลขประจำตัวประชาชนไม่ถูกต้อง" in response.content.decode()
+    # The registry's own check and message (registry.validators.national_id_clean).
+    assert "เลขประจำตัวประชาชน 1-2345-67890-12-3 ไม่ถูกต้อง: หลักตรวจสอบผิด" in response.content.decode()
     assert Ticket.objects.count() == 0
 
 

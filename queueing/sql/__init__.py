@@ -1,0 +1,13 @@
+"""The SQL that carries the queue's logic, one file each: `queue_call_next.sql` (the database
+function calling next, installed by migration 0009) and `ticket_issue.sql` (the kiosk's
+ticket, one statement run by queueing.services). tests/test_queue_sql.py holds the database
+and the code to these files."""
+
+from pathlib import Path
+
+SQL_DIR = Path(__file__).resolve().parent
+
+
+def sql_read(name: str) -> str:
+    """The text of the file `name` in this folder."""
+    return (SQL_DIR / name).read_text(encoding="utf-8")
