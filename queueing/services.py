@@ -53,7 +53,7 @@ def customer_ref_clean(customer_kind: str, raw: str) -> str:
 
 
 # The kiosk's ticket in one statement (see the file for why it is shaped so).
-_ISSUE_SQL = sql_read("ticket_issue.sql")
+_ISSUE_SQL = sql_read("ticket_issue.sql", comments=False)
 
 
 def ticket_issue(

@@ -8,6 +8,10 @@ from pathlib import Path
 SQL_DIR = Path(__file__).resolve().parent
 
 
-def sql_read(name: str) -> str:
-    """The text of the file `name` in this folder."""
-    return (SQL_DIR / name).read_text(encoding="utf-8")
+def sql_read(name: str, *, comments: bool = True) -> str:
+    """The text of the file `name` in this folder; without its comment lines for a statement
+    sent on every request (they are for the reader, not the database)."""
+    text = (SQL_DIR / name).read_text(encoding="utf-8")
+    if comments:
+        return text
+    return "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("--"))
