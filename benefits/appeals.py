@@ -35,9 +35,9 @@ def decision_day(claim: Claim) -> datetime.date | None:
 def appeal_last_day(received_on: datetime.date) -> datetime.date:
     """The last day to appeal a decision received on `received_on`: the `appeal_days`
     parameter in force that day (Act s.85: 30 days), counted from the day after."""
-    from benefits import rules
+    from benefits.rules.parameters import parameter
 
-    return received_on + datetime.timedelta(days=int(rules.parameter(APPEAL_DAYS, received_on)))
+    return received_on + datetime.timedelta(days=int(parameter(APPEAL_DAYS, received_on)))
 
 
 @transaction.atomic

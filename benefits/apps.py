@@ -9,7 +9,7 @@ class BenefitsConfig(AppConfig):
     verbose_name = _("Benefits")
 
     def ready(self):
-        from benefits import rules
         from benefits.models import BenefitParameter
+        from benefits.rules import parameters
 
-        rules.TABLES.watch(BenefitParameter)
+        parameters.TABLES.watch(BenefitParameter)

@@ -6,10 +6,9 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from benefits.models import Benefit, DocumentRequirement
-from registry.forms import DATE_HELP, errors_to_form  # noqa: F401  (re-exported for the views)
-from registry.models import Dependant
-from sso.core.forms import ThaiDateField
+from benefits.models import Benefit, DocumentRequirement, PaymentOrder
+from registry import selectors as registry
+from sso.core.forms import DATE_HELP, ThaiDateField
 
 # The benefits whose claim names a child or survivor on the person's record.
 WITH_DEPENDANT = {Benefit.CHILD_ALLOWANCE, Benefit.MATERNITY, Benefit.DEATH}
@@ -58,9 +57,7 @@ class ClaimRecordForm(forms.Form):
         label=_("Event date"),
         help_text=_("Treatment, birth, invalidity, death, leaving work; the claim date for old age. ") + DATE_HELP,
     )
-    dependant = forms.ModelChoiceField(
-        label=_("Child or survivor"), queryset=Dependant.objects.none(), required=False, empty_label="—"
-    )
+    dependant = forms.ModelChoiceField(label=_("Child or survivor"), queryset=None, required=False, empty_label="—")
     # Sickness
     days_off = forms.IntegerField(
         label=_("Days off work"), min_value=0, max_value=365, required=False, widget=_numeric()
@@ -98,7 +95,7 @@ class ClaimRecordForm(forms.Form):
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
-        self.fields["dependant"].queryset = Dependant.objects.filter(person=person).order_by("kind", "birth_date")
+        self.fields["dependant"].queryset = registry.dependants_of(person)
         self.fields["presented"].choices = sorted(
             {(r.code, r.code) for r in DocumentRequirement.objects.filter(is_active=True)}
         )
@@ -197,4 +194,47 @@ class AppealDecideForm(forms.Form):
 
     note = forms.CharField(
         label=_("Reason for the appeal's decision"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+# Paying ------------------------------------------------------------------------------------
+
+
+class BatchForm(forms.Form):
+    bank = forms.ModelChoiceField(label=_("Bank"), queryset=None)
+    pay_on = forms.DateField(label=_("Pay on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bank"].queryset = registry.banks()
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}))
+
+
+class ConfirmationForm(forms.Form):
+    file = forms.FileField(label=_("Bank's confirmation (CSV)"))
+
+
+class PayAtOfficeForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Paid by"),
+        choices=[
+            (PaymentOrder.Method.CASH, PaymentOrder.Method.CASH.label),
+            ("cheque", PaymentOrder.Method.CHEQUE.label),
+        ],
+        # Shown in every row of the list without a <label>: named by aria-label instead.
+        widget=forms.Select(attrs={"aria-label": _("Paid by")}),
+    )
+    reference = forms.CharField(
+        label=_("Receipt or cheque number"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "aria-label": _("Receipt or cheque number"),
+                "placeholder": _("Receipt or cheque number"),
+            }
+        ),
     )

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -138,31 +137,6 @@ def monthly_run(*, month: datetime.date, officer=None, office=None) -> int:
                 cursor=cursor,
             )
     return made
-
-
-def recurring_months(queryset) -> list[dict]:
-    """What the monthly runs made, by month: orders, held, paid, total."""
-    return list(
-        queryset.filter(claim__monthly=True)
-        .values("period")
-        .annotate(
-            count=Count("id"),
-            held=Count("id", filter=Q(status=PaymentOrder.Status.HELD)),
-            paid=Count("id", filter=Q(status=PaymentOrder.Status.PAID)),
-            total=Sum("amount"),
-        )
-        .order_by("-period")
-    )
-
-
-def to_batch_by_bank(queryset) -> list[dict]:
-    """Pending bank transfers by bank: what the next batches would hold."""
-    return list(
-        queryset.filter(status=PaymentOrder.Status.PENDING, method=PaymentOrder.Method.TRANSFER)
-        .values("bank_id", "bank__code", "bank__name_en", "bank__name_th")
-        .annotate(count=Count("id"), total=Sum("amount"))
-        .order_by("bank__code")
-    )
 
 
 # Batches ------------------------------------------------------------------------------------

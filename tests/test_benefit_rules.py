@@ -11,8 +11,12 @@ from django.utils import translation
 
 from benefits import rules
 from benefits.models import Benefit, BenefitParameter, Claim
+from benefits.rules.history import daily_wage, qualifying_months
+from benefits.rules.parameters import parameter
+from benefits.rules.working import money_round
 from contributions.models import ContributionMonth, Payment
 from registry.models import Branch, Dependant, Employer, Employment, InsuredPerson, SectionSpell
+from sso.core.months import month_add
 from tests.factories import OfficeFactory, StaffFactory, pin_make, tax_id_make
 
 D = Decimal
@@ -43,7 +47,7 @@ def _periods(first: str, last: str) -> list[datetime.date]:
     periods = []
     while start <= end:
         periods.append(start)
-        start = rules.period_add(start, 1)
+        start = month_add(start, 1)
     return periods
 
 
@@ -198,21 +202,21 @@ DAILY_MIXED = D(50000) / 90
 
 
 def test_a_parameter_is_the_row_in_force_on_the_date(db):
-    assert rules.parameter("unemployment.laid_off_rate", day("2025-06-24")) == 50
-    assert rules.parameter("unemployment.laid_off_rate", day("2025-06-25")) == 60
-    assert rules.parameter("sickness.qualifying_months", day("2026-03-02")) == 3
+    assert parameter("unemployment.laid_off_rate", day("2025-06-24")) == 50
+    assert parameter("unemployment.laid_off_rate", day("2025-06-25")) == 60
+    assert parameter("sickness.qualifying_months", day("2026-03-02")) == 3
 
 
 def test_a_missing_parameter_names_its_key(db):
     with pytest.raises(ValidationError, match="sickness.no_such_figure"):
-        rules.parameter("sickness.no_such_figure", day("2026-03-02"))
+        parameter("sickness.no_such_figure", day("2026-03-02"))
 
 
 def test_a_new_parameter_row_is_read_at_once(db):
-    assert rules.parameter("dental.annual_limit", day("2026-03-02")) == 900
+    assert parameter("dental.annual_limit", day("2026-03-02")) == 900
     BenefitParameter.objects.create(key="dental.annual_limit", value=D("1200"), valid_from=day("2026-01-01"))
-    assert rules.parameter("dental.annual_limit", day("2026-03-02")) == 1200
-    assert rules.parameter("dental.annual_limit", day("2025-12-31")) == 900
+    assert parameter("dental.annual_limit", day("2026-03-02")) == 1200
+    assert parameter("dental.annual_limit", day("2025-12-31")) == 900
 
 
 @pytest.mark.parametrize(
@@ -233,7 +237,7 @@ def test_a_new_parameter_row_is_read_at_once(db):
 def test_the_daily_wage_is_the_best_three_months_of_nine_over_90(world, history, expected, capped):
     person = world.person()
     world.history(person, history)
-    daily, lines = rules.daily_wage(person.pk, day(EVENT))
+    daily, lines = daily_wage(person.pk, day(EVENT))
     assert daily == D(expected)
     assert capped == any("capped at the ceiling" in str(line) for line in lines), [str(line) for line in lines]
 
@@ -255,7 +259,7 @@ def test_qualifying_months_counts_a_month_of_two_employers_once(world):
     person = world.person()
     world.months(person, "2026-01", "2026-02")
     world.months(person, "2026-02", "2026-02", "3000")
-    ok, months, _lines = rules.qualifying_months(person.pk, day(EVENT), required=3, window=15)
+    ok, months, _lines = qualifying_months(person.pk, day(EVENT), required=3, window=15)
     assert not ok and months == [day("2026-01-01"), day("2026-02-01")]
 
 
@@ -605,7 +609,7 @@ def test_old_age_pension_averages_the_last_60_months_capped(world):
     world.months(person, "2026-01", "2026-02", "4000")  # a second employer in 2026
     outcome = _examine(person, Benefit.OLD_AGE)
     average = (D(15000) * 58 + D(17500) * 2) / 60
-    _check(outcome, str(rules.money_round(average * D("0.2"))))
+    _check(outcome, str(money_round(average * D("0.2"))))
     assert any("capped at the ceiling of THB 17,500.00" in str(line) for line in outcome.lines)
 
 

@@ -666,7 +666,7 @@ def _upload_errors_token(w, user, office):
 def _confirmation_errors_token(w, user, office):
     """The error file of a refused bank confirmation file of the office's payment batch, kept
     for `user` (own) or for the other office's officer (other)."""
-    from benefits.payment_views import _confirmation_errors_keep
+    from benefits.views.payments import _confirmation_errors_keep
 
     owner = user if office == OWN and user is not None else w.other.officer
     batch = w.records(office).payment_batch

@@ -8,7 +8,6 @@ import json
 import uuid
 import zlib
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -18,61 +17,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from benefits import payments
-from benefits.models import PaymentBatch, PaymentOrder
-from registry.models import Bank
+from benefits import payments, selectors
+from benefits.forms import BatchForm, ConfirmationForm, MonthForm, PayAtOfficeForm
+from benefits.models import PaymentOrder
 from sso.core import exports
 from sso.core.redis import redis_client
-from sso.core.scoping import object_get_for_user, office_scoped
 from sso.core.uploads import errors_shown, upload_read
 
 VIEW = "benefits.view_paymentorder"
 PAY = "benefits.pay_claim"
 
 
-class BatchForm(forms.Form):
-    bank = forms.ModelChoiceField(label=gettext_lazy("Bank"), queryset=Bank.objects.all())
-    pay_on = forms.DateField(label=gettext_lazy("Pay on"), widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class MonthForm(forms.Form):
-    month = forms.DateField(
-        label=gettext_lazy("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
-    )
-
-
-class ConfirmationForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Bank's confirmation (CSV)"))
-
-
-class PayAtOfficeForm(forms.Form):
-    method = forms.ChoiceField(
-        label=gettext_lazy("Paid by"),
-        choices=[
-            (PaymentOrder.Method.CASH, PaymentOrder.Method.CASH.label),
-            ("cheque", PaymentOrder.Method.CHEQUE.label),
-        ],
-        # Shown in every row of the list without a <label>: named by aria-label instead.
-        widget=forms.Select(attrs={"aria-label": gettext_lazy("Paid by")}),
-    )
-    reference = forms.CharField(
-        label=gettext_lazy("Receipt or cheque number"),
-        max_length=60,
-        required=False,
-        widget=forms.TextInput(
-            attrs={
-                "aria-label": gettext_lazy("Receipt or cheque number"),
-                "placeholder": gettext_lazy("Receipt or cheque number"),
-            }
-        ),
-    )
-
-
 def _orders(request):
-    return office_scoped(PaymentOrder.objects.select_related("claim", "claim__person", "bank"), request.user)
+    return selectors.orders_for_user(request.user)
 
 
 def _refusal_text(exc: ValidationError) -> str:
@@ -97,13 +56,13 @@ def payments_home(request):
                 return redirect("benefits:batch", batch.pk)
     context = {
         "form": form,
-        "by_bank": payments.to_batch_by_bank(orders),
+        "by_bank": selectors.to_batch_by_bank(orders),
         "held": orders.filter(status=PaymentOrder.Status.HELD).count(),
         "at_office": orders.filter(status=PaymentOrder.Status.PENDING)
         .exclude(method=PaymentOrder.Method.TRANSFER)
         .order_by("period", "id")[:100],
         "pay_form": PayAtOfficeForm(auto_id=False),  # one per row: no id repeated in the page
-        "batches": office_scoped(PaymentBatch.objects.select_related("bank"), request.user)[:30],
+        "batches": selectors.batches_for_user(request.user)[:30],
     }
     return render(request, "benefits/payments.html", context)
 
@@ -111,7 +70,7 @@ def payments_home(request):
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def batch_detail(request, pk):
-    batch = object_get_for_user(PaymentBatch.objects.select_related("bank", "created_by"), request.user, pk=pk)
+    batch = selectors.batch_get_for_user(request.user, pk, "bank", "created_by")
     form = ConfirmationForm()
     result = None
     if request.method == "POST":
@@ -169,7 +128,7 @@ def _confirmation_errors_keep(user, batch, errors) -> str:
 @permission_required(VIEW, raise_exception=True)
 def batch_confirmation_errors(request, pk, token):
     """Every error of a refused confirmation file, as a CSV file, to whoever imported it."""
-    batch = object_get_for_user(PaymentBatch.objects.all(), request.user, pk=pk)
+    batch = selectors.batch_get_for_user(request.user, pk)
     raw = redis_client().get(_confirmation_errors_key(request.user, batch, token))
     if raw is None:
         raise Http404("The error file has expired: import the file again.")
@@ -180,7 +139,7 @@ def batch_confirmation_errors(request, pk, token):
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def batch_file(request, pk):
-    batch = object_get_for_user(PaymentBatch.objects.select_related("bank"), request.user, pk=pk)
+    batch = selectors.batch_get_for_user(request.user, pk, "bank")
     response = HttpResponse(payments.batch_file(batch), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="sso-{batch.bank.code}-{batch.pay_on:%Y%m%d}-{batch.pk}.csv"'
@@ -199,7 +158,7 @@ def returned(request):
 @permission_required(PAY, raise_exception=True)
 @require_POST
 def order_action(request, pk):
-    order = object_get_for_user(PaymentOrder.objects.all(), request.user, pk=pk)
+    order = selectors.order_get_for_user(request.user, pk)
     action = request.POST.get("action")
     try:
         if action == "requeue":
@@ -242,5 +201,5 @@ def recurring(request):
                     request, _("Payments made for %(month)s: %(count)s.") % {"count": made, "month": f"{month:%m/%Y}"}
                 )
                 return redirect("benefits:payments_recurring")
-    months = payments.recurring_months(_orders(request))
+    months = selectors.recurring_months(_orders(request))
     return render(request, "benefits/payment_recurring.html", {"form": form, "months": months})

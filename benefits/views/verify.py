@@ -5,14 +5,12 @@ claim or finding is 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from benefits import backoffice
-from benefits.models import Claim, ClaimFinding
-from sso.core.scoping import object_get_for_user, office_scoped
+from benefits import backoffice, selectors
+from benefits.models import ClaimFinding
 
 VERIFY = "benefits.change_claimfinding"
 
@@ -21,21 +19,9 @@ VERIFY = "benefits.change_claimfinding"
 @permission_required(VERIFY, raise_exception=True)
 def verify_list(request):
     """Claims of the office with open findings, oldest first, with their findings."""
-    open_findings = ClaimFinding.objects.filter(status=ClaimFinding.Status.OPEN)
     kind = request.GET.get("kind", "")
-    claims = office_scoped(Claim.objects.all(), request.user).filter(findings__status=ClaimFinding.Status.OPEN)
-    if kind in ClaimFinding.Kind.values:
-        claims = claims.filter(findings__kind=kind)
-    claims = (
-        claims.annotate(first_found=Min("findings__found_at"))
-        .select_related("person", "office")
-        .prefetch_related("findings")
-        .order_by("first_found", "pk")
-        .distinct()[:200]
-    )
-    counts = dict(
-        office_scoped(open_findings, request.user).values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
-    )
+    claims = selectors.claims_with_open_findings(request.user, kind)
+    counts = selectors.open_findings_by_kind(request.user)
     return render(
         request,
         "benefits/verify_list.html",
@@ -52,7 +38,7 @@ def verify_list(request):
 @permission_required(VERIFY, raise_exception=True)
 @require_POST
 def finding_resolve(request, pk):
-    finding = object_get_for_user(ClaimFinding.objects.select_related("claim"), request.user, pk=pk)
+    finding = selectors.finding_get_for_user(request.user, pk)
     action = request.POST.get("action", "")
     note = request.POST.get("note", "")
     service = {"clear": backoffice.finding_clear, "confirm": backoffice.finding_confirm}.get(action)

@@ -1,10 +1,9 @@
 """Claim pages: recording at the counter (record and examine in one submit), the claim page
 with its decision panel (a clear-cut claim is approved right there), the work queue, and
-the printable slip of the documents to bring; appeals against a decision (lodged and decided
-on the claim page, open ones on their own work list).
+the printable slip of the documents to bring (appeals: `benefits.views.appeals`).
 
-Every claim is fetched through `claim_get_for_user` (office scope: another office's claim
-is 404); every write is one service call whose refusal is shown on the field it names.
+Every claim is fetched through `claim_get_for_user` (`benefits.selectors`; office scope: another
+office's claim is 404); every write is one service call whose refusal is shown on the field it names.
 """
 
 from django.contrib import messages
@@ -12,43 +11,28 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from benefits import appeals, forms, services
+from benefits import appeals, forms, selectors, services
 from benefits.filters import OPEN, ClaimFilter
 from benefits.models import Appeal, Benefit, Claim, ClaimAttempt, ClaimDocument
-from registry.models import Dependant, InsuredPerson
+from registry import selectors as registry
 from sso.core.confirm import form_supervisor_confirm
-from sso.core.scoping import object_get_for_user, office_scoped
+from sso.core.forms import errors_to_form
 
 DECIDABLE = (Claim.Status.EXAMINED, Claim.Status.REFERRED)
 
 
 def claim_get_for_user(request, pk) -> Claim:
-    return object_get_for_user(
-        Claim.objects.select_related(
-            "person", "office", "dependant", "recorded_by", "adjudicated_by", "override_confirmed_by"
-        ),
-        request.user,
-        pk=pk,
-    )
+    return selectors.claim_get_for_user(request.user, pk)
 
 
-def appeal_get_for_user(request, pk) -> Appeal:
-    return object_get_for_user(
-        Appeal.objects.select_related("claim", "claim__adjudicated_by", "lodged_by", "decided_by"),
-        request.user,
-        pk=pk,
-    )
-
-
-def person_get_for_user(request, pk) -> InsuredPerson:
-    return object_get_for_user(InsuredPerson.objects.select_related("office"), request.user, pk=pk)
+def person_get_for_user(request, pk):
+    return registry.person_for_claims_get(pk, request.user)
 
 
 def _language() -> str:
@@ -60,7 +44,7 @@ def _checklist_from(person, query) -> dict:
     benefit = query.get("benefit", "")
     dependant = None
     if query.get("dependant", "").isdigit():
-        dependant = Dependant.objects.filter(person=person, pk=query["dependant"]).first()
+        dependant = registry.dependant_of(person, query["dependant"])
     presented = set(query.getlist("presented"))
     rows = []
     if benefit in Benefit.values:
@@ -104,7 +88,7 @@ def claim_new(request, pk):
                 )
                 claim = services.claim_examine(claim=claim, officer=request.user)
         except ValidationError as exc:
-            forms.errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Claim recorded and examined."))
             return redirect(claim)
@@ -172,7 +156,7 @@ def _claim_page(request, claim, status=200, **forms_given):
     context = {
         "claim": claim,
         "person": claim.person,
-        "steps": [(step, labels.get(step.to_status, step.to_status)) for step in claim.steps.select_related("by")],
+        "steps": [(step, labels.get(step.to_status, step.to_status)) for step in selectors.claim_steps(claim)],
         "details": [
             (fields[name].label if name in fields else name, value) for name, value in (claim.details or {}).items()
         ],
@@ -267,7 +251,7 @@ def claim_documents(request, pk):
                 if claim.status in DECIDABLE:
                     services.claim_examine(claim=claim, officer=request.user)
         except ValidationError as exc:
-            forms.errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Documents marked as presented."))
             return redirect(claim)
@@ -293,7 +277,7 @@ def _override(request, claim, form):
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "confirmed_by" in exc.error_dict:
             exc = ValidationError({"supervisor": exc.error_dict.pop("confirmed_by"), **exc.error_dict})
-        forms.errors_to_form(form, exc)
+        errors_to_form(form, exc)
         return None
 
 
@@ -320,7 +304,7 @@ def claim_decide(request, pk):
             try:
                 done = services.claim_refer(claim=claim, officer=request.user, note=form.cleaned_data["note"])
             except ValidationError as exc:
-                forms.errors_to_form(form, exc)
+                errors_to_form(form, exc)
         if done is None:
             return _claim_page(request, claim, status=400, refer_form=form)
         message = _("Claim referred to the back office.")
@@ -332,7 +316,7 @@ def claim_decide(request, pk):
                     claim=claim, officer=request.user, approve=False, note=form.cleaned_data["note"]
                 )
             except ValidationError as exc:
-                forms.errors_to_form(form, exc)
+                errors_to_form(form, exc)
         if done is None:
             return _claim_page(request, claim, status=400, reject_form=form)
         message = _("Claim rejected.")
@@ -366,15 +350,7 @@ def claim_decide(request, pk):
 def claim_list(request):
     """The adjudicators' and verifiers' queue: the office's claims, those referred to the back
     office first, oldest first. Without a status chosen, the claims still to decide."""
-    queryset = (
-        office_scoped(Claim.objects.select_related("person", "dependant", "recorded_by"), request.user)
-        .annotate(
-            referred_first=Case(
-                When(status=Claim.Status.REFERRED, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
-        )
-        .order_by("referred_first", "recorded_at", "pk")
-    )
+    queryset = selectors.claim_queue(request.user)
     data = request.GET.copy()
     if "status" not in data:
         data["status"] = OPEN
@@ -383,72 +359,3 @@ def claim_list(request):
     query = data.copy()
     query.pop("page", None)
     return render(request, "benefits/claim_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
-
-
-# Appeals ----------------------------------------------------------------------------------
-
-
-@login_required
-@permission_required("benefits.add_appeal", raise_exception=True)
-@require_POST
-def claim_appeal(request, pk):
-    """Lodge the person's appeal against the claim's decision."""
-    claim = claim_get_for_user(request, pk)
-    form = forms.AppealLodgeForm(request.POST)
-    if form.is_valid():
-        try:
-            appeals.appeal_lodge(
-                claim=claim,
-                officer=request.user,
-                grounds=form.cleaned_data["grounds"],
-                received_on=form.cleaned_data["received_on"],
-            )
-        except ValidationError as exc:
-            forms.errors_to_form(form, exc)
-        else:
-            messages.success(request, _("Appeal lodged for the Appeals Committee."))
-            return redirect(claim)
-    return _claim_page(request, claim, status=400, lodge_form=form)
-
-
-@login_required
-@permission_required("benefits.view_appeal", raise_exception=True)
-@require_POST
-def appeal_action(request, pk):
-    """Decide an open appeal (uphold or dismiss), or withdraw it at the person's request."""
-    appeal = appeal_get_for_user(request, pk)
-    claim = claim_get_for_user(request, appeal.claim_id)
-    action = request.POST.get("action")
-    form = forms.AppealDecideForm(request.POST)
-    if action not in ("uphold", "dismiss", "withdraw") or not form.is_valid():
-        return HttpResponse(status=400)
-    try:
-        if action == "withdraw":
-            if not request.user.has_perm("benefits.change_appeal"):
-                return HttpResponse(status=403)
-            appeals.appeal_withdraw(appeal=appeal, officer=request.user, note=form.cleaned_data["note"])
-            message = _("Appeal withdrawn: the decision stands.")
-        else:
-            appeals.appeal_decide(
-                appeal=appeal, officer=request.user, uphold=action == "uphold", note=form.cleaned_data["note"]
-            )
-            message = _("Appeal upheld.") if action == "uphold" else _("Appeal dismissed: the decision stands.")
-    except ValidationError as exc:
-        forms.errors_to_form(form, exc)
-        return _claim_page(request, claim, status=400, appeal_form=form)
-    messages.success(request, message)
-    return redirect(claim)
-
-
-@login_required
-@permission_required("benefits.view_appeal", raise_exception=True)
-def appeal_list(request):
-    """The open appeals of the office, oldest first: the Appeals Committee's work list."""
-    queryset = office_scoped(
-        Appeal.objects.filter(status=Appeal.Status.LODGED).select_related(
-            "claim", "claim__person", "claim__adjudicated_by", "lodged_by"
-        ),
-        request.user,
-    ).order_by("lodged_at", "pk")
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    return render(request, "benefits/appeal_list.html", {"page": page, "query": ""})
