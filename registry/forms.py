@@ -8,19 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import Bank, Dependant, Employment, Hospital, InsuredPerson
 from registry.validators import national_id_clean
-from sso.core.forms import ThaiDateField
+from sso.core.forms import DATE_HELP, ThaiDateField
 from sso.core.models import Office, Province
-
-DATE_HELP = _("Year in B.E. (2569) or C.E. (2026).")
-
-
-def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the fields it names (others on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _numeric(attrs=None):

@@ -1,9 +1,6 @@
-"""Registry pages: search, the person and employer pages, the counter's registration forms.
-
-Every form page works the same way (`_form_page`): GET shows the form, POST validates it,
-calls one service and goes back to the record's page; a service's refusal is shown on
-the field it names and nothing is stored.
-"""
+"""Registry pages: search, the lists, the person and employer pages, the forms that do more
+than one service call (employee registration with its duplicate check, Section 40, merge and
+unmerge). The plain counter forms are data in `counter_forms.py`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -16,36 +13,11 @@ from django.utils.translation import gettext as _
 from registry import forms, merging, selectors, services
 from registry.filters import EmployerFilter, PersonFilter
 from registry.models import Branch, Employer, Employment, InsuredPerson, PersonMerge
+from registry.views.counter_forms import employer_get_for_user, form_page, person_get_for_user
 from sso.core.confirm import form_supervisor_confirm
+from sso.core.forms import errors_to_form
 from sso.core.panels import panels_for
 from sso.core.scoping import object_get_for_user, office_scoped
-
-
-def person_get_for_user(request, pk) -> InsuredPerson:
-    return object_get_for_user(InsuredPerson.objects.select_related("office"), request.user, pk=pk)
-
-
-def employer_get_for_user(request, pk) -> Employer:
-    return object_get_for_user(Employer.objects.select_related("province", "responsible_office"), request.user, pk=pk)
-
-
-def _form_page(request, form, *, template, context, apply, success, next_url):
-    """Validate `form` on POST and run `apply(data)` (a service call); on success flash
-    `success` and go to `next_url`, else show the errors on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = apply(form.cleaned_data)
-        except ValidationError as exc:
-            forms.errors_to_form(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(next_url(result) if callable(next_url) else next_url)
-    return render(request, template, {"form": form, **context})
-
-
-def _today():
-    return timezone.localdate()
-
 
 # Search ---------------------------------------------------------------------------------
 
@@ -103,7 +75,7 @@ def employer_list(request):
 @permission_required("registry.view_insuredperson", raise_exception=True)
 def person_detail(request, pk):
     person = selectors.person_page_get(pk, request.user)
-    today = _today()
+    today = timezone.localdate()
     return render(
         request,
         "registry/person_detail.html",
@@ -120,93 +92,11 @@ def person_detail(request, pk):
 
 
 @login_required
-@permission_required("registry.change_insuredperson", raise_exception=True)
-def person_edit(request, pk):
-    person = person_get_for_user(request, pk)
-    form = forms.PersonEditForm(request.POST or None, instance=person)
-    return _form_page(
-        request,
-        form,
-        template="registry/form.html",
-        context={"title": _("Correct personal details"), "person": person},
-        apply=lambda data: services.person_update(officer=request.user, person=person, **data),
-        success=_("Personal details saved."),
-        next_url=person,
-    )
-
-
-@login_required
-@permission_required("registry.add_hospitalregistration", raise_exception=True)
-def hospital_change(request, pk):
-    person = person_get_for_user(request, pk)
-    form = forms.HospitalChangeForm(request.POST or None, initial={"valid_from": _today()})
-    return _form_page(
-        request,
-        form,
-        template="registry/form.html",
-        context={"title": _("Change of registered hospital (SSO 9-02)"), "person": person},
-        apply=lambda data: services.hospital_change(officer=request.user, person=person, **data),
-        success=_("Hospital changed."),
-        next_url=person,
-    )
-
-
-@login_required
-@permission_required("registry.add_bankaccount", raise_exception=True)
-def bank_account(request, pk):
-    person = person_get_for_user(request, pk)
-    form = forms.BankAccountForm(
-        request.POST or None, initial={"valid_from": _today(), "account_name": person.full_name_th}
-    )
-    return _form_page(
-        request,
-        form,
-        template="registry/form.html",
-        context={"title": _("Bank account for benefit payments"), "person": person},
-        apply=lambda data: services.bank_account_set(officer=request.user, person=person, **data),
-        success=_("Bank account saved."),
-        next_url=person,
-    )
-
-
-@login_required
-@permission_required("registry.add_dependant", raise_exception=True)
-def dependant_add(request, pk):
-    person = person_get_for_user(request, pk)
-    form = forms.DependantForm(request.POST or None, initial={"last_name_th": person.last_name_th})
-    return _form_page(
-        request,
-        form,
-        template="registry/form.html",
-        context={"title": _("Add a child or spouse"), "person": person},
-        apply=lambda data: services.dependant_add(officer=request.user, person=person, **data),
-        success=_("Dependant added."),
-        next_url=person,
-    )
-
-
-@login_required
-@permission_required("registry.add_sectionspell", raise_exception=True)
-def section39(request, pk):
-    person = person_get_for_user(request, pk)
-    form = forms.Section39Form(request.POST or None, initial={"applied_on": _today()})
-    return _form_page(
-        request,
-        form,
-        template="registry/form.html",
-        context={"title": _("Section 39 application"), "person": person},
-        apply=lambda data: services.section39_apply(officer=request.user, person=person, **data),
-        success=_("Section 39 insurance started."),
-        next_url=person,
-    )
-
-
-@login_required
 @permission_required("registry.add_sectionspell", raise_exception=True)
 def section40(request, pk=None):
     """Section 40: a new person (full form) or one on record (option and date only)."""
     person = person_get_for_user(request, pk) if pk else None
-    form = forms.Section40Form(request.POST or None, existing=person, initial={"applied_on": _today()})
+    form = forms.Section40Form(request.POST or None, existing=person, initial={"applied_on": timezone.localdate()})
 
     def apply(data):
         if person is not None:
@@ -222,7 +112,7 @@ def section40(request, pk=None):
             **form.person_fields(),
         )
 
-    return _form_page(
+    return form_page(
         request,
         form,
         template="registry/form.html",
@@ -278,7 +168,7 @@ def person_merge(request, pk):
                     except ValidationError as exc:
                         if hasattr(exc, "error_dict") and "confirmed_by" in exc.error_dict:
                             exc = ValidationError({"supervisor": exc.error_dict.pop("confirmed_by"), **exc.error_dict})
-                        forms.errors_to_form(form, exc)
+                        errors_to_form(form, exc)
                     else:
                         messages.success(request, _("Records merged."))
                         return redirect(person)
@@ -311,7 +201,7 @@ def person_unmerge(request, pk):
         try:
             merging.person_unmerge(officer=request.user, merge=merge, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            forms.errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Merge undone: the records are separate again."))
             return redirect(merge.merged)
@@ -351,55 +241,6 @@ def employer_detail(request, pk):
 
 
 @login_required
-@permission_required("registry.add_employer", raise_exception=True)
-def employer_register(request):
-    form = forms.EmployerForm(
-        request.POST or None, initial={"registered_on": _today(), "responsible_office": request.user.office}
-    )
-    return _form_page(
-        request,
-        form,
-        template="registry/form.html",
-        context={"title": _("Employer registration (SSO 1-01)")},
-        apply=lambda data: services.employer_register(officer=request.user, **data),
-        success=_("Employer registered."),
-        next_url=lambda employer: employer,
-    )
-
-
-@login_required
-@permission_required("registry.add_branch", raise_exception=True)
-def branch_add(request, pk):
-    employer = employer_get_for_user(request, pk)
-    form = forms.BranchForm(request.POST or None, initial={"province": employer.province_id})
-    return _form_page(
-        request,
-        form,
-        template="registry/form.html",
-        context={"title": _("Add a branch"), "employer": employer},
-        apply=lambda data: services.branch_add(officer=request.user, employer=employer, **data),
-        success=_("Branch added."),
-        next_url=employer,
-    )
-
-
-@login_required
-@permission_required("registry.change_employer", raise_exception=True)
-def employer_cease(request, pk):
-    employer = employer_get_for_user(request, pk)
-    form = forms.CeaseForm(request.POST or None, initial={"ceased_on": _today()})
-    return _form_page(
-        request,
-        form,
-        template="registry/form.html",
-        context={"title": _("Employer ceased business"), "employer": employer},
-        apply=lambda data: services.employer_cease(officer=request.user, employer=employer, **data),
-        success=_("Employer recorded as ceased."),
-        next_url=employer,
-    )
-
-
-@login_required
 @permission_required("registry.add_employment", raise_exception=True)
 def employee_register(request, pk):
     """Form SSO 1-03. Likely duplicates (same birth date, same or similar name) are listed
@@ -434,7 +275,7 @@ def employee_register(request, pk):
                     **form.person_fields(),
                 )
             except ValidationError as exc:
-                forms.errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 if employment.late_registration:
                     days = selectors.registration_rule(employment.registered_on).employee_registration_days
@@ -446,26 +287,4 @@ def employee_register(request, pk):
         request,
         "registry/employee_register.html",
         {"form": form, "employer": employer, "duplicates": duplicates},
-    )
-
-
-@login_required
-@permission_required("registry.change_employment", raise_exception=True)
-def employee_leave(request, pk):
-    employment = object_get_for_user(Employment.objects.select_related("person", "employer"), request.user, pk=pk)
-    form = forms.LeaveForm(request.POST or None, initial={"ended_on": _today()})
-    return _form_page(
-        request,
-        form,
-        template="registry/form.html",
-        context={
-            "title": _("Employee leaving (SSO 6-09)"),
-            "person": employment.person,
-            "employer": employment.employer,
-        },
-        apply=lambda data: services.employee_leave(
-            officer=request.user, employment=employment, ended_on=data["ended_on"], reason=data["leaving_reason"]
-        ),
-        success=_("Leaving recorded."),
-        next_url=employment.person,
     )
