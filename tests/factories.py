@@ -1,3 +1,22 @@
+"""The records tests build, two ways (and why each):
+
+- Records a service makes are made through that service, as a function `<noun>_make`:
+  employer_make (SSO 1-01, with its head-office branch), branch_make, employee_make (SSO 1-03:
+  the person, the employment, the Section 33 spell), statement_make / statement_paid_make
+  (SSO 1-10 checked whole, its lines; the payment, its receipt and the months it pays),
+  queue_office (the standard services and counters), ticket_make (a kiosk ticket and its
+  visit). The service computes the numbers, branches, spells and audit rows a factory would
+  have to copy, and a test can never hold a record the application could not have made;
+  one call says it all, so factory_boy's declarations would add nothing.
+- Rows a test sets up in a given state, where no single service goes (a claim already
+  approved, a payment order in a batch, an appeal lodged, a bank account), are factory_boy
+  factories: defaults a test overrides by keyword (`ClaimFactory(person=p, status="approved")`).
+  They name models as "app.Model", so they do not import the apps' modules.
+"""
+
+import datetime
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -79,8 +98,6 @@ class HospitalFactory(factory.django.DjangoModelFactory):
 
 def employer_make(office, officer=None, n=None, registered_on=None, **fields):
     """An employer registered through the SSO 1-01 service (head-office branch included)."""
-    import datetime
-
     from registry.services import employer_register
 
     n = n if n is not None else Office.objects.count() * 1000 + factory.random.randgen.randint(1, 10**7)
@@ -103,9 +120,7 @@ def name_tag(n: int, letters: str = "กขคฆงจฉชซฌ") -> str:
 
 
 def employee_make(employer, n, officer=None, started_on=None, **fields):
-    """An insured person hired by `employer` through the SSO 1-03 service."""
-    import datetime
-
+    """An insured person hired by `employer` through the SSO 1-03 service (returns the employment)."""
     from registry.services import employee_register
 
     started_on = started_on or datetime.date(2020, 1, 1)
@@ -127,8 +142,6 @@ def employee_make(employer, n, officer=None, started_on=None, **fields):
 def contribution_months_make(person, officer, *, last_period, count, wage="15000", employer=None, section="33"):
     """`count` paid contribution months of `person` up to `last_period` (the first of a
     month), under one payment: the history the benefit rules count."""
-    from decimal import Decimal
-
     from contributions.models import ContributionMonth, Payment
     from contributions.rules import period_add
 
@@ -158,3 +171,135 @@ def contribution_months_make(person, officer, *, last_period, count, wage="15000
         for period in periods
     )
     return periods
+
+
+def branch_make(employer, officer=None, number="000001", **fields):
+    """A branch of `employer` added through its service, in the employer's province."""
+    from registry.services import branch_add
+
+    return branch_add(
+        officer=officer,
+        employer=employer,
+        number=number,
+        name=fields.pop("name", f"Branch {number}"),
+        province=fields.pop("province", employer.province),
+        **fields,
+    )
+
+
+def statement_make(employer, officer, people, wages=None, *, period=datetime.date(2025, 10, 1), branch=None, **fields):
+    """A contribution statement (SSO 1-10) of `people` at `wages` (10,000 each by default)
+    submitted through its service, not yet paid (`verify=False` unless given: the back office
+    is not asked)."""
+    from contributions.services import LineInput, statement_submit
+
+    wages = wages or ["10000"] * len(people)
+    return statement_submit(
+        officer=officer,
+        employer=employer,
+        branch=branch or employer.branches.get(number="000000"),
+        period=period,
+        lines=[
+            LineInput(line=n, national_id=person.national_id, wage=Decimal(wage))
+            for n, (person, wage) in enumerate(zip(people, wages, strict=True), start=2)
+        ],
+        **({"verify": False} | fields),
+    )
+
+
+def statement_paid_make(statement, officer, *, paid_on=datetime.date(2025, 11, 10), method="cash", **fields):
+    """The payment of the whole amount due of `statement` at the counter, through its service:
+    the statement paid, its receipt issued, each person's month recorded. Returns the payment."""
+    from contributions.services import statement_amount_due, statement_pay
+
+    due = statement_amount_due(statement, paid_on)
+    return statement_pay(
+        officer=officer, statement=statement, amount=due.total, method=method, paid_on=paid_on, **fields
+    )
+
+
+def ticket_make(office, kind="contribution", customer_kind="insured", customer_ref="", **fields):
+    """A ticket taken at the kiosk of `office` (set up with queue_office) for the service of `kind`."""
+    from queueing.services import ticket_issue
+
+    return ticket_issue(
+        service=office.services.get(kind=kind), customer_kind=customer_kind, customer_ref=customer_ref, **fields
+    )
+
+
+# --- Rows in a given state (factory_boy) ------------------------------------------------------
+
+
+class BankFactory(factory.django.DjangoModelFactory):
+    """Bangkok Bank (002) unless told otherwise. The migrations seed the banks; transactional
+    tests (live server, real worker) empty the tables, so the bank is made again when gone."""
+
+    class Meta:
+        model = "registry.Bank"
+        django_get_or_create = ["code"]
+
+    code = "002"
+    name_th = "ธนาคารกรุงเทพ"
+    name_en = "Bangkok Bank"
+
+
+class BankAccountFactory(factory.django.DjangoModelFactory):
+    """A person's open bank account, benefits paid into it from 1 January 2024 (`person` is required)."""
+
+    class Meta:
+        model = "registry.BankAccount"
+
+    bank = factory.SubFactory(BankFactory)
+    account_number = factory.Sequence(lambda n: f"{1234567890 + n}")
+    account_name = "Somchai"
+    valid_from = datetime.date(2024, 1, 1)
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """A claim of `person` (required) in the state the test names: examined and eligible for a
+    sickness benefit of 1,500 baht by default, recorded by an officer of the person's office."""
+
+    class Meta:
+        model = "benefits.Claim"
+
+    office = factory.LazyAttribute(lambda claim: claim.person.office)
+    benefit = "sickness"
+    event_date = datetime.date(2026, 3, 2)
+    event_key = factory.LazyAttribute(lambda claim: f"{claim.event_date}:{claim.benefit}")
+    recorded_by = factory.SubFactory(StaffFactory, office=factory.SelfAttribute("..office"))
+    status = "examined"
+    eligible = True
+    amount = Decimal("1500.00")
+
+
+class PaymentOrderFactory(factory.django.DjangoModelFactory):
+    """One payment of `claim` (required) for the month of its event, pending, in cash."""
+
+    class Meta:
+        model = "benefits.PaymentOrder"
+
+    period = factory.LazyAttribute(lambda order: order.claim.event_date.replace(day=1))
+    amount = factory.LazyAttribute(lambda order: order.claim.amount or Decimal("800"))
+    method = "cash"
+
+
+class PaymentBatchFactory(factory.django.DjangoModelFactory):
+    """An open batch of transfers of `office` and `created_by` (required) to Bangkok Bank."""
+
+    class Meta:
+        model = "benefits.PaymentBatch"
+
+    bank = factory.SubFactory(BankFactory)
+    pay_on = datetime.date(2026, 2, 25)
+
+
+class AppealFactory(factory.django.DjangoModelFactory):
+    """An appeal lodged against `claim`'s (required) decision, by the officer who recorded it."""
+
+    class Meta:
+        model = "benefits.Appeal"
+
+    decision = factory.LazyAttribute(lambda appeal: appeal.claim.status)
+    received_decision_on = factory.LazyAttribute(lambda appeal: appeal.claim.event_date)
+    grounds = "The doctor's certificate was brought later."
+    lodged_by = factory.LazyAttribute(lambda appeal: appeal.claim.recorded_by)
