@@ -27,6 +27,7 @@ from benefits.models import PaymentOrder
 from contributions import sso110
 from contributions.models import Statement, StatementLine
 from registry import bulk
+from registry.bulk import upload as bulk_upload
 from registry.models import BulkUpload, Employment, InsuredPerson
 from sso.core import uploads
 from tests.factories import employee_make, employer_make, pin_make
@@ -437,7 +438,7 @@ def test_an_upload_task_past_its_soft_limit_is_marked_failed_and_stores_nothing(
             assert InsuredPerson.objects.exists()  # part of the file is in, within the transaction
             raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(bulk, "_progress_set", progress_set)
+    monkeypatch.setattr(bulk_upload, "progress_set", progress_set)
     assert bulk_upload_run.apply(args=[upload.pk]).get() == "failed"
     upload.refresh_from_db()
     assert upload.status == BulkUpload.Status.FAILED and upload.finished_at is not None
