@@ -639,3 +639,13 @@ def test_the_direct_answers_match_the_serializers(world, cast):
     assert body["payment"] == json.loads(json.dumps(s.PaymentSerializer(payment).data))
     assert s.statement_data(statement) == s.StatementSerializer(statement).data
     assert s.payment_data(payment, payment.receipt) == s.PaymentSerializer(payment).data
+
+
+def test_a_persons_months_take_a_fixed_number_of_queries(api, world, django_assert_max_num_queries):
+    post(api, f"{API}/statements/", statement_body(world, payment=bank_payment()))
+    national_id = world.people[1].national_id
+    after = str(rules.period_add(this_month(), 1))
+    api.get(f"{API}/persons/{national_id}/months/", {"before": after, "months": 15})
+    with django_assert_max_num_queries(8):  # the token, the person in scope, the months, nothing per row
+        response = api.get(f"{API}/persons/{national_id}/months/", {"before": after, "months": 15})
+    assert response.json()["count"] == 1

@@ -268,3 +268,12 @@ def test_the_excel_file_has_the_same_list(firms, cast, client_for, offices):
     expected = next(row for row in listed if row.account_number == firms["unpaid"].account_number)
     assert (unpaid[6], unpaid[8], unpaid[10]) == (2100, expected.surcharge, expected.total)
     assert unpaid[5]  # the statement's date
+
+
+def test_the_page_takes_a_fixed_number_of_queries(firms, cast, client_for, django_assert_max_num_queries):
+    client = client_for(cast["verifier"])
+    client.get(reverse("contributions:arrears"), {"period": f"{PERIOD:%Y-%m}"})  # the session and menu warmed
+    # The session, the user and menu, the offices, the rates: the page itself is one query.
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("contributions:arrears"), {"period": f"{PERIOD:%Y-%m}"})
+    assert response.context["total"] == 2

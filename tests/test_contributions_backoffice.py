@@ -617,3 +617,13 @@ def test_the_worker_verifies_a_statement_accepted_at_the_counter(reference_rules
     while not statement.findings.filter(kind="duplicate_payment").exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert statement.findings.filter(kind="duplicate_payment").count() == 1
+
+
+def test_the_reimbursements_page_takes_a_fixed_number_of_queries(
+    requested, cast, english_client, django_assert_max_num_queries
+):
+    client = english_client(cast["verifier"])
+    client.get("/contributions/reimbursements/")
+    with django_assert_max_num_queries(12):  # the session, the user and menu, the list, the batches, nothing per row
+        body = client.get("/contributions/reimbursements/").content.decode()
+    assert all(f'data-reimbursement="{item.pk}"' in body for item in requested)

@@ -406,3 +406,27 @@ def test_the_person_page_shows_the_paid_months(paid, firm, cast, client_for, dja
     assert 'data-testid="contribution-history"' in html
     assert "1 month paid in the last 15 months." in html
     assert firm[0].account_number in html and "10,000.00" in html
+
+
+def test_the_receipt_list_takes_a_fixed_number_of_queries(firm, cast, client_for, django_assert_max_num_queries):
+    employer, people = firm
+    for month in range(1, 7):
+        statement = services.statement_submit(
+            officer=cast["counter"],
+            employer=employer,
+            branch=employer.branches.get(),
+            period=datetime.date(2026, month, 1),
+            lines=[LineInput(line=1, national_id=people[0].national_id, wage=D("9000"))],
+        )
+        services.statement_pay(
+            officer=cast["counter"],
+            statement=statement,
+            amount=services.statement_amount_due(statement).total,
+            method="cash",
+        )
+    client = client_for(cast["counter"])
+    client.get(reverse("contributions:receipt_list"))
+    # The session, the user and menu, the day's receipts with their payments: nothing per row.
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("contributions:receipt_list"))
+    assert len(re.findall(r'href="/contributions/receipts/\d+/"', response.content.decode())) == 6

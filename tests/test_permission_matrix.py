@@ -387,13 +387,28 @@ ADMIN_MODELS = {
         admin_other_office(),
         admin(""),
     ),
+    # The contribution rule tables: administrators add and change rows; deleting is the superuser's.
+    "contributions_contributionrate": (admin(), admin(), admin(), admin(), admin("u")),
+    "contributions_voluntaryrate": (admin(), admin(), admin(), admin(), admin("u")),
+    "contributions_section40option": (admin(), admin(), admin(), admin(), admin("u")),
+    "contributions_surchargerule": (admin(), admin(), admin(), admin(), admin("u")),
     "queueing_servicetarget": (admin(), admin(), admin(), admin(), admin("u")),
     # An office's own working set-up: another office's row is not found (the admin's redirect).
     "queueing_service": (admin(), admin(), admin_other_office(), admin_other_office(), admin_other_office("u")),
     "queueing_counter": (admin(), admin(), admin_other_office(), admin_other_office(), admin_other_office("u")),
 }
 # Models whose admin shows their audit history (SimpleHistoryAdmin): one version has a page too.
-AUDITED_ADMIN_MODELS = {"core_office", "core_user", "queueing_servicetarget", "queueing_service", "queueing_counter"}
+AUDITED_ADMIN_MODELS = {
+    "core_office",
+    "core_user",
+    "queueing_servicetarget",
+    "queueing_service",
+    "queueing_counter",
+    "contributions_contributionrate",
+    "contributions_voluntaryrate",
+    "contributions_section40option",
+    "contributions_surchargerule",
+}
 for _model, (_list, _add, _change, _history, _delete) in ADMIN_MODELS.items():
     EXPECTED[f"admin:{_model}_changelist"] = _list
     EXPECTED[f"admin:{_model}_add"] = _add
@@ -615,6 +630,7 @@ def _world_build() -> "World":
         "access_failure_log": AccessFailureLog.objects.create(**attempt),
         "province": Province.objects.get(code="10"),
         "hospital": HospitalFactory(),
+        **_rule_rows(),
         "service_target": ServiceTarget.objects.create(
             kind="registration", minutes=15, valid_from=datetime.date(2026, 1, 1)
         ),
@@ -646,6 +662,19 @@ def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), quick, transaction.atomic():
         yield _world_build()
         transaction.set_rollback(True)
+
+
+def _rule_rows() -> dict:
+    """One row of each contribution rule table (seeded by migration, so without history): saved
+    once unchanged, which gives it the history row its admin history pages need."""
+    from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
+
+    rows = {}
+    for model in (ContributionRate, VoluntaryRate, Section40Option, SurchargeRule):
+        row = model.objects.order_by("pk").first()
+        row.save()
+        rows[f"contributions_{model._meta.model_name}"] = row
+    return rows
 
 
 def _history_id(record):
@@ -688,6 +717,10 @@ def _admin_object(model_key):
             "core_office": r.office,
             "core_user": r.officer,
             "queueing_servicetarget": w.national["service_target"],
+            "contributions_contributionrate": w.national["contributions_contributionrate"],
+            "contributions_voluntaryrate": w.national["contributions_voluntaryrate"],
+            "contributions_section40option": w.national["contributions_section40option"],
+            "contributions_surchargerule": w.national["contributions_surchargerule"],
             "queueing_service": r.service,
             "queueing_counter": r.counter,
         }[model_key]
@@ -703,6 +736,10 @@ def _admin_history_version(model_key):
             "core_office": lambda: w.records(office).office,
             "core_user": lambda: w.records(office).officer,
             "queueing_servicetarget": lambda: w.national["service_target"],
+            "contributions_contributionrate": lambda: w.national["contributions_contributionrate"],
+            "contributions_voluntaryrate": lambda: w.national["contributions_voluntaryrate"],
+            "contributions_section40option": lambda: w.national["contributions_section40option"],
+            "contributions_surchargerule": lambda: w.national["contributions_surchargerule"],
             "queueing_service": lambda: w.records(office).service,
             "queueing_counter": lambda: w.records(office).counter,
         }[model_key]()

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from contributions import rules
+from contributions.lifecycles import STATEMENT
 from contributions.models import (
     ContributionMonth,
     Payment,
@@ -154,6 +155,7 @@ def _statement_pay(*, officer, statement, amount, method, reference, channel, pa
         ).save()
         receipt_issue(payment, officer)
         return payment
+    STATEMENT.check(statement, Statement.Status.PAID)  # saved on the peak path's own audited write
     statement.status = Statement.Status.PAID
     audited_save(statement, officer, update_fields=["status"])
     # Each person's month, written in one statement from the lines.

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contributions.lifecycles import STATEMENT
 from contributions.models import (
     ContributionMonth,
     Payment,
@@ -51,6 +52,5 @@ def receipt_void(*, receipt: Receipt, officer, reason: str) -> Receipt:
     ContributionMonth.objects.filter(payment=payment).delete()
     if payment.statement_id and not payment.statement.payments.filter(status=Payment.Status.POSTED).exists():
         statement = payment.statement
-        statement.status = Statement.Status.ACCEPTED
-        stamp(statement, officer).save(update_fields=["status"])
+        STATEMENT.move(statement, Statement.Status.ACCEPTED, officer=officer)
     return receipt

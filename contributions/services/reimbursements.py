@@ -6,11 +6,11 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
+from contributions.lifecycles import REIMBURSEMENT
 from contributions.models import (
     Reimbursement,
     ReimbursementBatch,
@@ -39,9 +39,8 @@ def _reimbursement_locked(reimbursement: Reimbursement) -> Reimbursement:
 def reimbursement_approve(*, reimbursement: Reimbursement, officer, note: str = "") -> Reimbursement:
     """Approve a requested reimbursement: it can go into the next payment batch."""
     reimbursement = _reimbursement_locked(reimbursement)
-    reimbursement.status = Reimbursement.Status.APPROVED
-    stamp(reimbursement, officer, (note or "").strip()).save(update_fields=["status"])
-    return reimbursement
+    note = (note or "").strip()
+    return REIMBURSEMENT.move(reimbursement, Reimbursement.Status.APPROVED, officer=officer, reason=note)
 
 
 @transaction.atomic
@@ -51,9 +50,7 @@ def reimbursement_reject(*, reimbursement: Reimbursement, officer, reason: str) 
     if not reason:
         refuse("reason", _("Give the reason for the rejection."), "required")
     reimbursement = _reimbursement_locked(reimbursement)
-    reimbursement.status = Reimbursement.Status.REJECTED
-    stamp(reimbursement, officer, reason).save(update_fields=["status"])
-    return reimbursement
+    return REIMBURSEMENT.move(reimbursement, Reimbursement.Status.REJECTED, officer=officer, reason=reason)
 
 
 @transaction.atomic
@@ -98,9 +95,10 @@ def reimbursement_batch_pay(*, batch: ReimbursementBatch, officer, paid_on: date
         refuse("paid_on", _("The payment date cannot be before the batch was made."), "before_batch")
     batch.paid_on = paid_on
     stamp(batch, officer).save(update_fields=["paid_on"])
-    items = list(batch.reimbursements.select_for_update().filter(~Q(status=Reimbursement.Status.PAID)))
+    paid = Reimbursement.Status.PAID
+    items = list(batch.reimbursements.select_for_update().filter(status__in=REIMBURSEMENT.sources(paid)))
     for item in items:
-        item.status = Reimbursement.Status.PAID
+        item.status = paid
     bulk_update_with_history(
         items,
         Reimbursement,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from contributions import rules
+from contributions.lifecycles import FINDING
 from contributions.models import (
     ContributionMonth,
     Finding,
@@ -413,11 +414,12 @@ def finding_resolve(*, finding: Finding, officer, status: str, note: str = "") -
     if finding.status != Finding.Status.OPEN:
         refuse("status", _("This finding is already resolved."), "already_resolved")
     _resolution_check(statement, status, note)
-    finding.status = status
     finding.resolved_at = timezone.now()
     finding.resolved_by = officer
     finding.resolution_note = note
-    stamp(finding, officer, note).save(update_fields=["status", "resolved_at", "resolved_by", "resolution_note"])
+    FINDING.move(
+        finding, status, officer=officer, reason=note, update_fields=["resolved_at", "resolved_by", "resolution_note"]
+    )
     _statement_settle(statement, officer)
     return finding
 
@@ -428,12 +430,15 @@ def findings_accept(*, statement: Statement, kind: str, officer, note: str = "")
     if kind not in Finding.Kind.values:
         refuse("kind", _("Choose a kind of finding."), "invalid_choice")
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
-    findings = list(Finding.objects.select_for_update().filter(statement=statement, kind=kind, status="open"))
+    accepted = Finding.Status.ACCEPTED
+    findings = list(
+        Finding.objects.select_for_update().filter(statement=statement, kind=kind, status__in=FINDING.sources(accepted))
+    )
     if not findings:
         refuse("kind", _("No open finding of this kind is left on the statement."), "none_open")
     now, note = timezone.now(), (note or "").strip()
     for finding in findings:
-        finding.status = Finding.Status.ACCEPTED
+        finding.status = accepted
         finding.resolved_at = now
         finding.resolved_by = officer
         finding.resolution_note = note

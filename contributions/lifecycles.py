@@ -1,0 +1,45 @@
+"""The lifecycles of contribution records: every allowed move of a status, in one place.
+
+Each table is a `sso.core.lifecycle.Lifecycle`: services move a record through
+`LIFECYCLE.move(...)` (checked against the table, saved with `update_fields`, audited), or
+check the move with `LIFECYCLE.check(...)` where the record is saved on the peak path's own
+audited write (a statement paid at the counter); bulk moves (a reimbursement batch paid, the
+findings of one kind accepted) restrict their rows to `LIFECYCLE.sources(target)`. A move
+the table does not hold is refused as a field error and nothing is written.
+
+A record's first status is not a move: a statement is filed `accepted`, a reimbursement
+`requested`, a finding `open`.
+"""
+
+from contributions.models import Finding, Reimbursement, Statement
+from sso.core.lifecycle import Lifecycle
+
+S = Statement.Status
+R = Reimbursement.Status
+F = Finding.Status
+
+STATEMENT = Lifecycle(
+    Statement,
+    {
+        # Paid by its (first) payment; a voided receipt of its only payment makes it unpaid again.
+        S.ACCEPTED: {S.PAID},
+        S.PAID: {S.ACCEPTED},
+    },
+)
+
+REIMBURSEMENT = Lifecycle(
+    Reimbursement,
+    {
+        # Decided by the back office; an approved one is paid with its batch.
+        R.REQUESTED: {R.APPROVED, R.REJECTED},
+        R.APPROVED: {R.PAID},
+    },
+)
+
+FINDING = Lifecycle(
+    Finding,
+    {
+        # Resolved by a verifier: accepted as filed, corrected by an amending statement, referred.
+        F.OPEN: {F.ACCEPTED, F.CORRECTED, F.REFERRED},
+    },
+)
