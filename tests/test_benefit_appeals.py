@@ -13,8 +13,7 @@ from django.utils import timezone, translation
 from benefits import appeals, services
 from benefits.models import Appeal, Benefit, BenefitParameter, Claim, ClaimAttempt, ClaimStep, PaymentOrder
 from contributions.rules import period_add, period_of
-from registry.models import Bank, BankAccount
-from tests.factories import contribution_months_make, employee_make, employer_make
+from tests.factories import BankAccountFactory, contribution_months_make, employee_make, employer_make
 
 PRESENTED = ["claim_form", "medical_certificate", "receipt"]
 
@@ -48,13 +47,7 @@ def person(cast, offices):
     contribution_months_make(
         person, cast["counter"], last_period=period_add(period_of(_event()), -1), count=12, employer=employer
     )
-    BankAccount.objects.create(
-        person=person,
-        bank=Bank.objects.get(code="002"),
-        account_number="1234567890",
-        account_name="Somchai",
-        valid_from=datetime.date(2024, 1, 1),
-    )
+    BankAccountFactory(person=person, account_number="1234567890")
     return person
 
 

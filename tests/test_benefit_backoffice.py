@@ -17,8 +17,8 @@ from benefits import backoffice, services, tasks
 from benefits.models import Benefit, Claim, ClaimFinding, ClaimStep, PaymentOrder
 from contributions import services as contribution_services
 from contributions.services import LineInput
-from registry.models import Bank, BankAccount, Dependant
-from tests.factories import StaffFactory, employee_make, employer_make
+from registry.models import Dependant
+from tests.factories import BankAccountFactory, StaffFactory, employee_make, employer_make
 
 D = Decimal
 TODAY = timezone.localdate()
@@ -40,13 +40,7 @@ def employer(cast, offices):
 def _person(employer, n, officer, account="1234567890"):
     person = employee_make(employer, n, officer, started_on=datetime.date(2024, 1, 1)).person
     if account:
-        BankAccount.objects.create(
-            person=person,
-            bank=Bank.objects.get_or_create(code="002", defaults={"name_th": "กรุงเทพ", "name_en": "Bangkok Bank"})[0],
-            account_number=account,
-            account_name="Somchai",
-            valid_from=datetime.date(2024, 1, 1),
-        )
+        BankAccountFactory(person=person, account_number=account)
     return person
 
 

@@ -10,8 +10,8 @@ from django.utils import translation
 
 from benefits import services
 from benefits.models import Benefit, Claim, ClaimDocument, ClaimStep
-from registry.models import Bank, BankAccount, Dependant
-from tests.factories import employee_make, employer_make
+from registry.models import Dependant
+from tests.factories import BankAccountFactory, employee_make, employer_make
 
 D = Decimal
 TODAY = datetime.date(2026, 3, 20)
@@ -35,13 +35,7 @@ def _record(person, cast, **kwargs):
 
 
 def test_recording_lists_the_documents_and_what_the_registry_already_holds(person, cast):
-    BankAccount.objects.create(
-        person=person,
-        bank=Bank.objects.get(code="002"),
-        account_number="1234567890",
-        account_name="Somchai",
-        valid_from=datetime.date(2024, 1, 1),
-    )
+    BankAccountFactory(person=person, account_number="1234567890")
     claim = _record(person, cast, presented=["claim_form"])
     states = {document.requirement.code: document.state for document in claim.documents.all()}
     assert states == {

@@ -12,9 +12,8 @@ from django.utils import timezone, translation
 from benefits import services
 from benefits.models import Benefit, Claim, ClaimDocument, ClaimStep
 from contributions.rules import period_add, period_of
-from registry.models import Bank, BankAccount
 from sso.core.formats import BE_OFFSET
-from tests.factories import contribution_months_make, employee_make, employer_make
+from tests.factories import BankAccountFactory, contribution_months_make, employee_make, employer_make
 
 PRESENTED = ["claim_form", "medical_certificate", "receipt"]
 
@@ -43,13 +42,7 @@ def person(cast, offices):
     contribution_months_make(
         person, cast["counter"], last_period=period_add(period_of(_event()), -1), count=12, employer=employer
     )
-    BankAccount.objects.create(
-        person=person,
-        bank=Bank.objects.get(code="002"),
-        account_number="1234567890",
-        account_name="Somchai",
-        valid_from=datetime.date(2024, 1, 1),
-    )
+    BankAccountFactory(person=person, account_number="1234567890")
     return person
 
 

@@ -13,7 +13,7 @@ from django.utils import translation
 from benefits import payments, services
 from benefits.models import Benefit, Claim, PaymentBatch, PaymentOrder
 from registry.models import Bank, BankAccount
-from tests.factories import employee_make, employer_make
+from tests.factories import BankAccountFactory, ClaimFactory, employee_make, employer_make
 
 D = Decimal
 TODAY = datetime.date(2026, 3, 20)
@@ -38,29 +38,12 @@ def employer(cast, offices):
 def _person(employer, cast, n, bank=None):
     person = employee_make(employer, n, cast["counter"], started_on=datetime.date(2024, 1, 1)).person
     if bank is not None:
-        BankAccount.objects.create(
-            person=person,
-            bank=bank,
-            account_number=f"12345678{n:02d}",
-            account_name=f"Person {n}",
-            valid_from=datetime.date(2024, 1, 1),
-        )
+        BankAccountFactory(person=person, bank=bank, account_number=f"12345678{n:02d}", account_name=f"Person {n}")
     return person
 
 
-def _claim(person, cast, *, benefit=Benefit.SICKNESS, event=datetime.date(2026, 3, 2), amount="1500.00", **fields):
-    fields = {"status": Claim.Status.EXAMINED} | fields
-    return Claim.objects.create(
-        office=person.office,
-        person=person,
-        benefit=benefit,
-        event_date=event,
-        event_key=f"{event}:{benefit}",
-        recorded_by=cast["counter"],
-        eligible=True,
-        amount=D(amount),
-        **fields,
-    )
+def _claim(person, cast, *, event=datetime.date(2026, 3, 2), amount="1500.00", **fields):
+    return ClaimFactory(person=person, recorded_by=cast["counter"], event_date=event, amount=D(amount), **fields)
 
 
 def _approve(claim, cast):
@@ -237,7 +220,7 @@ def test_returned_transfers_are_requeued_to_the_fixed_account_or_cancelled(emplo
     account.save()
     with pytest.raises(ValidationError, match="no open bank account"):
         payments.order_requeue(order=a, officer=cast["verifier"])
-    BankAccount.objects.create(
+    BankAccountFactory(
         person=a.claim.person, bank=bank, account_number="9999999999", account_name="New", valid_from=TODAY
     )
     a = payments.order_requeue(order=a, officer=cast["verifier"])

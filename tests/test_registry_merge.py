@@ -18,8 +18,8 @@ from contributions.models import ContributionMonth, Payment, StatementLine
 from contributions.rules import period_add, period_of
 from contributions.services import LineInput
 from registry import merging, services
-from registry.models import Bank, BankAccount, InsuredPerson, PersonMerge, SectionSpell
-from tests.factories import employee_make, employer_make, pin_make
+from registry.models import InsuredPerson, PersonMerge, SectionSpell
+from tests.factories import BankAccountFactory, employee_make, employer_make, pin_make
 
 D = datetime.date
 TODAY = timezone.localdate()
@@ -90,13 +90,7 @@ def _paid_statements(employer, person, officer, count=12):
 
 
 def _account(person):
-    BankAccount.objects.create(
-        person=person,
-        bank=Bank.objects.get(code="002"),
-        account_number="1234567890",
-        account_name="Somchai",
-        valid_from=D(2021, 1, 1),
-    )
+    BankAccountFactory(person=person, account_number="1234567890", valid_from=D(2021, 1, 1))
 
 
 def _snapshot():
