@@ -70,18 +70,8 @@ class PersonFieldsForm(forms.Form):
     address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 
-    person_field_names = (
-        "title",
-        "first_name_th",
-        "last_name_th",
-        "first_name_en",
-        "last_name_en",
-        "birth_date",
-        "sex",
-        "nationality",
-        "address",
-        "phone",
-    )
+    # The person's fields this form holds (the province comes from the employer's).
+    person_field_names = tuple(name for name in InsuredPerson.PERSONAL_FIELDS if name != "province")
 
     def clean(self):
         data = super().clean()
@@ -178,19 +168,7 @@ class PersonEditForm(forms.ModelForm):
 
     class Meta:
         model = InsuredPerson
-        fields = [
-            "title",
-            "first_name_th",
-            "last_name_th",
-            "first_name_en",
-            "last_name_en",
-            "birth_date",
-            "sex",
-            "nationality",
-            "address",
-            "province",
-            "phone",
-        ]
+        fields = list(InsuredPerson.PERSONAL_FIELDS)
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
 

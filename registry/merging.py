@@ -230,20 +230,7 @@ def clashes(ref: Reference, kept_id, merged_id) -> list[Clash]:
 
 # The preview ----------------------------------------------------------------------------
 
-IDENTITY_FIELDS = (
-    "national_id",
-    "id_type",
-    "title",
-    "first_name_th",
-    "last_name_th",
-    "first_name_en",
-    "last_name_en",
-    "birth_date",
-    "sex",
-    "nationality",
-    "status",
-    "office",
-)
+IDENTITY_FIELDS = InsuredPerson.IDENTITY_FIELDS
 
 
 def _shown(person: InsuredPerson, name: str) -> str:

@@ -197,6 +197,24 @@ class InsuredPerson(models.Model):
         DECEASED = "deceased", _("Deceased")
         MERGED = "merged", _("Merged into another record")
 
+    # What a person's record says of them, as typed at the counter (forms SSO 1-03, 1-20,
+    # Section 40, corrections), in the bulk file and in the API: the one list of them.
+    PERSONAL_FIELDS = (
+        "title",
+        "first_name_th",
+        "last_name_th",
+        "first_name_en",
+        "last_name_en",
+        "birth_date",
+        "sex",
+        "nationality",
+        "address",
+        "province",
+        "phone",
+    )
+    # Who the person is (a merge compares these): the ID, the name, birth, sex and nationality.
+    IDENTITY_FIELDS = ("national_id", "id_type", *PERSONAL_FIELDS[:8], "status", "office")
+
     OFFICE_SCOPE = "office"
 
     id_type = models.CharField(_("ID type"), max_length=8, choices=IdType.choices, default=IdType.PIN)

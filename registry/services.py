@@ -47,19 +47,7 @@ from sso.core.records import refuse, stamp
 
 DAY = datetime.timedelta(days=1)
 
-PERSON_FIELDS = (
-    "title",
-    "first_name_th",
-    "last_name_th",
-    "first_name_en",
-    "last_name_en",
-    "birth_date",
-    "sex",
-    "nationality",
-    "address",
-    "province",
-    "phone",
-)
+PERSON_FIELDS = InsuredPerson.PERSONAL_FIELDS
 
 
 def _today():
