@@ -341,6 +341,8 @@ EXPECTED = {
     "contributions-statement-detail": api(CONTRIB_VIEW, post=""),
     "contributions-receipt-list": api(CONTRIB_VIEW, post=""),
     "contributions-receipt-detail": api(CONTRIB_VIEW, post=""),
+    "benefits-claim-list": api(BENEFIT_VIEW, post=""),
+    "benefits-claim-detail": api(BENEFIT_VIEW, post=""),
     # --- Core API, schema and its docs.
     "api-me": api(ALL_SIGNED_IN, post=""),
     "api-token": public(ok=405, anon=405, post=ALL_SIGNED_IN + "-"),  # POST with a password: sign-in
@@ -392,7 +394,15 @@ ADMIN_MODELS = {
     "contributions_voluntaryrate": (admin(), admin(), admin(), admin(), admin("u")),
     "contributions_section40option": (admin(), admin(), admin(), admin(), admin("u")),
     "contributions_surchargerule": (admin(), admin(), admin(), admin(), admin("u")),
+    # The benefit rule tables: administrators add and change rows; deleting is the superuser's.
+    "benefits_benefitparameter": (admin(), admin(), admin(), admin(), admin("u")),
+    "benefits_documentrequirement": (admin(), admin(), admin(), admin(), admin("u")),
     "queueing_servicetarget": (admin(), admin(), admin(), admin(), admin("u")),
+    # The registry's rule table and hospitals: administrators add and change; deleting is the
+    # superuser's. Banks: administrators read them; the superuser keeps them.
+    "registry_registrationrule": (admin(), admin(), admin(), admin(), admin("u")),
+    "registry_hospital": (admin(), admin(), admin(), admin(), admin("u")),
+    "registry_bank": (admin(), admin("u"), admin(), admin(), admin("u")),
     # An office's own working set-up: another office's row is not found (the admin's redirect).
     "queueing_service": (admin(), admin(), admin_other_office(), admin_other_office(), admin_other_office("u")),
     "queueing_counter": (admin(), admin(), admin_other_office(), admin_other_office(), admin_other_office("u")),
@@ -409,6 +419,8 @@ AUDITED_ADMIN_MODELS = {
     "contributions_section40option",
     "contributions_surchargerule",
 }
+AUDITED_ADMIN_MODELS |= {"benefits_benefitparameter", "benefits_documentrequirement"}
+AUDITED_ADMIN_MODELS |= {"registry_registrationrule", "registry_hospital"}
 for _model, (_list, _add, _change, _history, _delete) in ADMIN_MODELS.items():
     EXPECTED[f"admin:{_model}_changelist"] = _list
     EXPECTED[f"admin:{_model}_add"] = _add
@@ -602,9 +614,10 @@ def _world_build() -> "World":
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     from queueing.models import ServiceTarget
+    from registry.models import RegistrationRule
     from sso.core.models import Province
     from sso.core.roles import roles_sync
-    from tests.factories import HospitalFactory, OfficeFactory, StaffFactory
+    from tests.factories import BankFactory, HospitalFactory, OfficeFactory, StaffFactory
 
     roles_sync()
     home = OfficeFactory(code=OWN, name_en="Bangkok Area Office 1", name_th="สปส. กรุงเทพฯ พื้นที่ 1")
@@ -630,6 +643,9 @@ def _world_build() -> "World":
         "access_failure_log": AccessFailureLog.objects.create(**attempt),
         "province": Province.objects.get(code="10"),
         "hospital": HospitalFactory(),
+        "bank": BankFactory(),
+        "registration_rule": RegistrationRule.objects.create(valid_from=datetime.date(1990, 1, 1)),
+        **_benefit_rule_rows(),
         **_rule_rows(),
         "service_target": ServiceTarget.objects.create(
             kind="registration", minutes=15, valid_from=datetime.date(2026, 1, 1)
@@ -677,6 +693,19 @@ def _rule_rows() -> dict:
     return rows
 
 
+def _benefit_rule_rows() -> dict:
+    """One row of each benefit rule table (seeded by migration), saved once unchanged for the
+    history row its admin history pages need."""
+    from benefits.models import BenefitParameter, DocumentRequirement
+
+    rows = {}
+    for model in (BenefitParameter, DocumentRequirement):
+        row = model.objects.order_by("pk").first()
+        row.save()
+        rows[f"benefits_{model._meta.model_name}"] = row
+    return rows
+
+
 def _history_id(record):
     return record.history.order_by("-history_id").first().history_id
 
@@ -717,6 +746,11 @@ def _admin_object(model_key):
             "core_office": r.office,
             "core_user": r.officer,
             "queueing_servicetarget": w.national["service_target"],
+            "registry_registrationrule": w.national["registration_rule"],
+            "registry_hospital": w.national["hospital"],
+            "registry_bank": w.national["bank"],
+            "benefits_benefitparameter": w.national["benefits_benefitparameter"],
+            "benefits_documentrequirement": w.national["benefits_documentrequirement"],
             "contributions_contributionrate": w.national["contributions_contributionrate"],
             "contributions_voluntaryrate": w.national["contributions_voluntaryrate"],
             "contributions_section40option": w.national["contributions_section40option"],
@@ -736,6 +770,10 @@ def _admin_history_version(model_key):
             "core_office": lambda: w.records(office).office,
             "core_user": lambda: w.records(office).officer,
             "queueing_servicetarget": lambda: w.national["service_target"],
+            "registry_registrationrule": lambda: w.national["registration_rule"],
+            "registry_hospital": lambda: w.national["hospital"],
+            "benefits_benefitparameter": lambda: w.national["benefits_benefitparameter"],
+            "benefits_documentrequirement": lambda: w.national["benefits_documentrequirement"],
             "contributions_contributionrate": lambda: w.national["contributions_contributionrate"],
             "contributions_voluntaryrate": lambda: w.national["contributions_voluntaryrate"],
             "contributions_section40option": lambda: w.national["contributions_section40option"],
@@ -811,6 +849,7 @@ KWARGS = {
     "benefits:batch_confirmation_errors": _confirmation_errors_token,
     "benefits:payment_order": _by("payment_order"),
     "benefits:finding_resolve": _by("claim_finding"),
+    "benefits-claim-detail": _by("claim"),
     **{
         f"api-queue-{action}": _by("counter")
         for action in ("call-next", "recall", "start", "no-show", "finish", "transfer", "sign-in", "sign-out")
