@@ -1,11 +1,14 @@
-"""Playwright driving Debian's chromium (`playwright install` cannot download here)."""
+"""Playwright driving Debian's chromium (`playwright install` cannot download here): the browser,
+the content security policy watch over every page, and the fixtures every browser test uses
+(page, signed_in, screenshot, demo). The helpers the tests call are in harness.py."""
 
-import json
 import os
 import shutil
 
 import pytest
+from django.conf import settings
 
+from tests.browser.harness import STAFF_PASSWORD, sign_in
 from tests.conftest import ARTIFACTS
 
 CHROMIUM_FLAGS = [
@@ -110,40 +113,39 @@ def screenshot():
     return take
 
 
-# Every top-level document of the tab (not its frames: the receipt shows its PDF in one) appends
-# its path to a log kept in sessionStorage once its load event has run, but only while a log has
-# been started: the page itself keeps the count, so it does not depend on when Playwright's own
-# "load" events reach the test.
-_LOAD_LOG = """
-window.addEventListener("load", () => {
-  if (window.top !== window) return;
-  const log = JSON.parse(sessionStorage.getItem("test-page-loads") || "null");
-  if (log === null) return;
-  log.push(location.pathname + location.search);
-  sessionStorage.setItem("test-page-loads", JSON.stringify(log));
-});
-"""
+@pytest.fixture
+def signed_in(browser, live_server):
+    """Opens a tab of its own (a new browser context) signed in as `username`; every tab it
+    opened is closed after the test. `language` sets the language cookie (the office works in
+    Thai unless the language switch says otherwise)."""
+    contexts = []
+
+    def open_tab(username, *, password=STAFF_PASSWORD, locale="en-US", height=900, timeout=15_000, language=None):
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": height})
+        contexts.append(context)
+        if language:
+            context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.set_default_timeout(timeout)
+        sign_in(page, live_server, username, password)
+        return page
+
+    yield open_tab
+    for context in contexts:
+        context.close()
 
 
-class PageLoads:
-    """The page loads (new documents) of one tab from start() on.
+@pytest.fixture
+def demo(transactional_db):
+    """The demo data's offices, users (tests.browser.harness.DEMO_PASSWORD) and records."""
+    from django.core.management import call_command
 
-    Playwright's wait_for_load_state can return on the previous document's load state just after
-    a navigation commits, and its "load" event can then reach a listener after the count began;
-    the load event of a document has run once its readyState is "complete", so both start() and
-    urls() wait for that in the current document first."""
+    call_command("demo_data")
 
-    def __init__(self, page):
-        self.page = page
-        page.add_init_script(_LOAD_LOG)
 
-    def _settled(self):
-        self.page.wait_for_function("() => document.readyState === 'complete'")
+@pytest.fixture
+def demo_small(transactional_db):
+    """The demo data with fewer employers and persons, for tests that need only a few."""
+    from django.core.management import call_command
 
-    def start(self):
-        self._settled()
-        self.page.evaluate("sessionStorage.setItem('test-page-loads', '[]')")
-
-    def urls(self):
-        self._settled()
-        return json.loads(self.page.evaluate("sessionStorage.getItem('test-page-loads') || '[]'"))
+    call_command("demo_data", employers=5, persons=40)

@@ -3,22 +3,14 @@ and the pages no other browser test opens (the API's Swagger UI, the admin) run 
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from tests.browser.harness import sign_in
 
-PASSWORD = "correct-horse-battery"  # tests.factories.StaffFactory's
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def admin_user(cast):
     return cast["admin"]
-
-
-def _sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_the_watch_catches_an_inline_script_and_style(page, live_server, _content_security_policy_holds):
@@ -40,7 +32,7 @@ def test_the_watch_catches_an_inline_script_and_style(page, live_server, _conten
 
 
 def test_the_api_docs_run_under_the_policy(page, live_server, admin_user):
-    _sign_in(page, live_server, admin_user)
+    sign_in(page, live_server, admin_user.username)
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .info .title")
     assert "SSO office system API" in page.inner_text(".swagger-ui .info .title")
@@ -48,7 +40,7 @@ def test_the_api_docs_run_under_the_policy(page, live_server, admin_user):
 
 
 def test_the_admin_runs_under_the_policy(page, live_server, admin_user):
-    _sign_in(page, live_server, admin_user)
+    sign_in(page, live_server, admin_user.username)
     page.goto(f"{live_server.url}/admin/")
     page.wait_for_selector("#content")
     page.goto(f"{live_server.url}/admin/core/user/")

@@ -4,18 +4,13 @@ the receipt with its PDF. Counts the screens (page loads) and the keypresses and
 from the call to the printed receipt, and writes them to tests/artifacts/contribution_flow.txt."""
 
 import datetime
-import re
-import time
 from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import PageLoads
-from tests.conftest import ARTIFACTS
+from tests.browser.harness import Flow, counter_sign_in, ticket_take
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct-horse-battery"  # tests.factories.StaffFactory
 
 
 @pytest.fixture
@@ -35,147 +30,106 @@ def office_ready(cast, offices):
     return employer, people
 
 
-def _signed_in(browser, live_server, username):
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
-
-
 def test_a_contribution_is_collected_in_one_step_from_the_call_to_the_receipt(
-    browser, live_server, office_ready, screenshot
+    live_server, signed_in, office_ready, screenshot
 ):
     from contributions import rules
     from contributions.models import Payment, Receipt, Statement
     from queueing.models import Ticket
 
     employer, people = office_ready
-    context, page = _signed_in(browser, live_server, "counter")
-    loads = PageLoads(page)
-    try:
-        # The employer takes a contribution ticket at the kiosk.
-        page.goto(f"{live_server.url}/queue/kiosk/")
-        page.check("input[name=customer_kind][value=employer]")
-        page.fill("#id_customer_ref", employer.account_number)
-        page.click("button[data-service=contribution]")
-        page.wait_for_selector("[data-testid=ticket-code]")
+    page = signed_in("counter")
+    flow = Flow(page)
+    # The employer takes a contribution ticket at the kiosk; the counter officer signs in at counter 1.
+    ticket_take(
+        page, live_server, customer_kind="employer", customer_ref=employer.account_number, service="contribution"
+    )
+    counter_sign_in(page, live_server, 1)
 
-        # The counter officer signs in at counter 1.
-        page.goto(f"{live_server.url}/queue/counter/")
-        page.click("[data-testid=sign-in-1]")
-        # The sign-in redirects to the console: count nothing until its own load is over.
-        page.wait_for_url(re.compile(r"/queue/counter/\d+/$"))
-        page.wait_for_selector("[data-testid=call-next]")
+    flow.start()
+    flow.press("n", "call the next ticket")
+    page.wait_for_selector("[data-testid=current-code]")
+    flow.press("s", "start serving")
+    page.wait_for_selector("[data-testid=finish]")
+    flow.press("o", "open the case")
+    page.wait_for_url("**/contributions/counter/?employer=*")
+    page.wait_for_selector("[data-testid=grid]")
+    page.wait_for_load_state("load")
+    screenshot(page, "contribution-counter")
 
-        keys, clicks = [], []
-        loads.start()
+    # The employees are pre-listed with their wages; the amount due is computed.
+    html = page.content()
+    for person in people:
+        assert person.national_id in html
+    period = rules.period_add(rules.period_of(datetime.date.today()), -1)
+    contributions = Decimal("475") * 2 + Decimal("750") * 2 + Decimal("875") * 2  # ceiling 17,500 from 2026
+    if period < datetime.date(2026, 1, 1):
+        contributions = Decimal("475") * 2 + Decimal("750") * 2 * 2
+    surcharge = rules.surcharge_compute(period, contributions, datetime.date.today()).amount
+    due = contributions + surcharge
+    assert page.input_value("#id_amount") == f"{due:.2f}"
+    assert f"{due:,.2f}" in page.inner_text("[data-testid=amount-due]")
 
-        def press(key, why):
-            keys.append(f"{key} ({why})")
-            page.keyboard.press(key)
+    flow.press("Alt+p", "accept and pay")
+    page.wait_for_url("**/contributions/receipts/*/?print=1")
+    page.wait_for_selector("[data-testid=receipt-number]")
+    page.wait_for_load_state("load")
+    flow.stop()
+    screenshot(page, "contribution-receipt")
+    pdf_url = page.get_attribute("[data-testid=receipt-pdf]", "src")
+    pdf = page.request.get(f"{live_server.url}{pdf_url}")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    flow.key_noted("Enter", "confirm the print dialog, which opens by itself over the PDF; not driven headless")
 
-        started = time.monotonic()
-        press("n", "call the next ticket")
-        page.wait_for_selector("[data-testid=current-code]")
-        press("s", "start serving")
-        page.wait_for_selector("[data-testid=finish]")
-        press("o", "open the case")
-        page.wait_for_url("**/contributions/counter/?employer=*")
-        page.wait_for_selector("[data-testid=grid]")
-        page.wait_for_load_state("load")
-        screenshot(page, "contribution-counter")
+    statement = Statement.objects.get()
+    receipt = Receipt.objects.select_related("payment").get()
+    assert statement.status == Statement.Status.PAID and statement.head_count == 3
+    assert receipt.payment.amount == due and Payment.objects.count() == 1
+    assert page.inner_text("[data-testid=receipt-number]") == receipt.display_number
+    ticket = Ticket.objects.get()
+    assert ticket.case == employer
 
-        # The employees are pre-listed with their wages; the amount due is computed.
-        html = page.content()
-        for person in people:
-            assert person.national_id in html
-        period = rules.period_add(rules.period_of(datetime.date.today()), -1)
-        contributions = Decimal("475") * 2 + Decimal("750") * 2 + Decimal("875") * 2  # ceiling 17,500 from 2026
-        if period < datetime.date(2026, 1, 1):
-            contributions = Decimal("475") * 2 + Decimal("750") * 2 * 2
-        surcharge = rules.surcharge_compute(period, contributions, datetime.date.today()).amount
-        due = contributions + surcharge
-        assert page.input_value("#id_amount") == f"{due:.2f}"
-        assert f"{due:,.2f}" in page.inner_text("[data-testid=amount-due]")
-
-        press("Alt+p", "accept and pay")
-        page.wait_for_url("**/contributions/receipts/*/?print=1")
-        page.wait_for_selector("[data-testid=receipt-number]")
-        page.wait_for_load_state("load")
-        elapsed = time.monotonic() - started
-        screenshot(page, "contribution-receipt")
-        pdf_url = page.get_attribute("[data-testid=receipt-pdf]", "src")
-        pdf = page.request.get(f"{live_server.url}{pdf_url}")
-        assert pdf.ok and pdf.body().startswith(b"%PDF")
-        keys.append("Enter (confirm the print dialog, which opens by itself over the PDF; not driven headless)")
-
-        statement = Statement.objects.get()
-        receipt = Receipt.objects.select_related("payment").get()
-        assert statement.status == Statement.Status.PAID and statement.head_count == 3
-        assert receipt.payment.amount == due and Payment.objects.count() == 1
-        assert page.inner_text("[data-testid=receipt-number]") == receipt.display_number
-        ticket = Ticket.objects.get()
-        assert ticket.case == employer
-
-        screens = loads.urls()
-        report = "\n".join(
-            [
-                "Contribution collection at one counter, from the ticket call to the printed receipt",
-                f"screens (page loads after the call): {len(screens)}",
-                *(f"  {n}. {url}" for n, url in enumerate(screens, 1)),
-                "  (the call and the start are htmx swaps on the console; the PDF shows inside the receipt page)",
-                f"keypresses: {len(keys)}",
-                *(f"  - {key}" for key in keys),
-                f"mouse clicks: {len(clicks)}",
-                f"time from the call to the receipt on screen (test server): {elapsed:.1f} s",
-                f"statement: {statement.head_count} employees, paid {receipt.payment.amount} THB,"
-                f" receipt {receipt.display_number}",
-            ]
-        )
-        print(report)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / "contribution_flow.txt").write_text(report + "\n", encoding="utf-8")
-        assert len(screens) == 2 and len(clicks) == 0
-    finally:
-        context.close()
+    screens = flow.screens()
+    flow.report(
+        "contribution_flow.txt",
+        title="Contribution collection at one counter, from the ticket call to the printed receipt",
+        screens=screens,
+        screens_note="the call and the start are htmx swaps on the console; the PDF shows inside the receipt page",
+        until="the receipt",
+        summary=f"statement: {statement.head_count} employees, paid {receipt.payment.amount} THB,"
+        f" receipt {receipt.display_number}",
+    )
+    assert len(screens) == 2 and len(flow.clicks) == 0
 
 
 def test_the_grid_names_each_typed_id_moves_on_enter_and_checks_without_storing(
-    browser, live_server, office_ready, screenshot
+    live_server, signed_in, office_ready, screenshot
 ):
     from contributions.models import Statement
 
     employer, people = office_ready
-    context, page = _signed_in(browser, live_server, "counter")
-    try:
-        page.goto(f"{live_server.url}/contributions/counter/")
-        page.fill("#id_account", employer.account_number)  # autofocus
-        page.keyboard.press("Enter")
-        page.wait_for_selector("[data-testid=grid]")
-        page.wait_for_load_state("load")
-        before = page.inner_text("#due-total")
-        blank = page.locator("tr.grid-row").nth(len(people))
-        blank.locator("input.nid").click()
-        page.keyboard.type("1234567890121")  # not a registered person
-        page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.classList.contains('wage')")
-        page.keyboard.type("12000")
-        page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.classList.contains('nid')")
-        assert page.inner_text("#due-total") != before  # live totals
-        assert page.inner_text("#total-count") == str(len(people) + 1)
-        page.wait_for_function("() => document.querySelectorAll('tr.grid-row .name')[3].textContent.length > 0")
-        # A wage typed on a pre-listed line, then Check: the unknown ID is explained on its line.
-        page.keyboard.press("Alt+c")
-        page.wait_for_selector("[data-testid=line-error]")
-        screenshot(page, "contribution-counter-check")
-        assert "1-03" in page.inner_text("[data-testid=line-error]")  # register the employee (SSO 1-03) first
-        assert page.input_value("tr.grid-row:nth-child(4) input.wage") == "12000"
-        assert not Statement.objects.exists()
-    finally:
-        context.close()
+    page = signed_in("counter")
+    page.goto(f"{live_server.url}/contributions/counter/")
+    page.fill("#id_account", employer.account_number)  # autofocus
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=grid]")
+    page.wait_for_load_state("load")
+    before = page.inner_text("#due-total")
+    blank = page.locator("tr.grid-row").nth(len(people))
+    blank.locator("input.nid").click()
+    page.keyboard.type("1234567890121")  # not a registered person
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.classList.contains('wage')")
+    page.keyboard.type("12000")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.classList.contains('nid')")
+    assert page.inner_text("#due-total") != before  # live totals
+    assert page.inner_text("#total-count") == str(len(people) + 1)
+    page.wait_for_function("() => document.querySelectorAll('tr.grid-row .name')[3].textContent.length > 0")
+    # A wage typed on a pre-listed line, then Check: the unknown ID is explained on its line.
+    page.keyboard.press("Alt+c")
+    page.wait_for_selector("[data-testid=line-error]")
+    screenshot(page, "contribution-counter-check")
+    assert "1-03" in page.inner_text("[data-testid=line-error]")  # register the employee (SSO 1-03) first
+    assert page.input_value("tr.grid-row:nth-child(4) input.wage") == "12000"
+    assert not Statement.objects.exists()

@@ -2,9 +2,9 @@
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from tests.browser.harness import DEMO_PASSWORD, sign_in
 
-PASSWORD = "sso-demo-2569"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # role login -> menu entries it must show, and entries it must not
 EXPECTED = {
@@ -16,24 +16,9 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def demo(transactional_db):
-    from django.core.management import call_command
-
-    call_command("demo_data")
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 @pytest.mark.parametrize("username", list(EXPECTED))
 def test_each_role_signs_in_and_sees_its_own_menu(page, live_server, demo, screenshot, username):
-    sign_in(page, live_server, username)
+    sign_in(page, live_server, username, DEMO_PASSWORD)
     shown = set(page.locator("[data-testid=home-menu] [data-menu]").evaluate_all("els => els.map(e => e.dataset.menu)"))
     must, must_not = EXPECTED[username]
     assert must <= shown, shown
@@ -62,7 +47,7 @@ def test_a_wrong_password_is_explained_and_keeps_the_user_name(page, live_server
 
 
 def test_an_officer_opens_their_office_and_signs_out(page, live_server, demo, screenshot):
-    sign_in(page, live_server, "cmi.supervisor")
+    sign_in(page, live_server, "cmi.supervisor", DEMO_PASSWORD)
     page.click("[data-testid=home-menu] [data-menu=my_office]")
     page.wait_for_url(f"{live_server.url}/offices/5000/")
     assert "เชียงใหม่" in page.locator("h1").inner_text()
@@ -75,7 +60,7 @@ def test_an_officer_opens_their_office_and_signs_out(page, live_server, demo, sc
 
 
 def test_an_administrator_edits_an_office_with_a_buddhist_era_date(page, live_server, demo, screenshot):
-    sign_in(page, live_server, "hq.admin")
+    sign_in(page, live_server, "hq.admin", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/offices/4000/edit/")
     page.fill("#id_opened_on", "15/08/2545")
     page.fill("#id_phone", "043-000-111")

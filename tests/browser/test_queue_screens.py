@@ -4,106 +4,81 @@ import time
 
 import pytest
 
-from tests.browser.test_login_and_menus import PASSWORD
+from tests.browser.harness import DEMO_TAB
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VALID_PIN = "1101700230708"
 
 
-@pytest.fixture
-def demo(transactional_db):
-    from django.core.management import call_command
-
-    call_command("demo_data")
-
-
-def signed_in(browser, live_server, username):
-    context = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
-
-
-def test_kiosk_to_counter_to_board(browser, live_server, demo, screenshot):
+def test_kiosk_to_counter_to_board(live_server, signed_in, demo, screenshot):
     from queueing.models import Ticket
 
-    board_context, board = signed_in(browser, live_server, "bkk1.supervisor")
-    desk_context, desk = signed_in(browser, live_server, "bkk1.counter")
+    board = signed_in("bkk1.supervisor", **DEMO_TAB)
+    desk = signed_in("bkk1.counter", **DEMO_TAB)
+    board.goto(f"{live_server.url}/queue/board/")
+    board.wait_for_function("() => document.querySelector('[data-testid=board-status]').textContent.includes('live')")
+
+    # Kiosk: an insured person with a valid national ID takes a contribution ticket.
+    desk.goto(f"{live_server.url}/queue/kiosk/")
+    desk.check("input[name=customer_kind][value=insured]")
+    desk.fill("#id_customer_ref", "1-1017-00230-70-8")
+    screenshot(desk, "queue-kiosk")
+    desk.click("button[data-service=contribution]")
+    desk.wait_for_selector("[data-testid=ticket-code]")
+    assert desk.inner_text("[data-testid=ticket-code]") == "A001"
+    assert desk.inner_text("[data-testid=ahead]") == "0"
+    screenshot(desk, "queue-ticket")
+
+    # A bad national ID is explained and issues nothing.
+    desk.goto(f"{live_server.url}/queue/kiosk/")
+    desk.check("input[name=customer_kind][value=insured]")
+    desk.fill("#id_customer_ref", "1234567890123")
+    desk.click("button[data-service=contribution]")
+    desk.wait_for_selector(".field.invalid .error")
+    assert "ไม่ถูกต้อง" in desk.inner_text(".field.invalid .error")
+
+    # Counter console: sign in at counter 1 and call with the keyboard.
+    desk.goto(f"{live_server.url}/queue/counter/")
+    desk.click("[data-testid=sign-in-1]")
+    desk.wait_for_selector("[data-testid=call-next]")
+    desk.wait_for_load_state("load")  # the shortcut script is loaded
+    desk.keyboard.press("n")
+    called_at = time.monotonic()
     try:
-        board.goto(f"{live_server.url}/queue/board/")
-        board.wait_for_function(
-            "() => document.querySelector('[data-testid=board-status]').textContent.includes('live')"
-        )
-
-        # Kiosk: an insured person with a valid national ID takes a contribution ticket.
-        desk.goto(f"{live_server.url}/queue/kiosk/")
-        desk.check("input[name=customer_kind][value=insured]")
-        desk.fill("#id_customer_ref", "1-1017-00230-70-8")
-        screenshot(desk, "queue-kiosk")
-        desk.click("button[data-service=contribution]")
-        desk.wait_for_selector("[data-testid=ticket-code]")
-        assert desk.inner_text("[data-testid=ticket-code]") == "A001"
-        assert desk.inner_text("[data-testid=ahead]") == "0"
-        screenshot(desk, "queue-ticket")
-
-        # A bad national ID is explained and issues nothing.
-        desk.goto(f"{live_server.url}/queue/kiosk/")
-        desk.check("input[name=customer_kind][value=insured]")
-        desk.fill("#id_customer_ref", "1234567890123")
-        desk.click("button[data-service=contribution]")
-        desk.wait_for_selector(".field.invalid .error")
-        assert "ไม่ถูกต้อง" in desk.inner_text(".field.invalid .error")
-
-        # Counter console: sign in at counter 1 and call with the keyboard.
-        desk.goto(f"{live_server.url}/queue/counter/")
-        desk.click("[data-testid=sign-in-1]")
-        desk.wait_for_selector("[data-testid=call-next]")
-        desk.wait_for_load_state("load")  # the shortcut script is loaded
-        desk.keyboard.press("n")
-        called_at = time.monotonic()
-        try:
-            board.wait_for_selector("[data-testid=board-current] [data-ticket=A001]", timeout=5_000)
-        finally:
-            screenshot(desk, "queue-console-called")
-            screenshot(board, "queue-board")
-        board_delay = time.monotonic() - called_at
-        board.wait_for_selector("#flash:not([hidden])")
-        assert "A001" in board.inner_text("#flash") and "counter 1" in board.inner_text("#flash")
-        screenshot(board, "queue-board")
-        assert board_delay < 1.0, f"the board showed the call after {board_delay:.2f} s"
-
-        desk.wait_for_selector("[data-testid=current-code]")
-        assert desk.inner_text("[data-testid=current-code]") == "A001"
-        desk.keyboard.press("r")  # recall
-        desk.wait_for_selector("[data-testid=start]")
-        desk.keyboard.press("s")
-        desk.wait_for_selector("[data-testid=finish]")
-        screenshot(desk, "queue-console-serving")
-        desk.select_option("#id_outcome", "completed")
-        desk.click("[data-testid=finish]")
-        desk.wait_for_selector("[data-testid=call-next]")
-
-        ticket = Ticket.objects.select_related("counter", "officer", "visit").get(prefix="A", number=1)
-        assert ticket.customer_ref == VALID_PIN
-        assert ticket.status == "done" and ticket.outcome == "completed"
-        assert ticket.counter.number == 1 and ticket.officer.username == "bkk1.counter"
-        assert ticket.call_count == 2 and ticket.calls.count() == 2
-        assert ticket.issued_at < ticket.first_called_at < ticket.called_at < ticket.started_at < ticket.finished_at
-        assert ticket.visit.finished_at == ticket.finished_at
-        assert Ticket.objects.count() == 1
-
-        # The supervisor's live view and the service-time report show the day.
-        board.goto(f"{live_server.url}/queue/report/")
-        assert "1" in board.inner_text("[data-testid=service-times]")
-        screenshot(board, "queue-report")
-        board.goto(f"{live_server.url}/queue/live/")
-        screenshot(board, "queue-live")
+        board.wait_for_selector("[data-testid=board-current] [data-ticket=A001]", timeout=5_000)
     finally:
-        board_context.close()
-        desk_context.close()
+        screenshot(desk, "queue-console-called")
+        screenshot(board, "queue-board")
+    board_delay = time.monotonic() - called_at
+    board.wait_for_selector("#flash:not([hidden])")
+    assert "A001" in board.inner_text("#flash") and "counter 1" in board.inner_text("#flash")
+    screenshot(board, "queue-board")
+    assert board_delay < 1.0, f"the board showed the call after {board_delay:.2f} s"
+
+    desk.wait_for_selector("[data-testid=current-code]")
+    assert desk.inner_text("[data-testid=current-code]") == "A001"
+    desk.keyboard.press("r")  # recall
+    desk.wait_for_selector("[data-testid=start]")
+    desk.keyboard.press("s")
+    desk.wait_for_selector("[data-testid=finish]")
+    screenshot(desk, "queue-console-serving")
+    desk.select_option("#id_outcome", "completed")
+    desk.click("[data-testid=finish]")
+    desk.wait_for_selector("[data-testid=call-next]")
+
+    ticket = Ticket.objects.select_related("counter", "officer", "visit").get(prefix="A", number=1)
+    assert ticket.customer_ref == VALID_PIN
+    assert ticket.status == "done" and ticket.outcome == "completed"
+    assert ticket.counter.number == 1 and ticket.officer.username == "bkk1.counter"
+    assert ticket.call_count == 2 and ticket.calls.count() == 2
+    assert ticket.issued_at < ticket.first_called_at < ticket.called_at < ticket.started_at < ticket.finished_at
+    assert ticket.visit.finished_at == ticket.finished_at
+    assert Ticket.objects.count() == 1
+
+    # The supervisor's live view and the service-time report show the day.
+    board.goto(f"{live_server.url}/queue/report/")
+    assert "1" in board.inner_text("[data-testid=service-times]")
+    screenshot(board, "queue-report")
+    board.goto(f"{live_server.url}/queue/live/")
+    screenshot(board, "queue-live")
