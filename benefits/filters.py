@@ -1,4 +1,4 @@
-"""One filter for the claims work queue (and the API when it comes). Querysets given to it
+"""One filter for the claims work queue and the claims API. Querysets given to it
 must already be office-scoped."""
 
 import django_filters

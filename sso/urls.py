@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/queue/", include("queueing.api.urls")),
     path("api/registry/", include("registry.api.urls")),
     path("api/contributions/", include("contributions.api.urls")),
+    path("api/benefits/", include("benefits.api.urls")),
     path("api/", include(core_api)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its start-up script at its own address: no inline script (CSP).

@@ -370,6 +370,8 @@ LISTS = [
     List("benefits:batch", "verifier", _batch_orders, 11, kwargs=_batch_kwargs),
     List("benefits:payments_returned", "verifier", _returned, 10),
     List("benefits:payments_recurring", "verifier", _recurring, 10),
+    # Benefits API.
+    List("benefits-claim-list", "verifier", _claims, 9),
     # Queue pages and API.
     List("queueing:kiosk", "counter", _services, 10),
     List("queueing:counter_choose", "counter", _counters, 12),
