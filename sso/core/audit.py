@@ -23,21 +23,6 @@ def last_login_update(sender, user, **kwargs):
     user.save_without_historical_record(update_fields=["last_login"])
 
 
-def _history_manager_class_once():
-    """simple_history's `record.history` builds a new manager class (`from_queryset`) on every
-    access, and every audited save reads it: about half a millisecond each, four times in a
-    statement-plus-payment. The class depends only on the descriptor, so build it once."""
-    from simple_history.manager import HistoryDescriptor
-
-    def history_manager(self, instance, owner):
-        manager_class = self.__dict__.get("_manager_class")
-        if manager_class is None:
-            manager_class = self._manager_class = self.manager_class.from_queryset(self.queryset_class)
-        return manager_class(self.model, instance)
-
-    HistoryDescriptor.__get__ = history_manager
-
-
 def history_copy(model, pks, *, history_type: str, officer, when=None, office_id=None) -> None:
     """Write the audit rows of records just saved (with `save_without_historical_record` or
     `bulk_create`) in one INSERT ... SELECT from their table: the same rows simple_history
@@ -90,7 +75,6 @@ def audited_save(record, officer, *, update_fields=None) -> None:
 
 def connect_signals():
     pre_create_historical_record.connect(_stamp_office, dispatch_uid="core.audit.stamp_office")
-    _history_manager_class_once()
 
 
 def audited_model_get(label: str):
