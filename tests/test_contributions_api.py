@@ -25,6 +25,7 @@ from contributions.models import (
     StatementLine,
 )
 from registry.models import Section
+from sso.core.months import month_add, month_first
 from tests.factories import employee_make, employer_make, pin_make
 
 API = "/api/contributions"
@@ -39,7 +40,7 @@ def _english():
 
 
 def this_month():
-    return rules.period_of(timezone.localdate())
+    return month_first(timezone.localdate())
 
 
 def period_text(period):
@@ -222,7 +223,7 @@ def test_it_refuses_another_offices_employer_as_unknown(api, world):
 
 
 def test_it_refuses_a_future_period(api, world):
-    response = post(api, f"{API}/statements/", statement_body(world, period=rules.period_add(this_month(), 1)))
+    response = post(api, f"{API}/statements/", statement_body(world, period=month_add(this_month(), 1)))
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "future"
     assert response.json()["errors"][0]["line"] == 0
@@ -250,7 +251,7 @@ def test_a_second_statement_for_the_branch_and_period_is_a_conflict(api, world):
 
 
 def test_a_late_statement_is_paid_with_its_surcharge(api, world):
-    period = rules.period_add(this_month(), -3)
+    period = month_add(this_month(), -3)
     due = D("3100.00") + rules.surcharge_compute(period, D("3100.00"), timezone.localdate()).amount
     assert due > D("3100.00")
     refused(
@@ -329,7 +330,7 @@ def test_a_bank_notification_posts_once_and_a_second_payment_is_reimbursed(api, 
 
 def test_a_key_used_for_another_statement_is_a_conflict(api, world):
     post(api, f"{API}/statements/", statement_body(world, payment=bank_payment(key="ONCE")))
-    other = rules.period_add(this_month(), -1)
+    other = month_add(this_month(), -1)
     due = D("3100.00") + rules.surcharge_compute(other, D("3100.00"), timezone.localdate()).amount
     response = post(
         api,
@@ -347,7 +348,7 @@ def test_a_section39_payment_by_national_id(api, world, cast):
     from registry.services import employee_leave, section39_apply
 
     employment = world.people[0].employments.get()
-    leaving = rules.period_add(this_month(), -1) - datetime.timedelta(days=1)
+    leaving = month_add(this_month(), -1) - datetime.timedelta(days=1)
     employee_leave(
         officer=cast["counter"], employment=employment, ended_on=leaving, reason="resigned", notified_on=leaving
     )
@@ -355,7 +356,7 @@ def test_a_section39_payment_by_national_id(api, world, cast):
     body = {
         "national_id": world.people[0].national_id,
         "section": "39",
-        "period_from": period_text(rules.period_add(this_month(), -1)),
+        "period_from": period_text(month_add(this_month(), -1)),
         "period_to": period_text(this_month()),
         "amount": "864.00",
         "method": "cash",
@@ -377,12 +378,12 @@ def test_a_section39_payment_by_national_id(api, world, cast):
     )
     months = api.get(
         f"{API}/persons/{world.people[0].national_id}/months/",
-        {"before": str(rules.period_add(this_month(), 1)), "months": 3},
+        {"before": str(month_add(this_month(), 1)), "months": 3},
     )
     assert months.status_code == 200
     assert months.json()["count"] == 2
     assert {(m["period"], m["section"]) for m in months.json()["months"]} == {
-        (period_text(rules.period_add(this_month(), -1)), "39"),
+        (period_text(month_add(this_month(), -1)), "39"),
         (period_text(this_month()), "39"),
     }
 
@@ -390,7 +391,7 @@ def test_a_section39_payment_by_national_id(api, world, cast):
 def test_a_persons_months_count_each_month_once(api, world, cast, offices):
     post(api, f"{API}/statements/", statement_body(world, payment=bank_payment()))
     national_id = world.people[1].national_id
-    after = str(rules.period_add(this_month(), 1))
+    after = str(month_add(this_month(), 1))
     response = api.get(f"{API}/persons/{national_id}/months/", {"before": after, "months": 15})
     assert response.json() == {
         "count": 1,
@@ -423,7 +424,7 @@ def test_receipts_list_and_detail(api, world):
 
 def test_statement_list_filters(api, world):
     post(api, f"{API}/statements/", statement_body(world, payment=bank_payment()))
-    post(api, f"{API}/statements/", statement_body(world, period=rules.period_add(this_month(), -1)))
+    post(api, f"{API}/statements/", statement_body(world, period=month_add(this_month(), -1)))
     assert api.get(f"{API}/statements/").json()["count"] == 2
     assert api.get(f"{API}/statements/", {"status": "paid"}).json()["count"] == 1
     assert api.get(f"{API}/statements/", {"period": period_text(this_month())}).json()["count"] == 1
@@ -527,7 +528,7 @@ def test_filing_with_a_payment_needs_the_payment_permission(cast, world):
 def test_the_statement_list_takes_a_fixed_number_of_queries(cast, world, django_assert_max_num_queries):
     api = token_client(cast["counter"])
     for months_back in range(8):
-        period = rules.period_add(this_month(), -months_back)
+        period = month_add(this_month(), -months_back)
         statement = services.statement_submit(
             officer=cast["counter"],
             employer=world.home,
@@ -588,7 +589,7 @@ def test_the_same_notification_sent_at_once_is_posted_once(reference_rules, cast
     body = statement_body(world, payment=bank_payment(key="RACE-1"))
     notification = {
         "employer_account": world.home.account_number,
-        "period": period_text(rules.period_add(this_month(), -1)),
+        "period": period_text(month_add(this_month(), -1)),
     }
     with (
         mock.patch("contributions.services.statements._verification_enqueue"),
@@ -608,7 +609,7 @@ def test_the_same_notification_sent_at_once_is_posted_once(reference_rules, cast
             officer=cast["counter"],
             employer=world.home,
             branch=world.home.branches.get(),
-            period=rules.period_add(this_month(), -1),
+            period=month_add(this_month(), -1),
             lines=[
                 services.LineInput(line=n, national_id=p.national_id, wage=D(w))
                 for n, (p, w) in enumerate(zip(world.people, WAGES, strict=True), 1)
@@ -644,7 +645,7 @@ def test_the_direct_answers_match_the_serializers(world, cast):
 def test_a_persons_months_take_a_fixed_number_of_queries(api, world, django_assert_max_num_queries):
     post(api, f"{API}/statements/", statement_body(world, payment=bank_payment()))
     national_id = world.people[1].national_id
-    after = str(rules.period_add(this_month(), 1))
+    after = str(month_add(this_month(), 1))
     api.get(f"{API}/persons/{national_id}/months/", {"before": after, "months": 15})
     with django_assert_max_num_queries(8):  # the token, the person in scope, the months, nothing per row
         response = api.get(f"{API}/persons/{national_id}/months/", {"before": after, "months": 15})

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from contributions import arrears, rules, services
 from contributions.models import ContributionRate
 from contributions.services import LineInput
+from sso.core.months import month_add, month_first
 from tests.factories import employee_make, employer_make, province_get
 
 D = Decimal
@@ -24,10 +25,10 @@ D = Decimal
 # two months late (a started month counts).
 # (The latest period due, with the seeded rule's due day, the 15th.)
 _TODAY = timezone.localdate()
-LATEST = rules.period_add(rules.period_of(_TODAY), -1 if _TODAY.day > 15 else -2)
-PERIOD = rules.period_add(LATEST, -2)
-TODAY = rules.period_add(PERIOD, 2).replace(day=20)
-PAID_ON = rules.period_add(PERIOD, 1).replace(day=10)
+LATEST = month_add(month_first(_TODAY), -1 if _TODAY.day > 15 else -2)
+PERIOD = month_add(LATEST, -2)
+TODAY = month_add(PERIOD, 2).replace(day=20)
+PAID_ON = month_add(PERIOD, 1).replace(day=10)
 
 
 @pytest.fixture(autouse=True)
@@ -83,9 +84,9 @@ def firms(cast, offices):
     employee_leave(
         officer=officer,
         employment=gone_people[0].employments.get(),
-        ended_on=rules.period_add(PERIOD, -1) - datetime.timedelta(days=1),
+        ended_on=month_add(PERIOD, -1) - datetime.timedelta(days=1),
         reason="resigned",
-        notified_on=rules.period_add(PERIOD, -1),
+        notified_on=month_add(PERIOD, -1),
     )
     elsewhere, _p = _firm(offices["5000"], cast["other_supervisor"], 605, ["9000"])
     return {"silent": silent, "unpaid": unpaid, "paid": paid, "gone": gone, "elsewhere": elsewhere}
@@ -156,7 +157,7 @@ def test_the_surcharge_runs_to_today(firms, offices):
 def test_an_employer_without_employees_in_the_period_is_not_listed(firms, offices):
     rows, _total = arrears.arrears_list(period=PERIOD, office_id=None, today=TODAY)
     assert firms["gone"].account_number not in _accounts(rows)
-    older, _total = arrears.arrears_list(period=rules.period_add(PERIOD, -2), office_id=None, today=TODAY)
+    older, _total = arrears.arrears_list(period=month_add(PERIOD, -2), office_id=None, today=TODAY)
     assert firms["gone"].account_number in _accounts(older)
 
 

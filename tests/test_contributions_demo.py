@@ -13,6 +13,7 @@ from contributions import arrears, demo, rules
 from contributions.models import ContributionMonth, Payment, Receipt, ReceiptSeries, Statement, StatementLine
 from registry import demo as registry_demo
 from registry.models import Employment
+from sso.core.months import month_add
 
 pytestmark = pytest.mark.django_db
 MONTHS = 3
@@ -32,7 +33,7 @@ def _counts():
 def test_it_makes_a_history_for_the_months_asked_for(generated):
     latest = arrears.latest_due_period()
     periods = set(Statement.objects.values_list("period", flat=True))
-    assert periods == {rules.period_add(latest, -n) for n in range(MONTHS)}
+    assert periods == {month_add(latest, -n) for n in range(MONTHS)}
     assert generated["statements"] == Statement.objects.count() > 0
     assert generated["lines"] == StatementLine.objects.count()
     assert generated["months"] == ContributionMonth.objects.count()
@@ -116,7 +117,7 @@ def test_the_latest_period_is_left_partly_unfiled_and_unpaid(generated):
     assert any(row.filed for row in rows) or Statement.objects.filter(period=latest, status="accepted").count() == 0
     assert any(not row.filed for row in rows)
     with_employees = (
-        Employment.objects.filter(started_on__lt=rules.period_add(latest, 1))
+        Employment.objects.filter(started_on__lt=month_add(latest, 1))
         .exclude(ended_on__lt=latest)
         .values("branch")
         .distinct()
@@ -130,7 +131,7 @@ def test_a_second_run_adds_nothing_and_a_longer_history_adds_only_older_months(g
     assert demo.contributions_generate(months=MONTHS)["statements"] == 0
     assert _counts() == before
     added = demo.contributions_generate(months=MONTHS + 1)
-    oldest = rules.period_add(arrears.latest_due_period(), -MONTHS)
+    oldest = month_add(arrears.latest_due_period(), -MONTHS)
     assert added["statements"] == Statement.objects.filter(period=oldest).count() > 0
     assert Receipt.objects.count() == before[3] + added["payments"]
     numbers = defaultdict(list)

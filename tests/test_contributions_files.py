@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
-from contributions import rules, services, sso110
+from contributions import services, sso110
 from contributions.models import Statement, StatementLine
 from contributions.services import StatementRefused
 from registry.services import branch_add
+from sso.core.months import month_add, month_first
 from tests.factories import employee_make, employer_make, pin_make
 
 D = Decimal
@@ -74,7 +75,7 @@ def _join(lines: list[str], encoding="cp874") -> bytes:
 
 
 def _last_month():
-    return rules.period_add(rules.period_of(timezone.localdate()), -1)
+    return month_add(month_first(timezone.localdate()), -1)
 
 
 # Reading and writing ---------------------------------------------------------------------------

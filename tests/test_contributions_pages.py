@@ -19,6 +19,7 @@ from contributions.models import ContributionMonth, Payment, Receipt, Statement
 from contributions.receipts import receipt_pdf
 from contributions.services import LineInput
 from sso.core.formats import baht_text
+from sso.core.months import month_add, month_first
 from tests.factories import employee_make, employer_make, pin_make
 
 D = Decimal
@@ -33,7 +34,7 @@ def _english(client):
 
 
 def _period():
-    return rules.period_add(rules.period_of(timezone.localdate()), -1)
+    return month_add(month_first(timezone.localdate()), -1)
 
 
 def _due(contributions):

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from contributions import rules
 from contributions.models import ContributionMonth, Payment, Receipt
 from registry.services import employee_leave, section39_apply, section40_register
+from sso.core.months import month_add, month_first
 from tests.factories import employee_make, employer_make, pin_make
 
 D = Decimal
@@ -22,7 +22,7 @@ def _english():
 
 
 def _this_month():
-    return rules.period_of(timezone.localdate())
+    return month_first(timezone.localdate())
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def s39(cast, offices):
     """A former employee whose Section 39 cover began two months ago (the 1st)."""
     employer = employer_make(offices["1001"], cast["counter"], n=701)
     job = employee_make(employer, 7011, cast["counter"], started_on=datetime.date(2020, 1, 1))
-    begins = rules.period_add(_this_month(), -2)
+    begins = month_add(_this_month(), -2)
     employee_leave(
         officer=cast["counter"],
         employment=job,
@@ -65,7 +65,7 @@ def test_a_section39_person_sees_the_months_to_pay_and_432_a_month(s39, cast, cl
     assert response.status_code == 200
     form = response.context["form"]
     months = response.context["suggested"]
-    assert months == [rules.period_add(_this_month(), n) for n in (-2, -1, 0)]
+    assert months == [month_add(_this_month(), n) for n in (-2, -1, 0)]
     assert response.context["monthly_amount"] == D("432.00")
     assert form.initial["amount"] == D("1296.00")
     assert form.initial["period_from"] == months[0] and form.initial["period_to"] == months[-1]
@@ -97,7 +97,7 @@ def test_paying_section39_goes_to_the_receipt(s39, cast, client_for):
 
 def test_a_month_typed_in_buddhist_era_and_a_wrong_amount(s39, cast, client_for):
     client = client_for(cast["counter"])
-    month = rules.period_add(_this_month(), -1)
+    month = month_add(_this_month(), -1)
     response = client.post(
         _url(s39),
         {"period_from": f"{month.month}/{month.year + 543}", "period_to": f"{month.month}/{month.year + 543}",
@@ -109,7 +109,7 @@ def test_a_month_typed_in_buddhist_era_and_a_wrong_amount(s39, cast, client_for)
 
 
 def test_recompute_gives_the_amount_for_the_months_typed_and_posts_nothing(s39, cast, client_for):
-    month = rules.period_add(_this_month(), -1)
+    month = month_add(_this_month(), -1)
     data = {"period_from": f"{month:%m/%Y}", "period_to": f"{_this_month():%m/%Y}", "amount": "1", "method": "cash"}
     response = client_for(cast["counter"]).post(_url(s39), data | {"recompute": "1"})
     assert response.status_code == 200
