@@ -363,6 +363,83 @@ def pgbench_bare_sql(seconds=10, waiting=100_000):
     return float(tps.split("=")[1].split()[0])
 
 
+# --compare: the same calls and tickets by the production path (the fast path ahead of
+# Django), a plain Django view and the DRF view (bench/queue_bench_urls.py).
+COMPARED = {
+    "fast": ("/api/queue/counters/%d/call-next/", "/api/queue/issue/"),
+    "plain": ("/bench/plain/counters/%d/call-next/", "/bench/plain/issue/"),
+    "drf": ("/bench/drf/counters/%d/call-next/", "/bench/drf/issue/"),
+}
+
+
+def server_cpu_seconds(pid) -> float:
+    """CPU time (user + system) of the server process `pid` and its workers so far."""
+    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    total = 0
+    for one in pids:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def compare(args, base, setup, server):
+    """Each way in turn, back to back, in a rotating order over `--rounds` rounds (a shared
+    machine's load drifts): call-next with 16 counters flat out for `--compare` seconds,
+    then 16 kiosks issuing flat out for half that. Prints per run the rate, the latency and
+    the server's CPU time per request, which other processes' load disturbs the least."""
+    office_id = setup["office"].pk
+    service = Service.objects.get(office_id=office_id, kind="contribution")
+    tokens = ", ".join(f'"{key}"' for key in setup["tokens"])
+    today = timezone.localdate()
+    issue_script = WRK_ISSUE % {
+        "tokens": ", ".join(f'"{token}"' for token, _ in setup["issuers"]),
+        "services": ", ".join(str(service) for _, service in setup["issuers"]),
+    }
+    from queueing.selectors import service_averages_refresh
+
+    service_averages_refresh()
+
+    def call_script(way):
+        paths = ", ".join(f'"{COMPARED[way][0] % pk}"' for pk in setup["counters"])
+        return WRK_THREAD_ID + WRK_CALL % {"paths": paths, "tokens": tokens} + WRK_DONE
+
+    def issue(way):
+        return WRK_THREAD_ID + issue_script.replace('"/api/queue/issue/"', f'"{COMPARED[way][1]}"') + WRK_DONE
+
+    waiting_load(setup["office"], service, 2_000 * len(COMPARED))
+    for way in COMPARED:  # warm every path of every thread
+        wrk(call_script(way), base, threads=COUNTERS, connections=COUNTERS, seconds=2)
+        wrk(issue(way), base, threads=COUNTERS, connections=COUNTERS, seconds=1)
+
+    def run(kind, way, script, seconds):
+        cpu = server_cpu_seconds(server.pid)
+        result = wrk(script, base, threads=COUNTERS, connections=COUNTERS, seconds=seconds)
+        cpu = server_cpu_seconds(server.pid) - cpu
+        rate = result["requests"] / result["seconds"]
+        figures.setdefault((kind, way), []).append((rate, result["p99_ms"], 1000 * cpu / max(result["requests"], 1)))
+        say(f"{kind:9} {way:5}  {rate:6,.0f}/s, p50 {result['p50_ms']:5.1f} ms, p99 {result['p99_ms']:6.1f} ms, "
+            f"max {result['max_ms']:6.1f} ms, server CPU {figures[kind, way][-1][2]:.2f} ms a request, "
+            f"non-2xx {result['errors_status']}")  # fmt: skip
+
+    figures = {}
+    order = list(COMPARED)
+    for round_ in range(1, args.rounds + 1):
+        say(f"== round {round_}: call-next ({COUNTERS} counters) for {args.compare} s, then ticket issue "
+            f"({COUNTERS} kiosks) for {args.compare // 2} s, flat out, each way")  # fmt: skip
+        for way in order:
+            queue_day_close(office_id=office_id, before_day=today + datetime.timedelta(days=1))
+            waiting_load(setup["office"], service, 1_500 * args.compare)
+            run("call-next", way, call_script(way), args.compare)
+        for way in [] if args.calls_only else order:
+            run("issue", way, issue(way), args.compare // 2)
+        order = order[1:] + order[:1]
+    say("== medians over the rounds")
+    for (kind, way), runs in figures.items():
+        rate, p99, cpu = (statistics.median(column) for column in zip(*runs, strict=True))
+        say(f"{kind:9} {way:5}  {rate:6,.0f}/s, p99 {p99:6.1f} ms, server CPU {cpu:.2f} ms a request")
+    queue_day_close(office_id=office_id, before_day=today + datetime.timedelta(days=1))
+
+
 def main():
     parser = argparse.ArgumentParser()
     quick = os.environ.get("QUICK") == "1"
@@ -374,6 +451,10 @@ def main():
     parser.add_argument("--server", choices=("uwsgi", "gunicorn"), default=os.environ.get("BENCH_SERVER", "uwsgi"))
     parser.add_argument("--paced-rate", type=int, default=500, help="calls a second in the paced run")
     parser.add_argument("--calls-only", action="store_true", help="skip the issue and bare-SQL runs")
+    parser.add_argument(
+        "--compare", type=int, default=0, metavar="SECONDS", help="only compare the fast path, a plain view and DRF"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --compare")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -396,7 +477,12 @@ def main():
         "SECRET_KEY": os.environ["SECRET_KEY"],
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        # The counters call far above a person's rate: count the limits, refuse nothing.
+        "API_THROTTLE_TOKEN": "100000/s",
+        "API_THROTTLE_USER": "100000/s",
     }
+    if args.compare:
+        env["DJANGO_SETTINGS_MODULE"] = "bench.queue_bench_settings"
     server = subprocess.Popen(server_command(args, port), cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -407,6 +493,8 @@ def main():
                 break
             except OSError:
                 time.sleep(0.2)
+        if args.compare:
+            return compare(args, base, setup, server)
         board = BoardListener(base, setup["session"], setup["office"].pk)
         board.start()
         time.sleep(1)

@@ -71,6 +71,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "sso.urls"
 WSGI_APPLICATION = "sso.wsgi.application"
+# WSGI middleware around the application (sso/wsgi.py), innermost first: hot paths answered
+# ahead of Django's middleware with the same policy (sso.core.policy).
+WSGI_WRAPPERS = ["queueing.api.fast.QueueFastPath"]
 AUTH_USER_MODEL = "core.User"
 
 TEMPLATES = [
@@ -252,9 +255,9 @@ REST_FRAMEWORK = {
 }
 # Rates, read at each request (tests change them): "count/period" (s, min, h, day), several
 # separated by commas, each counted in its own fixed window in Redis. A counter's API work is a
-# few calls a minute; the queue's call-next and kiosk ticket are answered ahead of DRF
-# (queueing.api.fast) and are not throttled: each is a permitted act of a valid token, and
-# every refusal falls through to DRF, which throttles it. Empty turns a limit off.
+# few calls a minute; the queue's call-next and kiosk ticket, answered ahead of DRF
+# (queueing.api.fast), count against the same limits (sso.core.policy.api_rate_allows), and
+# a call over them falls through to DRF, which answers 429. Empty turns a limit off.
 API_THROTTLE_RATES = {
     "user": env_str("API_THROTTLE_USER", default="30/s,600/min"),  # per signed-in user
     "token": env_str("API_THROTTLE_TOKEN", default="30/s,600/min"),  # per API token

@@ -6,11 +6,14 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sso.settings")
 application = get_wsgi_application()
 
-# The counters' call-next and the kiosks' ticket are answered ahead of the middleware
-# (see queueing.api.fast).
-from queueing.api.fast import QueueFastPath  # noqa: E402
+# Hot paths answered ahead of the middleware (settings.WSGI_WRAPPERS, innermost first: the
+# counters' call-next, queueing.api.fast), applying the same policy (sso.core.policy). Named
+# by setting: the project package imports no app.
+from django.conf import settings  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
 
-application = QueueFastPath(application)
+for wrapper in getattr(settings, "WSGI_WRAPPERS", ()):
+    application = import_string(wrapper)(application)
 
 # Load every URLconf and view module now, then move all of it out of the garbage
 # collector's sight: a full collection of the ~130,000 objects a worker holds after start-up

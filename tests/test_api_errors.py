@@ -131,7 +131,7 @@ def test_tab_cr_and_lf_and_escaped_backslashes_pass(token, office):
     ],
 )
 def test_the_json_check_finds_escaped_control_characters_only(body, refused):
-    from sso.core.middleware import control_characters_in_json
+    from sso.core.policy import control_characters_in_json
 
     assert control_characters_in_json(body) is refused
 
@@ -141,7 +141,7 @@ def test_the_json_check_finds_escaped_control_characters_only(body, refused):
     [(b"q=%00", True), (b"q=%1f", True), (b"q=a\x01", True), (b"q=%09%0a%0D", False), (b"q=%E0%B8%81+b", False)],
 )
 def test_the_form_check_finds_raw_and_percent_encoded_control_characters(data, refused):
-    from sso.core.middleware import control_characters_in_urlencoded
+    from sso.core.policy import control_characters_in_urlencoded
 
     assert control_characters_in_urlencoded(data) is refused
 

@@ -167,6 +167,73 @@ def test_an_unknown_host_is_refused_by_django(office, counter, token):
     assert not Ticket.objects.filter(status="called").exists()
 
 
+def test_the_fast_answer_carries_the_headers_of_djangos_answer(office, counter, token, client):
+    """The middleware's headers come from sso.core.policy on both paths."""
+    _issue(office, 2)
+    path = f"/api/queue/counters/{counter.pk}/call-next/"
+    _code, fast, _body, _raw = wsgi_post(path, token=token, body=b'{"close_current": ""}')
+    Ticket.objects.filter(status="called").update(status="serving")
+    django = client.post(path, {"close_current": "completed"}, "application/json", HTTP_AUTHORIZATION=f"Token {token}")
+    assert django.status_code == 200
+    # A success has no text in a language (sso.core.policy.MIDDLEWARE_POLICY): the locale
+    # middleware's Content-Language and Vary: Accept-Language are Django's alone.
+    ignored = {"Content-Length", "Content-Language", "Vary"}
+    assert fast["Vary"] == "Accept" and django.headers["Vary"] == "Accept, Accept-Language"
+    assert {k: v for k, v in fast.items() if k not in ignored} == {
+        k: v for k, v in django.headers.items() if k not in ignored
+    }
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"HTTP_USER_AGENT": "kiosk\x00"}, {"QUERY_STRING": "a=%00"}],  # a control character in any header or the query
+    ids=["header", "query"],
+)
+def test_what_the_middleware_refuses_the_fast_path_hands_to_django(office, counter, token, extra):
+    _issue(office)
+    code, _headers, body, _raw = wsgi_post(f"/api/queue/counters/{counter.pk}/call-next/", token=token, **extra)
+    assert code == 400 and body["code"] == "control_characters"
+    assert not Ticket.objects.filter(status="called").exists()
+
+
+def test_plain_http_is_redirected_where_https_is_required(office, counter, token, settings):
+    _issue(office)
+    from django.core.wsgi import get_wsgi_application
+
+    from queueing.api.fast import QueueFastPath
+
+    settings.SECURE_SSL_REDIRECT = True
+    app = QueueFastPath(get_wsgi_application())  # Django's middleware reads the setting when made
+    code, headers, _body, _raw = wsgi_post(f"/api/queue/counters/{counter.pk}/call-next/", token=token, app=app)
+    assert code == 301 and headers["Location"].startswith("https://")
+    assert not Ticket.objects.filter(status="called").exists()
+
+
+def test_the_fast_path_counts_the_tokens_rate(office, counter, token, settings):
+    _issue(office, 2)
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "token": "1/h"}
+    path = f"/api/queue/counters/{counter.pk}/call-next/"
+    assert wsgi_post(path, token=token)[0] == 200
+    code, headers, body, _raw = wsgi_post(path, token=token, body=b'{"close_current": "no_show"}')
+    assert code == 429 and "Retry-After" in headers and body["code"] == "throttled"
+    assert Ticket.objects.filter(status="called").count() == 1
+
+
+def test_every_middleware_says_how_the_fast_path_keeps_its_promise(settings):
+    """A middleware added to settings.MIDDLEWARE fails here until sso.core.policy says how a
+    request answered ahead of Django gets its protection."""
+    from sso.core.policy import MIDDLEWARE_POLICY
+
+    assert set(settings.MIDDLEWARE) <= set(MIDDLEWARE_POLICY)
+
+
+def test_the_application_is_wrapped_by_the_settings_wrappers():
+    from queueing.api.fast import QueueFastPath
+    from sso.wsgi import application
+
+    assert isinstance(application, QueueFastPath)
+
+
 def test_other_paths_and_methods_are_djangos(office, counter, token):
     code, _headers, _body, _raw = wsgi_post(f"/api/queue/counters/{counter.pk}/recall/", token=token)
     assert code == 409  # Django's view: nothing called yet

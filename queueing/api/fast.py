@@ -1,21 +1,27 @@
 """Call-next and the kiosk's ticket served ahead of Django's middleware and DRF: the hot paths.
 
 Calling next is one database round trip (queue_call_next); around it, the middleware
-chain, URL resolution, DRF's request wrapping, content negotiation and serializer cost
-several times the call itself on a 2-core server. A token-authenticated
+chain, URL resolution and DRF's request wrapping, content negotiation and serializer cost
+more server time than the call itself (bench/README.md, "queue": the fast path against a
+plain Django view and the DRF view). A token-authenticated
 `POST /api/queue/counters/<id>/call-next/` that succeeds is answered here, with the same
-service function, the same token cache and permission check, and the same JSON as the DRF
-view (`CounterActionView`, which stays the documented endpoint and the only one for
-sessions). Anything else goes on to Django untouched: another path, a session caller, a
-bad token, a missing permission, input the serializer would refuse, a host Django would
-refuse, plain HTTP where HTTPS is required, and every refusal of the call itself. A refusal
-changes nothing (the function's transaction rolled back), so Django answers it afresh,
-with the reason in the caller's language.
+service function, the same token cache, permission check and API rates, and the same JSON
+as the DRF view (`CounterActionView`, which stays the documented endpoint and the only one
+for sessions). The middleware's protections come from the same module the middleware reads,
+sso.core.policy: a host not served, plain HTTP where HTTPS is required, or a control
+character anywhere in the request goes to Django, and the answer carries the middleware's
+headers. Anything else goes on to Django untouched too: another path, a session caller, a
+bad token, a missing permission, a caller over their rate, input the serializer would
+refuse, and every refusal of the call itself. A refusal changes nothing (the function's
+transaction rolled back), so Django answers it afresh, with the reason in the caller's
+language.
 
 The kiosk's `POST /api/queue/issue/` is served the same way (`TicketIssueView`'s answer:
 the ticket, people ahead and the wait). Input its serializer would read differently (a
 number given as a string, say) goes to Django, as does every refusal: an invalid ID or
 an inactive service is refused before anything is written.
+
+sso/wsgi.py wraps the application with this class because settings.WSGI_WRAPPERS names it.
 """
 
 import io
@@ -23,10 +29,8 @@ import json
 import logging
 import re
 
-from django.conf import settings
 from django.core import signals
 from django.core.exceptions import ValidationError
-from django.http.request import split_domain_port, validate_host
 from rest_framework.exceptions import APIException
 
 from queueing import services
@@ -36,7 +40,7 @@ from queueing.models import Counter, Service, Ticket
 from queueing.selectors import ticket_people_ahead_and_wait
 from sso.core.api.authentication import CachedTokenAuthentication
 from sso.core.converters import BIGINT_MAX
-from sso.core.middleware import CONTROL_TEXT, control_characters_in_json, security_headers
+from sso.core.policy import CONTROL_TEXT, answer_headers, api_rate_allows, is_secure, request_refused
 from sso.core.scoping import scope_office_id
 
 logger = logging.getLogger("django.request")
@@ -49,41 +53,13 @@ REF_MAX_LENGTH = TicketIssueInputSerializer().fields["customer_ref"].max_length
 
 
 def _response_headers(secure: bool) -> list[tuple[str, str]]:
-    """The headers Django's security, clickjacking and our headers middleware and DRF's view would add."""
-    headers = [("Content-Type", "application/json"), ("Vary", "Accept"), ("Allow", "POST, OPTIONS")]
-    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-        headers.append(("X-Content-Type-Options", "nosniff"))
-    if settings.SECURE_REFERRER_POLICY:
-        headers.append(("Referrer-Policy", settings.SECURE_REFERRER_POLICY))
-    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
-    headers.append(("X-Frame-Options", settings.X_FRAME_OPTIONS))
-    headers.extend(security_headers())  # a ticket carries the customer's ID: never cached
-    if secure and settings.SECURE_HSTS_SECONDS:
-        value = f"max-age={settings.SECURE_HSTS_SECONDS}"
-        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-            value += "; includeSubDomains"
-        if settings.SECURE_HSTS_PRELOAD:
-            value += "; preload"
-        headers.append(("Strict-Transport-Security", value))
-    return headers
-
-
-def _is_secure(environ) -> bool:
-    if settings.SECURE_PROXY_SSL_HEADER:
-        header, value = settings.SECURE_PROXY_SSL_HEADER
-        return environ.get(header, "").split(",")[0].strip() == value
-    return environ.get("wsgi.url_scheme") == "https"
-
-
-def _host_allowed(environ) -> bool:
-    if settings.USE_X_FORWARDED_HOST or settings.USE_X_FORWARDED_PORT:
-        return False  # Django's own host logic, then
-    domain, _port = split_domain_port(environ.get("HTTP_HOST", ""))
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    return bool(domain) and validate_host(domain, allowed)
+    """The headers Django's middleware (sso.core.policy) and DRF's view would add."""
+    return [
+        ("Content-Type", "application/json"),
+        ("Vary", "Accept"),
+        ("Allow", "POST, OPTIONS"),
+        *answer_headers(secure),
+    ]
 
 
 class QueueFastPath:
@@ -124,13 +100,11 @@ class QueueFastPath:
 
     def _data(self, environ, body: bytes):
         """The request's JSON object and whether it came over HTTPS; (None, _) leaves it to Django."""
-        secure = _is_secure(environ)
-        if (settings.SECURE_SSL_REDIRECT and not secure) or not _host_allowed(environ):
-            return None, secure
+        secure = is_secure(environ)
+        if request_refused(environ, environ.get("PATH_INFO", ""), body):
+            return None, secure  # Django refuses it, in the caller's language
         if not environ.get("CONTENT_TYPE", "").startswith("application/json") and body:
             return None, secure
-        if control_characters_in_json(body):
-            return None, secure  # refused by Django's ControlCharacterGuard, in the caller's language
         try:
             data = json.loads(body) if body else {}
         except ValueError:
@@ -143,11 +117,13 @@ class QueueFastPath:
         if len(auth) != 2 or auth[0] != "Token" or CONTROL_TEXT.search(auth[1]):
             return None
         try:
-            user, _token = CachedTokenAuthentication().authenticate_credentials(auth[1])
+            user, token = CachedTokenAuthentication().authenticate_credentials(auth[1])
         except APIException:
             return None
         if not (user.is_active and user.has_perms(permissions)):
             return None
+        if not api_rate_allows(user, token, environ):
+            return None  # DRF's view answers 429
         return user
 
     def _serve(self, environ, secure: bool, handler, *args):

@@ -1,5 +1,3 @@
-import re
-
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
@@ -7,6 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from sso.core.formats import lazy_format
+from sso.core.policy import CONTROL_TEXT, FORM, control_characters_found, security_headers
 
 
 class ThaiFirstLocaleMiddleware(LocaleMiddleware):
@@ -30,32 +29,6 @@ class ThaiFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-# C0 control characters other than tab, LF and CR: in a query string or a form body,
-# raw or percent-encoded; in a JSON body, escaped (\u0000, \b, \f; raw ones are not JSON).
-_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f"
-CONTROL_TEXT = re.compile(f"[{_CONTROL}]")
-CONTROL_BYTES = re.compile(b"[" + _CONTROL.encode() + b"]")
-CONTROL_PERCENT = re.compile(rb"%(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])")
-# Each search starts from a literal ("%", "\\"): the regular expression engine skips to it.
-CONTROL_JSON_CANDIDATE = re.compile(rb"\\(?:u00[01]|[bf])")
-# An escape is the backslash that ends an odd run of them ("\\\\b" is a backslash and a "b").
-CONTROL_JSON_ESCAPE = re.compile(rb"(\\+)(?:u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|[bf])")
-_FORM = "application/x-www-form-urlencoded"
-
-
-def control_characters_in_json(body: bytes) -> bool:
-    """Whether a JSON text escapes a control character in a string. Most bodies hold no
-    backslash at all: one byte search then answers."""
-    if b"\\" not in body or CONTROL_JSON_CANDIDATE.search(body) is None:
-        return False
-    return any(len(match[1]) % 2 for match in CONTROL_JSON_ESCAPE.finditer(body))
-
-
-def control_characters_in_urlencoded(data: bytes) -> bool:
-    """Whether a query string or form body holds a control character, raw or percent-encoded."""
-    return CONTROL_PERCENT.search(data) is not None or CONTROL_BYTES.search(data) is not None
-
-
 class ControlCharacterGuard:
     """Refuses (400) a request whose text carries control characters: a NUL or another C0
     character other than tab, CR and LF, in the path, the query string, a header, or the
@@ -76,28 +49,16 @@ class ControlCharacterGuard:
         return self.get_response(request)
 
     def _find(self, request) -> str | None:
-        """The part of the request that holds a control character, or None."""
-        if CONTROL_TEXT.search(request.path_info):
-            return "path"
-        query = request.META.get("QUERY_STRING", "")
-        if query and control_characters_in_urlencoded(query.encode("latin-1", "replace")):
+        """The part of the request that holds a control character (the form field's name
+        where there is one), or None."""
+        found = control_characters_found(
+            request.path_info, request.META, request.content_type, lambda: self._body(request)
+        )
+        if found == "query":
             return next((key for key, value in request.GET.lists() if _has_control(key, *value)), "query")
-        for key, value in request.META.items():
-            if key.startswith("HTTP_") and isinstance(value, str) and CONTROL_TEXT.search(value):
-                return key[5:].replace("_", "-").title()
-        if request.method in ("GET", "HEAD", "OPTIONS") or not request.META.get("CONTENT_LENGTH"):
-            return None
-        content_type = request.content_type
-        if content_type == "application/json":
-            return "body" if control_characters_in_json(self._body(request)) else None
-        if content_type == _FORM:
-            if control_characters_in_urlencoded(self._body(request)):
-                return next((key for key, value in request.POST.lists() if _has_control(key, *value)), "body")
-            return None
-        # multipart/form-data is left to its views: parsing it here would read the uploaded
-        # files before their views set how; its text fields are serializer or form fields,
-        # which refuse a NUL themselves.
-        return None
+        if found == "body" and request.content_type == FORM:
+            return next((key for key, value in request.POST.lists() if _has_control(key, *value)), "body")
+        return found
 
     @staticmethod
     def _body(request) -> bytes:
@@ -125,22 +86,6 @@ class ControlCharacterGuard:
 
 def _has_control(*texts: str) -> bool:
     return any(CONTROL_TEXT.search(text) for text in texts)
-
-
-def security_headers(*, frame_ancestors_self: bool = False) -> list[tuple[str, str]]:
-    """Content-Security-Policy, Permissions-Policy and Cache-Control for an answer with
-    personal data: the headers SecurityHeadersMiddleware adds, and queueing.api.fast too.
-
-    A page shown in a frame of our own (the receipt's PDF: X-Frame-Options SAMEORIGIN) may be
-    framed by our own pages only; everything else by no page at all."""
-    policy = settings.CONTENT_SECURITY_POLICY
-    if frame_ancestors_self:
-        policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
-    return [
-        ("Content-Security-Policy", policy),
-        ("Permissions-Policy", settings.PERMISSIONS_POLICY),
-        ("Cache-Control", "no-store, private"),
-    ]
 
 
 class SecurityHeadersMiddleware:
