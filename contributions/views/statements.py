@@ -26,10 +26,6 @@ from sso.core.scoping import object_get_for_user, office_scoped
 ZERO = Decimal("0.00")
 
 
-def _today():
-    return timezone.localdate()
-
-
 def statement_get_for_user(request, pk) -> Statement:
     return object_get_for_user(
         Statement.objects.select_related("employer", "branch", "office", "received_by", "amends"), request.user, pk=pk
@@ -176,7 +172,7 @@ def receipt_void(request, pk):
 def receipt_list(request):
     """The office's receipts of one day (today unless another day is asked for)."""
     form = forms.ReceiptDayForm(request.GET or None)
-    day = _today()
+    day = timezone.localdate()
     if form.is_bound and form.is_valid() and form.cleaned_data.get("day"):
         day = form.cleaned_data["day"]
     receipts = list(
