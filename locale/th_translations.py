@@ -1683,6 +1683,7 @@ TH = {
     "Too many requests: try again in %(wait)s seconds.": "ส่งคำขอถี่เกินไป กรุณาลองใหม่ในอีก %(wait)s วินาที",
     "Control characters (such as NUL) are not allowed in %(where)s: remove them and send it again.": "ไม่อนุญาตให้มีอักขระควบคุม (เช่น NUL) ใน %(where)s กรุณาลบออกแล้วส่งใหม่",
     "Give a date between 1900-01-01 and 2199-12-31.": "กรุณาระบุวันที่ระหว่าง 1900-01-01 ถึง 2199-12-31",
+    "This %(kind)s is %(from)s; it cannot become %(to)s.": "%(kind)s นี้อยู่ในสถานะ %(from)s จึงเปลี่ยนเป็น %(to)s ไม่ได้",
 }
 
 

@@ -11,6 +11,9 @@ National IDs are derived from the person's id (first digit 3-8, the province of 
 id permuted in 9 digits, the check digit), so they never collide with each other nor with
 the test factories' `pin_make` (first digit 1). Foreign workers (about 2%) get 13-digit numbers
 starting with 0 or 9 whose check digit need not hold, as on real pink cards.
+
+Why it is long: one generator, end to end (names, employers, persons, their histories, the
+COPY load and its indexes); its parts share the id arithmetic and the random streams.
 """
 
 import bisect

@@ -18,6 +18,9 @@ record kept (deleted, or moved on by a later merge), when a moved row of an audi
 changed after the merge (its decision or history may now rest on both records' data), when the
 record kept was itself merged since, and when a claim was recorded on the record kept after
 the merge (it may count the months that would move back).
+
+Why it is long: the merge, its preview and its undo read the same policy table and must
+change together.
 """
 
 import datetime
