@@ -7,6 +7,7 @@ of surfacing later as a confusing error deep inside a request.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -88,3 +89,13 @@ def redacted_url(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         parts = parts._replace(netloc=netloc)
     return urlunsplit(parts)
+
+
+def redis_url_database_shifted(url: str, by: int) -> str:
+    """`url` with its database number (0 when it names none) moved up by `by`, modulo
+    Redis's 16 databases."""
+    parts = urlsplit(url)
+    number = parts.path.strip("/") or "0"
+    if not number.isdigit():
+        raise ImproperlyConfigured(f"REDIS_URL={url!r} names database {number!r}, not a number.")
+    return urlunsplit(parts._replace(path=f"/{(int(number) + by) % 16}"))

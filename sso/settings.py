@@ -10,7 +10,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from sso.env import database_from_url, env_bool, env_int, env_list, env_str
+from sso.env import database_from_url, env_bool, env_int, env_list, env_str, redis_url_database_shifted
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -113,6 +113,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker and result backend.
 REDIS_URL = env_str("REDIS_URL")
+# Under pytest-xdist, test process gwN (and the servers and workers it starts) use the Redis
+# database N above REDIS_URL's: its cache, limits, token revocations, board keys, Celery
+# broker and results never meet another process's, nor a test's key clean-up another's keys.
+_test_process = env_str("PYTEST_XDIST_WORKER", default="")
+if _test_process.startswith("gw") and _test_process[2:].isdigit():
+    REDIS_URL = redis_url_database_shifted(REDIS_URL, int(_test_process[2:]))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

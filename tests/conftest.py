@@ -18,6 +18,28 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests that share one test process under pytest-xdist (`make test` runs `--dist loadgroup`;
+    the rest go to whichever process is free): the browser tests share one chromium and the
+    real-worker tests one Celery worker, instead of one per process; a module whose tests use
+    records it builds once (a module-scoped fixture: the permission matrix's take 40 s) stays
+    whole. Each process has its own test database (test_<name>_gwN) and Redis database
+    (sso/settings.py), so nothing else needs to stay together."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        group = next((name for name in ("browser", "worker") if item.get_closest_marker(name)), None)
+        fixtures = getattr(item, "_fixtureinfo", None)
+        if group is None and fixtures is not None:
+            # The project's own fixtures only (pytest-django has class-scoped ones of its own).
+            scopes = {d.scope for defs in fixtures.name2fixturedefs.values() for d in defs if d.baseid}
+            if scopes & {"module", "class"}:
+                group = item.module.__name__
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Production hashing (PBKDF2, a million rounds) costs ~0.25 s a user: the cast alone
