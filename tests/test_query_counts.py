@@ -270,11 +270,23 @@ def _recurring(w, count):
 
 
 def _tickets(w, count):
-    """Tickets waiting, of two services; the aggregate pages (board, live, report) show counts."""
-    from queueing.models import ServiceKind
+    """Tickets of two services, every other one called to a counter of its own by the officer
+    signed in there; the aggregate pages (board, live, report) show counts and the calls."""
+    from queueing.models import Counter, ServiceKind
+    from queueing.services import counter_sign_in, ticket_call_next
 
     kinds = [ServiceKind.CONTRIBUTION, ServiceKind.REGISTRATION]
-    made = [ticket_make(w.office, kind=kinds[n % 2]) for n in range(count)]
+    made = []
+    for n in range(count):
+        made.append(ticket_make(w.office, kind=kinds[n % 2]))
+        if n % 2 == 0:
+            counter = Counter.objects.create(
+                office=w.office, number=Counter.objects.filter(office=w.office).count() + 1
+            )
+            counter.services.set(w.office.services.all())
+            officer = StaffFactory(office=w.office, roles=["counter_officer"])
+            counter_sign_in(counter=counter, officer=officer)
+            ticket_call_next(counter_id=counter.pk, officer=officer)
     return [f'"{ticket.code}"' for ticket in made] if w.api else []
 
 
