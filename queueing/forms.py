@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from queueing.lifecycle import FINISH_OUTCOMES
 from queueing.models import Counter, Service, Ticket
-from queueing.services import FINISH_OUTCOMES, customer_ref_clean
+from queueing.services import customer_ref_clean
 
 
 class KioskForm(forms.Form):
