@@ -8,25 +8,10 @@ from django.utils import timezone
 
 from benefits import backoffice
 from benefits.models import Claim, PaymentOrder
-
-# A claim still waiting for its cross-check this long after it was recorded lost its task
-# (Redis restarted, retries used up): the safety net enqueues it again. Well above the time a
-# verification takes, so that it never races the task sent on commit.
-VERIFY_PENDING_AFTER = datetime.timedelta(minutes=15)
-# At most this many claims are enqueued per run; the next run takes the rest.
-VERIFY_PENDING_BATCH = 2000
+from sso.core.tasks import VERIFY_PENDING_AFTER, VERIFY_TASK_OPTIONS, verification_enqueue_lost
 
 
-@shared_task(
-    name="benefits.tasks.claim_verify",
-    # Acknowledged after the work: a worker that dies mid-way loses no claim.
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
-)
+@shared_task(name="benefits.tasks.claim_verify", **VERIFY_TASK_OPTIONS)
 def claim_verify(claim_id: int) -> str:
     """Cross-check a recorded claim. Safe to re-run: findings are made once."""
     return backoffice.claim_verify(claim_id=claim_id)
@@ -52,10 +37,7 @@ def claims_needing_verification(*, now=None):
 def claims_verify_pending() -> int:
     """Every few minutes (beat): enqueue the claims whose verification task was lost.
     Enqueuing twice is harmless: the verification is idempotent."""
-    ids = list(claims_needing_verification().values_list("pk", flat=True)[:VERIFY_PENDING_BATCH])
-    for claim_id in ids:
-        claim_verify.delay(claim_id)
-    return len(ids)
+    return verification_enqueue_lost(claims_needing_verification(), claim_verify)
 
 
 @shared_task(
