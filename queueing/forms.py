@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from queueing.lifecycle import FINISH_OUTCOMES
+from queueing.lifecycles import FINISH_OUTCOMES
 from queueing.models import Counter, Service, Ticket
 from queueing.services import customer_ref_clean
 

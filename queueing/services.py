@@ -5,7 +5,7 @@ counters never get the same ticket, and a counter never passes over a ticket tha
 else holds. The counter's own row is locked first, so one counter's actions are
 serialised, and a partial unique index keeps a counter to one ticket at a time. The call
 runs as the database function queue_call_next (queueing/sql/queue_call_next.sql), one round
-trip. Every status change goes through the ticket's lifecycle table (queueing.lifecycle).
+trip. Every status change goes through the ticket's lifecycle table (queueing.lifecycles).
 """
 
 from contextlib import nullcontext
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from queueing import events
-from queueing.lifecycle import DAY_END_OUTCOMES, FINISH_OUTCOMES, TICKET_LIFECYCLE, ticket_close_check
+from queueing.lifecycles import DAY_END_OUTCOMES, FINISH_OUTCOMES, TICKET_LIFECYCLE, ticket_close_check
 from queueing.models import Counter, Service, Ticket, TicketCall, TicketSequence, Visit
 from queueing.sql import sql_read
 from registry.validators import account_number_clean, national_id_clean

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from queueing import services
-from queueing.lifecycle import CLOSE_OUTCOMES, DAY_END_OUTCOMES, FINISH_OUTCOMES, TICKET_LIFECYCLE
+from queueing.lifecycles import CLOSE_OUTCOMES, DAY_END_OUTCOMES, FINISH_OUTCOMES, TICKET_LIFECYCLE
 from queueing.models import Counter, Service, Ticket, TicketSequence
 from queueing.sql import SQL_DIR, sql_read
 from sso.core.numbering import number_next_sql
