@@ -12,7 +12,7 @@ id permuted in 9 digits, the check digit), so they never collide with each other
 the test factories' `pin_make` (first digit 1). Foreign workers (about 2%) get 13-digit numbers
 starting with 0 or 9 whose check digit need not hold, as on real pink cards.
 
-Why it is long: one generator, end to end (names, employers, persons, their histories, the
+Over 500 lines: one generator, end to end (names, employers, persons, their histories, the
 COPY load and its indexes); its parts share the id arithmetic and the random streams.
 """
 

@@ -19,7 +19,7 @@ changed after the merge (its decision or history may now rest on both records' d
 record kept was itself merged since, and when a claim was recorded on the record kept after
 the merge (it may count the months that would move back).
 
-Why it is long: the merge, its preview and its undo read the same policy table and must
+Over 500 lines: the merge, its preview and its undo read the same policy table and must
 change together.
 """
 

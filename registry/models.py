@@ -5,7 +5,7 @@ Everything that changes over time and matters to a benefit or a contribution is 
 dated history (section, hospital, bank account, employment), never overwritten, so a claim
 is judged on what was true on the day it concerns.
 
-Why it is long: Django keeps an app's models in one module, and these are the registry's
+Over 500 lines: Django keeps an app's models in one module, and these are the registry's
 thirteen; each is short and documented.
 """
 

@@ -1,6 +1,6 @@
 """Reads of the registry: lookups, search, duplicates, the person page and data completeness.
 
-Why it is long: this is the registry's whole public read surface. Other apps read the registry
+Over 500 lines: this is the registry's whole public read surface. Other apps read the registry
 only through this module (the import contract in pyproject.toml), each in its own section at
 the end; splitting it would open more doors in that contract.
 """

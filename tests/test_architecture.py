@@ -33,7 +33,7 @@ SKELETON = (
     "demo",
 )
 LONG = 500
-REASON = "Why it is long:"
+REASON = "Over 500 lines:"
 
 
 def test_the_import_contracts_hold():

@@ -19,7 +19,7 @@ small file cannot make a big process. The limits are settings (README, 'Configur
 A file over a limit is refused with `UploadRefused` (a `ValidationError` with a code and
 a message in the reader's language, rendered lazily), before anything is stored.
 
-Why it is long: every bound on every uploaded file is here, so that a reader cannot skip one;
+Over 500 lines: every bound on every uploaded file is here, so that a reader cannot skip one;
 the XLSX stream scan is most of it.
 """
 
