@@ -219,20 +219,21 @@ def file_for(employer, persons, period, rng):
 
 
 def upload_figures(officer, employer, persons, runs: int):
-    from contributions import rules, services, sso110
+    from contributions import services, sso110
+    from sso.core.months import month_add, month_first
 
     say(f"== upload of an SSO 1-10 file of {len(persons):,} lines through the web request, {runs} runs")
     statements_clear(employer)
     client = Client()
     client.force_login(officer, backend="sso.core.auth.CachedPermissionsBackend")
-    this_month = rules.period_of(timezone.localdate())
+    this_month = month_first(timezone.localdate())
     rng = random.Random(7)
     times, sizes = [], []
     with mock.patch("contributions.tasks.statement_verify.delay"):
         # Warm up: the first request loads the URLconf, templates and the rate tables.
         client.get("/contributions/statements/upload/")
         for run in range(runs):
-            period = rules.period_add(this_month, -(run + 1))
+            period = month_add(this_month, -(run + 1))
             content = file_for(employer, persons, period, rng)
             sizes.append(len(content))
             upload = SimpleUploadedFile("sso110.txt", content, content_type="text/plain")
@@ -253,7 +254,7 @@ def upload_figures(officer, employer, persons, runs: int):
     note("upload, fastest / slowest run", f"{ms(min(times))} / {ms(max(times))}")
 
     # The parts, in-process, on one more file.
-    period = rules.period_add(this_month, -(runs + 1))
+    period = month_add(this_month, -(runs + 1))
     content = file_for(employer, persons, period, rng)
     started = time.perf_counter()
     parsed = sso110.sso110_parse(content)
@@ -327,12 +328,13 @@ def copy_figures(persons, runs: int):
 
 
 def months_figures(officer, persons, with_history: int, calls: int):
-    from contributions import rules, selectors
+    from contributions import selectors
     from contributions.models import ContributionMonth, Payment
+    from sso.core.months import month_add, month_first
 
     say(f"== contribution_months_count: {with_history:,} persons with 360 months each, {calls:,} calls")
     chosen = [person_id for person_id, *_rest in persons[:with_history]]
-    this_month = rules.period_of(timezone.localdate())
+    this_month = month_first(timezone.localdate())
     have = ContributionMonth.objects.filter(person_id__in=chosen).values("person_id").distinct().count()
     if have < len(chosen):
         started = time.monotonic()
@@ -341,8 +343,8 @@ def months_figures(officer, persons, with_history: int, calls: int):
                 office_id=officer.office_id,
                 kind=Payment.Kind.SECTION39,
                 person_id=chosen[0],
-                period_from=rules.period_add(this_month, -360),
-                period_to=rules.period_add(this_month, -1),
+                period_from=month_add(this_month, -360),
+                period_to=month_add(this_month, -1),
                 method=Payment.Method.CASH,
                 contribution_amount=0,
                 amount=0,
@@ -351,7 +353,7 @@ def months_figures(officer, persons, with_history: int, calls: int):
                 idempotency_key="bench-contribution-months",
             )
             ContributionMonth.objects.filter(person_id__in=chosen).delete()
-            months = [rules.period_add(this_month, -n) for n in range(1, 361)]
+            months = [month_add(this_month, -n) for n in range(1, 361)]
             with (
                 connection.cursor() as cursor,
                 cursor.copy(

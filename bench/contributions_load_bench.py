@@ -108,6 +108,7 @@ from contributions.models import ContributionMonth, Payment, Receipt, ReceiptSer
 from registry.models import Branch, Employer, Employment, InsuredPerson  # noqa: E402
 from registry.validators import pin_check_digit  # noqa: E402
 from sso.core.models import Office  # noqa: E402
+from sso.core.months import month_add, month_first  # noqa: E402
 from sso.core.tokens import api_token_issue  # noqa: E402
 
 OFFICES = {"1001": "bkk1", "1004": "bkk4", "5000": "cmi", "4000": "kkn"}  # office code: demo user prefix
@@ -243,8 +244,8 @@ def jobs_make(employers: int, employees: int, wanted: int, retries: float, rng) 
     """Statement-plus-payment posts for branches and periods not yet filed, with their
     amounts; some followed at once by a copy with the same idempotency key."""
     today = timezone.localdate()
-    current = rules.period_of(today)
-    periods = [rules.period_add(current, -back) for back in range(PERIODS_BACK)]
+    current = month_first(today)
+    periods = [month_add(current, -back) for back in range(PERIODS_BACK)]
     rates = {period: rules.rate_for(period) for period in periods}
     rows = list(
         Employer.objects.filter(account_number__startswith=ACCOUNT_PREFIX)

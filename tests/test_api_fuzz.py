@@ -56,10 +56,10 @@ def world_make(cast, offices):
     twelve months paid for a person."""
     from contributions import services as contributions
     from contributions.models import Payment, Source
-    from contributions.rules import period_of
     from contributions.services import LineInput
     from queueing import services as queue
     from queueing.models import Counter, Service
+    from sso.core.months import month_first
 
     officer = cast["counter"]
     home = queue_office(offices["1001"])
@@ -67,7 +67,7 @@ def world_make(cast, offices):
     employer = employer_make(home, officer=officer, n=801)
     started = datetime.date(2023, 1, 1)
     people = [employee_make(employer, n, officer=officer, started_on=started).person for n in (81, 82, 83)]
-    period = period_of(datetime.date.today().replace(day=1) - datetime.timedelta(days=1))
+    period = month_first(datetime.date.today().replace(day=1) - datetime.timedelta(days=1))
     statement = contributions.statement_submit(
         officer=officer,
         employer=employer,

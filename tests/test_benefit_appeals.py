@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from benefits import appeals, services
 from benefits.models import Appeal, Benefit, BenefitParameter, Claim, ClaimAttempt, ClaimStep, PaymentOrder
-from contributions.rules import period_add, period_of
+from sso.core.months import month_add, month_first
 from tests.factories import BankAccountFactory, contribution_months_make, employee_make, employer_make
 
 PRESENTED = ["claim_form", "medical_certificate", "receipt"]
@@ -45,7 +45,7 @@ def person(cast, offices):
     employer = employer_make(offices["1001"], cast["counter"], n=831)
     person = employee_make(employer, 831, cast["counter"], started_on=datetime.date(2024, 1, 1)).person
     contribution_months_make(
-        person, cast["counter"], last_period=period_add(period_of(_event()), -1), count=12, employer=employer
+        person, cast["counter"], last_period=month_add(month_first(_event()), -1), count=12, employer=employer
     )
     BankAccountFactory(person=person, account_number="1234567890")
     return person
@@ -262,7 +262,7 @@ def test_a_rejection_by_the_rules_is_upheld_once_the_record_is_corrected(cast, o
 
     # The employer's late statements are posted: the rules, run again, allow the claim.
     contribution_months_make(
-        insured, cast["counter"], last_period=period_add(period_of(_event()), -1), count=12, employer=employer
+        insured, cast["counter"], last_period=month_add(month_first(_event()), -1), count=12, employer=employer
     )
     appeals.appeal_decide(appeal=appeal, officer=cast["supervisor"], uphold=True, note="Months were paid")
     claim.refresh_from_db()

@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 
 from benefits import services
 from benefits.models import Benefit, Claim, ClaimDocument, ClaimStep
-from contributions.rules import period_add, period_of
 from sso.core.formats import BE_OFFSET
+from sso.core.months import month_add, month_first
 from tests.factories import BankAccountFactory, contribution_months_make, employee_make, employer_make
 
 PRESENTED = ["claim_form", "medical_certificate", "receipt"]
@@ -40,7 +40,7 @@ def person(cast, offices):
     employer = employer_make(offices["1001"], cast["counter"], n=811)
     person = employee_make(employer, 811, cast["counter"], started_on=datetime.date(2024, 1, 1)).person
     contribution_months_make(
-        person, cast["counter"], last_period=period_add(period_of(_event()), -1), count=12, employer=employer
+        person, cast["counter"], last_period=month_add(month_first(_event()), -1), count=12, employer=employer
     )
     BankAccountFactory(person=person, account_number="1234567890")
     return person

@@ -14,11 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from contributions import rules
 from registry import bulk
 from registry.models import BulkUpload, Employer
 from sso.core import exports
 from sso.core.exports import neutralise
+from sso.core.months import month_add, month_first
 from tests.factories import employee_make, employer_make, pin_make
 
 HYPERLINK = '=HYPERLINK("http://x.invalid/","pay")'
@@ -26,7 +26,7 @@ CMD = "+cmd|' /C calc'!A0"
 PAYLOADS = (HYPERLINK, CMD)
 
 _TODAY = timezone.localdate()
-PERIOD = rules.period_add(rules.period_of(_TODAY), -1 if _TODAY.day > 15 else -2)  # the latest period due
+PERIOD = month_add(month_first(_TODAY), -1 if _TODAY.day > 15 else -2)  # the latest period due
 
 
 # The rule ------------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def test_the_statement_error_file_neutralises_what_the_file_said(cast, client_fo
     )
     client = client_for(cast["counter"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    last_month = rules.period_add(rules.period_of(timezone.localdate()), -1)
+    last_month = month_add(month_first(timezone.localdate()), -1)
     response = client.post(
         reverse("contributions:statement_upload"),
         {

@@ -15,10 +15,10 @@ from benefits import services as benefits
 from benefits.models import Benefit, Claim
 from contributions import services as contributions
 from contributions.models import ContributionMonth, Payment, StatementLine
-from contributions.rules import period_add, period_of
 from contributions.services import LineInput
 from registry import merging, services
 from registry.models import InsuredPerson, PersonMerge, SectionSpell
+from sso.core.months import month_add, month_first
 from tests.factories import BankAccountFactory, employee_make, employer_make, pin_make
 
 D = datetime.date
@@ -75,13 +75,13 @@ def stranger(other_employer, cast):
 
 def _paid_statements(employer, person, officer, count=12):
     """`count` monthly statements listing `person`, each paid: statement lines and months."""
-    last = period_add(period_of(EVENT), -1)
+    last = month_add(month_first(EVENT), -1)
     for n in range(count):
         statement = contributions.statement_submit(
             officer=officer,
             employer=employer,
             branch=employer.branches.get(number="000000"),
-            period=period_add(last, -n),
+            period=month_add(last, -n),
             lines=[LineInput(line=1, national_id=person.national_id, wage=Decimal("15000"))],
             verify=False,
         )
