@@ -20,16 +20,20 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Tests that share one test process under pytest-xdist (`make test` runs `--dist loadgroup`;
-    the rest go to whichever process is free): the browser tests share one chromium and the
-    real-worker tests one Celery worker, instead of one per process; a module whose tests use
-    records it builds once (a module-scoped fixture: the permission matrix's take 40 s) stays
-    whole. Each process has its own test database (test_<name>_gwN) and Redis database
-    (sso/settings.py), so nothing else needs to stay together."""
+    """Tests that share one test process under pytest-xdist (`make test` runs `--dist loadgroup
+    --no-loadscope-reorder`; each other test goes to whichever process is free): the tests of
+    a real Celery worker share one worker process instead of starting one per test process,
+    and a module whose tests use records it builds once (a module-scoped fixture: the
+    permission matrix's take 40 s) stays whole. Each test process has its own test database
+    (test_<name>_gwN) and Redis database (sso/settings.py), and its own chromium.
+
+    The order is kept: pytest-django puts the transactional tests (live server, real worker),
+    which empty every table after them, migrations' rows too, after all the others, and
+    xdist's default reorder (biggest group first) would send them first."""
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
-        group = next((name for name in ("browser", "worker") if item.get_closest_marker(name)), None)
+        group = "celery-worker" if "celery_worker_process" in getattr(item, "fixturenames", ()) else None
         fixtures = getattr(item, "_fixtureinfo", None)
         if group is None and fixtures is not None:
             # The project's own fixtures only (pytest-django has class-scoped ones of its own).
