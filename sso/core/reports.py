@@ -1,0 +1,143 @@
+"""Supervisor reports: each app owns its measures; the report pages compose them.
+
+The report pages (`/reports/` an office's dashboard, `/reports/national/` every office side
+by side, `/reports/backoffice/` the back office's work) live in `sso.core`, which sits below
+every app and so cannot import their measures. Each app lists the sections it adds to those
+pages in its own `reports.py` (SECTIONS), the way `menu.py` lists menu entries and
+`panels.py` panels: a `ReportSection` names its page (`slot`), its permission, and a
+`build(period)` that returns its `Content` (headline figures, tables, charts) computed
+through its own app's selectors from its summary tables. The pages, the CSV/XLSX exports of
+every table, the JSON API and the charts are built here, once, from that content; a section
+never renders HTML or files itself.
+
+A table's rows are plain dicts keyed by its columns' keys, holding numbers as numbers
+(int, Decimal, float), dates as dates and text as text; a chart names the table it draws
+(every chart has its table, shown under it and exported like any other).
+"""
+
+import datetime
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.conf import settings
+
+# The pages a section can be on.
+OFFICE = "reports.office"
+NATIONAL = "reports.national"
+BACKOFFICE = "reports.backoffice"
+SLOTS = (OFFICE, NATIONAL, BACKOFFICE)
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a report is asked for: an office (None: every office the user may see, the
+    national page) and the days from `start` to `end`, both included. Validated by the
+    pages' range form before any section sees it (end not before start, at most two years,
+    no future day, an office in the user's scope)."""
+
+    office_id: int | None
+    start: datetime.date
+    end: datetime.date
+    # Narrowing of the national page: a region or a province code ("" for none).
+    region: str = ""
+    province: str = ""
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # lazily translated
+    # text | int | decimal | percent (a share 0..1) | minutes | date | money
+    kind: str = "text"
+
+
+@dataclass
+class Table:
+    key: str  # unique within its section: the export's file name and the API's key
+    title: str
+    columns: list[Column]
+    rows: list[dict]
+    totals: dict | None = None  # the totals row, keyed like a row
+    # (row) -> the URL of the records behind the row (tickets, claims), or None
+    drill: Callable[[dict], str | None] | None = None
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    kind: str  # line | bar | heatmap | scatter
+    table: str  # the key of the table (in the same section) it draws
+    x: str  # the column along the x axis (heatmap: the columns' column)
+    series: list[str]  # the columns drawn (heatmap: [the rows' column, the value column])
+    target: float | None = None  # a target line (e.g. 0.9 of visits within target), if any
+
+
+@dataclass
+class Figure:
+    """A headline number: visits, % within target, p90 wait..."""
+
+    key: str
+    label: str
+    value: object
+    kind: str = "int"  # as Column.kind
+    target: object = None
+    drill: str | None = None  # the URL of the records behind it
+
+
+@dataclass
+class Content:
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+
+    def table(self, key: str) -> Table:
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section an app adds to a report page."""
+
+    slot: str
+    key: str  # unique within the slot
+    title: str
+    build: Callable[[Period], Content]
+    permission: str | None = None
+    order: int = 100
+
+
+@functools.cache
+def _all_sections() -> tuple[ReportSection, ...]:
+    sections = []
+    for app in settings.INSTALLED_APPS:
+        try:
+            module = import_module(f"{app}.reports")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.reports":
+                raise
+            continue
+        sections.extend(getattr(module, "SECTIONS", ()))
+    return tuple(sorted(sections, key=lambda section: (section.slot, section.order, section.key)))
+
+
+def sections_for(slot: str, user) -> list[ReportSection]:
+    """The sections of `slot` the user may see, in order."""
+    return [
+        section
+        for section in _all_sections()
+        if section.slot == slot and (section.permission is None or user.has_perm(section.permission))
+    ]
+
+
+def section_get(slot: str, key: str, user) -> ReportSection | None:
+    return next((section for section in sections_for(slot, user) if section.key == key), None)
