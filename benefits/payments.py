@@ -127,10 +127,16 @@ def monthly_run(*, month: datetime.date, officer=None, office=None) -> int:
         if made:
             # The audit rows of the orders the run made, chosen by the run's month and time
             # rather than by their ids (see history_copy_where).
+            # A run for one office chooses only that office's orders: two offices' runs at the
+            # same moment must not write each other's audit rows.
+            where, where_params = "period = %s AND created_at = %s", [month, params["now"]]
+            if params["office"] is not None:
+                where += " AND claim_id IN (SELECT id FROM benefits_claim WHERE office_id = %s)"
+                where_params.append(params["office"])
             history_copy_where(
                 PaymentOrder,
-                "period = %s AND created_at = %s",
-                [month, params["now"]],
+                where,
+                where_params,
                 history_type="+",
                 officer=officer,
                 when=params["now"],

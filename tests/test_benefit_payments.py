@@ -135,6 +135,30 @@ def test_the_monthly_run_makes_each_month_once_and_stops_after_the_months(employ
     assert payments.monthly_run(month=datetime.date(2026, 3, 1)) == 0
 
 
+def test_two_offices_runs_at_the_same_moment_each_audit_only_their_own_orders(employer, cast, offices, monkeypatch):
+    other = employer_make(offices["5000"], cast["counter"], n=812)
+    claims = {}
+    for office, n, emp in (("1001", 6, employer), ("5000", 7, other)):
+        claims[office] = _claim(
+            _person(emp, cast, n),
+            cast,
+            benefit=Benefit.OLD_AGE,
+            event=datetime.date(2026, 1, 1),
+            amount="3000.00",
+            monthly=True,
+            status=Claim.Status.APPROVED,
+            verification=Claim.Verification.CLEAR,
+            office=offices[office],
+        )
+    moment = datetime.datetime(2026, 2, 1, 8, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(payments.timezone, "now", lambda: moment)
+    for office in ("1001", "5000"):
+        assert payments.monthly_run(month=datetime.date(2026, 2, 1), office=offices[office]) == 1
+    for claim in claims.values():
+        order = PaymentOrder.objects.get(claim=claim)
+        assert order.history.count() == 1  # its own run's row, not a second from the other office's
+
+
 def _pending_transfers(employer, cast, bank, count):
     orders = []
     for n in range(count):
