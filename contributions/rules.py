@@ -12,18 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
 from sso.core.formats import lazy_format
-from sso.core.months import month_add, month_first, months_between  # noqa: F401 - see period_of
+from sso.core.months import month_add
 from sso.core.tables import TableCache
 
 HUNDRED = Decimal(100)
 BAHT = Decimal(1)
 SATANG = Decimal("0.01")
-
-
-# The wage-period names other apps (benefits) and tests still import from here; the arithmetic
-# is `sso.core.months`. Contributions' own modules use sso.core.months directly.
-period_of = month_first
-period_add = month_add
 
 
 def contribution_round(amount: Decimal) -> Decimal:

@@ -143,9 +143,9 @@ def contribution_months_make(person, officer, *, last_period, count, wage="15000
     """`count` paid contribution months of `person` up to `last_period` (the first of a
     month), under one payment: the history the benefit rules count."""
     from contributions.models import ContributionMonth, Payment
-    from contributions.rules import period_add
+    from sso.core.months import month_add
 
-    periods = [period_add(last_period, -n) for n in range(count - 1, -1, -1)]
+    periods = [month_add(last_period, -n) for n in range(count - 1, -1, -1)]
     payment = Payment.objects.create(
         office=person.office,
         kind=Payment.Kind.SECTION39,

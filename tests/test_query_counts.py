@@ -112,10 +112,10 @@ _periods = itertools.count(0)
 
 def _statement(w, *, paid):
     """A statement of a month of its own; paid, it has its payment and receipt (`.paid`)."""
-    from contributions.rules import period_add
+    from sso.core.months import month_add
 
     person = w.person(started_on=datetime.date(2020, 1, 1))
-    period = period_add(datetime.date(2025, 10, 1), -next(_periods))
+    period = month_add(datetime.date(2025, 10, 1), -next(_periods))
     statement = statement_make(w.employer, w.cast["counter"], [person], period=period)
     statement.paid = None
     if paid:
@@ -174,10 +174,10 @@ def _firms_in_arrears(w, count):
 
 
 def _months(w, count):
-    from contributions.rules import period_add, period_of
+    from sso.core.months import month_add, month_first
 
     person = w.months_person
-    first = period_add(period_of(datetime.date.today()), -1 - w.months_made)
+    first = month_add(month_first(datetime.date.today()), -1 - w.months_made)
     contribution_months_make(person, w.cast["counter"], last_period=first, count=count, employer=w.employer)
     w.months_made += count
     return []

@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def office_ready(cast, offices):
     """Counter 1 serves sickness claims; an employee with 12 paid months and a bank account."""
     from benefits import rules
-    from contributions.rules import period_add, period_of
     from queueing.models import Counter, ServiceKind
+    from sso.core.months import month_add, month_first
     from tests.factories import (
         BankAccountFactory,
         contribution_months_make,
@@ -35,7 +35,7 @@ def office_ready(cast, offices):
     person = employee_make(
         employer, 901, cast["counter"], started_on=datetime.date(2024, 1, 1), monthly_wage=Decimal("15000")
     ).person
-    last = period_add(period_of(datetime.date.today()), -1)
+    last = month_add(month_first(datetime.date.today()), -1)
     contribution_months_make(person, cast["counter"], last_period=last, count=12, employer=employer)
     BankAccountFactory(person=person, account_number="1234567890")
     return person
