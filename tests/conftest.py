@@ -30,6 +30,8 @@ def pytest_collection_modifyitems(config, items):
     The order is kept: pytest-django puts the transactional tests (live server, real worker),
     which empty every table after them, migrations' rows too, after all the others, and
     xdist's default reorder (biggest group first) would send them first."""
+    if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist: no such marker
+        return
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
