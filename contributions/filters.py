@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contributions.models import Source, Statement
 from sso.core.formats import BE_OFFSET
+from sso.core.forms import ThaiDateField
 
 _MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-\d{1,2})?$")
@@ -47,6 +48,10 @@ class PeriodFilter(django_filters.Filter):
     field_class = PeriodFormField
 
 
+class ThaiDateFilter(django_filters.DateFilter):
+    field_class = ThaiDateField
+
+
 class StatementFilter(django_filters.FilterSet):
     """Contribution statements: employer account, branch, wage period, status, verification, source."""
 
@@ -59,6 +64,8 @@ class StatementFilter(django_filters.FilterSet):
     verification = django_filters.ChoiceFilter(choices=Statement.Verification.choices, label=_("verification"))
     source = django_filters.ChoiceFilter(choices=Source.choices, label=_("entered as"))
     office = django_filters.CharFilter(field_name="office__code", label=_("Office code"))
+    received_from = ThaiDateFilter(field_name="received_at__date", lookup_expr="gte", label=_("Received from"))
+    received_to = ThaiDateFilter(field_name="received_at__date", lookup_expr="lte", label=_("Received to"))
 
     class Meta:
         model = Statement
@@ -72,6 +79,8 @@ class StatementFilter(django_filters.FilterSet):
             "verification",
             "source",
             "office",
+            "received_from",
+            "received_to",
         ]
 
     def filter_employer(self, queryset, name, value):

@@ -211,6 +211,8 @@ class Statement(models.Model):
         indexes = [
             models.Index(fields=["office", "period", "status"], name="statement_office_period"),
             models.Index(fields=["employer", "period"], name="statement_employer_period"),
+            # The reports' daily roll-up of statements received (CollectionDay).
+            models.Index(fields=["received_at"], name="statement_received"),
             models.Index(
                 fields=["office", "verification"],
                 condition=Q(verification="findings"),
@@ -343,6 +345,8 @@ class Payment(models.Model):
         ]
         indexes = [
             models.Index(fields=["office", "paid_on"], name="payment_office_day"),
+            # The reports' daily roll-up of every office's payments (CollectionDay).
+            models.Index(fields=["paid_on"], name="payment_day"),
             models.Index(fields=["person", "period_from"], name="payment_person_period"),
         ]
 
@@ -558,3 +562,62 @@ class ReimbursementBatch(models.Model):
 
     def __str__(self):
         return f"{self.office_id} {self.created_at:%Y-%m-%d} {self.total}"
+
+
+# Reports' summaries -------------------------------------------------------------------
+
+
+class CollectionDay(models.Model):
+    """One office's day of collection for the reports: the payments posted through one
+    channel (`measure` "payment", `key` the channel, by `paid_on`, void ones left out) or the
+    statements received from one source (`measure` "statement", `key` the source, by the day
+    received, void ones left out), with their count and amount.
+
+    Derived data, not audited: `services.collection_summary_roll` rebuilds a day's rows from
+    `Payment` and `Statement` idempotently (delete and insert in one transaction), so a late
+    correction (a receipt voided, a bank's payment posted for an earlier day) is one re-roll
+    of that day away. The back office's report reads these rows, not a year of payments."""
+
+    class Measure(models.TextChoices):
+        PAYMENT = "payment", _("Payments by channel")
+        STATEMENT = "statement", _("Statements by source")
+
+    OFFICE_SCOPE = "office"
+
+    day = models.DateField(_("day"))
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("office"))
+    measure = models.CharField(_("measure"), max_length=10, choices=Measure.choices)
+    key = models.CharField(_("channel or source"), max_length=10)
+    count = models.PositiveIntegerField(_("count"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        ordering = ["day", "office_id", "measure", "key"]
+        verbose_name = _("collection day")
+        verbose_name_plural = _("collection days")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "day", "measure", "key"], name="collection_day_once"),
+        ]
+        indexes = [models.Index(fields=["day"], name="collection_day_day")]
+
+    def __str__(self):
+        return f"{self.office_id} {self.day} {self.measure} {self.key}: {self.count}"
+
+
+class CollectionRoll(models.Model):
+    """A day whose `CollectionDay` rows were rolled for every office, and when: a report
+    rolls the days of its range never rolled, and today again when its roll is over a minute
+    old. Derived data, like the rows it marks."""
+
+    OFFICE_SCOPE = None
+
+    day = models.DateField(_("day"), unique=True)
+    rolled_at = models.DateTimeField(_("rolled at"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("collection summary roll")
+        verbose_name_plural = _("collection summary rolls")
+
+    def __str__(self):
+        return f"{self.day} ({self.rolled_at:%H:%M})"

@@ -3,9 +3,11 @@
 import datetime
 
 from django.db import connection
+from django.db.models import Count, Min, Q, Sum
+from django.utils import timezone
 
 from contributions import rules
-from contributions.models import ContributionMonth
+from contributions.models import CollectionDay, ContributionMonth, Finding, Reimbursement
 from sso.core.months import month_add, month_first
 
 
@@ -86,3 +88,59 @@ def statement_line_after(person_id: int, day: datetime.date):
         .order_by("-statement__period", "-statement_id")
         .first()
     )
+
+
+# For the reports ------------------------------------------------------------------------
+# The back office's measures (contributions/reports.py): collection by channel and statements
+# by source from the daily summary (`CollectionDay`), findings and reimbursements live.
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The day's first instant and the next day's, in the offices' time zone (Bangkok)."""
+    zone = timezone.get_current_timezone()
+    since = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    return since, datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+
+
+def _in_offices(queryset, office_ids, path: str = "office_id"):
+    """Narrowed to the offices (None: every office)."""
+    return queryset if office_ids is None else queryset.filter(**{f"{path}__in": office_ids})
+
+
+def collection_days(*, first: datetime.date, last: datetime.date, office_ids=None, measure: str = "payment") -> list:
+    """(day, key, count, amount) of the summary, summed over the offices, by day and key."""
+    rows = _in_offices(CollectionDay.objects.filter(day__range=(first, last), measure=measure), office_ids)
+    return list(
+        rows.values("day", "key").annotate(n=Sum("count"), total=Sum("amount")).values_list("day", "key", "n", "total")
+    )
+
+
+def findings_as_of(*, first: datetime.date, last: datetime.date, office_ids=None) -> list[dict]:
+    """The statements' findings by kind: open at the end of `last`, found and resolved from
+    `first` to `last`, and the oldest open one's found time."""
+    since, _ = day_bounds(first)
+    _, until = day_bounds(last)
+    open_at_end = Q(found_at__lt=until) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=until))
+    findings = _in_offices(Finding.objects.all(), office_ids, "statement__office_id").filter(
+        Q(found_at__lt=until) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=since))
+    )
+    return list(
+        findings.values("kind")
+        .annotate(
+            open=Count("id", filter=open_at_end),
+            found=Count("id", filter=Q(found_at__gte=since)),
+            resolved=Count("id", filter=Q(resolved_at__gte=since, resolved_at__lt=until)),
+            oldest_open=Min("found_at", filter=open_at_end),
+        )
+        .order_by("kind")
+    )
+
+
+def reimbursements_summary(*, first: datetime.date, last: datetime.date, office_ids=None) -> list[dict]:
+    """Reimbursements by status: requested and approved (pending, as they are now), and
+    those paid by a batch paid from `first` to `last`; count and amount of each."""
+    rows = _in_offices(Reimbursement.objects.all(), office_ids).filter(
+        Q(status__in=(Reimbursement.Status.REQUESTED, Reimbursement.Status.APPROVED))
+        | Q(status=Reimbursement.Status.PAID, batch__paid_on__range=(first, last))
+    )
+    return list(rows.values("status").annotate(n=Count("id"), total=Sum("amount")).order_by("status"))

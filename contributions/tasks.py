@@ -1,5 +1,7 @@
 """Back-office work of contribution collection. Tasks stay thin: the work is in services."""
 
+import datetime
+
 from celery import shared_task
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -37,3 +39,16 @@ def statements_verify_pending() -> int:
     """Every few minutes (beat): enqueue the statements whose verification task was lost.
     Enqueuing twice is harmless: the verification is idempotent."""
     return verification_enqueue_lost(statements_needing_verification(), statement_verify)
+
+
+@shared_task(name="contributions.tasks.collection_summary_roll", autoretry_for=(Exception,), retry_backoff=True)
+def collection_summary_roll(day: str | None = None) -> int:
+    """Every few minutes (beat): roll up today's collection, and yesterday's (a payment
+    posted just before midnight); with `day` (YYYY-MM-DD), that day only (a late correction).
+    Safe to re-run: a roll replaces the day's rows."""
+    if day:
+        return services.collection_summary_roll(day=datetime.date.fromisoformat(day))
+    today = timezone.localdate()
+    return services.collection_summary_roll(day=today - datetime.timedelta(days=1)) + services.collection_summary_roll(
+        day=today
+    )

@@ -154,6 +154,8 @@ CELERY_BEAT_SCHEDULE = {
     "bulk-uploads-fail-stale": {"task": "registry.tasks.bulk_uploads_fail_stale", "schedule": 300.0},
     # The safety net of the claims' cross-check: re-sends a verification task that was lost.
     "claims-verify-pending": {"task": "benefits.tasks.claims_verify_pending", "schedule": 300.0},
+    # The back-office report's summary of today's (and yesterday's) collection, re-rolled.
+    "collection-summary-roll": {"task": "contributions.tasks.collection_summary_roll", "schedule": 300.0},
 }
 
 # --- Uploaded files (sso/core/uploads.py): every reader is bounded before it reads.

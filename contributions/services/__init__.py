@@ -24,6 +24,7 @@ from contributions.services.statements import (
     statement_check,
     statement_submit,
 )
+from contributions.services.summaries import collection_summary_fill, collection_summary_roll
 from contributions.services.verification import (
     RESOLUTIONS,
     finding_resolve,
@@ -40,6 +41,8 @@ __all__ = [
     "LineError",
     "LineInput",
     "StatementRefused",
+    "collection_summary_fill",
+    "collection_summary_roll",
     "finding_resolve",
     "findings_accept",
     "one_or_none",
