@@ -1684,6 +1684,49 @@ TH = {
     "Control characters (such as NUL) are not allowed in %(where)s: remove them and send it again.": "ไม่อนุญาตให้มีอักขระควบคุม (เช่น NUL) ใน %(where)s กรุณาลบออกแล้วส่งใหม่",
     "Give a date between 1900-01-01 and 2199-12-31.": "กรุณาระบุวันที่ระหว่าง 1900-01-01 ถึง 2199-12-31",
     "This %(kind)s is %(from)s; it cannot become %(to)s.": "%(kind)s นี้อยู่ในสถานะ %(from)s จึงเปลี่ยนเป็น %(to)s ไม่ได้",
+    # Supervisor reports (sso/core/reporting, sso/core/api/reports.py).
+    "Can see the service-time and back-office reports": "ดูรายงานระยะเวลาการให้บริการและงานส่วนหลังได้",
+    "Central": "ภาคกลาง",
+    "East": "ภาคตะวันออก",
+    "North-east": "ภาคตะวันออกเฉียงเหนือ",
+    "North": "ภาคเหนือ",
+    "South": "ภาคใต้",
+    "This week": "สัปดาห์นี้",
+    "This month": "เดือนนี้",
+    "Last month": "เดือนที่แล้ว",
+    "Custom": "กำหนดเอง",
+    "The end (%(end)s) is before the start (%(start)s).": "วันสิ้นสุด (%(end)s) อยู่ก่อนวันเริ่มต้น (%(start)s)",
+    "A report covers at most two years: from %(start)s, the last day can be %(last)s.": (
+        "รายงานครอบคลุมได้ไม่เกินสองปี: เมื่อเริ่มวันที่ %(start)s วันสุดท้ายได้ไม่เกิน %(last)s"
+    ),
+    "%(day)s is in the future: a report covers days up to today (%(today)s).": (
+        "%(day)s เป็นวันในอนาคต: รายงานครอบคลุมได้ถึงวันนี้ (%(today)s) เท่านั้น"
+    ),
+    "Give the first and the last day of the custom range.": "กรุณาระบุวันแรกและวันสุดท้ายของช่วงที่กำหนดเอง",
+    "Period": "ช่วงเวลา",
+    "Region": "ภาค",
+    "Every region": "ทุกภาค",
+    "Every province": "ทุกจังหวัด",
+    "Office dashboard": "แดชบอร์ดสำนักงาน",
+    "Every office": "ทุกสำนักงาน",
+    "Back office": "งานส่วนหลัง",
+    "Target": "เป้าหมาย",
+    "target": "เป้าหมาย",
+    "Reports": "รายงาน",
+    "Download": "ดาวน์โหลด",
+    "Nothing in this range.": "ไม่มีข้อมูลในช่วงนี้",
+    "No measures on this page yet.": "ยังไม่มีตัวชี้วัดในหน้านี้",
+    "Service-time reports": "รายงานระยะเวลาการให้บริการ",
+    "An office's visits and waits against the standards, by day, counter and officer.": (
+        "จำนวนผู้มาติดต่อและเวลารอของสำนักงานเทียบกับมาตรฐาน แยกตามวัน ช่องบริการ และเจ้าหน้าที่"
+    ),
+    "Every office's service times": "ระยะเวลาการให้บริการของทุกสำนักงาน",
+    "Every office side by side against the standards.": "เปรียบเทียบทุกสำนักงานกับมาตรฐาน",
+    "Back-office reports": "รายงานงานส่วนหลัง",
+    "Claims by step and age, verification queues, contributions by channel.": (
+        "คำขอรับประโยชน์ตามขั้นตอนและอายุงาน คิวตรวจสอบ เงินสมทบตามช่องทาง"
+    ),
+
 }
 
 

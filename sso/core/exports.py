@@ -85,17 +85,23 @@ def xlsx_bytes(
     header: Sequence | None,
     rows: Iterable[Sequence],
     number_formats: dict[int, str] | None = None,
+    totals: Sequence | None = None,
+    widths: dict[int, float] | None = None,
 ) -> bytes:
     """One sheet named `title` (cut to Excel's 31 characters), the header in bold, written
     in write-only mode. Text cells are strings (data type `s`) whatever they hold; numbers
-    and dates keep their type; `number_formats` maps a column index to its number format."""
+    and dates keep their type; `number_formats` maps a column index to its number format,
+    `widths` to its width in characters; `totals`, when given, is a last row in bold."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_xlsx_title(title))
     formats = number_formats or {}
+    for index, width in (widths or {}).items():
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
 
     def cell(value, index: int, font=None):
         if isinstance(value, Promise):
@@ -118,6 +124,9 @@ def xlsx_bytes(
         sheet.append([cell(value, index, bold) for index, value in enumerate(header)])
     for row in rows:
         sheet.append([cell(value, index) for index, value in enumerate(row)])
+    if totals is not None:
+        bold = Font(bold=True)
+        sheet.append([cell(value, index, bold) for index, value in enumerate(totals)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -136,7 +145,11 @@ def xlsx_response(
     header: Sequence | None,
     rows: Iterable[Sequence],
     number_formats: dict[int, str] | None = None,
+    totals: Sequence | None = None,
+    widths: dict[int, float] | None = None,
 ) -> HttpResponse:
     """`xlsx_bytes` as a download named `filename`."""
-    content = xlsx_bytes(title=title, header=header, rows=rows, number_formats=number_formats)
+    content = xlsx_bytes(
+        title=title, header=header, rows=rows, number_formats=number_formats, totals=totals, widths=widths
+    )
     return _attachment(HttpResponse(content, content_type=XLSX_CONTENT_TYPE), filename)

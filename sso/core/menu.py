@@ -37,6 +37,30 @@ ITEMS = (
         _("Who changed which record, when, and what."),
         920,
     ),
+    MenuItem(
+        "reports",
+        _("Service-time reports"),
+        "core:reports_office",
+        "core.view_reports",
+        _("An office's visits and waits against the standards, by day, counter and officer."),
+        800,
+    ),
+    MenuItem(
+        "reports_national",
+        _("Every office's service times"),
+        "core:reports_national",
+        "core.view_all_offices",
+        _("Every office side by side against the standards."),
+        801,
+    ),
+    MenuItem(
+        "reports_backoffice",
+        _("Back-office reports"),
+        "core:reports_backoffice",
+        "core.view_reports",
+        _("Claims by step and age, verification queues, contributions by channel."),
+        802,
+    ),
     MenuItem("api_docs", _("API documentation"), "api-docs", "core.view_office", _("The REST API (OpenAPI)."), 980),
     MenuItem(
         "admin", _("Administration"), "admin:index", "core.add_user", _("Staff accounts and reference data."), 990

@@ -112,6 +112,7 @@ class Office(BilingualName):
         permissions = [
             ("view_all_offices", _("Can see the data of every office")),
             ("view_audit_history", _("Can see the change history of records")),
+            ("view_reports", _("Can see the service-time and back-office reports")),
         ]
 
 

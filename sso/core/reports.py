@@ -22,6 +22,24 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+# Thailand's regions, by the first digit of a province's TIS 1099 code (1x Bangkok and the
+# centre, 2x the east, 3x-4x the north-east, 5x-6x the north, 7x the west and centre, 8x-9x
+# the south): the national page's filter. Provinces carry no region of their own.
+REGIONS = {
+    "central": (_("Central"), ("1", "7")),
+    "east": (_("East"), ("2",)),
+    "northeast": (_("North-east"), ("3", "4")),
+    "north": (_("North"), ("5", "6")),
+    "south": (_("South"), ("8", "9")),
+}
+
+
+def region_of(province_code: str) -> str:
+    """The region (a key of REGIONS) of a province's code, or ""."""
+    return next((key for key, (_label, digits) in REGIONS.items() if province_code[:1] in digits), "")
+
 
 # The pages a section can be on.
 OFFICE = "reports.office"
@@ -40,9 +58,13 @@ class Period:
     office_id: int | None
     start: datetime.date
     end: datetime.date
-    # Narrowing of the national page: a region or a province code ("" for none).
+    # Narrowing of the national page: a region (REGIONS) or a province code ("" for none).
     region: str = ""
     province: str = ""
+    # The offices reported on, resolved by the range form: (office_id,) for one office; on the
+    # national page the offices of the region or province asked for, or None for every office.
+    # A section filters on it (`office_id__in`) when it is not None.
+    office_ids: tuple[int, ...] | None = None
 
     @property
     def days(self) -> int:

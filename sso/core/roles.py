@@ -150,7 +150,7 @@ ROLES = (
         + ("benefits.view_paymentorder", "benefits.view_paymentbatch", "benefits.view_claimfinding")
         + ("benefits.adjudicate_claim", "benefits.confirm_override", "benefits.decide_appeal")
         + ("registry.confirm_merge", "registry.unmerge_insuredperson", "registry.view_personmerge")
-        + ("core.view_audit_history", "core.view_user"),
+        + ("core.view_audit_history", "core.view_user", "core.view_reports"),
     ),
     Role(
         "national_supervisor",
@@ -161,7 +161,7 @@ ROLES = (
         + _REGISTRY_VIEW
         + _CONTRIBUTIONS_WATCH
         + _BENEFITS_VIEW
-        + ("core.view_audit_history", "core.view_user", "core.view_all_offices"),
+        + ("core.view_audit_history", "core.view_user", "core.view_all_offices", "core.view_reports"),
     ),
     Role(
         "administrator",
@@ -184,6 +184,7 @@ ROLES = (
             "registry.view_registrationrule",
             "core.view_audit_history",
             "core.view_all_offices",
+            "core.view_reports",
             "core.add_office",
             "core.change_office",
             "core.view_user",

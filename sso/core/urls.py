@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sso.core import views
+from sso.core.reporting import views as reports
 
 app_name = "core"
 
@@ -11,4 +12,26 @@ urlpatterns = [
     path("offices/<str:code>/edit/", views.office_edit, name="office_edit"),
     path("history/", views.recent_changes, name="recent_changes"),
     path("history/<str:label>/<int:pk>/", views.record_history, name="record_history"),
+    # Reports: the pages, and each table of a section as a file (fmt: csv or xlsx).
+    path("reports/", reports.report_page, {"page": "office"}, name="reports_office"),
+    path("reports/national/", reports.report_page, {"page": "national"}, name="reports_national"),
+    path("reports/backoffice/", reports.report_page, {"page": "backoffice"}, name="reports_backoffice"),
+    path(
+        "reports/office/<slug:section>/<slug:table>.<str:fmt>",
+        reports.report_export,
+        {"page": "office"},
+        name="reports_office_export",
+    ),
+    path(
+        "reports/national/<slug:section>/<slug:table>.<str:fmt>",
+        reports.report_export,
+        {"page": "national"},
+        name="reports_national_export",
+    ),
+    path(
+        "reports/backoffice/<slug:section>/<slug:table>.<str:fmt>",
+        reports.report_export,
+        {"page": "backoffice"},
+        name="reports_backoffice_export",
+    ),
 ]
