@@ -183,6 +183,8 @@ BENEFIT_PAY = "vau"  # benefits.pay_claim
 BENEFIT_VERIFY = "vau"  # benefits.change_claimfinding
 HISTORY = "snau"  # core.view_audit_history
 ALL_SIGNED_IN = "cvsnaou"
+REPORTS = "snau"  # core.view_reports
+REPORTS_NATIONAL = "nau"  # core.view_reports and core.view_all_offices
 
 EXPECTED = {
     # --- Public pages and accounts.
@@ -200,6 +202,16 @@ EXPECTED = {
     "core:office_edit": may("au"),
     "core:recent_changes": may(HISTORY, heavy=True),  # every audited kind's latest changes
     "core:record_history": may(HISTORY),
+    # --- Reports (sso/core/reporting): an office's pages; the national page needs every office.
+    "core:reports_office": may(REPORTS),
+    "core:reports_national": may(REPORTS_NATIONAL),
+    "core:reports_backoffice": may(REPORTS),
+    "core:reports_office_export": may(REPORTS),
+    "core:reports_national_export": may(REPORTS_NATIONAL),
+    "core:reports_backoffice_export": may(REPORTS),
+    "api-reports-office": api(REPORTS, post=""),
+    "api-reports-national": api(REPORTS_NATIONAL, post=""),
+    "api-reports-backoffice": api(REPORTS, post=""),
     # --- Registry pages.
     "registry:search": may(REGISTRY_VIEW),
     "registry:person_list": may(REGISTRY_VIEW),
@@ -238,6 +250,7 @@ EXPECTED = {
     "queueing:board_events": may(QUEUE_VIEW),
     "queueing:live": may(QUEUE_LIVE),
     "queueing:report": may(QUEUE_LIVE),
+    "queueing:ticket_list": may(QUEUE_LIVE),
     # --- Contributions pages.
     "contributions:statement_detail": may(CONTRIB_VIEW),
     "contributions:receipt_detail": may(CONTRIB_VIEW),
@@ -833,6 +846,10 @@ KWARGS = {
     "contributions:reimbursement_decide": _by("reimbursement"),
     "contributions:reimbursement_batch_pay": _by("reimbursement_batch"),
     "contributions:arrears_export": lambda w, u, o: {"fmt": "csv"},
+    **{
+        f"core:reports_{page}_export": lambda w, u, o: {"section": "matrix", "table": "rows", "fmt": "xlsx"}
+        for page in ("office", "national", "backoffice")
+    },
     "contributions:voluntary_pay": _by("person"),
     "benefits:claim": _by("claim"),
     "benefits:claim_documents": _by("claim"),
@@ -1040,6 +1057,22 @@ def _cells(w, urls_asked, *, hole="", roles=(ANON, *ROLES)):
             for office in _offices(rule, role, names_a_record):
                 if rule.hole(role, office) == hole:
                     yield url, rule, office, role, _path(url, _values(url, w, w.users.get(role), office))
+
+
+@pytest.fixture(autouse=True)
+def _report_section(monkeypatch):
+    """A section on every report page with one table (`matrix`/`rows`), beside the apps' own,
+    for the downloads' rows: who may download is the question, not what the apps measure."""
+    from sso.core import reports
+
+    def build(period):
+        return reports.Content(tables=[reports.Table("rows", "Rows", [reports.Column("n", "n", "int")], [{"n": 1}])])
+
+    real = reports._all_sections()
+    matrix = tuple(
+        reports.ReportSection(slot, "matrix", "Matrix", build, "core.view_reports") for slot in reports.SLOTS
+    )
+    monkeypatch.setattr(reports, "_all_sections", lambda: real + matrix)
 
 
 @pytest.fixture

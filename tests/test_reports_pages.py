@@ -42,6 +42,7 @@ class Recorder:
                 "within": 0.875,
                 "wait": 12.5,
                 "amount": Decimal("1234.50"),
+                "service_id": 7,  # not a column: for the drill-down only
             },
             {
                 "service": '=HYPERLINK("http://x")',
@@ -350,6 +351,7 @@ def test_the_api_answers_the_figures_and_tables(client_for, cast, section):
     }  # fmt: skip
     assert table["totals"] == {"visits": 1240, "within": 0.874, "amount": 1229.25}
     assert [t["key"] for t in shown["tables"]] == ["by_day", "heat"]
+    assert "service_id" not in table["rows"][0]
 
 
 def test_the_api_refuses_a_range_in_thai_and_english(client_for, cast, section):

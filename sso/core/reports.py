@@ -10,7 +10,8 @@ through its own app's selectors from its summary tables. The pages, the CSV/XLSX
 every table, the JSON API and the charts are built here, once, from that content; a section
 never renders HTML or files itself.
 
-A table's rows are plain dicts keyed by its columns' keys, holding numbers as numbers
+A table's rows are plain dicts keyed by its columns' keys (other keys, e.g. an id for the
+drill-down, are neither shown nor exported nor answered by the API), holding numbers as numbers
 (int, Decimal, float), dates as dates and text as text; a chart names the table it draws
 (every chart has its table, shown under it and exported like any other).
 """
@@ -99,6 +100,7 @@ class Chart:
     x: str  # the column along the x axis (heatmap: the columns' column)
     series: list[str]  # the columns drawn (heatmap: [the rows' column, the value column])
     target: float | None = None  # a target line (e.g. 0.9 of visits within target), if any
+    stacked: bool = False  # bar/line: the series stacked on each other (shares of a whole)
 
 
 @dataclass

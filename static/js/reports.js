@@ -136,6 +136,7 @@
           name: series.name,
           data: series.data,
           connectNulls: false,
+          stack: data.stacked ? "total" : undefined,
           markLine: index === 0 ? targetLine(data) : undefined,
         };
       }),

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from sso.core.api.errors import ErrorSerializer, service_refusals, validated_input
 from sso.core.api.fields import DateField, NamedChoiceField
 from sso.core.api.permissions import HasRequiredPermissions
+from sso.core.reporting.cells import row_answered, totals_answered
 from sso.core.reporting.forms import PRESETS, period_make, report_office
 from sso.core.reports import BACKOFFICE, NATIONAL, OFFICE, REGIONS, sections_for
 from sso.core.scoping import sees_all_offices
@@ -109,7 +110,16 @@ class _ReportView(APIView):
                     "key": section.key,
                     "title": section.title,
                     "figures": [vars(figure) for figure in content.figures],
-                    "tables": [vars(table) for table in content.tables],
+                    "tables": [
+                        {
+                            "key": table.key,
+                            "title": table.title,
+                            "columns": table.columns,
+                            "rows": [row_answered(row, table) for row in table.rows],
+                            "totals": totals_answered(table),
+                        }
+                        for table in content.tables
+                    ],
                 }
             )
         body = {

@@ -169,6 +169,7 @@ def chart_data(chart: Chart, table: Table) -> dict:
         "x_label": str(x_column.label),
         "target": None,
         "target_label": str(TARGET),
+        "stacked": chart.stacked,
     }
     if chart.kind == "heatmap":
         y_key, value_key = chart.series[0], chart.series[1]
@@ -207,3 +208,15 @@ def chart_data(chart: Chart, table: Table) -> dict:
     if chart.target is not None:
         data["target"] = round(float(chart.target) * 100, 2) if percent else float(chart.target)
     return data
+
+
+def row_answered(row: dict, table: Table) -> dict:
+    """A row as the API answers it: the columns' keys only."""
+    return {column.key: row.get(column.key) for column in table.columns}
+
+
+def totals_answered(table: Table) -> dict | None:
+    """The totals as the API answers them: the columns' keys that have a total."""
+    if table.totals is None:
+        return None
+    return {column.key: table.totals[column.key] for column in table.columns if column.key in table.totals}
