@@ -22,12 +22,13 @@ class ClaimFilter(django_filters.FilterSet):
         choices=[(OPEN, _("To decide")), *Claim.Status.choices], method="filter_status", label=_("Status")
     )
     benefit = django_filters.ChoiceFilter(choices=Benefit.choices, label=_("Benefit"))
+    verification = django_filters.ChoiceFilter(choices=Claim.Verification.choices, label=_("Verification"))
     recorded_from = ThaiDateFilter(field_name="recorded_at__date", lookup_expr="gte", label=_("Recorded from"))
     recorded_to = ThaiDateFilter(field_name="recorded_at__date", lookup_expr="lte", label=_("Recorded to"))
 
     class Meta:
         model = Claim
-        fields = ["status", "benefit", "recorded_from", "recorded_to"]
+        fields = ["status", "benefit", "verification", "recorded_from", "recorded_to"]
 
     def filter_status(self, queryset, name, value):
         if value == OPEN:

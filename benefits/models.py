@@ -4,9 +4,13 @@ Every figure of the benefit rules (qualifying months and windows, percentages, d
 lump sums, ages, child counts) is a row of `BenefitParameter`, effective-dated by the date
 of the event; the document checklist of each benefit is rows of `DocumentRequirement`.
 `benefits.rules` applies them; `benefits.services` moves a claim through its steps.
+
+Over 500 lines: the app's models in one module, each with its docstring, as in every app
+(claims, their steps, documents, payments, findings, appeals and the reports' summary).
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -215,6 +219,8 @@ class ClaimStep(models.Model):
 
     class Meta:
         ordering = ["claim_id", "at", "id"]
+        # The reports' daily roll-up of step durations (ClaimStepDay) finds a day's steps.
+        indexes = [models.Index(fields=["at"], name="claim_step_at")]
         verbose_name = _("claim step")
         verbose_name_plural = _("claim steps")
 
@@ -334,6 +340,8 @@ class PaymentOrder(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "bank"], name="payment_order_to_batch"),
+            # The reports' daily roll-up of the pay step (ClaimStepDay) finds a day's payments.
+            models.Index(fields=["paid_at"], name="payment_order_paid_at", condition=Q(paid_at__isnull=False)),
         ]
         permissions = [("pay_claim", _("Can make payment batches and record payments"))]
 
@@ -470,3 +478,59 @@ class ClaimAttempt(models.Model):
 
     def __str__(self):
         return f"{self.claim_id}: {self.action} refused ({self.code})"
+
+
+# Reports' summaries ------------------------------------------------------------------------
+
+
+class ClaimStepDay(models.Model):
+    """The durations of one step (examine: recorded to examined; adjudicate: examined to the
+    first decision; pay: the first approval to the first order paid) of one office's claims of
+    one benefit whose step ended on `day`, in seconds, sorted: exact p50/p90 over any range.
+
+    Derived data, not audited: `benefits.summaries.claim_steps_roll` rebuilds a day's rows from
+    the steps and orders idempotently (delete and insert in one transaction)."""
+
+    class Step(models.TextChoices):
+        EXAMINE = "examine", _("Record to examine")
+        ADJUDICATE = "adjudicate", _("Examine to decision")
+        PAY = "pay", _("Approval to payment")
+
+    OFFICE_SCOPE = "office"
+
+    day = models.DateField(_("day"))
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("office"))
+    benefit = models.CharField(_("benefit"), max_length=20, choices=Benefit.choices)
+    step = models.CharField(_("step"), max_length=10, choices=Step.choices)
+    count = models.PositiveIntegerField(_("claims"))
+    seconds = ArrayField(models.IntegerField(), verbose_name=_("durations (seconds)"))
+
+    class Meta:
+        ordering = ["day", "office_id", "benefit", "step"]
+        verbose_name = _("claim step durations of a day")
+        verbose_name_plural = _("claim step durations by day")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "day", "benefit", "step"], name="claim_step_day_once"),
+        ]
+        indexes = [models.Index(fields=["day"], name="claim_step_day_day")]
+
+    def __str__(self):
+        return f"{self.office_id} {self.day} {self.benefit} {self.step}: {self.count}"
+
+
+class ClaimStepRoll(models.Model):
+    """A day whose `ClaimStepDay` rows were rolled for every office, and when (a report rolls
+    the days never rolled, and a stale today). Derived data."""
+
+    OFFICE_SCOPE = None
+
+    day = models.DateField(_("day"), unique=True)
+    rolled_at = models.DateTimeField(_("rolled at"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("claim step summary roll")
+        verbose_name_plural = _("claim step summary rolls")
+
+    def __str__(self):
+        return f"{self.day} ({self.rolled_at:%H:%M})"

@@ -2,9 +2,10 @@
 scope: another office's is 404, like a missing one), the work lists, and the payment pages'
 summaries. The pages and the API read through these."""
 
-from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When
 
-from benefits.models import Appeal, Claim, ClaimFinding, PaymentBatch, PaymentOrder
+from benefits.models import Appeal, Claim, ClaimFinding, ClaimStepDay, PaymentBatch, PaymentOrder
 from sso.core.scoping import object_get_for_user, office_scoped
 
 # Claims ------------------------------------------------------------------------------------
@@ -128,3 +129,67 @@ def claims_with_open_findings(user, kind: str = "") -> QuerySet:
 def open_findings_by_kind(user) -> dict[str, int]:
     open_findings = ClaimFinding.objects.filter(status=ClaimFinding.Status.OPEN)
     return dict(office_scoped(open_findings, user).values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+
+
+# For the reports ---------------------------------------------------------------------------
+# The back office's measures (benefits/reports.py).
+
+
+def step_durations(*, first, last, office_ids=None) -> list[tuple]:
+    """(benefit, step, claims, p50 seconds, p90 seconds) of the steps ended from `first` to
+    `last`, from the daily summary: the exact percentiles of every duration."""
+    sql = f"""
+        SELECT d.benefit, d.step, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY t.s),
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY t.s)
+        FROM {ClaimStepDay._meta.db_table} d, unnest(d.seconds) AS t(s)
+        WHERE d.day BETWEEN %s AND %s AND (%s::bigint[] IS NULL OR d.office_id = ANY(%s::bigint[]))
+        GROUP BY d.benefit, d.step ORDER BY d.benefit, d.step"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first, last, office_ids, office_ids])
+        return cursor.fetchall()
+
+
+def claims_waiting(office_ids=None) -> list[tuple]:
+    """(status, recorded_at) of the claims waiting now: to examine, to decide, and approved
+    with no order paid yet (to pay). A small live set, read by the (office, status) index."""
+    paid = PaymentOrder.objects.filter(claim=OuterRef("pk"), status=PaymentOrder.Status.PAID)
+    claims = Claim.objects.filter(
+        Q(status__in=(Claim.Status.RECORDED, Claim.Status.EXAMINED, Claim.Status.REFERRED))
+        | Q(~Exists(paid), status=Claim.Status.APPROVED)
+    )
+    if office_ids is not None:
+        claims = claims.filter(office_id__in=office_ids)
+    return list(claims.values_list("status", "recorded_at"))
+
+
+def verification_waiting(office_ids=None) -> dict[str, list]:
+    """The recorded times of claims waiting for the cross-check, and the found times of open
+    findings (the verifiers' queue)."""
+    claims = Claim.objects.filter(verification=Claim.Verification.PENDING).exclude(status=Claim.Status.WITHDRAWN)
+    findings = ClaimFinding.objects.filter(status=ClaimFinding.Status.OPEN)
+    if office_ids is not None:
+        claims = claims.filter(office_id__in=office_ids)
+        findings = findings.filter(claim__office_id__in=office_ids)
+    return {
+        "pending": list(claims.values_list("recorded_at", flat=True)),
+        "findings": list(findings.values_list("found_at", flat=True)),
+    }
+
+
+def orders_by_status(office_ids=None) -> dict[str, tuple]:
+    """Payment orders held, pending and failed now: status -> (count, amount)."""
+    orders = PaymentOrder.objects.filter(
+        status__in=(PaymentOrder.Status.HELD, PaymentOrder.Status.PENDING, PaymentOrder.Status.FAILED)
+    )
+    if office_ids is not None:
+        orders = orders.filter(claim__office_id__in=office_ids)
+    return {row[0]: row[1:] for row in orders.values_list("status").annotate(n=Count("id"), total=Sum("amount"))}
+
+
+def batches_in(*, first, last, office_ids=None) -> dict[str, tuple]:
+    """Bank batches to pay from `first` to `last` by status: status -> (batches, orders, total)."""
+    batches = PaymentBatch.objects.filter(pay_on__range=(first, last))
+    if office_ids is not None:
+        batches = batches.filter(office_id__in=office_ids)
+    rows = batches.values_list("status").annotate(n=Count("id"), orders=Sum("order_count"), total=Sum("total"))
+    return {row[0]: row[1:] for row in rows}

@@ -55,3 +55,16 @@ def payments_monthly_run(month: str | None = None) -> int:
 
     day = datetime.date.fromisoformat(month) if month else timezone.localdate()
     return payments.monthly_run(month=day.replace(day=1))
+
+
+@shared_task(name="benefits.tasks.claim_steps_roll", autoretry_for=(Exception,), retry_backoff=True)
+def claim_steps_roll(day: str | None = None) -> int:
+    """Every few minutes (beat): roll up the step durations of today and yesterday (a step
+    just before midnight); with `day` (YYYY-MM-DD), that day only. Safe to re-run."""
+    from benefits import summaries
+
+    if day:
+        return summaries.claim_steps_roll(day=datetime.date.fromisoformat(day))
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    return summaries.claim_steps_roll(day=yesterday) + summaries.claim_steps_roll(day=today)

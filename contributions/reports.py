@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from contributions import selectors, services
 from contributions.models import Finding, Payment, Reimbursement, Source
-from sso.core.models import Office
 from sso.core.reports import BACKOFFICE, Column, Content, Figure, Period, ReportSection, Table
 from sso.core.reports import Chart as ChartSpec
 
@@ -25,13 +24,7 @@ CHANNELS = Payment.Channel
 ZERO = Decimal("0.00")
 
 
-def office_ids(period: Period) -> list[int] | None:
-    """The offices the period covers: its office, a province's offices, or None (every one)."""
-    if period.office_id is not None:
-        return [period.office_id]
-    if period.province:
-        return list(Office.objects.filter(province__code=period.province).values_list("id", flat=True))
-    return None
+office_ids = selectors.report_office_ids
 
 
 def _share(part, whole):

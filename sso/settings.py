@@ -156,6 +156,8 @@ CELERY_BEAT_SCHEDULE = {
     "claims-verify-pending": {"task": "benefits.tasks.claims_verify_pending", "schedule": 300.0},
     # The back-office report's summary of today's (and yesterday's) collection, re-rolled.
     "collection-summary-roll": {"task": "contributions.tasks.collection_summary_roll", "schedule": 300.0},
+    # The back-office report's summary of today's (and yesterday's) claim step durations.
+    "claim-steps-roll": {"task": "benefits.tasks.claim_steps_roll", "schedule": 300.0},
 }
 
 # --- Uploaded files (sso/core/uploads.py): every reader is bounded before it reads.

@@ -10,12 +10,22 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from benefits import reports as benefit_reports
+from benefits import summaries as benefit_summaries
+from benefits.models import Claim, ClaimStep, ClaimStepDay
 from contributions import reports as contribution_reports
 from contributions import services as contribution_services
 from contributions.filters import StatementFilter
 from contributions.models import CollectionDay, Statement
 from sso.core.reports import Period
-from tests.factories import employee_make, employer_make, statement_make, statement_paid_make
+from tests.factories import (
+    ClaimFactory,
+    PaymentOrderFactory,
+    employee_make,
+    employer_make,
+    statement_make,
+    statement_paid_make,
+)
 
 D = Decimal
 PAID_ON = datetime.date(2025, 11, 10)
@@ -150,3 +160,109 @@ def test_the_statement_list_filters_by_the_day_received(collected, cast, client_
     assert listed(received_from=today.isoformat(), received_to=today.isoformat()) == 3
     assert listed(received_to=(today - datetime.timedelta(days=1)).isoformat()) == 0
     assert StatementFilter({"received_from": today.isoformat()}, queryset=Statement.objects.all()).qs.count() == 4
+
+
+# Benefits ----------------------------------------------------------------------------------
+
+DAY = datetime.date(2026, 3, 10)
+
+
+def _at(hours: float, day=DAY):
+    zone = timezone.get_current_timezone()
+    return datetime.datetime.combine(day, datetime.time(9), tzinfo=zone) + datetime.timedelta(hours=hours)
+
+
+def _claim_with_steps(person, cast, moves, *, benefit="sickness", paid_at=None):
+    """A claim recorded at 09:00 on DAY, moved through `moves` [(status, hours after)]."""
+    claim = ClaimFactory(person=person, recorded_by=cast["counter"], benefit=benefit, status=moves[-1][0])
+    Claim.objects.filter(pk=claim.pk).update(recorded_at=_at(0))
+    previous = ""
+    for status, hours in [("recorded", 0), *moves]:
+        step = ClaimStep.objects.create(claim=claim, from_status=previous, to_status=status)
+        ClaimStep.objects.filter(pk=step.pk).update(at=_at(hours))
+        previous = status
+    if paid_at is not None:
+        PaymentOrderFactory(claim=claim, status="paid", paid_at=paid_at)
+    return claim
+
+
+@pytest.fixture
+def stepped(cast, offices):
+    home = employer_make(offices["1001"], cast["counter"], n=921)
+    away = employer_make(offices["5000"], cast["other_supervisor"], n=922)
+    people = [employee_make(home, 9210 + n, cast["counter"]).person for n in range(3)]
+    return {
+        "a": _claim_with_steps(people[0], cast, [("examined", 0), ("approved", 2)], paid_at=_at(24)),
+        "b": _claim_with_steps(people[1], cast, [("examined", 1), ("approved", 5)]),
+        "c": _claim_with_steps(people[2], cast, [("examined", 0.5), ("rejected", 6)]),
+        "e": _claim_with_steps(employee_make(away, 9220, cast["other_supervisor"]).person, cast, [("examined", 2)]),
+    }
+
+
+def _durations(period):
+    return {
+        (row["step"], row["benefit"]): (row["claims"], row["p50"], row["p90"])
+        for row in benefit_reports.durations(period).table("step_durations").rows
+    }
+
+
+def test_step_durations_are_exact_p50_and_p90_per_benefit_and_step(stepped, offices):
+    # Examine 0, 1, 0.5 h; decide 2, 4, 5.5 h; pay 22 h (the next day). p90 interpolates.
+    two_days = Period(offices["1001"].pk, DAY, DAY + datetime.timedelta(days=1))
+    assert _durations(two_days) == {
+        ("Record to examine", "Sickness"): (3, D("0.50"), D("0.90")),
+        ("Examine to decision", "Sickness"): (3, D("4.00"), D("5.20")),
+        ("Approval to payment", "Sickness"): (1, D("22.00"), D("22.00")),
+    }
+    # The national period adds office 5000's examination (2 h); one day leaves the payment out.
+    national = _durations(Period(None, DAY, DAY))
+    assert national[("Record to examine", "Sickness")] == (4, D("0.75"), D("1.70"))
+    assert ("Approval to payment", "Sickness") not in national
+    assert _durations(Period(offices["5000"].pk, DAY, DAY)) == {
+        ("Record to examine", "Sickness"): (1, D("2.00"), D("2.00"))
+    }
+
+
+def test_the_step_roll_is_idempotent_and_a_re_roll_picks_up_a_correction(stepped, offices):
+    assert benefit_summaries.claim_steps_roll(day=DAY) == 3  # 1001 examine and adjudicate, 5000 examine
+    assert benefit_summaries.claim_steps_roll(day=DAY) == 3
+    row = ClaimStepDay.objects.get(day=DAY, office=offices["1001"], step="adjudicate")
+    assert (row.count, row.seconds) == (3, [7200, 14400, 19800])
+    ClaimStep.objects.filter(claim=stepped["c"], to_status="rejected").update(at=_at(3))
+    benefit_summaries.claim_steps_roll(day=DAY)
+    assert ClaimStepDay.objects.get(day=DAY, office=offices["1001"], step="adjudicate").seconds == [7200, 9000, 14400]
+
+
+def test_the_backlog_counts_waiting_claims_by_step_and_age_band(cast, offices):
+    home = employer_make(offices["1001"], cast["counter"], n=931)
+    now = timezone.now()
+    ages = [
+        ("recorded", 1),
+        ("examined", 5),
+        ("referred", 10),
+        ("referred", 20),
+        ("approved", 40),
+        ("approved", 40),
+        ("rejected", 2),
+    ]
+    for n, (status, days) in enumerate(ages):
+        claim = ClaimFactory(
+            person=employee_make(home, 9310 + n, cast["counter"]).person, recorded_by=cast["counter"], status=status
+        )
+        Claim.objects.filter(pk=claim.pk).update(recorded_at=now - datetime.timedelta(days=days, hours=1))
+        if n == 5:
+            PaymentOrderFactory(claim=claim, status="paid", paid_at=now)  # paid: no longer waiting
+    content = benefit_reports.backlog(Period(offices["1001"].pk, DAY, timezone.localdate()))
+    table = content.table("backlog")
+    assert [(r["status"], r["0-3"], r["4-7"], r["8-14"], r["15-30"], r["31+"], r["total"]) for r in table.rows] == [
+        ("recorded", 1, 0, 0, 0, 0, 1),
+        ("examined", 0, 1, 0, 0, 0, 1),
+        ("referred", 0, 0, 1, 1, 0, 2),
+        ("approved", 0, 0, 0, 0, 1, 1),
+    ]
+    assert content.figures[0].value == 5
+    assert table.drill(table.rows[2]) == "/benefits/claims/?status=referred"
+    assert benefit_reports.backlog(Period(offices["5000"].pk, DAY, DAY)).figures[0].value == 0
+    assert benefit_reports.backlog(Period(None, DAY, DAY)).figures[0].value == 5
+    verification = {r["key"]: r["claims"] for r in content.table("verification").rows}
+    assert verification == {"pending": 7, "findings": 0}  # none verified yet, none withdrawn
