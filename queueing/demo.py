@@ -1,7 +1,10 @@
-"""Demo queue: the standard services and six counters in every office, and optionally a
-history of past tickets (`--queue-history N`) spread over the offices, loaded with COPY."""
+"""Demo queue: the standard services and six counters in every office; about 90 days of
+realistic queue history for the demo offices (`--queue-days-demo`, by default; the report
+pages' data) with their summary rows rolled up; and optionally a bulk history of past tickets
+(`--queue-history N`, for benchmarks) spread over the offices. Both are loaded with COPY."""
 
 import datetime
+import math
 import random
 import time
 
@@ -9,13 +12,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from queueing.models import Counter, Service, Ticket
-from queueing.services import office_queue_setup
-from sso.core.models import Office
+from queueing.services import office_queue_setup, queue_summary_roll
+from sso.core.demo import DEMO_OFFICES
+from sso.core.models import Office, User
 
 
 def add_arguments(parser):
     parser.add_argument("--queue-history", type=int, default=0, help="past tickets to generate (e.g. 2000000)")
     parser.add_argument("--queue-days", type=int, default=60, help="days the generated history spreads over")
+    parser.add_argument(
+        "--queue-days-demo", type=int, default=90, help="days of realistic queue history for the demo offices (0: none)"
+    )
 
 
 def seed(*, stdout=None, **options) -> None:
@@ -26,6 +33,12 @@ def seed(*, stdout=None, **options) -> None:
         counters += added[1]
     if stdout is not None:
         stdout.write(f"queueing: {services} new services, {counters} new counters")
+    demo_days = options.get("queue_days_demo", 90)
+    if demo_days:
+        started = time.monotonic()
+        made = demo_history_generate(days=demo_days)
+        if stdout is not None and made:
+            stdout.write(f"queueing: {made} tickets of {demo_days} days' history in {time.monotonic() - started:.1f} s")
     wanted = options.get("queue_history") or 0
     have = Ticket.objects.filter(service_day__lt=timezone.localdate()).count() if wanted else 0
     if wanted > have:
@@ -111,3 +124,170 @@ def _copy(cursor, target, rows):
     with cursor.copy(f"COPY {target} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+# The demo history: customers a day at an office on an ordinary day, their hours (08:30 to
+# 16:30, a morning peak), the services they come for and each one's average service time
+# (minutes, log-normal around it), and how visits end.
+DEMO_PER_DAY = 60
+DEMO_HOURS = {8: 0.6, 9: 1.7, 10: 1.8, 11: 1.2, 12: 0.5, 13: 0.9, 14: 0.8, 15: 0.5, 16: 0.15}
+DEMO_SERVICES = {
+    "contribution": (40, 9), "registration": (12, 12), "sickness": (12, 16), "maternity": (4, 18),
+    "invalidity": (2, 22), "death": (1, 22), "child_allowance": (6, 12), "old_age": (5, 18),
+    "unemployment": (8, 14), "enquiry": (10, 5),
+}  # fmt: skip
+DEMO_ENDS = ["completed"] * 82 + ["documents_missing"] * 8 + ["referred"] * 2 + ["no_show"] * 4 + ["cancelled"] * 2
+DEMO_TRANSFER_SHARE = 0.04
+DEMO_PRIORITY_SHARE = 0.08
+
+
+def _crowd(day: datetime.date) -> float:
+    """How many more come than on an ordinary day: around the 15th (contributions are due)
+    and at the month's end, and on Mondays."""
+    last = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    factor = 1 + 1.4 * math.exp(-(((day.day - 15) / 1.6) ** 2))
+    if day.day >= last.day - 1:
+        factor += 0.8
+    return factor + (0.15 if day.weekday() == 0 else 0)
+
+
+@transaction.atomic
+def demo_history_generate(*, days: int = 90, seed: int = 2569) -> int:
+    """The demo offices' queue over the last `days` working days before today: arrivals by
+    hour and day, each served at the first free counter of its service (so the crowd's days
+    wait longer, some past their target), no-shows, cancellations, transfers, priority
+    tickets; then their summary rows. An office's day that has tickets is left alone
+    (idempotent). Returns the tickets written."""
+    today = timezone.localdate()
+    first = today - datetime.timedelta(days=days)
+    offices = list(Office.objects.filter(code__in=[row[0] for row in DEMO_OFFICES], is_active=True).order_by("code"))
+    done = set(
+        Ticket.objects.filter(office__in=offices, service_day__gte=first, service_day__lt=today)
+        .values_list("office_id", "service_day")
+        .distinct()
+    )
+    rng = random.Random(seed)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM queueing_visit")
+        ids = {"visit": cursor.fetchone()[0]}
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM queueing_ticket")
+        ids["ticket"] = cursor.fetchone()[0]
+    rows = {"visit": [], "ticket": [], "call": []}
+    for office in offices:
+        plan = _office_plan(office)
+        if plan is None:
+            continue
+        for offset in range(days, 0, -1):
+            day = today - datetime.timedelta(days=offset)
+            if day.weekday() >= 5 or (office.pk, day) in done:
+                continue
+            _day_simulate(office.pk, day, plan, rng, ids, rows)
+    if not rows["ticket"]:
+        return 0
+    with connection.cursor() as cursor:
+        _copy(cursor, "queueing_visit (id, office_id, started_at, finished_at)", rows["visit"])
+        _copy(
+            cursor,
+            "queueing_ticket (id, office_id, service_id, visit_id, service_day, prefix, number, customer_kind, "
+            "customer_ref, priority, status, outcome, queued_at, issued_at, first_called_at, called_at, call_count, "
+            "started_at, finished_at, counter_id, officer_id, transferred_from_id)",
+            rows["ticket"],
+        )
+        _copy(cursor, "queueing_ticketcall (ticket_id, counter_id, officer_id, called_at)", rows["call"])
+        _sequences_fix(cursor, today)
+    queue_summary_roll(day=first, end=today - datetime.timedelta(days=1))
+    return len(rows["ticket"])
+
+
+def _office_plan(office):
+    """The office's services (kind -> id, prefix), the counters serving each, the officer at
+    each counter (the office's counter officers in turn), and its size (bigger offices, more customers)."""
+    services = {kind: (pk, prefix) for pk, prefix, kind in Service.objects.filter(office=office, is_active=True)
+                .values_list("pk", "prefix", "kind")}  # fmt: skip
+    counters = {}
+    for counter in Counter.objects.filter(office=office, is_active=True).prefetch_related("services"):
+        for service in counter.services.all():
+            counters.setdefault(service.pk, []).append(counter.pk)
+    officers = list(
+        User.objects.filter(office=office, groups__name="counter_officer").order_by("pk").values_list("pk", flat=True)
+    )
+    if not services or not counters or not officers:
+        return None
+    officer_of = {
+        pk: officers[i % len(officers)] for i, pk in enumerate(sorted({c for cs in counters.values() for c in cs}))
+    }
+    size = 1.4 if office.kind == Office.Kind.AREA else 0.7 if office.kind == Office.Kind.HEAD else 1.0
+    return {"services": services, "counters": counters, "officer_of": officer_of, "size": size}
+
+
+def _day_simulate(office_id, day, plan, rng, ids, rows) -> None:
+    services, counters = plan["services"], plan["counters"]
+    kinds = [kind for kind in DEMO_SERVICES if kind in services and services[kind][0] in counters]
+    weights = [DEMO_SERVICES[kind][0] for kind in kinds]
+    hours, hour_weights = list(DEMO_HOURS), list(DEMO_HOURS.values())
+    count = round(DEMO_PER_DAY * plan["size"] * _crowd(day) * rng.uniform(0.85, 1.15))
+    opening = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 30)))
+    arrivals = []
+    for _ in range(count):
+        hour = rng.choices(hours, hour_weights)[0]
+        start = max(opening, timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour))))
+        arrivals.append((start + datetime.timedelta(seconds=rng.randint(0, 3599)), rng.choices(kinds, weights)[0]))
+    arrivals.sort()
+    free_at = {}
+    numbers = {}
+
+    def ticket(visit_id, kind, issued, queued, priority, end, from_ticket=None):
+        service_id, prefix = services[kind]
+        numbers[prefix] = numbers.get(prefix, 0) + 1
+        ids["ticket"] += 1
+        pk = ids["ticket"]
+        if end == "cancelled":
+            finished = issued + datetime.timedelta(minutes=rng.randint(10, 40))
+            rows["ticket"].append((pk, office_id, service_id, visit_id, day, prefix, numbers[prefix], "insured", "",
+                                   priority, "done", end, queued, issued, None, None, 0, None, finished, None, None,
+                                   from_ticket))  # fmt: skip
+            return pk, finished
+        counter = min(counters[service_id], key=lambda c: free_at.get(c, opening))
+        called = max(issued, free_at.get(counter, opening))
+        if priority == 0:  # called before the regular queue
+            called = min(called, issued + datetime.timedelta(minutes=rng.uniform(1, 6)))
+        started = None if end == "no_show" else called + datetime.timedelta(seconds=rng.randint(15, 90))
+        average = DEMO_SERVICES[kind][1]
+        minutes = rng.lognormvariate(math.log(average) - 0.45**2 / 2, 0.45)
+        finished = (
+            called + datetime.timedelta(minutes=2) if started is None else started + datetime.timedelta(minutes=minutes)
+        )
+        free_at[counter] = max(free_at.get(counter, opening), finished)
+        officer = plan["officer_of"][counter]
+        rows["ticket"].append((pk, office_id, service_id, visit_id, day, prefix, numbers[prefix], "insured", "",
+                               priority, "done", end, queued, issued, called, called, 1, started, finished, counter,
+                               officer, from_ticket))  # fmt: skip
+        rows["call"].append((pk, counter, officer, called))
+        return pk, finished
+
+    for arrived, kind in arrivals:
+        ids["visit"] += 1
+        visit_id = ids["visit"]
+        priority = 0 if rng.random() < DEMO_PRIORITY_SHARE else 1
+        end = rng.choice(DEMO_ENDS)
+        transfer = end == "completed" and rng.random() < DEMO_TRANSFER_SHARE / 0.82
+        pk, finished = ticket(visit_id, kind, arrived, arrived, priority, "transferred" if transfer else end)
+        if transfer:
+            onward = rng.choice([k for k in kinds if k != kind])
+            pk, finished = ticket(visit_id, onward, finished, arrived, priority, "completed", from_ticket=pk)
+        rows["visit"].append((visit_id, office_id, arrived, finished))
+
+
+def _sequences_fix(cursor, today) -> None:
+    """After a COPY: the id sequences go on after the rows written, and the ticket numbering
+    of those past days after their last number."""
+    for table in ("queueing_visit", "queueing_ticket"):
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+    cursor.execute(
+        """INSERT INTO queueing_ticketsequence (office_id, service_day, prefix, last_number)
+           SELECT office_id, service_day, prefix, MAX(number) FROM queueing_ticket
+           WHERE service_day < %s GROUP BY 1, 2, 3
+           ON CONFLICT (office_id, service_day, prefix) DO UPDATE SET last_number = EXCLUDED.last_number""",
+        [today],
+    )
+    cursor.execute("ANALYZE queueing_visit; ANALYZE queueing_ticket; ANALYZE queueing_ticketcall")

@@ -8,6 +8,7 @@ service targets (`ServiceTarget`).
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -275,3 +276,69 @@ class TicketCall(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} -> counter {self.counter_id} at {self.called_at:%H:%M:%S}"
+
+
+# The histograms' last bucket: a duration over HISTOGRAM_CAP - 1 minutes counts in it.
+HISTOGRAM_CAP = 480
+
+
+class QueueSummary(models.Model):
+    """The queue's figures of one office's day for one service, hour of issue, priority class,
+    counter and officer: the tickets issued that hour and what became of them.
+
+    Derived data, not a record: rebuilt for a whole day by `queue_summary_roll` (delete and
+    insert, idempotent; a late correction re-rolls the day), never edited, not audited. The
+    reports read only these rows (queueing.selectors, `queue_measures`), never the tickets.
+
+    Each duration is kept as a histogram of whole minutes, rounded up: element b (0-based; the
+    array is PostgreSQL's, 1-based) counts the durations over b - 1 and up to b minutes
+    (element 0: none at all), the last element HISTOGRAM_CAP every one longer; the array ends
+    at its last non-zero element. Histograms add element by element, so the percentiles and
+    the share within a target over any range are exact to the minute; the sums (seconds) give
+    the averages and the maxima (seconds) the longest.
+    """
+
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    hour = models.PositiveSmallIntegerField()  # of issue, local time
+    priority = models.PositiveSmallIntegerField(choices=Ticket.Priority.choices)
+    # The counter and officer of the ticket's last call (none: never called).
+    counter = models.ForeignKey(Counter, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # Counts of tickets: all of them, new visits (not transfers), and by outcome.
+    tickets = models.PositiveIntegerField(default=0)
+    arrivals = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)  # completed, documents missing, referred
+    documents_missing = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    transfers = models.PositiveIntegerField(default=0)
+    # Visits that ended here (served) for a service with a target that day, and those of
+    # them within it.
+    targeted = models.PositiveIntegerField(default=0)
+    within_target = models.PositiveIntegerField(default=0)
+    # Wait: issued -> first call (every ticket called). Service: start -> finish. Visit:
+    # the visit's start -> this, its last service's finish (served tickets: one a visit).
+    wait_hist = ArrayField(models.PositiveIntegerField(), default=list)
+    wait_seconds = models.BigIntegerField(default=0)
+    wait_max = models.PositiveIntegerField(default=0)
+    service_hist = ArrayField(models.PositiveIntegerField(), default=list)
+    service_seconds = models.BigIntegerField(default=0)
+    service_max = models.PositiveIntegerField(default=0)
+    visit_hist = ArrayField(models.PositiveIntegerField(), default=list)
+    visit_seconds = models.BigIntegerField(default=0)
+    visit_max = models.PositiveIntegerField(default=0)
+    rolled_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("queue summary")
+        indexes = [
+            models.Index(fields=["office", "day"], name="queuesummary_office_day"),
+            models.Index(fields=["day"], name="queuesummary_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.office_id} {self.day} {self.service_id} {self.hour}h"

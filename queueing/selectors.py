@@ -1,11 +1,11 @@
 """Reads of the walk-in queue: what a counter holds, who waits, the board, service times."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Avg, Count, F, Min, Q
+from django.db.models import Avg, Count, F, Func, IntegerField, Min, Q
 from django.utils import timezone
 
 from queueing.models import Counter, Service, ServiceTarget, Ticket, TicketCall
@@ -262,3 +262,181 @@ def service_time_report(*, office_id, day: datetime.date) -> list[ServiceTimeRow
             )
         )
     return rows
+
+
+# --- The queue's measures, from the summary rows (QueueSummary) only ---------------------
+
+
+@dataclass
+class Histogram:
+    """Durations in whole minutes rounded up: counts[b] of them over b - 1 and up to b
+    minutes (the last, HISTOGRAM_CAP, every longer one). See QueueSummary."""
+
+    counts: list[int]
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts)
+
+    def percentile(self, percent: int) -> int | None:
+        """The nearest-rank percentile, in minutes: the least m with at least percent% of the
+        durations up to m minutes. Integer arithmetic: exact, not nearly."""
+        n = self.n
+        if not n:
+            return None
+        rank = max(1, (percent * n + 99) // 100)
+        seen = 0
+        for minutes, count in enumerate(self.counts):
+            seen += count
+            if seen >= rank:
+                return minutes
+        return len(self.counts) - 1
+
+    def within(self, minutes: int) -> int:
+        """How many took no longer than `minutes`."""
+        return sum(self.counts[: minutes + 1])
+
+
+@dataclass
+class QueueMeasures:
+    """The queue's figures of one group (an office, a service, a day, an hour...) over a range."""
+
+    group: dict
+    tickets: int = 0
+    arrivals: int = 0
+    served: int = 0
+    documents_missing: int = 0
+    no_shows: int = 0
+    cancelled: int = 0
+    transfers: int = 0
+    targeted: int = 0  # visits of a service with a target
+    within_target: int = 0
+    wait_seconds: int = 0
+    wait_max: int = 0
+    service_seconds: int = 0
+    service_max: int = 0
+    visit_seconds: int = 0
+    visit_max: int = 0
+    wait: Histogram = field(default_factory=lambda: Histogram([]))
+    service: Histogram = field(default_factory=lambda: Histogram([]))
+    visit: Histogram = field(default_factory=lambda: Histogram([]))
+
+    @property
+    def visits(self) -> int:
+        """Visits ended with a service here (one served ticket each)."""
+        return self.served
+
+    @property
+    def within_target_share(self) -> float | None:
+        """Of the visits of services with a target, the share within it."""
+        return self.within_target / self.targeted if self.targeted else None
+
+    @staticmethod
+    def _average(seconds: int, n: int) -> float | None:
+        return round(seconds / n / 60, 1) if n else None
+
+    @property
+    def wait_average(self) -> float | None:
+        return self._average(self.wait_seconds, self.wait.n)
+
+    @property
+    def service_average(self) -> float | None:
+        return self._average(self.service_seconds, self.service.n)
+
+    @property
+    def visit_average(self) -> float | None:
+        return self._average(self.visit_seconds, self.visit.n)
+
+
+# What a measure may be grouped by: its SQL over the summary row `s` and its service `sv`.
+MEASURE_GROUPS = {
+    "office": "s.office_id",
+    "service": "s.service_id",
+    "kind": "sv.kind",
+    "day": "s.day",
+    "hour": "s.hour",
+    "day_of_month": "extract(day FROM s.day)::int",
+    "weekday": "extract(isodow FROM s.day)::int",
+    "counter": "s.counter_id",
+    "officer": "s.officer_id",
+    "priority": "s.priority",
+}
+_COUNTS = ("tickets", "arrivals", "served", "documents_missing", "no_shows", "cancelled", "transfers", "targeted",
+           "within_target", "wait_seconds", "service_seconds", "visit_seconds")  # fmt: skip
+_MAXIMA = ("wait_max", "service_max", "visit_max")
+_HISTOGRAMS = ("wait", "service", "visit")
+
+
+def queue_measures(
+    *, start: datetime.date, end: datetime.date, office_ids=None, by: tuple[str, ...] = (), **where
+) -> list[QueueMeasures]:
+    """The queue's figures from `start` to `end` (both included) for the offices `office_ids`
+    (None: every office), one QueueMeasures per group of `by` (names of MEASURE_GROUPS; none:
+    one for everything), optionally narrowed by `where` (a group name = a value, e.g.
+    service=3, priority=0). Reads the summary rows only: two queries, whatever the range."""
+    groups = [MEASURE_GROUPS[name] for name in by]
+    conditions = ["s.day BETWEEN %(start)s AND %(end)s"]
+    values = {"start": start, "end": end}
+    if office_ids is not None:
+        conditions.append("s.office_id = ANY(%(offices)s)")
+        values["offices"] = list(office_ids)
+    for name, value in where.items():
+        conditions.append(f"{MEASURE_GROUPS[name]} = %(w_{name})s")
+        values[f"w_{name}"] = value
+    condition = " AND ".join(conditions)
+    select = "".join(f"{sql}, " for sql in groups)
+    group_by = f"GROUP BY {', '.join(str(i + 1) for i in range(len(groups)))}" if groups else ""
+    totals = ", ".join(
+        [*(f"coalesce(sum(s.{name}), 0)" for name in _COUNTS), *(f"coalesce(max(s.{m}), 0)" for m in _MAXIMA)]
+    )
+    source = "queueing_queuesummary s JOIN queueing_service sv ON sv.id = s.service_id"
+    width = len(groups)
+    histogram_parts = [
+        f"SELECT {select}'{name}', u.o - 1, sum(u.x) FROM {source}, unnest(s.{name}_hist) WITH ORDINALITY u(x, o) "
+        f"WHERE {condition} GROUP BY {', '.join(str(i + 1) for i in range(width + 2))}"
+        for name in _HISTOGRAMS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select}{totals} FROM {source} WHERE {condition} {group_by}", values)
+        rows = cursor.fetchall()
+        cursor.execute(" UNION ALL ".join(histogram_parts), values)
+        buckets = cursor.fetchall()
+    measures = {}
+    for row in rows:
+        key = tuple(row[:width])
+        numbers = dict(zip(_COUNTS + _MAXIMA, (int(v) for v in row[width:]), strict=True))
+        measures[key] = QueueMeasures(group=dict(zip(by, key, strict=True)), **numbers)
+    for *key, name, bucket, count in buckets:
+        histogram = getattr(measures[tuple(key)], name)
+        histogram.counts.extend([0] * (bucket + 1 - len(histogram.counts)))
+        histogram.counts[bucket] += int(count)
+    if not groups and not rows[0][0]:
+        return []
+    return list(measures.values())
+
+
+def service_targets_on(day: datetime.date) -> dict[str, int]:
+    """The announced target (minutes) of each kind of service valid on `day`, in one query."""
+    targets = {}
+    for target in (
+        ServiceTarget.objects.filter(valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("kind", "-valid_from")
+    ):
+        targets.setdefault(target.kind, target.minutes)
+    return targets
+
+
+def ticket_list(*, office_id):
+    """An office's tickets, newest day first, with what the ticket list shows of each (the
+    wait and the service in whole minutes, rounded up like the reports')."""
+    minutes = "CEIL(EXTRACT(EPOCH FROM %(expressions)s) / 60)"
+    return (
+        Ticket.objects.filter(office_id=office_id)
+        .select_related("service", "counter", "officer")
+        .annotate(
+            wait_minutes=Func(F("first_called_at") - F("issued_at"), template=minutes, output_field=IntegerField()),
+            service_minutes=Func(F("finished_at") - F("started_at"), template=minutes, output_field=IntegerField()),
+        )
+        .order_by("-service_day", "-issued_at", "-id")
+    )

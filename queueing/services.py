@@ -10,6 +10,7 @@ trip. Every status change goes through the ticket's lifecycle table (queueing.li
 
 from contextlib import nullcontext
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from queueing import events
 from queueing.lifecycles import DAY_END_OUTCOMES, FINISH_OUTCOMES, TICKET_LIFECYCLE, ticket_close_check
-from queueing.models import Counter, Service, Ticket, TicketCall, TicketSequence, Visit
+from queueing.models import HISTOGRAM_CAP, Counter, QueueSummary, Service, Ticket, TicketCall, TicketSequence, Visit
 from queueing.sql import sql_read
 from registry.validators import account_number_clean, national_id_clean
 from sso.core.numbering import number_next
@@ -453,3 +454,30 @@ def queue_tables_vacuum() -> None:
     with connection.cursor() as cursor:
         for table in QUEUE_TABLES:
             cursor.execute(f"VACUUM (SKIP_LOCKED) {table}")
+
+
+@transaction.atomic
+def queue_summary_roll(*, day, office_id: int | None = None, end=None, now=None) -> int:
+    """Rebuild the queue's summary rows (QueueSummary) of `day` (to `end`, if given: a range
+    of days in one statement) for one office or every office: delete, then insert from the
+    tickets in one set-based statement (queueing/sql/queue_summary_roll.sql), in one
+    transaction, so a report never sees the day half rolled. Idempotent: re-rolling a day
+    after a late correction gives the figures of the tickets as they now are. Returns the
+    rows written."""
+    end = end or day
+    rows = QueueSummary.objects.filter(day__range=(day, end))
+    if office_id is not None:
+        rows = rows.filter(office_id=office_id)
+    rows.delete()
+    values = {
+        "start": day,
+        "end": end,
+        "office": office_id,
+        "tz": settings.TIME_ZONE,
+        "cap": HISTOGRAM_CAP,
+        "served": list(FINISH_OUTCOMES),
+        "now": now or timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql_read("queue_summary_roll.sql", comments=False), values)
+        return cursor.rowcount

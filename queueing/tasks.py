@@ -1,3 +1,5 @@
+import datetime
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -8,9 +10,12 @@ from sso.core.models import Office
 
 @shared_task(name="queueing.tasks.queue_days_close", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def queue_days_close() -> int:
-    """Nightly: end every ticket of a past day that is still open. Safe to re-run."""
+    """Nightly: end every ticket of a past day that is still open, and roll yesterday's
+    summary rows again with those ends (the beat rolled it last before midnight). Safe to re-run."""
     today = timezone.localdate()
-    return sum(queue_day_close(office_id=pk, before_day=today) for pk in Office.objects.values_list("pk", flat=True))
+    closed = sum(queue_day_close(office_id=pk, before_day=today) for pk in Office.objects.values_list("pk", flat=True))
+    services.queue_summary_roll(day=today - datetime.timedelta(days=1))
+    return closed
 
 
 @shared_task(name="queueing.tasks.queue_tables_vacuum", ignore_result=True)
@@ -25,3 +30,16 @@ def service_averages_refresh() -> int:
     from queueing.selectors import service_averages_refresh as refresh
 
     return refresh()
+
+
+@shared_task(name="queueing.tasks.queue_summary_roll_today", ignore_result=True)
+def queue_summary_roll_today(office_id: int | None = None) -> int:
+    """Every few minutes (and on demand): today's queue summary rows, rebuilt from the
+    tickets (idempotent: a run that overlaps another writes the same rows)."""
+    return services.queue_summary_roll(day=timezone.localdate(), office_id=office_id)
+
+
+@shared_task(name="queueing.tasks.queue_summary_roll_day", ignore_result=True)
+def queue_summary_roll_day(day: str, office_id: int | None = None) -> int:
+    """A past day's queue summary rows, rebuilt after a late correction (`day`: ISO date)."""
+    return services.queue_summary_roll(day=datetime.date.fromisoformat(day), office_id=office_id)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("board/events/", views.board_events, name="board_events"),
     path("live/", views.live, name="live"),
     path("report/", views.report, name="report"),
+    path("tickets/", views.ticket_list, name="ticket_list"),
 ]

@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.db import connection as db_connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from queueing import events, services
+from queueing.filters import OfficeTicketFilter
 from queueing.forms import FinishForm, KioskForm, TransferForm
 from queueing.models import ServiceKind, Ticket
 from queueing.selectors import (
@@ -26,6 +28,9 @@ from queueing.selectors import (
     ticket_customer_record,
     ticket_get_for_user,
     ticket_people_ahead_and_wait,
+)
+from queueing.selectors import (
+    ticket_list as ticket_list_of,
 )
 from sso.core.forms import ThaiDateField
 from sso.core.scoping import sees_all_offices
@@ -303,4 +308,28 @@ def report(request, office):
         request,
         "queueing/report.html",
         {"office": office, "day": day, "rows": rows, "error": error, "previous": day - datetime.timedelta(days=1)},
+    )
+
+
+TICKETS_PER_PAGE = 50
+
+
+@login_required
+@permission_required("queueing.view_queue_live", raise_exception=True)
+@with_office
+def ticket_list(request, office):
+    """The tickets behind a report's figure: an office's tickets over a range of days (today
+    unless asked), narrowed by service, counter, officer, outcome or priority class."""
+    today = timezone.localdate()
+    query = request.GET.copy()
+    query.setdefault("day_from", today.isoformat())
+    query.setdefault("day_to", query["day_from"])
+    tickets = OfficeTicketFilter(query, queryset=ticket_list_of(office_id=office.pk), office=office)
+    page = Paginator(tickets.qs, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return render(
+        request,
+        "queueing/ticket_list.html",
+        {"office": office, "filter": tickets, "page": page, "query": kept.urlencode()},
     )

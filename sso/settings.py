@@ -143,6 +143,8 @@ CELERY_BEAT_SCHEDULE = {
     "queue-tables-vacuum": {"task": "queueing.tasks.queue_tables_vacuum", "schedule": 30.0},
     # The kiosks' wait estimate reads each service's average service time from the cache.
     "queue-service-averages": {"task": "queueing.tasks.service_averages_refresh", "schedule": 60.0},
+    # The reports read the queue's summary rows: today's are rebuilt from the tickets (queueing).
+    "queue-summary-roll": {"task": "queueing.tasks.queue_summary_roll_today", "schedule": 300.0},
     # The safety net of the statements' cross-check: re-sends a verification task that was lost.
     "statements-verify-pending": {"task": "contributions.tasks.statements_verify_pending", "schedule": 300.0},
     # The month's payments of pensions, invalidity, child allowance and unemployment (safe to re-run).

@@ -390,6 +390,7 @@ LISTS = [
     List("queueing:board", "counter", _tickets, 11),
     List("queueing:live", "supervisor", _tickets, 24),
     List("queueing:report", "supervisor", _tickets, 30),
+    List("queueing:ticket_list", "supervisor", _tickets, 14),
     List("queue-service-list", "counter", _services, 9),
     List("queue-counter-list", "counter", _counters, 10),
     List("queue-ticket-list", "counter", _tickets, 9),

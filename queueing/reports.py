@@ -1,0 +1,465 @@
+"""The queue's sections of the supervisors' report pages (see sso.core.reports).
+
+Every figure comes from the summary rows (`queueing.selectors.queue_measures`), never from
+the tickets; every table row drills down to the ticket list (`queueing:ticket_list`) with the
+office, the days and the row's service, counter, officer or priority class. Durations are in
+whole minutes (rounded up; percentiles nearest-rank), shares 0..1.
+"""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from queueing.models import Counter, Service, ServiceKind, Ticket
+from queueing.selectors import QueueMeasures, queue_measures, service_targets_on
+from sso.core.models import Office, User
+from sso.core.reports import NATIONAL, OFFICE, Chart, Column, Content, Figure, Period, ReportSection, Table
+
+PERMISSION = "core.view_reports"
+# The share of visits within their service's target that an office is held to: the line
+# drawn on the charts of % within target.
+WITHIN_TARGET_GOAL = 0.9
+
+
+def _office_ids(period: Period) -> list[int] | None:
+    """The offices reported on: the one of an office's page, else those the range form
+    resolved for the region or province (None: every office)."""
+    resolved = getattr(period, "office_ids", None)
+    if resolved is not None:
+        return list(resolved)
+    if period.office_id is not None:
+        return [period.office_id]
+    if period.province:
+        return list(Office.objects.filter(province__code=period.province).values_list("pk", flat=True))
+    return None
+
+
+def _measures(period: Period, *by, **where) -> list[QueueMeasures]:
+    return queue_measures(start=period.start, end=period.end, office_ids=_office_ids(period), by=by, **where)
+
+
+def _drill(period: Period, office_code: str, *, day: datetime.date | None = None, **filters) -> str:
+    """The ticket list of the office over the period's days (or one `day`), narrowed by `filters`."""
+    start, end = (day, day) if day else (period.start, period.end)
+    query = {"office": office_code, "day_from": start.isoformat(), "day_to": end.isoformat()}
+    query.update({key: value for key, value in filters.items() if value is not None})
+    return f"{reverse('queueing:ticket_list')}?{urlencode(query)}"
+
+
+def _figures(m: QueueMeasures) -> dict:
+    """The columns every table of measures shares."""
+    return {
+        "arrivals": m.arrivals,
+        "visits": m.visits,
+        "within_target": m.within_target_share,
+        "visit_p50": m.visit.percentile(50),
+        "visit_p90": m.visit.percentile(90),
+        "visit_max": -(-m.visit_max // 60) if m.visit.n else None,
+        "wait_average": m.wait_average,
+        "wait_p50": m.wait.percentile(50),
+        "wait_p90": m.wait.percentile(90),
+        "service_average": m.service_average,
+        "service_p50": m.service.percentile(50),
+        "service_p90": m.service.percentile(90),
+        "no_shows": m.no_shows,
+        "cancelled": m.cancelled,
+        "transfers": m.transfers,
+    }
+
+
+COLUMNS = {
+    "arrivals": Column("arrivals", _("Arrivals"), "int"),
+    "visits": Column("visits", _("Visits"), "int"),
+    "within_target": Column("within_target", _("Within target"), "percent"),
+    "visit_p50": Column("visit_p50", _("Visit p50 (min)"), "minutes"),
+    "visit_p90": Column("visit_p90", _("Visit p90 (min)"), "minutes"),
+    "visit_max": Column("visit_max", _("Longest visit (min)"), "minutes"),
+    "wait_average": Column("wait_average", _("Average wait (min)"), "minutes"),
+    "wait_p50": Column("wait_p50", _("Wait p50 (min)"), "minutes"),
+    "wait_p90": Column("wait_p90", _("Wait p90 (min)"), "minutes"),
+    "service_average": Column("service_average", _("Average service (min)"), "minutes"),
+    "service_p50": Column("service_p50", _("Service p50 (min)"), "minutes"),
+    "service_p90": Column("service_p90", _("Service p90 (min)"), "minutes"),
+    "no_shows": Column("no_shows", _("No-shows"), "int"),
+    "cancelled": Column("cancelled", _("Cancelled"), "int"),
+    "transfers": Column("transfers", _("Transfers"), "int"),
+    "target": Column("target", _("Target (min)"), "minutes"),
+}
+
+
+def _columns(*keys) -> list[Column]:
+    return [COLUMNS[key] for key in keys]
+
+
+def _totals(measures: list[QueueMeasures], first: str, keys) -> dict | None:
+    """The totals row: the same figures over every row's tickets (percentiles of the whole)."""
+    if not measures:
+        return None
+    whole = queue_total(measures)
+    figures = _figures(whole)
+    return {first: str(_("Total")), **{key: figures[key] for key in keys if key in figures}}
+
+
+def queue_total(measures: list[QueueMeasures]) -> QueueMeasures:
+    """The measures of several groups added together (histograms element by element)."""
+    total = QueueMeasures(group={})
+    for m in measures:
+        for name in (
+            "tickets",
+            "arrivals",
+            "served",
+            "documents_missing",
+            "no_shows",
+            "cancelled",
+            "transfers",
+            "targeted",
+            "within_target",
+            "wait_seconds",
+            "service_seconds",
+            "visit_seconds",
+        ):
+            setattr(total, name, getattr(total, name) + getattr(m, name))
+        for name in ("wait_max", "service_max", "visit_max"):
+            setattr(total, name, max(getattr(total, name), getattr(m, name)))
+        for name in ("wait", "service", "visit"):
+            into, add = getattr(total, name).counts, getattr(m, name).counts
+            into.extend([0] * (len(add) - len(into)))
+            for minutes, count in enumerate(add):
+                into[minutes] += count
+    return total
+
+
+# --- The office's page ---------------------------------------------------------------------
+
+SERVICE_KEYS = (
+    "target",
+    "visits",
+    "within_target",
+    "visit_p50",
+    "visit_p90",
+    "visit_max",
+    "wait_average",
+    "wait_p90",
+    "service_average",
+    "service_p90",
+    "arrivals",
+    "no_shows",
+    "cancelled",
+    "transfers",
+)
+
+
+def services_build(period: Period) -> Content:
+    """Per service (one a process in an office): visits, % within target, p50/p90 of the visit
+    against the target, wait against service time; the office's headline figures."""
+    if period.office_id is None:
+        return Content()
+    office = Office.objects.get(pk=period.office_id)
+    services = {s.pk: s for s in Service.objects.filter(office_id=office.pk).order_by("sort_order", "prefix")}
+    targets = service_targets_on(period.end)
+    measures = {m.group["service"]: m for m in _measures(period, "service")}
+    rows = []
+    for pk, service in services.items():
+        m = measures.get(pk)
+        if m is None and not service.is_active:
+            continue
+        figures = _figures(m or QueueMeasures(group={}))
+        rows.append(
+            {
+                "service": f"{service.prefix} {service.name}",
+                "service_id": pk,
+                "target": targets.get(service.kind),
+                **figures,
+            }
+        )
+    whole = queue_total(list(measures.values()))
+    return Content(
+        figures=[
+            Figure("visits", _("Visits"), whole.visits, drill=_drill(period, office.code)),
+            Figure("within_target", _("Within target"), whole.within_target_share, "percent", WITHIN_TARGET_GOAL),
+            Figure("visit_p90", _("Visit p90 (min)"), whole.visit.percentile(90), "minutes"),
+            Figure("wait_average", _("Average wait (min)"), whole.wait_average, "minutes"),
+            Figure("arrivals", _("Arrivals"), whole.arrivals, drill=_drill(period, office.code)),
+            Figure("no_shows", _("No-shows"), whole.no_shows, drill=_drill(period, office.code, outcome="no_show")),
+        ],
+        tables=[
+            Table(
+                "services",
+                str(_("By service")),
+                [Column("service", _("Service")), *_columns(*SERVICE_KEYS)],
+                rows,
+                totals=_totals(list(measures.values()), "service", SERVICE_KEYS),
+                drill=lambda row: _drill(period, office.code, service=row["service_id"]),
+            )
+        ],
+        charts=[
+            Chart(
+                "visit_times",
+                str(_("Visit time against the target")),
+                "bar",
+                "services",
+                "service",
+                ["visit_p50", "visit_p90", "target"],
+            ),
+            Chart(
+                "wait_service",
+                str(_("Wait and service time")),
+                "bar",
+                "services",
+                "service",
+                ["wait_average", "service_average"],
+            ),
+        ],
+    )
+
+
+def days_build(period: Period) -> Content:
+    """Per day: % within target with the goal line; and when customers come: arrivals and
+    average waits by hour of day and day of the month (the crowd around the 15th)."""
+    if period.office_id is None:
+        return Content()
+    code = Office.objects.values_list("code", flat=True).get(pk=period.office_id)
+    days = sorted(_measures(period, "day"), key=lambda m: m.group["day"])
+    day_keys = ("arrivals", "visits", "within_target", "visit_p90", "wait_average", "no_shows")
+    day_rows = [{"day": m.group["day"], **{k: _figures(m)[k] for k in day_keys}} for m in days]
+    cells = sorted(_measures(period, "hour", "day_of_month"), key=lambda m: (m.group["hour"], m.group["day_of_month"]))
+    heat_rows = [
+        {
+            "hour": m.group["hour"],
+            "day_of_month": m.group["day_of_month"],
+            "arrivals": m.arrivals,
+            "wait_average": m.wait_average,
+        }
+        for m in cells
+    ]
+
+    return Content(
+        tables=[
+            Table(
+                "days",
+                str(_("By day")),
+                [Column("day", _("Day"), "date"), *_columns(*day_keys)],
+                day_rows,
+                totals=_totals(days, "day", day_keys),
+                drill=lambda row: _drill(period, code, day=row["day"]),
+            ),
+            Table(
+                "hours",
+                str(_("By hour and day of the month")),
+                [
+                    Column("hour", _("Hour"), "int"),
+                    Column("day_of_month", _("Day of the month"), "int"),
+                    COLUMNS["arrivals"],
+                    COLUMNS["wait_average"],
+                ],
+                heat_rows,
+            ),
+        ],
+        charts=[
+            Chart(
+                "within_target_by_day",
+                str(_("Visits within target, by day")),
+                "line",
+                "days",
+                "day",
+                ["within_target"],
+                target=WITHIN_TARGET_GOAL,
+            ),
+            Chart(
+                "arrivals_heatmap",
+                str(_("Arrivals by hour and day of the month")),
+                "heatmap",
+                "hours",
+                "day_of_month",
+                ["hour", "arrivals"],
+            ),
+            Chart(
+                "waits_heatmap",
+                str(_("Average wait by hour and day of the month")),
+                "heatmap",
+                "hours",
+                "day_of_month",
+                ["hour", "wait_average"],
+            ),
+        ],
+    )
+
+
+COUNTER_KEYS = (
+    "visits",
+    "within_target",
+    "service_average",
+    "service_p50",
+    "service_p90",
+    "wait_average",
+    "no_shows",
+    "transfers",
+)
+
+
+def counters_build(period: Period) -> Content:
+    """By counter and by officer (of the ticket's last call): served, service time, no-shows."""
+    if period.office_id is None:
+        return Content()
+    code = Office.objects.values_list("code", flat=True).get(pk=period.office_id)
+    by_counter = [m for m in _measures(period, "counter") if m.group["counter"] is not None]
+    numbers = dict(Counter.objects.filter(pk__in=[m.group["counter"] for m in by_counter]).values_list("pk", "number"))
+    counter_rows = sorted(
+        ({"counter": numbers[m.group["counter"]], "counter_id": m.group["counter"], **_figures(m)} for m in by_counter),
+        key=lambda row: row["counter"],
+    )
+    by_officer = [m for m in _measures(period, "officer") if m.group["officer"] is not None]
+    officers = {u.pk: u for u in User.objects.filter(pk__in=[m.group["officer"] for m in by_officer])}
+    officer_rows = sorted(
+        (
+            {
+                "officer": officers[m.group["officer"]].get_full_name() or officers[m.group["officer"]].username,
+                "officer_id": m.group["officer"],
+                **_figures(m),
+            }
+            for m in by_officer
+        ),
+        key=lambda row: row["officer"],
+    )
+    return Content(
+        tables=[
+            Table(
+                "counters",
+                str(_("By counter")),
+                [Column("counter", _("Counter"), "int"), *_columns(*COUNTER_KEYS)],
+                counter_rows,
+                totals=_totals(by_counter, "counter", COUNTER_KEYS),
+                drill=lambda row: _drill(period, code, counter=row["counter_id"]),
+            ),
+            Table(
+                "officers",
+                str(_("By officer")),
+                [Column("officer", _("Officer")), *_columns(*COUNTER_KEYS)],
+                officer_rows,
+                totals=_totals(by_officer, "officer", COUNTER_KEYS),
+                drill=lambda row: _drill(period, code, officer=row["officer_id"]),
+            ),
+        ],
+        charts=[
+            Chart(
+                "service_by_officer",
+                str(_("Service time by officer")),
+                "bar",
+                "officers",
+                "officer",
+                ["service_p50", "service_p90"],
+            )
+        ],
+    )
+
+
+PRIORITY_KEYS = ("arrivals", "visits", "within_target", "wait_average", "wait_p50", "wait_p90", "visit_p90")
+
+
+def priority_build(period: Period) -> Content:
+    """Priority tickets (elderly, disabled, pregnant, monks) apart from the regular ones."""
+    if period.office_id is None:
+        return Content()
+    code = Office.objects.values_list("code", flat=True).get(pk=period.office_id)
+    measures = {m.group["priority"]: m for m in _measures(period, "priority")}
+    rows = [
+        {"priority": str(label), "priority_id": value, **_figures(measures.get(value) or QueueMeasures(group={}))}
+        for value, label in Ticket.Priority.choices
+    ]
+    return Content(
+        tables=[
+            Table(
+                "priority",
+                str(_("Priority tickets")),
+                [Column("priority", _("Priority")), *_columns(*PRIORITY_KEYS)],
+                rows,
+                drill=lambda row: _drill(period, code, priority=row["priority_id"]),
+            )
+        ]
+    )
+
+
+# --- The national page ---------------------------------------------------------------------
+
+OFFICE_KEYS = ("visits", "within_target", "visit_p50", "visit_p90", "wait_average", "wait_p90", "arrivals", "no_shows")
+PROCESS_KEYS = ("target", "visits", "within_target", "visit_p50", "visit_p90", "wait_average")
+
+
+def offices_build(period: Period) -> Content:
+    """Every office (of the region or province asked for) side by side for the range, against
+    the standard; and each process across those offices against its target."""
+    office_ids = _office_ids(period)
+    offices = Office.objects.select_related("province").order_by("code")
+    if office_ids is not None:
+        offices = offices.filter(pk__in=office_ids)
+    by_office = {m.group["office"]: m for m in _measures(period, "office")}
+    rows = [
+        {
+            "office": office.code,
+            "name": office.name,
+            "province": office.province.name,
+            **_figures(by_office.get(office.pk) or QueueMeasures(group={})),
+        }
+        for office in offices
+        if office.is_active or office.pk in by_office
+    ]
+    targets = service_targets_on(period.end)
+    by_kind = {m.group["kind"]: m for m in _measures(period, "kind")}
+    process_rows = [
+        {"service": str(label), "kind": kind, "target": targets.get(kind), **_figures(by_kind[kind])}
+        for kind, label in ServiceKind.choices
+        if kind in by_kind
+    ]
+    whole = queue_total(list(by_office.values()))
+    return Content(
+        figures=[
+            Figure("offices", _("Offices"), len(rows)),
+            Figure("visits", _("Visits"), whole.visits),
+            Figure("within_target", _("Within target"), whole.within_target_share, "percent", WITHIN_TARGET_GOAL),
+            Figure("visit_p90", _("Visit p90 (min)"), whole.visit.percentile(90), "minutes"),
+        ],
+        tables=[
+            Table(
+                "offices",
+                str(_("By office")),
+                [
+                    Column("office", _("Office")),
+                    Column("name", _("Name")),
+                    Column("province", _("Province")),
+                    *_columns(*OFFICE_KEYS),
+                ],
+                rows,
+                totals=_totals(list(by_office.values()), "office", OFFICE_KEYS),
+                drill=lambda row: _drill(period, row["office"]),
+            ),
+            Table(
+                "processes",
+                str(_("By process")),
+                [Column("service", _("Service")), *_columns(*PROCESS_KEYS)],
+                process_rows,
+                totals=_totals(list(by_kind.values()), "service", PROCESS_KEYS),
+            ),
+        ],
+        charts=[
+            Chart(
+                "offices_within_target",
+                str(_("Visits within target, by office")),
+                "bar",
+                "offices",
+                "office",
+                ["within_target"],
+                target=WITHIN_TARGET_GOAL,
+            ),
+        ],
+    )
+
+
+SECTIONS = (
+    ReportSection(OFFICE, "queue_services", _("Service times against the targets"), services_build, PERMISSION, 10),
+    ReportSection(OFFICE, "queue_days", _("Service times by day and hour"), days_build, PERMISSION, 20),
+    ReportSection(OFFICE, "queue_counters", _("Counters and officers"), counters_build, PERMISSION, 30),
+    ReportSection(OFFICE, "queue_priority", _("Priority tickets"), priority_build, PERMISSION, 40),
+    ReportSection(NATIONAL, "queue_offices", _("Service times by office"), offices_build, PERMISSION, 10),
+)

@@ -1,0 +1,87 @@
+-- The queue's summary rows (queueing_queuesummary) of the days from %(start)s to %(end)s, for
+-- one office (%(office)s) or every office (NULL), from the tickets issued those days and their
+-- visits: run by queueing.services.queue_summary_roll after it deleted those days' rows, in
+-- the same transaction. One row per office, day, service, hour of issue (local time,
+-- %(tz)s), priority class, counter and officer of the last call.
+--
+-- Durations are counted in whole minutes rounded up (a bucket b holds the durations over
+-- b - 1 and up to b minutes), the last bucket (%(cap)s) every longer one: see QueueSummary.
+-- A visit is counted on its served ticket (an outcome of %(served)s, the finish outcomes) (its last: a transfer closes the ticket it leaves),
+-- from the visit's start, so a transferred customer's whole time is the visit's; it is within
+-- target when it took no longer than the target of that service's kind on that day.
+WITH targets AS (
+    SELECT DISTINCT ON (st.kind, d.day) st.kind, d.day::date AS day, st.minutes
+    FROM generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d(day)
+    JOIN queueing_servicetarget st
+      ON st.valid_from <= d.day AND (st.valid_to IS NULL OR st.valid_to >= d.day)
+    ORDER BY st.kind, d.day, st.valid_from DESC
+),
+timed AS (
+    SELECT t.office_id, t.service_day, t.service_id, t.priority, t.counter_id, t.officer_id,
+           extract(hour FROM t.issued_at AT TIME ZONE %(tz)s)::smallint AS hour,
+           t.transferred_from_id IS NULL AS arrival,
+           t.outcome,
+           tg.minutes AS target,
+           extract(epoch FROM t.first_called_at - t.issued_at) AS wait,
+           extract(epoch FROM t.finished_at - t.started_at) AS service,
+           CASE WHEN t.outcome = ANY(%(served)s)
+                THEN extract(epoch FROM t.finished_at - v.started_at) END AS visit
+    FROM queueing_ticket t
+    JOIN queueing_visit v ON v.id = t.visit_id
+    JOIN queueing_service s ON s.id = t.service_id
+    LEFT JOIN targets tg ON tg.kind = s.kind AND tg.day = t.service_day
+    WHERE t.service_day BETWEEN %(start)s AND %(end)s
+      AND (%(office)s::bigint IS NULL OR t.office_id = %(office)s::bigint)
+),
+bucketed AS (
+    SELECT office_id, service_day, service_id, priority, counter_id, officer_id, hour, arrival, outcome, target,
+           -- greatest() and least() pass over a NULL: a duration that is not there stays NULL.
+           CASE WHEN wait IS NOT NULL THEN greatest(0, wait) END AS wait,
+           CASE WHEN service IS NOT NULL THEN greatest(0, service) END AS service,
+           CASE WHEN visit IS NOT NULL THEN greatest(0, visit) END AS visit,
+           CASE WHEN wait IS NOT NULL THEN least(%(cap)s, ceil(greatest(0, wait) / 60))::int END AS wait_b,
+           CASE WHEN service IS NOT NULL THEN least(%(cap)s, ceil(greatest(0, service) / 60))::int END AS service_b,
+           CASE WHEN visit IS NOT NULL THEN least(%(cap)s, ceil(greatest(0, visit) / 60))::int END AS visit_b
+    FROM timed
+),
+grouped AS (
+    SELECT office_id, service_day, service_id, hour, priority, counter_id, officer_id,
+           count(*) AS tickets,
+           count(*) FILTER (WHERE arrival) AS arrivals,
+           count(visit) AS served,
+           count(*) FILTER (WHERE outcome = 'documents_missing') AS documents_missing,
+           count(*) FILTER (WHERE outcome = 'no_show') AS no_shows,
+           count(*) FILTER (WHERE outcome = 'cancelled') AS cancelled,
+           count(*) FILTER (WHERE outcome = 'transferred') AS transfers,
+           count(visit) FILTER (WHERE target IS NOT NULL) AS targeted,
+           count(*) FILTER (WHERE visit_b <= target) AS within_target,
+           array_agg(wait_b) FILTER (WHERE wait_b IS NOT NULL) AS waits,
+           coalesce(sum(round(wait)), 0) AS wait_seconds, coalesce(max(round(wait)), 0) AS wait_max,
+           array_agg(service_b) FILTER (WHERE service_b IS NOT NULL) AS services,
+           coalesce(sum(round(service)), 0) AS service_seconds, coalesce(max(round(service)), 0) AS service_max,
+           array_agg(visit_b) FILTER (WHERE visit_b IS NOT NULL) AS visits,
+           coalesce(sum(round(visit)), 0) AS visit_seconds, coalesce(max(round(visit)), 0) AS visit_max
+    FROM bucketed
+    GROUP BY office_id, service_day, service_id, hour, priority, counter_id, officer_id
+)
+INSERT INTO queueing_queuesummary (
+    office_id, day, service_id, hour, priority, counter_id, officer_id,
+    tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
+    wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
+    visit_hist, visit_seconds, visit_max, rolled_at)
+SELECT g.office_id, g.service_day, g.service_id, g.hour, g.priority, g.counter_id, g.officer_id,
+       g.tickets, g.arrivals, g.served, g.documents_missing, g.no_shows, g.cancelled, g.transfers,
+       g.targeted, g.within_target,
+       h.wait_hist, g.wait_seconds, g.wait_max, h.service_hist, g.service_seconds, g.service_max,
+       h.visit_hist, g.visit_seconds, g.visit_max, %(now)s
+FROM grouped g
+CROSS JOIN LATERAL (
+    -- Each list of buckets as a histogram: element b counts the b's, up to the largest.
+    SELECT
+        (SELECT coalesce(array_agg((SELECT count(*) FROM unnest(g.waits) x WHERE x = b) ORDER BY b), '{}')
+         FROM generate_series(0, (SELECT max(x) FROM unnest(g.waits) x)) b) AS wait_hist,
+        (SELECT coalesce(array_agg((SELECT count(*) FROM unnest(g.services) x WHERE x = b) ORDER BY b), '{}')
+         FROM generate_series(0, (SELECT max(x) FROM unnest(g.services) x)) b) AS service_hist,
+        (SELECT coalesce(array_agg((SELECT count(*) FROM unnest(g.visits) x WHERE x = b) ORDER BY b), '{}')
+         FROM generate_series(0, (SELECT max(x) FROM unnest(g.visits) x)) b) AS visit_hist
+) h
