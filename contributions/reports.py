@@ -98,7 +98,9 @@ def collection(period: Period) -> Content:
             ),
         ],
         charts=[
-            ChartSpec("by_day", _("Collected per day by channel"), "bar", "by_day", "day", list(CHANNELS.values)),
+            ChartSpec(
+                "by_day", _("Collected per day by channel"), "bar", "by_day", "day", list(CHANNELS.values), stacked=True
+            ),
         ],
     )
 
