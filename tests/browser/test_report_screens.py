@@ -1,0 +1,70 @@
+"""A supervisor's report dashboard in the browser: the charts draw (under the content security
+policy, which the harness watches), the range changes from the keyboard, and the XLSX of a
+table downloads with the rows of the range shown. The section is the test-only one of
+tests/test_reports_pages.py, so the screen does not depend on the apps' measures."""
+
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from sso.core import reports
+from sso.core.reports import ReportSection
+from tests.test_reports_pages import Recorder
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def section(monkeypatch):
+    build = Recorder()
+    sections = tuple(
+        ReportSection(slot=slot, key="test", title="Test measures", build=build, permission="core.view_reports")
+        for slot in reports.SLOTS
+    )
+    monkeypatch.setattr(reports, "_all_sections", lambda: sections)
+    return build
+
+
+def test_a_supervisor_opens_the_dashboard_changes_the_range_and_downloads_the_xlsx(
+    live_server, signed_in, cast, section, screenshot
+):
+    page = signed_in("supervisor")
+    page.goto(f"{live_server.url}/reports/")
+    # The charts draw on their canvases, each above its table.
+    page.wait_for_selector("[data-chart='chart-test-within_by_day'][data-rendered=true] canvas")
+    page.wait_for_selector("[data-chart='chart-test-heat'][data-rendered=true] canvas")
+    assert page.locator("[data-table=by_day] table.report tbody tr").count() == 2
+    screenshot(page, "reports-office-dashboard")
+
+    # The range, typed: the first day, Tab, the last day, Enter (the preset turns custom).
+    page.click("#id_start")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("1/11/2569")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("30/11/2569")
+    assert page.input_value("#id_preset") == "custom"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.inner_text("[data-testid=report-days]") == "1 พ.ย. 2569 – 30 พ.ย. 2569"
+    page.wait_for_selector("[data-chart='chart-test-within_by_day'][data-rendered=true] canvas")
+    last = section.periods[-1]
+    assert (last.start, last.end) == (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
+
+    # A table sorts by a click on its header: the visits, highest first on the second click.
+    page.click("[data-table=by_day] th:nth-child(3) button")
+    page.click("[data-table=by_day] th:nth-child(3) button")
+    assert page.locator("[data-table=by_day] tbody tr td:nth-child(3)").all_inner_texts() == ["1,234", "6"]
+
+    # The XLSX of the range shown.
+    with page.expect_download() as download:
+        page.click("[data-testid=xlsx-test-by_day]")
+    file = download.value
+    assert file.suggested_filename == "office-test-by_day-1001-2026-11-01-2026-11-30.xlsx"
+    sheet = load_workbook(io.BytesIO(open(file.path(), "rb").read())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:3] == ("A ชำระเงินสมทบ", datetime.datetime(2026, 11, 26), 1234)
+    assert rows[-1][:3] == ("รวม", None, 1240)
+    screenshot(page, "reports-office-range")
