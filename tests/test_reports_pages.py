@@ -384,3 +384,39 @@ def test_the_pages_queries_do_not_grow_with_the_rows(client_for, cast, monkeypat
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 12, counts
+
+
+# --- The apps' own sections --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page, slot", [("office", reports.OFFICE), ("national", reports.NATIONAL), ("backoffice", reports.BACKOFFICE)]
+)
+def test_every_registered_section_shows_and_exports_its_tables(client_for, cast, page, slot):
+    """The sections the apps register (none patched): each page shows, and each table of each
+    section downloads as CSV and XLSX with as many rows as the section built (empty data: the
+    shapes are the question, the apps' own tests check their figures)."""
+    client = client_for(cast["national"])
+    url = "/reports/" if page == "office" else f"/reports/{page}/"
+    assert client.get(url, {"preset": "today"}).status_code == 200
+    period = Period(
+        office_id=None if page == "national" else cast["national"].office_id,
+        start=_today(),
+        end=_today(),
+        office_ids=None if page == "national" else (cast["national"].office_id,),
+    )
+    for section in reports.sections_for(slot, cast["national"]):
+        content = section.build(period)
+        for chart in content.charts:
+            content.table(chart.table)  # every chart names a table of its section
+        for table in content.tables:
+            base = f"/reports/{page}/{section.key}/{table.key}"
+            answer = client.get(f"{base}.csv", {"preset": "today"})
+            assert answer.status_code == 200, (section.key, table.key)
+            lines = answer.content.decode("utf-8-sig").splitlines()
+            assert len(lines) == 1 + len(table.rows) + (table.totals is not None)
+            answer = client.get(f"{base}.xlsx", {"preset": "today"})
+            assert answer.status_code == 200, (section.key, table.key)
+            sheet = load_workbook(io.BytesIO(answer.content)).active
+            assert sheet.max_row == 1 + len(table.rows) + (table.totals is not None)
+    assert client.get(f"/api/reports/{page}/", {"preset": "today"}).status_code == 200
