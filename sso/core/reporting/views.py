@@ -46,9 +46,8 @@ def _range(request, page: Page) -> ReportRangeForm:
     if page.national and not sees_all_offices(request.user):
         raise PermissionDenied
     office = None if page.national else report_office(request.user, request.GET.get("office"))
-    form = ReportRangeForm(request.GET or None, user=request.user, office=office, today=timezone.localdate())
-    if not request.GET:  # the first visit: the default preset
-        form = ReportRangeForm({}, user=request.user, office=office, today=timezone.localdate())
+    # Always bound: the first visit (no query) is the default preset's range.
+    form = ReportRangeForm(request.GET, user=request.user, office=office, today=timezone.localdate())
     form.is_valid()
     return form
 
