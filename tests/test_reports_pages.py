@@ -71,6 +71,7 @@ class Recorder:
             rows=rows,
             totals={"visits": 1240, "within": 0.874, "amount": Decimal("1229.25")},
             drill=lambda row: f"/queue/tickets/?day={row['day'].isoformat()}",
+            links={"visits": lambda row: f"/queue/tickets/?day={row['day'].isoformat()}&visits=1"},
         )
         heat = Table(
             key="heat",
@@ -222,6 +223,9 @@ def test_a_national_supervisor_picks_any_office_and_narrows_the_national_page(cl
     assert client.get("/reports/national/", {"preset": "today", "region": "north"}).status_code == 200
     assert client.get("/reports/national/", {"preset": "today", "province": "10"}).status_code == 200
     assert client.get("/reports/national/", {"preset": "today"}).status_code == 200
+    assert reports.dashboard_url("5000", section.periods[0]) == (
+        f"/reports/?office=5000&start={_today().isoformat()}&end={_today().isoformat()}"
+    )
     assert [(p.office_id, p.region, p.province, p.office_ids) for p in section.periods] == [
         (offices["5000"].pk, "", "", (offices["5000"].pk,)),
         (None, "north", "", (offices["5000"].pk,)),  # Chiang Mai (50) is in the north
@@ -241,7 +245,9 @@ def test_the_page_shows_the_figures_charts_and_tables_formatted_in_thai(client_f
     assert "87.4%" in body and "เป้าหมาย 90.0%" in body
     assert "41.2 นาที" in body or "41.3 นาที" in body
     # The table: B.E. dates, baht, percent, minutes, numbers right-aligned, drill-down, totals.
-    assert '<td class="num" data-sort="1234">1,234</td>' in body
+    assert (
+        '<td class="num" data-sort="1234"><a href="/queue/tickets/?day=2026-11-26&amp;visits=1">1,234</a></td>' in body
+    )
     assert '<td data-sort="2026-11-26">26 พ.ย. 2569</td>' in body
     assert "1,234.50 บาท" in body and "-5.25 บาท" in body
     assert '<td class="num" data-sort="0.875">87.5%</td>' in body

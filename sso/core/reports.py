@@ -87,8 +87,12 @@ class Table:
     columns: list[Column]
     rows: list[dict]
     totals: dict | None = None  # the totals row, keyed like a row
-    # (row) -> the URL of the records behind the row (tickets, claims), or None
+    # (row) -> the URL of the records behind the row (tickets, claims), or None: a link on
+    # the row's first cell
     drill: Callable[[dict], str | None] | None = None
+    # {column key: (row) -> URL or None}: a link on that column's cells (a number to the
+    # records it counts, an office's code to its dashboard: `dashboard_url`)
+    links: dict[str, Callable[[dict], str | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -152,6 +156,15 @@ def _all_sections() -> tuple[ReportSection, ...]:
             continue
         sections.extend(getattr(module, "SECTIONS", ()))
     return tuple(sorted(sections, key=lambda section: (section.slot, section.order, section.key)))
+
+
+def dashboard_url(office_code: str, period: Period) -> str:
+    """The office dashboard of `office_code` for the period's days (a national row's link)."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    query = urlencode({"office": office_code, "start": period.start.isoformat(), "end": period.end.isoformat()})
+    return f"{reverse('core:reports_office')}?{query}"
 
 
 def sections_for(slot: str, user) -> list[ReportSection]:

@@ -63,20 +63,25 @@ def sort_value(value, kind: str) -> str:
 
 
 def rows_shown(table: Table) -> list[dict]:
-    """The table's rows as the page shows them: each cell's text, kind and sort value, and the
-    drill-down link of the row (on its first cell)."""
+    """The table's rows as the page shows them: each cell's text, kind, sort value and link
+    (the column's link, else on the first cell the row's drill-down)."""
     shown = []
     for row in table.rows:
-        cells = [
-            {
-                "text": display(row.get(column.key), column.kind),
-                "kind": column.kind,
-                "sort": sort_value(row.get(column.key), column.kind),
-                "num": column.kind in NUMERIC_KINDS,
-            }
-            for column in table.columns
-        ]
-        shown.append({"cells": cells, "drill": table.drill(row) if table.drill else None})
+        drill = table.drill(row) if table.drill else None
+        cells = []
+        for index, column in enumerate(table.columns):
+            value = row.get(column.key)
+            link = table.links[column.key](row) if column.key in table.links else None
+            cells.append(
+                {
+                    "text": display(value, column.kind),
+                    "kind": column.kind,
+                    "sort": sort_value(value, column.kind),
+                    "num": column.kind in NUMERIC_KINDS,
+                    "link": link or (drill if index == 0 else None),
+                }
+            )
+        shown.append({"cells": cells})
     return shown
 
 
