@@ -1693,7 +1693,7 @@ TH = {
     "South": "ภาคใต้",
     "This week": "สัปดาห์นี้",
     "This month": "เดือนนี้",
-    "Last month": "เดือนที่แล้ว",
+    "Previous month": "เดือนที่แล้ว",
     "Custom": "กำหนดเอง",
     "The end (%(end)s) is before the start (%(start)s).": "วันสิ้นสุด (%(end)s) อยู่ก่อนวันเริ่มต้น (%(start)s)",
     "A report covers at most two years: from %(start)s, the last day can be %(last)s.": (
@@ -1726,7 +1726,6 @@ TH = {
     "Claims by step and age, verification queues, contributions by channel.": (
         "คำขอรับประโยชน์ตามขั้นตอนและอายุงาน คิวตรวจสอบ เงินสมทบตามช่องทาง"
     ),
-
     # Queue reports (queueing/reports.py, the ticket list).
     "Arrivals": "ผู้มาถึง",
     "Visit p50 (min)": "เวลาติดต่อ p50 (นาที)",
@@ -1769,6 +1768,7 @@ TH = {
     "Wait (min)": "รอ (นาที)",
     "Service (min)": "ให้บริการ (นาที)",
     "No ticket matches.": "ไม่พบบัตรคิวที่ตรงกัน",
+    "The table (%(rows)s row)": "ตาราง (%(rows)s แถว)",
 }
 
 

@@ -251,7 +251,7 @@ def test_the_page_shows_the_figures_charts_and_tables_formatted_in_thai(client_f
     assert '<td data-sort="2026-11-26">26 พ.ย. 2569</td>' in body
     assert "1,234.50 บาท" in body and "-5.25 บาท" in body
     assert '<td class="num" data-sort="0.875">87.5%</td>' in body
-    assert "12.5 นาที" in body
+    assert '<td class="num" data-sort="12.5">12.5</td>' in body  # the column names its unit
     assert '<a href="/queue/tickets/?day=2026-11-26">A ชำระเงินสมทบ</a>' in body
     assert '<tr class="totals"><td>รวม</td><td></td><td class="num">1,240</td>' in body
     # The chart above its table, its data in a json_script element, the target as a percent.
@@ -267,7 +267,7 @@ def test_the_page_shows_the_figures_charts_and_tables_formatted_in_thai(client_f
 
 def test_the_page_in_english_shows_common_era_dates_and_thb(client_for, cast, section):
     body = _english(client_for(cast["supervisor"])).get("/reports/", {"preset": "today"}).content.decode()
-    assert "26 Nov 2026" in body and "THB 1,234.50" in body and "12.5 min" in body
+    assert "26 Nov 2026" in body and "THB 1,234.50" in body and "41.2 min" in body
     assert '<tr class="totals"><td>Total</td>' in body
 
 
@@ -426,3 +426,14 @@ def test_every_registered_section_shows_and_exports_its_tables(client_for, cast,
             sheet = load_workbook(io.BytesIO(answer.content)).active
             assert sheet.max_row == 1 + len(table.rows) + (table.totals is not None)
     assert client.get(f"/api/reports/{page}/", {"preset": "today"}).status_code == 200
+
+
+def test_a_label_in_a_numbers_column_reads_as_text():
+    """A section's totals row may name itself in its first column, whatever that column's kind."""
+    from sso.core.reporting import cells
+
+    table = Table(
+        "t", "T", [Column("hour", "Hour", "int"), Column("n", "n", "int")], [], totals={"hour": "Total", "n": 3}
+    )
+    assert [cell["text"] for cell in cells.totals_shown(table)] == ["Total", "3"]
+    assert cells.file_totals(table) == ["Total", 3]

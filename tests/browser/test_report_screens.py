@@ -68,3 +68,36 @@ def test_a_supervisor_opens_the_dashboard_changes_the_range_and_downloads_the_xl
     assert rows[1][:3] == ("A ชำระเงินสมทบ", datetime.datetime(2026, 11, 26), 1234)
     assert rows[-1][:3] == ("รวม", None, 1240)
     screenshot(page, "reports-office-range")
+
+
+def test_the_report_pages_on_the_demo_data_draw_every_chart(live_server, signed_in, demo, screenshot):
+    """The apps' own sections on the demo's history: every chart of each page draws (under the
+    content security policy) above its table, and the national page narrows to a region."""
+    from tests.browser.harness import DEMO_TAB
+
+    supervisor = signed_in("bkk1.supervisor", **DEMO_TAB)
+    for path, name in (("/reports/", "reports-demo-office"), ("/reports/backoffice/", "reports-demo-backoffice")):
+        supervisor.goto(f"{live_server.url}{path}?preset=last_month")
+        assert supervisor.locator("section.report-section").count() > 0, supervisor.inner_text("body")[:300]
+        charts = supervisor.locator("[data-chart]")
+        assert charts.count() > 0
+        supervisor.wait_for_function(
+            "() => [...document.querySelectorAll('[data-chart]')].every((c) => c.dataset.rendered === 'true')"
+        )
+        assert supervisor.locator("[data-chart] canvas").count() == charts.count()
+        assert supervisor.locator("[data-testid=no-measures]").count() == 0
+        screenshot(supervisor, name)
+
+    national = signed_in("bkk1.national", **DEMO_TAB)
+    national.goto(f"{live_server.url}/reports/national/?preset=last_month")
+    national.wait_for_function(
+        "() => [...document.querySelectorAll('[data-chart]')].every((c) => c.dataset.rendered === 'true')"
+    )
+    assert national.locator("[data-chart] canvas").count() > 0
+    every = national.locator("section.report-section table.report tbody tr").count()
+    national.select_option("#id_region", "north")
+    with national.expect_navigation():
+        national.click("[data-testid=range-show]")
+    assert "region=north" in national.url
+    assert national.locator("section.report-section table.report tbody tr").count() < every
+    screenshot(national, "reports-demo-national")

@@ -27,23 +27,30 @@ XLSX_FORMATS = {
 XLSX_WIDTHS = {"int": 10, "decimal": 12, "percent": 10, "minutes": 10, "money": 16, "date": 12}
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
 def _number(value) -> float | int:
     return value if isinstance(value, int) else float(value)
 
 
-def display(value, kind: str) -> str:
-    """A value as it reads on screen: 1,234; 87.5%; 12.3 min; 1,234.50 บาท; 7 ธ.ค. 2569."""
+def display(value, kind: str, *, unit: bool = True) -> str:
+    """A value as it reads on screen: 1,234; 87.5%; 12.3 min; 1,234.50 บาท; 7 ธ.ค. 2569.
+    Without `unit`, minutes are the number alone (a table's column names its unit)."""
     if value is None or value == "":
         return "—"
+    if kind in NUMERIC_KINDS and not _is_number(value):
+        return str(value)  # a label in a number's column (a totals row's "Total")
     thai = not (get_language() or "th").startswith("en")
-    if kind == "int" and not isinstance(value, bool):
+    if kind == "int":
         return f"{_number(value):,.0f}"
     if kind == "decimal":
         return f"{Decimal(str(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
     if kind == "percent":
         return f"{_number(value) * 100:.1f}%"
     if kind == "minutes":
-        return f"{_number(value):,.1f} {'นาที' if thai else 'min'}"
+        return f"{_number(value):,.1f} {'นาที' if thai else 'min'}" if unit else f"{_number(value):,.1f}"
     if kind == "money":
         return money_display(value)
     if kind == "date" and isinstance(value, datetime.date):
@@ -55,7 +62,7 @@ def sort_value(value, kind: str) -> str:
     """The cell's value for sorting a table on screen (numbers and ISO dates)."""
     if value is None:
         return ""
-    if kind in NUMERIC_KINDS and not isinstance(value, bool):
+    if kind in NUMERIC_KINDS and _is_number(value):
         return str(_number(value))
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -74,7 +81,7 @@ def rows_shown(table: Table) -> list[dict]:
             link = table.links[column.key](row) if column.key in table.links else None
             cells.append(
                 {
-                    "text": display(value, column.kind),
+                    "text": display(value, column.kind, unit=False),
                     "kind": column.kind,
                     "sort": sort_value(value, column.kind),
                     "num": column.kind in NUMERIC_KINDS,
@@ -96,7 +103,7 @@ def totals_shown(table: Table) -> list[dict] | None:
         if value in (None, ""):
             text = str(TOTAL) if index == 0 else ""
         else:
-            text = display(value, column.kind)
+            text = display(value, column.kind, unit=False)
         shown.append({"text": text, "kind": column.kind, "num": column.kind in NUMERIC_KINDS})
     return shown
 

@@ -22,7 +22,7 @@ PRESETS = (
     ("today", _("Today")),
     ("week", _("This week")),
     ("month", _("This month")),
-    ("last_month", _("Last month")),
+    ("last_month", _("Previous month")),
     ("custom", _("Custom")),
 )
 PRESET_CODES = tuple(code for code, _label in PRESETS)

@@ -19,6 +19,7 @@ from sso.core.reports import BACKOFFICE, NATIONAL, OFFICE, section_get, sections
 from sso.core.scoping import sees_all_offices
 
 REPORTS_PERMISSION = "core.view_reports"
+FOLD_ROWS = 40
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def _section_shown(page: Page, section, content, query: str) -> dict:
                 "rows": cells.rows_shown(table),
                 "totals": cells.totals_shown(table),
                 "charts": charts_of.get(table.key, []),
+                # A long table under its chart (a heatmap's cells) starts folded.
+                "folded": table.key in charts_of and len(table.rows) > FOLD_ROWS,
                 "csv": f"{reverse(export, kwargs=kwargs | {'fmt': 'csv'})}?{query}",
                 "xlsx": f"{reverse(export, kwargs=kwargs | {'fmt': 'xlsx'})}?{query}",
             }
