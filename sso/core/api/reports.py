@@ -23,19 +23,23 @@ KINDS = ("text", "int", "decimal", "percent", "minutes", "date", "money")
 
 
 class RangeQuerySerializer(serializers.Serializer):
-    office = serializers.CharField(
-        required=False, max_length=10, help_text="An office's code (office and back-office pages): yours if omitted."
-    )
     preset = NamedChoiceField(
-        enum_name="ReportPreset", choices=[code for code, _label in PRESETS], required=False,
-        help_text="A span ending today; `custom` (or start and end without a preset) takes start and end.",
-    )  # fmt: skip
+        enum_name="ReportPreset",
+        choices=[code for code, _label in PRESETS],
+        required=False,
+        help_text="A span ending today (default: this month); `custom`, or start and end alone, takes start and end.",
+    )
     start = DateField(required=False)
     end = DateField(required=False)
-    region = NamedChoiceField(
-        enum_name="ReportRegion", choices=list(REGIONS), required=False, help_text="National page only."
-    )
-    province = serializers.RegexField(r"^[0-9]{2}$", required=False, help_text="A province's code (national page).")
+
+
+class OfficeRangeQuerySerializer(RangeQuerySerializer):
+    office = serializers.CharField(required=False, max_length=10, help_text="An office's code: yours if omitted.")
+
+
+class NationalRangeQuerySerializer(RangeQuerySerializer):
+    region = NamedChoiceField(enum_name="ReportRegion", choices=list(REGIONS), required=False)
+    province = serializers.RegexField(r"^[0-9]{2}$", required=False, help_text="A province's code.")
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -86,9 +90,10 @@ class _ReportView(APIView):
     required_permissions: tuple[str, ...] = ("core.view_reports",)
     slot = OFFICE
     national = False
+    query_class = OfficeRangeQuerySerializer
 
     def get(self, request):
-        query = validated_input(RangeQuerySerializer, request, data=request.query_params)
+        query = validated_input(self.query_class, request, data=request.query_params)
         if self.national and not sees_all_offices(request.user):
             raise PermissionDenied
         office = None if self.national else report_office(request.user, query.get("office"))
@@ -98,8 +103,8 @@ class _ReportView(APIView):
                 preset=query.get("preset"),
                 start=query.get("start"),
                 end=query.get("end"),
-                region=query.get("region", "") if self.national else "",
-                province=query.get("province", "") if self.national else "",
+                region=query.get("region", ""),
+                province=query.get("province", ""),
                 today=timezone.localdate(),
             )
         sections = []
@@ -145,7 +150,7 @@ _RESPONSES = {
 class OfficeReportView(_ReportView):
     """An office's service-time report (the sections of `/reports/`)."""
 
-    @extend_schema(parameters=[RangeQuerySerializer], responses=_RESPONSES)
+    @extend_schema(parameters=[OfficeRangeQuerySerializer], responses=_RESPONSES)
     def get(self, request):
         return super().get(request)
 
@@ -156,8 +161,9 @@ class NationalReportView(_ReportView):
     required_permissions = ("core.view_reports", "core.view_all_offices")
     slot = NATIONAL
     national = True
+    query_class = NationalRangeQuerySerializer
 
-    @extend_schema(parameters=[RangeQuerySerializer], responses=_RESPONSES)
+    @extend_schema(parameters=[NationalRangeQuerySerializer], responses=_RESPONSES)
     def get(self, request):
         return super().get(request)
 
@@ -167,6 +173,6 @@ class BackofficeReportView(_ReportView):
 
     slot = BACKOFFICE
 
-    @extend_schema(parameters=[RangeQuerySerializer], responses=_RESPONSES)
+    @extend_schema(parameters=[OfficeRangeQuerySerializer], responses=_RESPONSES)
     def get(self, request):
         return super().get(request)
