@@ -69,6 +69,13 @@ def test_a_supervisor_opens_the_dashboard_changes_the_range_and_downloads_the_xl
     assert rows[-1][:3] == ("รวม", None, 1240)
     screenshot(page, "reports-office-range")
 
+    # Printed: the range form, the downloads and the menus are left out; the charts and tables stay.
+    page.emulate_media(media="print")
+    assert not page.locator("[data-report-range]").is_visible()
+    assert not page.locator(".downloads").first.is_visible()
+    assert page.locator("[data-chart] canvas").first.is_visible()
+    assert page.locator("[data-table=by_day] table.report").is_visible()
+
 
 def test_the_report_pages_on_the_demo_data_draw_every_chart(live_server, signed_in, demo, screenshot):
     """The apps' own sections on the demo's history: every chart of each page draws (under the
