@@ -329,6 +329,8 @@ def test_an_unknown_table_section_or_format_is_not_found(client_for, cast, secti
     assert client.get("/reports/office/test/nothing.csv").status_code == 404
     assert client.get("/reports/office/nothing/by_day.csv").status_code == 404
     assert client.get("/reports/office/test/by_day.pdf").status_code == 404
+    assert client.post("/reports/").status_code == 405  # the pages only read
+    assert client.post("/reports/office/test/by_day.csv").status_code == 405
 
 
 # --- The API -----------------------------------------------------------------------------------

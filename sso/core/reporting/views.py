@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from sso.core.exports import csv_response, xlsx_response
 from sso.core.reporting import cells
@@ -105,6 +106,7 @@ def _section_shown(page: Page, section, content, query: str) -> dict:
 
 @login_required
 @permission_required(REPORTS_PERMISSION, raise_exception=True)
+@require_safe
 def report_page(request, page):
     page = PAGES[page]
     form = _range(request, page)
@@ -146,6 +148,7 @@ def report_page(request, page):
 
 @login_required
 @permission_required(REPORTS_PERMISSION, raise_exception=True)
+@require_safe
 def report_export(request, page, section, table, fmt):
     """One table of one section as CSV (UTF-8 with BOM) or XLSX, for the page's range."""
     page = PAGES[page]
