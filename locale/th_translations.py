@@ -1831,6 +1831,12 @@ TH = {
     "Reimbursements: pending now, paid in the range": "การคืนเงิน: ที่รอดำเนินการขณะนี้ และที่จ่ายแล้วในช่วงที่เลือก",
     "Contributions collected by channel": "เงินสมทบที่จัดเก็บได้ตามช่องทาง",
     "Contribution findings and reimbursements": "ข้อพบของเงินสมทบและการคืนเงิน",
+    # The queue now, every office (queueing: live view's office picker and national overview).
+    "Every office now": "คิวขณะนี้ทุกสำนักงาน",
+    "over target": "เกินเป้าหมาย",
+    "waiting · longest (target)": "รอ · รอนานสุด (เป้าหมาย)",
+    "No office has a queue.": "ไม่มีสำนักงานที่มีคิว",
+    "Waiting tickets and the longest wait (minutes) per service in each office; ▲ marks a longest wait over the service's target.": "จำนวนบัตรคิวที่รอและเวลารอนานที่สุด (นาที) ของแต่ละบริการในแต่ละสำนักงาน เครื่องหมาย ▲ แสดงว่าเวลารอนานที่สุดเกินเป้าหมายของบริการนั้น",
 }
 
 

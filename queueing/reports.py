@@ -15,7 +15,18 @@ from django.utils.translation import gettext_lazy as _
 from queueing.models import Counter, Service, ServiceKind, Ticket
 from queueing.selectors import QueueMeasures, queue_measures, service_targets_on
 from sso.core.models import Office, User
-from sso.core.reports import NATIONAL, OFFICE, Chart, Column, Content, Figure, Period, ReportSection, Table
+from sso.core.reports import (
+    NATIONAL,
+    OFFICE,
+    Chart,
+    Column,
+    Content,
+    Figure,
+    Period,
+    ReportSection,
+    Table,
+    dashboard_url,
+)
 
 PERMISSION = "core.view_reports"
 # The share of visits within their service's target that an office is held to: the line
@@ -433,6 +444,12 @@ def offices_build(period: Period) -> Content:
                 rows,
                 totals=_totals(list(by_office.values()), "office", OFFICE_KEYS),
                 drill=lambda row: _drill(period, row["office"]),
+                # The office opens its dashboard for the same days; the counts, their tickets.
+                links={
+                    "office": lambda row: dashboard_url(row["office"], period),
+                    "arrivals": lambda row: _drill(period, row["office"]),
+                    "no_shows": lambda row: _drill(period, row["office"], outcome="no_show"),
+                },
             ),
             Table(
                 "processes",

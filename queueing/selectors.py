@@ -1,14 +1,18 @@
-"""Reads of the walk-in queue: what a counter holds, who waits, the board, service times."""
+"""Reads of the walk-in queue: what a counter holds, who waits, the board, service times.
+
+Over 500 lines: every read of the queue (the counters' and kiosk's, the live views', the
+summary rows' measures) is here, by the app-boundary rule that other apps read only selectors."""
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Avg, Count, F, Func, IntegerField, Min, Q
+from django.db.models import Avg, Count, F, Func, IntegerField, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from queueing.models import Counter, Service, ServiceTarget, Ticket, TicketCall
+from sso.core.models import Office
 from sso.core.scoping import object_get_for_user, office_scoped
 
 OPEN = [Ticket.Status.CALLED, Ticket.Status.SERVING]
@@ -170,12 +174,18 @@ class ServiceLoad:
     counters_open: int
     target_minutes: int | None
 
+    @property
+    def over_target(self) -> bool:
+        """The longest wait now passes the target of the service's kind (in force today)."""
+        return self.target_minutes is not None and self.longest_wait_minutes > self.target_minutes
+
 
 def queue_live(*, office_id, now=None) -> dict:
     """The supervisor's live view: waiting per service, longest wait, counters and officers."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     services = list(service_list(office_id=office_id))
+    targets = service_targets_on(today)
     waiting = {
         row["service_id"]: row
         for row in Ticket.objects.filter(office_id=office_id, status=Ticket.Status.WAITING, service_day=today)
@@ -202,7 +212,7 @@ def queue_live(*, office_id, now=None) -> dict:
                 waiting=row["n"] if row else 0,
                 longest_wait_minutes=int((now - oldest).total_seconds() // 60) if oldest else 0,
                 counters_open=sum(1 for c in open_counters if any(s.id == service.id for s in c.services.all())),
-                target_minutes=service_target_minutes(service.kind, today),
+                target_minutes=targets.get(service.kind),
             )
         )
     return {
@@ -212,6 +222,73 @@ def queue_live(*, office_id, now=None) -> dict:
         "officers_serving": sum(1 for t in current.values() if t.status == Ticket.Status.SERVING),
         "waiting_total": sum(load.waiting for load in loads),
     }
+
+
+@dataclass
+class OfficeLoad:
+    """One office on the national overview: its services' loads now (waiting, longest wait,
+    target; counters are not counted there)."""
+
+    office: Office
+    loads: list[ServiceLoad]
+
+    @property
+    def waiting(self) -> int:
+        return sum(load.waiting for load in self.loads)
+
+    @property
+    def longest_wait_minutes(self) -> int:
+        return max((load.longest_wait_minutes for load in self.loads), default=0)
+
+    @property
+    def over_target(self) -> list[ServiceLoad]:
+        return [load for load in self.loads if load.over_target]
+
+    def load(self, kind: str) -> ServiceLoad | None:
+        """The office's service of `kind` (the overview's column), if it offers one."""
+        return next((load for load in self.loads if load.service.kind == kind), None)
+
+
+def queue_live_national(*, user, now=None) -> list[OfficeLoad]:
+    """Every active office the user sees, with its active services' waiting tickets now, the
+    longest wait and the target of the service's kind in force today: two queries whatever
+    the number of offices (the services with their office and target, the waiting tickets
+    counted per service)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    target = (
+        ServiceTarget.objects.filter(kind=OuterRef("kind"), valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("-valid_from")
+        .values("minutes")[:1]
+    )
+    services = (
+        office_scoped(Service.objects.filter(is_active=True, office__is_active=True), user)
+        .select_related("office")
+        .annotate(target=Subquery(target))
+        .order_by("office__code", "sort_order", "prefix")
+    )
+    waiting = {
+        row["service_id"]: row
+        for row in Ticket.objects.filter(status=Ticket.Status.WAITING, service_day=today)
+        .values("service_id")
+        .annotate(n=Count("id"), oldest=Min("queued_at"))
+    }
+    offices: dict[int, OfficeLoad] = {}
+    for service in services:
+        row = waiting.get(service.pk)
+        oldest = row["oldest"] if row else None
+        office = offices.setdefault(service.office_id, OfficeLoad(office=service.office, loads=[]))
+        office.loads.append(
+            ServiceLoad(
+                service=service,
+                waiting=row["n"] if row else 0,
+                longest_wait_minutes=int((now - oldest).total_seconds() // 60) if oldest else 0,
+                counters_open=0,
+                target_minutes=service.target,
+            )
+        )
+    return list(offices.values())
 
 
 def board_state(*, office_id, recent: int = 8) -> dict:

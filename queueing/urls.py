@@ -14,6 +14,7 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("board/events/", views.board_events, name="board_events"),
     path("live/", views.live, name="live"),
+    path("live/national/", views.live_national, name="live_national"),
     path("report/", views.report, name="report"),
     path("tickets/", views.ticket_list, name="ticket_list"),
 ]

@@ -24,6 +24,7 @@ from queueing.selectors import (
     counter_get_for_user,
     counter_list,
     queue_live,
+    queue_live_national,
     service_time_report,
     ticket_customer_record,
     ticket_get_for_user,
@@ -34,7 +35,7 @@ from queueing.selectors import (
 )
 from sso.core.forms import ThaiDateField
 from sso.core.scoping import sees_all_offices
-from sso.core.selectors import office_get_for_user
+from sso.core.selectors import office_get_for_user, office_list
 
 
 def _office(request):
@@ -287,8 +288,29 @@ def board_events(request, office):
 @permission_required("queueing.view_queue_live", raise_exception=True)
 @with_office
 def live(request, office):
-    template = "queueing/_live.html" if request.htmx else "queueing/live.html"
-    return render(request, template, {"office": office, "live": queue_live(office_id=office.pk)})
+    """An office's queue now; a national role picks the office (?office=CODE) from a list."""
+    if request.htmx:
+        return render(request, "queueing/_live.html", {"office": office, "live": queue_live(office_id=office.pk)})
+    offices = None
+    if sees_all_offices(request.user):
+        offices = office_list(user=request.user).filter(is_active=True).order_by("code")
+    return render(
+        request, "queueing/live.html", {"office": office, "live": queue_live(office_id=office.pk), "offices": offices}
+    )
+
+
+@login_required
+@permission_required("queueing.view_queue_live", raise_exception=True)
+@permission_required("core.view_all_offices", raise_exception=True)
+def live_national(request):
+    """Every active office's queue now, side by side per kind of service: the waiting tickets,
+    the longest wait, and a flag where it passes the service's target."""
+    offices = queue_live_national(user=request.user)
+    kinds_offered = {load.service.kind for office in offices for load in office.loads}
+    kinds = [(kind, label) for kind, label in ServiceKind.choices if kind in kinds_offered]
+    rows = [(office, [office.load(kind) for kind, _label in kinds]) for office in offices]
+    template = "queueing/_live_national.html" if request.htmx else "queueing/live_national.html"
+    return render(request, template, {"kinds": kinds, "rows": rows, "offices": offices})
 
 
 @login_required

@@ -249,6 +249,7 @@ EXPECTED = {
     "queueing:board": may(QUEUE_VIEW),
     "queueing:board_events": may(QUEUE_VIEW),
     "queueing:live": may(QUEUE_LIVE),
+    "queueing:live_national": may(REPORTS_NATIONAL),  # queueing.view_queue_live and core.view_all_offices
     "queueing:report": may(QUEUE_LIVE),
     "queueing:ticket_list": may(QUEUE_LIVE),
     # --- Contributions pages.

@@ -290,6 +290,17 @@ def _tickets(w, count):
     return [f'"{ticket.code}"' for ticket in made] if w.api else []
 
 
+def _office_queues(w, count):
+    """Offices with their queue and a ticket waiting at each: the national overview's rows
+    (one query for all offices, not one per office)."""
+    made = []
+    for _ in range(count):
+        office = queue_office(OfficeFactory(), counters=1)
+        ticket_make(office)
+        made.append(f'data-office="{office.code}"')
+    return made
+
+
 def _counters(w, count):
     from queueing.models import Counter
 
@@ -388,7 +399,8 @@ LISTS = [
     List("queueing:kiosk", "counter", _services, 10),
     List("queueing:counter_choose", "counter", _counters, 12),
     List("queueing:board", "counter", _tickets, 11),
-    List("queueing:live", "supervisor", _tickets, 24),
+    List("queueing:live", "supervisor", _tickets, 15),
+    List("queueing:live_national", "national", _office_queues, 11),
     List("queueing:report", "supervisor", _tickets, 30),
     List("queueing:ticket_list", "supervisor", _tickets, 14),
     List("queue-service-list", "counter", _services, 9),
@@ -415,6 +427,7 @@ OTHER_LISTS = {
     "queueing:counter_choose",
     "queueing:board",
     "queueing:live",
+    "queueing:live_national",
     "queueing:report",
     "core:recent_changes",
 }
