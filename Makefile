@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef
 # pytest-xdist processes for `make test` (3 measured fastest on a 2-core machine: README,
 # "Tests"); TEST_WORKERS=0 runs the suite in one process.
-TEST_WORKERS ?= 0
+TEST_WORKERS ?= 3
 # Both locks are hashed (requirements*.txt, from requirements*.in by `make lock`): pip
 # refuses any file whose hash is not in the lock.
 PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
@@ -42,7 +42,7 @@ test: install-dev lint
 	  $(PY) manage.py compilemo && \
 	  $(PY) manage.py check && \
 	  $(PY) manage.py makemigrations --check --dry-run && \
-	  $(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)'
+	  $(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder) $(PYTEST_ARGS)'
 
 # Regenerate both locks from requirements.in and requirements-dev.in after changing either,
 # keeping every pin that still fits (LOCK_ARGS=--upgrade, or --upgrade-package NAME, moves
