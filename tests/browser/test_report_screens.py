@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from sso.core import reports
 from sso.core.reports import ReportSection
+from tests.test_queue_reports import morning  # noqa: F401 - the records of the national test
 from tests.test_reports_pages import Recorder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -108,3 +109,51 @@ def test_the_report_pages_on_the_demo_data_draw_every_chart(live_server, signed_
     assert "region=north" in national.url
     assert national.locator("section.report-section table.report tbody tr").count() < every
     screenshot(national, "reports-demo-national")
+
+
+def test_a_national_supervisor_compares_the_offices_and_opens_one(
+    live_server,
+    signed_in,
+    offices,
+    morning,
+    screenshot,  # noqa: F811
+):
+    """The national page of a month puts the offices side by side; sorted by visits, highest
+    first, Bangkok (4 visits) comes before Chiang Mai (1); a click on Chiang Mai's code opens
+    its dashboard for the same month. The records are tests/test_queue_reports.py's morning
+    (16 Nov 2026) and one visit at Chiang Mai the same day."""
+    from queueing import services
+    from queueing.models import Counter
+    from tests.factories import StaffFactory, queue_office
+    from tests.test_queue_reports import DAY, at
+
+    chiang_mai = queue_office(offices["5000"], counters=1)
+    counter = Counter.objects.get(office=chiang_mai, number=1)
+    officer = StaffFactory(username="cm_counter", office=chiang_mai, roles=["counter_officer"])
+    services.counter_sign_in(counter=counter, officer=officer)
+    contribution = chiang_mai.services.get(kind="contribution")
+    services.ticket_issue(service=contribution, customer_kind="employer", now=at(8, 30))
+    services.ticket_call_next(counter_id=counter.pk, officer=officer, now=at(9, 30))
+    services.ticket_start(counter=counter, officer=officer, now=at(9, 30))
+    services.ticket_finish(counter=counter, officer=officer, outcome="completed", now=at(9, 40))
+    services.queue_summary_roll(day=DAY)
+
+    page = signed_in("national")
+    page.goto(f"{live_server.url}/reports/national/?preset=custom&start=2026-11-01&end=2026-11-30")
+    assert page.inner_text("[data-testid=report-days]") == "1 พ.ย. 2569 – 30 พ.ย. 2569"
+    offices_table = "[data-table=offices] table.report"
+    # Visits are the fourth column (office, name, province, visits): the second click sorts highest first.
+    page.click(f"{offices_table} th:nth-child(4) button")
+    page.click(f"{offices_table} th:nth-child(4) button")
+    codes = page.locator(f"{offices_table} tbody tr td:nth-child(1)").all_inner_texts()
+    visits = page.locator(f"{offices_table} tbody tr td:nth-child(4)").all_inner_texts()
+    assert list(zip(codes, visits, strict=True)) == [("1001", "4"), ("5000", "1")]
+    screenshot(page, "reports-national-sorted")
+
+    with page.expect_navigation():
+        page.click(f"{offices_table} tbody tr:nth-child(2) td:nth-child(1) a")
+    assert page.url.startswith(f"{live_server.url}/reports/?")
+    assert "5000" in page.inner_text("[data-testid=report-title]")
+    assert page.inner_text("[data-testid=report-days]") == "1 พ.ย. 2569 – 30 พ.ย. 2569"
+    assert page.input_value("#id_office") == "5000"
+    screenshot(page, "reports-national-office")
