@@ -160,6 +160,12 @@ CELERY_BEAT_SCHEDULE = {
     "collection-summary-roll": {"task": "contributions.tasks.collection_summary_roll", "schedule": 300.0},
     # The back-office report's summary of today's (and yesterday's) claim step durations.
     "claim-steps-roll": {"task": "benefits.tasks.claim_steps_roll", "schedule": 300.0},
+    # Last month's evidence report of every office and the national edition, kept (after the
+    # nightly close has re-rolled the month's last day).
+    "evidence-reports-monthly": {
+        "task": "sso.core.tasks.evidence_reports_monthly",
+        "schedule": crontab(day_of_month="1", hour=2, minute=0),
+    },
 }
 
 # --- Uploaded files (sso/core/uploads.py): every reader is bounded before it reads.

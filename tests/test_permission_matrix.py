@@ -209,6 +209,10 @@ EXPECTED = {
     "core:reports_office_export": may(REPORTS),
     "core:reports_national_export": may(REPORTS_NATIONAL),
     "core:reports_backoffice_export": may(REPORTS),
+    # The kept monthly evidence reports: listed, generated (POST only), each PDF office-scoped.
+    "core:evidence_list": may(REPORTS),
+    "core:evidence_create": post_only(REPORTS),
+    "core:evidence_pdf": may(REPORTS),
     "api-reports-office": api(REPORTS, post=""),
     "api-reports-national": api(REPORTS_NATIONAL, post=""),
     "api-reports-backoffice": api(REPORTS, post=""),
@@ -805,6 +809,23 @@ def _by(attr, param="pk", field="pk"):
     return lambda w, user, office: {param: getattr(getattr(w.records(office), attr), field)}
 
 
+def _evidence_report(w, office):
+    """A kept evidence report of the office (its PDF's bytes do not matter here)."""
+    from sso.core.models import EvidenceReport
+
+    report, _made = EvidenceReport.objects.get_or_create(
+        office=w.records(office).office,
+        month=datetime.date(2026, 1, 1),
+        version=1,
+        defaults={
+            "generated_at": datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC),
+            "pdf": b"%PDF-",
+            "sha256": "0" * 64,
+        },
+    )
+    return report.pk
+
+
 # For each URL that takes parameters: the parameters naming a record of the given office
 # (`office` is OWN or OTHER; `user` the signed-in user, None when anonymous). Parameters that
 # do not name an office's record are the same for both offices, and then only one is asked.
@@ -851,6 +872,7 @@ KWARGS = {
         f"core:reports_{page}_export": lambda w, u, o: {"section": "matrix", "table": "rows", "fmt": "xlsx"}
         for page in ("office", "national", "backoffice")
     },
+    "core:evidence_pdf": lambda w, u, o: {"pk": _evidence_report(w, o)},
     "contributions:voluntary_pay": _by("person"),
     "benefits:claim": _by("claim"),
     "benefits:claim_documents": _by("claim"),

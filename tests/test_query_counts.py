@@ -26,6 +26,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.factories import (
     AppealFactory,
@@ -342,6 +343,26 @@ def _changes(w, count):
     return [employer_make(w.office, w.cast["counter"], n=next(_numbers) + 9000).account_number for _ in range(count)]
 
 
+def _evidence_reports(w, count):
+    """Kept evidence reports of the office, versions of one month, each listed by its PDF's link."""
+    from sso.core.models import EvidenceReport
+
+    made = []
+    for _ in range(count):
+        version = EvidenceReport.objects.filter(office=w.office).count() + 1
+        report = EvidenceReport.objects.create(
+            office=w.office,
+            month=datetime.date(2026, 1, 1),
+            version=version,
+            generated_at=timezone.now(),
+            generated_by=w.cast["supervisor"],
+            pdf=b"%PDF-",
+            sha256="0" * 64,
+        )
+        made.append(reverse("core:evidence_pdf", args=[report.pk]))
+    return made
+
+
 # --- The lists --------------------------------------------------------------------------------
 
 
@@ -410,6 +431,7 @@ LISTS = [
     List("core:office_list", "national", _offices, 10),
     List("office-list", "national", _offices, 9),
     List("core:recent_changes", "supervisor", _changes, 43),
+    List("core:evidence_list", "supervisor", _evidence_reports, 12),
 ]
 
 # Lists whose URL name does not say so.

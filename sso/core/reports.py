@@ -176,5 +176,11 @@ def sections_for(slot: str, user) -> list[ReportSection]:
     ]
 
 
+def sections_of(slot: str) -> list[ReportSection]:
+    """Every section of `slot`, in order, whoever asks: for what the system makes itself (the
+    monthly evidence report the beat generates), not for a user's page."""
+    return [section for section in _all_sections() if section.slot == slot]
+
+
 def section_get(slot: str, key: str, user) -> ReportSection | None:
     return next((section for section in sections_for(slot, user) if section.key == key), None)

@@ -17,6 +17,15 @@ def heartbeat() -> str:
     return now
 
 
+@shared_task(name="sso.core.tasks.evidence_reports_monthly", acks_late=True, reject_on_worker_lost=True)
+def evidence_reports_monthly() -> int:
+    """Run by the beat on the 1st: last month's evidence report for every office and the
+    national edition, each kept once (a re-run, or a retry after a lost worker, adds nothing)."""
+    from sso.core.reporting.evidence import evidence_monthly_run
+
+    return evidence_monthly_run()
+
+
 # Back-office verification ----------------------------------------------------------------
 #
 # A record's cross-check (a statement's, a claim's) is a task sent when the record commits.

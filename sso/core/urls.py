@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sso.core import views
+from sso.core.reporting import evidence_views as evidence
 from sso.core.reporting import views as reports
 
 app_name = "core"
@@ -34,4 +35,8 @@ urlpatterns = [
         {"page": "backoffice"},
         name="reports_backoffice_export",
     ),
+    # The monthly evidence reports: kept, listed, generated on demand, each PDF downloaded.
+    path("reports/evidence/", evidence.evidence_list, name="evidence_list"),
+    path("reports/evidence/new/", evidence.evidence_create, name="evidence_create"),
+    path("reports/evidence/<int:pk>.pdf", evidence.evidence_pdf, name="evidence_pdf"),
 ]

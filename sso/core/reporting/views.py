@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from sso.core.exports import csv_response, xlsx_response
 from sso.core.reporting import cells
+from sso.core.reporting.evidence_views import months_offered
 from sso.core.reporting.forms import ReportRangeForm, report_office
 from sso.core.reports import BACKOFFICE, NATIONAL, OFFICE, section_get, sections_for
 from sso.core.scoping import sees_all_offices
@@ -141,6 +142,8 @@ def report_page(request, page):
             "period": form.period,
             "office": form.office,
             "sections": sections,
+            # The office dashboard's button: a past month's evidence report, generated and kept.
+            "evidence_months": months_offered(timezone.localdate()) if page.key == "office" else (),
             "has_charts": any(table["charts"] for section in sections for table in section["tables"]),
         },
     )
