@@ -268,9 +268,12 @@ def queue_live_national(*, user, now=None) -> list[OfficeLoad]:
         .annotate(target=Subquery(target))
         .order_by("office__code", "sort_order", "prefix")
     )
+    services = list(services)
+    # By the offices shown: the index on (office, service day, status) serves each of them.
+    office_ids = sorted({service.office_id for service in services})
     waiting = {
         row["service_id"]: row
-        for row in Ticket.objects.filter(status=Ticket.Status.WAITING, service_day=today)
+        for row in Ticket.objects.filter(office_id__in=office_ids, status=Ticket.Status.WAITING, service_day=today)
         .values("service_id")
         .annotate(n=Count("id"), oldest=Min("queued_at"))
     }
