@@ -1869,6 +1869,8 @@ TH = {
     "the beat, on the 1st of the month": "ระบบ (อัตโนมัติวันที่ 1 ของเดือน)",
     "Download the PDF": "ดาวน์โหลด PDF",
     "No evidence report kept yet.": "ยังไม่มีรายงานหลักฐานที่จัดเก็บ",
+    "Counters open that day": "ช่องบริการที่เปิดในวันนั้น",
+    "Officers serving that day": "เจ้าหน้าที่ที่ให้บริการในวันนั้น",
 }
 
 
