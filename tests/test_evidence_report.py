@@ -191,3 +191,11 @@ def test_another_offices_reports_are_not_found(november, cast, offices, client_f
     everything = client_for(cast["national"]).get(reverse("core:evidence_list")).content.decode()
     assert reverse("core:evidence_pdf", args=[other.pk]) in everything
     assert reverse("core:evidence_pdf", args=[national.pk]) in everything
+
+
+def test_the_beat_schedules_the_monthly_task_on_the_first(settings):
+    from sso.core.tasks import evidence_reports_monthly
+
+    entry = settings.CELERY_BEAT_SCHEDULE["evidence-reports-monthly"]
+    assert entry["task"] == evidence_reports_monthly.name
+    assert (entry["schedule"].day_of_month, entry["schedule"].hour, entry["schedule"].minute) == ({1}, {2}, {0})
