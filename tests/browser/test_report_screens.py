@@ -115,8 +115,8 @@ def test_a_national_supervisor_compares_the_offices_and_opens_one(
     live_server,
     signed_in,
     offices,
-    morning,
-    screenshot,  # noqa: F811
+    morning,  # noqa: F811 - the fixture imported above
+    screenshot,
 ):
     """The national page of a month puts the offices side by side; sorted by visits, highest
     first, Bangkok (4 visits) comes before Chiang Mai (1); a click on Chiang Mai's code opens
