@@ -306,6 +306,7 @@ SPECTACULAR_SETTINGS = {
         "EmployerStatusEnum": "registry.models.Employer.Status",
         "PersonStatusEnum": "registry.models.InsuredPerson.Status",
         "BulkUploadStatusEnum": "registry.models.BulkUpload.Status",
+        "ClaimStatusEnum": "benefits.models.Claim.Status",
     },
 }
 
