@@ -12,7 +12,14 @@ KEEP = 50
 
 
 def channel(office_id: int) -> str:
-    return f"queue:board:{office_id}"
+    # Keys live in REDIS_URL's database, but pub/sub channels are shared by every database of
+    # the server: the database's number keeps apart the boards of several databases sharing
+    # one Redis (test processes, staging beside production).
+    return f"queue:board:{_database()}:{office_id}"
+
+
+def _database() -> int:
+    return int(redis_client().connection_pool.connection_kwargs.get("db") or 0)
 
 
 def _seq_key(office_id: int) -> str:

@@ -89,7 +89,13 @@ def _hospitals(w, count):
 
 
 def _banks(w, count):
-    return [BankFactory(code=f"{next(_numbers) % 1000:03d}", name_en="A bank") for _ in range(count)]
+    # Codes no bank holds yet: the migrations seed real banks' codes, and BankFactory gets an
+    # existing code's row rather than adding one.
+    from registry.models import Bank
+
+    taken = set(Bank.objects.values_list("code", flat=True))
+    free = (code for code in (f"{n:03d}" for n in range(999, 0, -1)) if code not in taken)
+    return [BankFactory(code=next(free), name_en="A bank") for _ in range(count)]
 
 
 def _uploads(w, count):
