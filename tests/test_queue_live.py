@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from queueing import services
 from queueing.models import Counter, Service, ServiceTarget
@@ -114,13 +115,14 @@ def test_an_inactive_office_is_left_out(queues, cast):
 def test_the_overview_page_links_each_office_to_its_live_view_and_marks_the_flag_in_words(
     queues, cast, client_for, clock
 ):
-    page = client_for(cast["national"]).get(reverse("queueing:live_national"), HTTP_ACCEPT_LANGUAGE="en")
+    page = client_for(cast["national"]).get(reverse("queueing:live_national"))  # in Thai, the default
     assert page.status_code == 200
     html = page.content.decode()
     assert f'href="{reverse("queueing:live")}?office=1001"' in html
     assert f'href="{reverse("queueing:live")}?office=5000"' in html
     assert html.count('data-testid="over-target"') == 1
-    assert "▲ over target" in html
+    with translation.override("th"):
+        assert f"▲ {gettext('over target')}" in html and gettext("over target") != "over target"
     rows = {kind: cells for kind, cells in _row_cells(html, "1001").items()}
     assert rows["contribution"].startswith("2 · 50 (45)")
     assert rows["sickness"] == "1 · 45 (45)"
