@@ -1,6 +1,7 @@
 """The back office's measures of benefit claims, on the back-office report page
 (`sso.core.reports`, slot BACKOFFICE): how long each step takes, the claims waiting by step
-and age, the verifiers' queue, and the payment orders and bank batches.
+and age, the verifiers' queue, the payment orders and bank batches, and the documents most
+often missing (what makes people come back).
 
 Why these sources (a month's page must stay fast with a year of history):
 - Step durations over a range read a daily summary (`ClaimStepDay`: per day, office, benefit
@@ -8,20 +9,30 @@ Why these sources (a month's page must stay fast with a year of history):
   and its p50/p90 are exact (every duration is kept; a histogram would round them). It is
   rolled by `benefits.summaries.claim_steps_roll`: the beat every five minutes for today and
   yesterday, and here for the days of the range never rolled and a stale today.
-- The backlog, the verification queue and the orders are "now" figures over small live sets
-  (claims not yet decided or paid, open findings, orders not yet paid) read through their
-  status indexes; no summary would be cheaper than reading them. They are as of now, not of
-  the range's end (the page says so in the tables' titles).
+- The backlog is as of the end of the range's last day: rebuilt from the claims' steps
+  (`selectors.claims_waiting_at`, set-based SQL reading only the claims waiting now or moved
+  since, its plan in its comment); when the range ends today it is the live set read through
+  the claims' (office, status) index, the same answer (a test holds them equal). Ages are
+  whole days from the recording to that instant.
+- The verification queue and the orders are "now" figures over small live sets (open
+  findings, orders not yet paid) read through their status indexes (the tables' titles say
+  "now").
+- The documents missing are counted on the claims recorded in the range (a document missing
+  when recorded and brought later still counts: the person came back for it), against the
+  benefit's claims recorded; the rejections are the claims rejected in the range, with those
+  whose required documents were missing (the rules give no reason code for documents).
 """
 
 from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from benefits import selectors, summaries
 from benefits.models import Benefit, ClaimStepDay, PaymentBatch, PaymentOrder
+from contributions.selectors import day_bounds
 from contributions.selectors import report_office_ids as office_ids
 from sso.core.reports import BACKOFFICE, Chart, Column, Content, Figure, Period, ReportSection, Table
 
@@ -77,17 +88,30 @@ def durations(period: Period) -> Content:
     )
 
 
-def backlog(period: Period) -> Content:
+def _as_of(period: Period):
+    """The instant the backlog is read at: the end of the range's last day, now for today."""
     now = timezone.now()
+    return min(now, day_bounds(period.end)[1]), period.end >= timezone.localdate(now)
+
+
+def backlog(period: Period) -> Content:
+    as_of, today = _as_of(period)
+    # Today is the small live set; a past end is rebuilt from the steps (the same answer at now).
+    waiting = (
+        selectors.claims_waiting(office_ids(period))
+        if today
+        else selectors.claims_waiting_at(as_of, office_ids(period))
+    )
     counts = {status: dict.fromkeys([label for _l, _h, label in BANDS], 0) for status, _label in WAITING}
-    for status, recorded_at in selectors.claims_waiting(office_ids(period)):
-        counts[status][_band((now - recorded_at).days)] += 1
+    for status, recorded_at in waiting:
+        counts[status][_band((as_of - recorded_at).days)] += 1
     url = reverse("benefits:claim_list")
     rows = [
         {"status": status, "step": label, **counts[status], "total": sum(counts[status].values())}
         for status, label in WAITING
     ]
     verify = selectors.verification_waiting(office_ids(period))
+    now = timezone.now()
 
     def queue_row(key, label, times):
         ages = sorted((now - at).total_seconds() / 86400 for at in times)
@@ -100,12 +124,18 @@ def backlog(period: Period) -> Content:
 
     return Content(
         figures=[
-            Figure("waiting", _("Claims waiting now"), sum(row["total"] for row in rows), drill=f"{url}?status=open")
+            Figure(
+                "waiting",
+                _("Claims waiting at the end of the range"),
+                sum(row["total"] for row in rows),
+                # The claim list shows the statuses of now: a link only when the range ends today.
+                drill=f"{url}?status=open" if today else None,
+            )
         ],
         tables=[
             Table(
                 "backlog",
-                _("Claims waiting now by step and age (days since recorded)"),
+                _("Claims waiting at the end of the range by step and age (days since recorded)"),
                 [Column("step", _("Step"))]
                 + [Column(label, label, "int") for _l, _h, label in BANDS]
                 + [Column("total", _("Total"), "int")],
@@ -115,7 +145,7 @@ def backlog(period: Period) -> Content:
                     **{label: sum(r[label] for r in rows) for _l, _h, label in BANDS},
                     "total": sum(r["total"] for r in rows),
                 },
-                drill=lambda row: f"{url}?status={row['status']}",
+                drill=(lambda row: f"{url}?status={row['status']}") if today else None,
             ),
             Table(
                 "verification",
@@ -136,6 +166,78 @@ def backlog(period: Period) -> Content:
         ],
         charts=[
             Chart("backlog", _("Claims waiting by step"), "bar", "backlog", "step", [label for _l, _h, label in BANDS])
+        ],
+    )
+
+
+COUNTED = ("recorded", "lacking", "rejected", "rejected_missing")
+
+
+def documents(period: Period) -> Content:
+    since, until = day_bounds(period.start)[0], day_bounds(period.end)[1]
+    scope = {"since": since, "until": until, "office_ids": office_ids(period)}
+    recorded = selectors.claims_recorded_by_benefit(**scope)
+    rejected = selectors.rejected_for_missing_documents(**scope)
+    labels = dict(Benefit.choices)
+    english = (get_language() or "th").startswith("en")
+    missing = selectors.documents_missing(**scope)
+    document_rows = [
+        {
+            "benefit": labels.get(row["benefit"], row["benefit"]),
+            "document": row["name_en"] if english else row["name_th"],
+            "claims": row["claims"],
+            "share": row["claims"] / recorded[row["benefit"]] if recorded.get(row["benefit"]) else 0.0,
+        }
+        for row in missing
+    ]
+    lacking = selectors.claims_missing_documents_by_benefit(**scope)
+    benefit_rows = [
+        {
+            "benefit": labels.get(benefit, benefit),
+            "recorded": recorded.get(benefit, 0),
+            "lacking": lacking.get(benefit, 0),
+            "share": lacking.get(benefit, 0) / recorded[benefit] if recorded.get(benefit) else 0.0,
+            "rejected": rejected.get(benefit, (0, 0))[0],
+            "rejected_missing": rejected.get(benefit, (0, 0))[1],
+        }
+        for benefit in Benefit.values
+        if recorded.get(benefit) or benefit in rejected
+    ]
+    return Content(
+        tables=[
+            Table(
+                "documents_missing",
+                _("Documents most often missing on the claims recorded in the range"),
+                [
+                    Column("benefit", _("Benefit")),
+                    Column("document", _("Document")),
+                    Column("claims", _("Claims"), "int"),
+                    Column("share", _("Share of the benefit's claims"), "percent"),
+                ],
+                document_rows,
+            ),
+            Table(
+                "missing_by_benefit",
+                _("Claims lacking documents and rejected for missing documents"),
+                [
+                    Column("benefit", _("Benefit")),
+                    Column("recorded", _("Claims recorded"), "int"),
+                    Column("lacking", _("With a document missing"), "int"),
+                    Column("share", _("Share"), "percent"),
+                    Column("rejected", _("Rejected in the range"), "int"),
+                    Column("rejected_missing", _("Rejected with documents missing"), "int"),
+                ],
+                benefit_rows,
+                totals={
+                    "benefit": _("Total"),
+                    **{key: sum(r[key] for r in benefit_rows) for key in COUNTED},
+                    "share": (
+                        sum(r["lacking"] for r in benefit_rows) / sum(r["recorded"] for r in benefit_rows)
+                        if any(r["recorded"] for r in benefit_rows)
+                        else 0.0
+                    ),
+                },
+            ),
         ],
     )
 
@@ -199,5 +301,13 @@ SECTIONS = (
     ReportSection(BACKOFFICE, "claim_backlog", _("Claims waiting"), backlog, permission="core.view_reports", order=11),
     ReportSection(
         BACKOFFICE, "claim_payments", _("Benefit payments"), paying, permission="core.view_reports", order=12
+    ),
+    ReportSection(
+        BACKOFFICE,
+        "claim_documents",
+        _("Claims: documents missing"),
+        documents,
+        permission="core.view_reports",
+        order=13,
     ),
 )

@@ -1871,6 +1871,20 @@ TH = {
     "No evidence report kept yet.": "ยังไม่มีรายงานหลักฐานที่จัดเก็บ",
     "Counters open that day": "ช่องบริการที่เปิดในวันนั้น",
     "Officers serving that day": "เจ้าหน้าที่ที่ให้บริการในวันนั้น",
+    "Claims waiting at the end of the range": "คำขอที่รอดำเนินการ ณ สิ้นช่วงที่เลือก",
+    "Claims waiting at the end of the range by step and age (days since recorded)": (
+        "คำขอที่รอดำเนินการ ณ สิ้นช่วงที่เลือก ตามขั้นตอนและอายุเรื่อง (จำนวนวันนับจากวันที่บันทึก)"
+    ),
+    "Claims: documents missing": "คำขอรับประโยชน์ทดแทน: เอกสารที่ขาด",
+    "Documents most often missing on the claims recorded in the range": ("เอกสารที่ขาดบ่อยที่สุดในคำขอที่บันทึกในช่วงที่เลือก"),
+    "Document": "เอกสาร",
+    "Share of the benefit's claims": "สัดส่วนของคำขอประเภทประโยชน์ทดแทนนั้น",
+    "Claims lacking documents and rejected for missing documents": "คำขอที่ขาดเอกสารและคำขอที่ถูกปฏิเสธเพราะขาดเอกสาร",
+    "Claims recorded": "คำขอที่บันทึก",
+    "With a document missing": "ที่ขาดเอกสาร",
+    "Share": "สัดส่วน",
+    "Rejected in the range": "ถูกปฏิเสธในช่วงที่เลือก",
+    "Rejected with documents missing": "ถูกปฏิเสธโดยขาดเอกสาร",
 }
 
 
