@@ -7,3 +7,9 @@ class QueueingConfig(AppConfig):
 
     name = "queueing"
     verbose_name = _("Walk-in queue")
+
+    def ready(self):
+        from queueing.services import ticket_event_record
+        from sso.core.signals import case_event
+
+        case_event.connect(ticket_event_record, dispatch_uid="queueing.ticket_event_record")

@@ -278,6 +278,33 @@ class TicketCall(models.Model):
         return f"{self.ticket_id} -> counter {self.counter_id} at {self.called_at:%H:%M:%S}"
 
 
+class TicketEvent(models.Model):
+    """A step of the customer's case done while their ticket was being served: the claim
+    recorded or decided, the receipt issued (sso.core.signals.case_event, heard by
+    queueing.apps). The first of each kind per ticket is kept (a second is ignored): the
+    process of the visit ends there (QueueSummary's process time).
+
+    Derived data, not a record: written by the signal's listener from steps the other apps
+    keep (with their own audit), never edited, not audited."""
+
+    class Kind(models.TextChoices):
+        CLAIM_RECORDED = "claim_recorded", _("Claim recorded")
+        CLAIM_DECIDED = "claim_decided", _("Claim decided")
+        RECEIPT_ISSUED = "receipt_issued", _("Receipt issued")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ticket event")
+        # Also the index of a ticket's events (the roll-up's join).
+        constraints = [models.UniqueConstraint(fields=["ticket", "kind"], name="ticketevent_one_per_kind")]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.kind} {self.at:%H:%M:%S}"
+
+
 # The histograms' last bucket: a duration over HISTOGRAM_CAP - 1 minutes counts in it.
 HISTOGRAM_CAP = 480
 
@@ -331,6 +358,15 @@ class QueueSummary(models.Model):
     visit_hist = ArrayField(models.PositiveIntegerField(), default=list)
     visit_seconds = models.BigIntegerField(default=0)
     visit_max = models.PositiveIntegerField(default=0)
+    # The process, end to end: the visit's start -> its case's step on this ticket (a receipt
+    # issued for contributions; a claim decided at the counter, else recorded, for claims:
+    # TicketEvent). Counted on every ticket with such a step (`processed`), within the target
+    # of the service's kind when it took no longer (`process_within`).
+    processed = models.PositiveIntegerField(default=0)
+    process_within = models.PositiveIntegerField(default=0)
+    process_hist = ArrayField(models.PositiveIntegerField(), default=list)
+    process_seconds = models.BigIntegerField(default=0)
+    process_max = models.PositiveIntegerField(default=0)
     rolled_at = models.DateTimeField()
 
     class Meta:

@@ -4,6 +4,10 @@ Every figure comes from the summary rows (`queueing.selectors.queue_measures`), 
 the tickets; every table row drills down to the ticket list (`queueing:ticket_list`) with the
 office, the days and the row's service, counter, officer or priority class. Durations are in
 whole minutes (rounded up; percentiles nearest-rank), shares 0..1.
+
+Over 500 lines: every section of the queue's measures on the report pages (services, the
+process end to end and repeat visits, days, counters, priority, the national page) is found
+here, in the module sso.core.reports reads (`<app>.reports`).
 """
 
 import datetime
@@ -13,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from queueing.models import Counter, Service, ServiceKind, Ticket
-from queueing.selectors import QueueMeasures, queue_measures, service_targets_on
+from queueing.selectors import REPEAT_DAYS, QueueMeasures, queue_measures, repeat_visits, service_targets_on
 from sso.core.models import Office, User
 from sso.core.reports import (
     NATIONAL,
@@ -130,11 +134,14 @@ def queue_total(measures: list[QueueMeasures]) -> QueueMeasures:
             "wait_seconds",
             "service_seconds",
             "visit_seconds",
+            "processed",
+            "process_within",
+            "process_seconds",
         ):
             setattr(total, name, getattr(total, name) + getattr(m, name))
-        for name in ("wait_max", "service_max", "visit_max"):
+        for name in ("wait_max", "service_max", "visit_max", "process_max"):
             setattr(total, name, max(getattr(total, name), getattr(m, name)))
-        for name in ("wait", "service", "visit"):
+        for name in ("wait", "service", "visit", "process"):
             into, add = getattr(total, name).counts, getattr(m, name).counts
             into.extend([0] * (len(add) - len(into)))
             for minutes, count in enumerate(add):
@@ -392,6 +399,123 @@ def priority_build(period: Period) -> Content:
     )
 
 
+def process_build(period: Period) -> Content:
+    """The process, end to end (the seed's standards are about the whole of it): per service,
+    the visits that reached their case's step at the counter (a receipt issued, a claim
+    recorded or decided) and the time from the visit's start to it, p50/p90 against the
+    target; and the customers back within REPEAT_DAYS days after documents were missing."""
+    if period.office_id is None:
+        return Content()
+    office = Office.objects.get(pk=period.office_id)
+    services = {s.pk: s for s in Service.objects.filter(office_id=office.pk).order_by("sort_order", "prefix")}
+    targets = service_targets_on(period.end)
+    measures = {m.group["service"]: m for m in _measures(period, "service")}
+    rows = []
+    for pk, service in services.items():
+        m = measures.get(pk)
+        if m is None or not m.processed:
+            continue
+        rows.append(
+            {
+                "service": f"{service.prefix} {service.name}",
+                "service_id": pk,
+                "target": targets.get(service.kind),
+                "visits": m.visits,
+                "processed": m.processed,
+                "process_within": m.process_within_share,
+                "process_p50": m.process.percentile(50),
+                "process_p90": m.process.percentile(90),
+                "process_average": m.process_average,
+            }
+        )
+    whole = queue_total([measures[row["service_id"]] for row in rows])
+    repeats = repeat_visits(start=period.start, end=period.end, office_ids=[office.pk])
+    repeat_rows = [
+        {
+            "service": f"{services[r.service_id].prefix} {services[r.service_id].name}",
+            "service_id": r.service_id,
+            "documents_missing": r.documents_missing,
+            "came_back": r.came_back,
+            "share": r.share,
+        }
+        for r in repeats
+    ]
+    missing, back = sum(r.documents_missing for r in repeats), sum(r.came_back for r in repeats)
+    return Content(
+        figures=[
+            Figure("processed", _("Visits that reached their outcome"), whole.processed),
+            Figure("process_p90", _("Process p90 (min)"), whole.process.percentile(90), "minutes"),
+            Figure(
+                "process_within",
+                _("Process within target"),
+                whole.process_within_share,
+                "percent",
+                WITHIN_TARGET_GOAL,
+            ),
+            Figure("repeat_share", _("Back after documents missing"), back / missing if missing else None, "percent"),
+        ],
+        tables=[
+            Table(
+                "process",
+                str(_("The process, end to end")),
+                [
+                    Column("service", _("Service")),
+                    COLUMNS["target"],
+                    COLUMNS["visits"],
+                    Column("processed", _("Reached their outcome"), "int"),
+                    Column("process_within", _("Process within target"), "percent"),
+                    Column("process_p50", _("Process p50 (min)"), "minutes"),
+                    Column("process_p90", _("Process p90 (min)"), "minutes"),
+                    Column("process_average", _("Average process (min)"), "minutes"),
+                ],
+                rows,
+                totals={
+                    "service": str(_("Total")),
+                    "visits": whole.visits,
+                    "processed": whole.processed,
+                    "process_within": whole.process_within_share,
+                    "process_p50": whole.process.percentile(50),
+                    "process_p90": whole.process.percentile(90),
+                    "process_average": whole.process_average,
+                }
+                if rows
+                else None,
+                drill=lambda row: _drill(period, office.code, service=row["service_id"]),
+            ),
+            Table(
+                "repeat_visits",
+                str(_("Back within %(days)s days after documents missing") % {"days": REPEAT_DAYS}),
+                [
+                    Column("service", _("Service")),
+                    Column("documents_missing", _("Documents missing"), "int"),
+                    Column("came_back", _("Came back"), "int"),
+                    Column("share", _("Share back"), "percent"),
+                ],
+                repeat_rows,
+                totals={
+                    "service": str(_("Total")),
+                    "documents_missing": missing,
+                    "came_back": back,
+                    "share": back / missing if missing else None,
+                }
+                if repeat_rows
+                else None,
+                drill=lambda row: _drill(period, office.code, service=row["service_id"], outcome="documents_missing"),
+            ),
+        ],
+        charts=[
+            Chart(
+                "process_times",
+                str(_("The process against the target")),
+                "bar",
+                "process",
+                "service",
+                ["process_p50", "process_p90", "target"],
+            ),
+        ],
+    )
+
+
 # --- The national page ---------------------------------------------------------------------
 
 OFFICE_KEYS = ("visits", "within_target", "visit_p50", "visit_p90", "wait_average", "wait_p90", "arrivals", "no_shows")
@@ -475,6 +599,7 @@ def offices_build(period: Period) -> Content:
 
 SECTIONS = (
     ReportSection(OFFICE, "queue_services", _("Service times against the targets"), services_build, PERMISSION, 10),
+    ReportSection(OFFICE, "queue_process", _("The process, end to end"), process_build, PERMISSION, 15),
     ReportSection(OFFICE, "queue_days", _("Service times by day and hour"), days_build, PERMISSION, 20),
     ReportSection(OFFICE, "queue_counters", _("Counters and officers"), counters_build, PERMISSION, 30),
     ReportSection(OFFICE, "queue_priority", _("Priority tickets"), priority_build, PERMISSION, 40),

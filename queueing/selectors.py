@@ -397,9 +397,14 @@ class QueueMeasures:
     service_max: int = 0
     visit_seconds: int = 0
     visit_max: int = 0
+    processed: int = 0  # visits whose case's step (receipt, claim) was done at the counter
+    process_within: int = 0
+    process_seconds: int = 0
+    process_max: int = 0
     wait: Histogram = field(default_factory=lambda: Histogram([]))
     service: Histogram = field(default_factory=lambda: Histogram([]))
     visit: Histogram = field(default_factory=lambda: Histogram([]))
+    process: Histogram = field(default_factory=lambda: Histogram([]))
 
     @property
     def visits(self) -> int:
@@ -427,6 +432,16 @@ class QueueMeasures:
     def visit_average(self) -> float | None:
         return self._average(self.visit_seconds, self.visit.n)
 
+    @property
+    def process_average(self) -> float | None:
+        return self._average(self.process_seconds, self.process.n)
+
+    @property
+    def process_within_share(self) -> float | None:
+        """Of the visits that reached their case's step, the share within the target (every
+        service with such a step has one)."""
+        return self.process_within / self.processed if self.processed else None
+
 
 # What a measure may be grouped by: its SQL over the summary row `s` and its service `sv`.
 MEASURE_GROUPS = {
@@ -442,9 +457,10 @@ MEASURE_GROUPS = {
     "priority": "s.priority",
 }
 _COUNTS = ("tickets", "arrivals", "served", "documents_missing", "no_shows", "cancelled", "transfers", "targeted",
-           "within_target", "wait_seconds", "service_seconds", "visit_seconds")  # fmt: skip
-_MAXIMA = ("wait_max", "service_max", "visit_max")
-_HISTOGRAMS = ("wait", "service", "visit")
+           "within_target", "wait_seconds", "service_seconds", "visit_seconds", "processed", "process_within",
+           "process_seconds")  # fmt: skip
+_MAXIMA = ("wait_max", "service_max", "visit_max", "process_max")
+_HISTOGRAMS = ("wait", "service", "visit", "process")
 
 
 def queue_measures(
@@ -493,6 +509,66 @@ def queue_measures(
     if not groups and not rows[0][0]:
         return []
     return list(measures.values())
+
+
+@dataclass
+class RepeatVisits:
+    """Of an office's visits for a service that ended with documents missing, those whose
+    customer came back for the same kind of service within REPEAT_DAYS."""
+
+    office_id: int
+    service_id: int
+    documents_missing: int
+    came_back: int
+
+    @property
+    def share(self) -> float | None:
+        return self.came_back / self.documents_missing if self.documents_missing else None
+
+
+# A return counts when its day is at most this many days after the visit's.
+REPEAT_DAYS = 30
+
+# Each customer's tickets at the offices in order (customer, kind of service), from the
+# period's first day to REPEAT_DAYS after its last, read through ticket_office_day_status
+# (office, day); the next ticket of another visit is the return. Tickets without a customer
+# reference cannot be followed.
+_REPEAT_SQL = """
+WITH seq AS (
+    SELECT t.office_id, t.service_id, t.outcome, t.service_day, t.visit_id,
+           lead(t.service_day) OVER w AS next_day, lead(t.visit_id) OVER w AS next_visit
+    FROM queueing_ticket t
+    JOIN queueing_service s ON s.id = t.service_id
+    WHERE t.office_id = ANY(%(offices)s)
+      AND t.service_day BETWEEN %(start)s AND %(until)s
+      AND t.customer_ref <> ''
+    WINDOW w AS (PARTITION BY t.customer_kind, t.customer_ref, s.kind ORDER BY t.issued_at, t.id)
+)
+SELECT office_id, service_id, count(*),
+       count(*) FILTER (WHERE next_visit <> visit_id AND next_day <= service_day + %(days)s)
+FROM seq
+WHERE outcome = 'documents_missing' AND service_day BETWEEN %(start)s AND %(end)s
+GROUP BY office_id, service_id
+ORDER BY office_id, service_id
+"""
+
+
+def repeat_visits(*, start: datetime.date, end: datetime.date, office_ids) -> list[RepeatVisits]:
+    """Per office and service, the visits from `start` to `end` that ended with documents
+    missing and of them those whose customer (the same kind and reference) took a ticket for
+    the same kind of service at the same office within REPEAT_DAYS days after (a later day or
+    the same day's later visit). One query, a window over the offices' tickets of the days
+    (the index on office and day); a return at another office is not seen."""
+    values = {
+        "offices": list(office_ids),
+        "start": start,
+        "end": end,
+        "until": end + datetime.timedelta(days=REPEAT_DAYS),
+        "days": REPEAT_DAYS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_REPEAT_SQL, values)
+        return [RepeatVisits(*row) for row in cursor.fetchall()]
 
 
 def service_targets_on(day: datetime.date) -> dict[str, int]:

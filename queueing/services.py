@@ -6,6 +6,10 @@ else holds. The counter's own row is locked first, so one counter's actions are
 serialised, and a partial unique index keeps a counter to one ticket at a time. The call
 runs as the database function queue_call_next (queueing/sql/queue_call_next.sql), one round
 trip. Every status change goes through the ticket's lifecycle table (queueing.lifecycles).
+
+Over 500 lines: every write of the queue (tickets, counters, the day's close, the summary
+roll-up and the case's steps heard from the other apps) is here, by the app-boundary rule that
+other apps write only through services.
 """
 
 from contextlib import nullcontext
@@ -19,7 +23,18 @@ from django.utils.translation import gettext_lazy as _
 
 from queueing import events
 from queueing.lifecycles import DAY_END_OUTCOMES, FINISH_OUTCOMES, TICKET_LIFECYCLE, ticket_close_check
-from queueing.models import HISTOGRAM_CAP, Counter, QueueSummary, Service, Ticket, TicketCall, TicketSequence, Visit
+from queueing.models import (
+    HISTOGRAM_CAP,
+    Counter,
+    QueueSummary,
+    Service,
+    ServiceKind,
+    Ticket,
+    TicketCall,
+    TicketEvent,
+    TicketSequence,
+    Visit,
+)
 from queueing.sql import sql_read
 from registry.validators import account_number_clean, national_id_clean
 from sso.core.numbering import number_next
@@ -456,6 +471,20 @@ def queue_tables_vacuum() -> None:
             cursor.execute(f"VACUUM (SKIP_LOCKED) {table}")
 
 
+# The step that ends a visit's process, by its service's kind (QueueSummary's process time):
+# the receipt for a contribution; for a claim, its decision at the counter, else its record.
+PROCESS_RECEIPT_KINDS = (ServiceKind.CONTRIBUTION,)
+PROCESS_CLAIM_KINDS = (
+    ServiceKind.SICKNESS,
+    ServiceKind.MATERNITY,
+    ServiceKind.INVALIDITY,
+    ServiceKind.DEATH,
+    ServiceKind.CHILD_ALLOWANCE,
+    ServiceKind.OLD_AGE,
+    ServiceKind.UNEMPLOYMENT,
+)
+
+
 @transaction.atomic
 def queue_summary_roll(*, day, office_id: int | None = None, end=None, now=None) -> int:
     """Rebuild the queue's summary rows (QueueSummary) of `day` (to `end`, if given: a range
@@ -476,8 +505,34 @@ def queue_summary_roll(*, day, office_id: int | None = None, end=None, now=None)
         "tz": settings.TIME_ZONE,
         "cap": HISTOGRAM_CAP,
         "served": list(FINISH_OUTCOMES),
+        "receipt_kinds": [kind.value for kind in PROCESS_RECEIPT_KINDS],
+        "claim_kinds": [kind.value for kind in PROCESS_CLAIM_KINDS],
         "now": now or timezone.now(),
     }
     with connection.cursor() as cursor:
         cursor.execute(sql_read("queue_summary_roll.sql", comments=False), values)
+        return cursor.rowcount
+
+
+# A case's step, on the ticket its officer is serving: the counter the officer is signed in at
+# (Counter.officer, unique) and its one open ticket (ticket_one_per_counter), one statement.
+_EVENT_SQL = """
+INSERT INTO queueing_ticketevent (ticket_id, kind, at)
+SELECT t.id, %(kind)s, %(at)s
+FROM queueing_counter c
+JOIN queueing_ticket t ON t.counter_id = c.id AND t.status IN ('called', 'serving')
+WHERE c.officer_id = %(officer)s AND t.status = 'serving'
+ON CONFLICT (ticket_id, kind) DO NOTHING
+"""
+
+
+def ticket_event_record(*, kind: str, officer, at, **_signal) -> int:
+    """The listener of sso.core.signals.case_event: keep the step (`kind`, done `at`) on the
+    ticket `officer` is serving now, the first of its kind (a later one is ignored); nothing
+    when the officer serves no ticket or `kind` is not one the queue times. Returns the rows
+    written (0 or 1)."""
+    if kind not in TicketEvent.Kind.values or officer is None or officer.pk is None:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_EVENT_SQL, {"kind": kind, "at": at, "officer": officer.pk})
         return cursor.rowcount

@@ -16,6 +16,7 @@ from sso.core.audit import audited_save
 from sso.core.formats import BE_OFFSET
 from sso.core.numbering import number_next
 from sso.core.records import refuse, stamp
+from sso.core.signals import RECEIPT_ISSUED, case_event_send
 
 # Receipts -------------------------------------------------------------------------------
 
@@ -30,6 +31,7 @@ def receipt_issue(payment: Payment, officer) -> Receipt:
     number = number_next(ReceiptSeries, office_id=payment.office_id, year=year)
     receipt = Receipt(office_id=payment.office_id, year=year, number=number, payment=payment, issued_by=officer)
     audited_save(receipt, officer)
+    case_event_send(kind=RECEIPT_ISSUED, officer=officer, record=receipt, at=receipt.issued_at)
     return receipt
 
 

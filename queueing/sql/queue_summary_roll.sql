@@ -9,6 +9,9 @@
 -- A visit is counted on its served ticket (an outcome of %(served)s, the finish outcomes) (its last: a transfer closes the ticket it leaves),
 -- from the visit's start, so a transferred customer's whole time is the visit's; it is within
 -- target when it took no longer than the target of that service's kind on that day.
+-- The process, end to end, is counted on the ticket its case's step was done on (TicketEvent),
+-- from the visit's start: for a service of %(receipt_kinds)s the receipt issued, for one of
+-- %(claim_kinds)s the claim decided at the counter, else recorded; the same target.
 WITH targets AS (
     SELECT DISTINCT ON (st.kind, d.day) st.kind, d.day::date AS day, st.minutes
     FROM generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d(day)
@@ -25,11 +28,19 @@ timed AS (
            extract(epoch FROM t.first_called_at - t.issued_at) AS wait,
            extract(epoch FROM t.finished_at - t.started_at) AS service,
            CASE WHEN t.outcome = ANY(%(served)s)
-                THEN extract(epoch FROM t.finished_at - v.started_at) END AS visit
+                THEN extract(epoch FROM t.finished_at - v.started_at) END AS visit,
+           extract(epoch FROM coalesce(decided.at, step.at) - v.started_at) AS process
     FROM queueing_ticket t
     JOIN queueing_visit v ON v.id = t.visit_id
     JOIN queueing_service s ON s.id = t.service_id
     LEFT JOIN targets tg ON tg.kind = s.kind AND tg.day = t.service_day
+    -- The ticket's steps, through ticketevent_one_per_kind (ticket, kind).
+    LEFT JOIN queueing_ticketevent step
+      ON step.ticket_id = t.id
+     AND step.kind = CASE WHEN s.kind = ANY(%(receipt_kinds)s) THEN 'receipt_issued'
+                          WHEN s.kind = ANY(%(claim_kinds)s) THEN 'claim_recorded' END
+    LEFT JOIN queueing_ticketevent decided
+      ON decided.ticket_id = t.id AND decided.kind = 'claim_decided' AND s.kind = ANY(%(claim_kinds)s)
     WHERE t.service_day BETWEEN %(start)s AND %(end)s
       AND (%(office)s::bigint IS NULL OR t.office_id = %(office)s::bigint)
 ),
@@ -39,9 +50,11 @@ bucketed AS (
            CASE WHEN wait IS NOT NULL THEN greatest(0, wait) END AS wait,
            CASE WHEN service IS NOT NULL THEN greatest(0, service) END AS service,
            CASE WHEN visit IS NOT NULL THEN greatest(0, visit) END AS visit,
+           CASE WHEN process IS NOT NULL THEN greatest(0, process) END AS process,
            CASE WHEN wait IS NOT NULL THEN least(%(cap)s, ceil(greatest(0, wait) / 60))::int END AS wait_b,
            CASE WHEN service IS NOT NULL THEN least(%(cap)s, ceil(greatest(0, service) / 60))::int END AS service_b,
-           CASE WHEN visit IS NOT NULL THEN least(%(cap)s, ceil(greatest(0, visit) / 60))::int END AS visit_b
+           CASE WHEN visit IS NOT NULL THEN least(%(cap)s, ceil(greatest(0, visit) / 60))::int END AS visit_b,
+           CASE WHEN process IS NOT NULL THEN least(%(cap)s, ceil(greatest(0, process) / 60))::int END AS process_b
     FROM timed
 ),
 grouped AS (
@@ -60,7 +73,11 @@ grouped AS (
            array_agg(service_b) FILTER (WHERE service_b IS NOT NULL) AS services,
            coalesce(sum(round(service)), 0) AS service_seconds, coalesce(max(round(service)), 0) AS service_max,
            array_agg(visit_b) FILTER (WHERE visit_b IS NOT NULL) AS visits,
-           coalesce(sum(round(visit)), 0) AS visit_seconds, coalesce(max(round(visit)), 0) AS visit_max
+           coalesce(sum(round(visit)), 0) AS visit_seconds, coalesce(max(round(visit)), 0) AS visit_max,
+           count(process) AS processed,
+           count(*) FILTER (WHERE process_b <= target) AS process_within,
+           array_agg(process_b) FILTER (WHERE process_b IS NOT NULL) AS processes,
+           coalesce(sum(round(process)), 0) AS process_seconds, coalesce(max(round(process)), 0) AS process_max
     FROM bucketed
     GROUP BY office_id, service_day, service_id, hour, priority, counter_id, officer_id
 )
@@ -68,12 +85,14 @@ INSERT INTO queueing_queuesummary (
     office_id, day, service_id, hour, priority, counter_id, officer_id,
     tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
     wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
-    visit_hist, visit_seconds, visit_max, rolled_at)
+    visit_hist, visit_seconds, visit_max,
+    processed, process_within, process_hist, process_seconds, process_max, rolled_at)
 SELECT g.office_id, g.service_day, g.service_id, g.hour, g.priority, g.counter_id, g.officer_id,
        g.tickets, g.arrivals, g.served, g.documents_missing, g.no_shows, g.cancelled, g.transfers,
        g.targeted, g.within_target,
        h.wait_hist, g.wait_seconds, g.wait_max, h.service_hist, g.service_seconds, g.service_max,
-       h.visit_hist, g.visit_seconds, g.visit_max, %(now)s
+       h.visit_hist, g.visit_seconds, g.visit_max,
+       g.processed, g.process_within, h.process_hist, g.process_seconds, g.process_max, %(now)s
 FROM grouped g
 CROSS JOIN LATERAL (
     -- Each list of buckets as a histogram: element b counts the b's, up to the largest.
@@ -83,5 +102,7 @@ CROSS JOIN LATERAL (
         (SELECT coalesce(array_agg((SELECT count(*) FROM unnest(g.services) x WHERE x = b) ORDER BY b), '{}')
          FROM generate_series(0, (SELECT max(x) FROM unnest(g.services) x)) b) AS service_hist,
         (SELECT coalesce(array_agg((SELECT count(*) FROM unnest(g.visits) x WHERE x = b) ORDER BY b), '{}')
-         FROM generate_series(0, (SELECT max(x) FROM unnest(g.visits) x)) b) AS visit_hist
+         FROM generate_series(0, (SELECT max(x) FROM unnest(g.visits) x)) b) AS visit_hist,
+        (SELECT coalesce(array_agg((SELECT count(*) FROM unnest(g.processes) x WHERE x = b) ORDER BY b), '{}')
+         FROM generate_series(0, (SELECT max(x) FROM unnest(g.processes) x)) b) AS process_hist
 ) h
