@@ -1885,6 +1885,22 @@ TH = {
     "Share": "สัดส่วน",
     "Rejected in the range": "ถูกปฏิเสธในช่วงที่เลือก",
     "Rejected with documents missing": "ถูกปฏิเสธโดยขาดเอกสาร",
+    "Claim recorded": "บันทึกคำขอแล้ว",
+    "Claim decided": "วินิจฉัยคำขอแล้ว",
+    "Receipt issued": "ออกใบเสร็จแล้ว",
+    "ticket event": "ขั้นตอนของบัตรคิว",
+    "The process, end to end": "กระบวนการตั้งแต่ต้นจนจบ",
+    "Visits that reached their outcome": "การมาติดต่อที่ได้ผลลัพธ์",
+    "Process p50 (min)": "เวลากระบวนการ p50 (นาที)",
+    "Process p90 (min)": "เวลากระบวนการ p90 (นาที)",
+    "Process within target": "กระบวนการภายในเป้าหมาย",
+    "Average process (min)": "เวลากระบวนการเฉลี่ย (นาที)",
+    "Reached their outcome": "ได้ผลลัพธ์",
+    "Back after documents missing": "กลับมาอีกครั้งหลังเอกสารไม่ครบ",
+    "Back within %(days)s days after documents missing": "กลับมาภายใน %(days)s วันหลังเอกสารไม่ครบ",
+    "Came back": "กลับมาอีกครั้ง",
+    "Share back": "สัดส่วนที่กลับมา",
+    "The process against the target": "เวลากระบวนการเทียบเป้าหมาย",
 }
 
 
