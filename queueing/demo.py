@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from queueing.models import Counter, Service, Ticket
-from queueing.services import office_queue_setup, queue_summary_roll
+from queueing.services import PROCESS_CLAIM_KINDS, office_queue_setup, queue_summary_roll
+from registry.validators import pin_check_digit
 from sso.core.demo import DEMO_OFFICES
 from sso.core.models import Office, User
 
@@ -139,6 +140,12 @@ DEMO_SERVICES = {
 DEMO_ENDS = ["completed"] * 82 + ["documents_missing"] * 8 + ["referred"] * 2 + ["no_show"] * 4 + ["cancelled"] * 2
 DEMO_TRANSFER_SHARE = 0.04
 DEMO_PRIORITY_SHARE = 0.08
+# Of the visits ended with documents missing, the share whose customer comes back for the same
+# service, and after how many days at most (a few past the report's 30, to be left out).
+DEMO_RETURN_SHARE = 0.6
+DEMO_RETURN_DAYS = 35
+# Of the claims recorded at the counter, the share decided there too (clear-cut).
+DEMO_DECIDED_SHARE = 0.4
 
 
 def _crowd(day: datetime.date) -> float:
@@ -156,7 +163,10 @@ def demo_history_generate(*, days: int = 90, seed: int = 2569) -> int:
     """The demo offices' queue over the last `days` working days before today: arrivals by
     hour and day, each served at the first free counter of its service (so the crowd's days
     wait longer, some past their target), no-shows, cancellations, transfers, priority
-    tickets; then their summary rows. An office's day that has tickets is left alone
+    tickets; each customer's national ID, and most of those sent home for a missing document
+    back for the same service within DEMO_RETURN_DAYS; the case's step of each completed
+    contribution or claim visit (TicketEvent: receipt issued, claim recorded, some decided);
+    then their summary rows. An office's day that has tickets is left alone
     (idempotent). Returns the tickets written."""
     today = timezone.localdate()
     first = today - datetime.timedelta(days=days)
@@ -172,11 +182,12 @@ def demo_history_generate(*, days: int = 90, seed: int = 2569) -> int:
         ids = {"visit": cursor.fetchone()[0]}
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM queueing_ticket")
         ids["ticket"] = cursor.fetchone()[0]
-    rows = {"visit": [], "ticket": [], "call": []}
+    rows = {"visit": [], "ticket": [], "call": [], "event": []}
     for office in offices:
         plan = _office_plan(office)
         if plan is None:
             continue
+        plan["returns"] = {}  # day -> [(kind, customer_ref)]: the customers coming back that day
         for offset in range(days, 0, -1):
             day = today - datetime.timedelta(days=offset)
             if day.weekday() >= 5 or (office.pk, day) in done:
@@ -194,6 +205,7 @@ def demo_history_generate(*, days: int = 90, seed: int = 2569) -> int:
             rows["ticket"],
         )
         _copy(cursor, "queueing_ticketcall (ticket_id, counter_id, officer_id, called_at)", rows["call"])
+        _copy(cursor, "queueing_ticketevent (ticket_id, kind, at)", rows["event"])
         _sequences_fix(cursor, today)
     queue_summary_roll(day=first, end=today - datetime.timedelta(days=1))
     return len(rows["ticket"])
@@ -231,19 +243,24 @@ def _day_simulate(office_id, day, plan, rng, ids, rows) -> None:
     for _ in range(count):
         hour = rng.choices(hours, hour_weights)[0]
         start = max(opening, timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour))))
-        arrivals.append((start + datetime.timedelta(seconds=rng.randint(0, 3599)), rng.choices(kinds, weights)[0]))
+        ref = _demo_pin(office_id, rng.randint(1, 10**6))
+        arrivals.append((start + datetime.timedelta(seconds=rng.randint(0, 3599)), rng.choices(kinds, weights)[0], ref))
+    for kind, ref in plan["returns"].pop(day, []):
+        hour = rng.choices(hours, hour_weights)[0]
+        start = max(opening, timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour))))
+        arrivals.append((start + datetime.timedelta(seconds=rng.randint(0, 3599)), kind, ref))
     arrivals.sort()
     free_at = {}
     numbers = {}
 
-    def ticket(visit_id, kind, issued, queued, priority, end, from_ticket=None):
+    def ticket(visit_id, kind, issued, queued, priority, end, ref, from_ticket=None):
         service_id, prefix = services[kind]
         numbers[prefix] = numbers.get(prefix, 0) + 1
         ids["ticket"] += 1
         pk = ids["ticket"]
         if end == "cancelled":
             finished = issued + datetime.timedelta(minutes=rng.randint(10, 40))
-            rows["ticket"].append((pk, office_id, service_id, visit_id, day, prefix, numbers[prefix], "insured", "",
+            rows["ticket"].append((pk, office_id, service_id, visit_id, day, prefix, numbers[prefix], "insured", ref,
                                    priority, "done", end, queued, issued, None, None, 0, None, finished, None, None,
                                    from_ticket))  # fmt: skip
             return pk, finished
@@ -259,23 +276,49 @@ def _day_simulate(office_id, day, plan, rng, ids, rows) -> None:
         )
         free_at[counter] = max(free_at.get(counter, opening), finished)
         officer = plan["officer_of"][counter]
-        rows["ticket"].append((pk, office_id, service_id, visit_id, day, prefix, numbers[prefix], "insured", "",
+        rows["ticket"].append((pk, office_id, service_id, visit_id, day, prefix, numbers[prefix], "insured", ref,
                                priority, "done", end, queued, issued, called, called, 1, started, finished, counter,
                                officer, from_ticket))  # fmt: skip
         rows["call"].append((pk, counter, officer, called))
+        if end == "completed":
+            _demo_steps(pk, kind, started, finished, rng, rows["event"])
         return pk, finished
 
-    for arrived, kind in arrivals:
+    for arrived, kind, ref in arrivals:
         ids["visit"] += 1
         visit_id = ids["visit"]
         priority = 0 if rng.random() < DEMO_PRIORITY_SHARE else 1
         end = rng.choice(DEMO_ENDS)
         transfer = end == "completed" and rng.random() < DEMO_TRANSFER_SHARE / 0.82
-        pk, finished = ticket(visit_id, kind, arrived, arrived, priority, "transferred" if transfer else end)
+        pk, finished = ticket(visit_id, kind, arrived, arrived, priority, "transferred" if transfer else end, ref)
         if transfer:
             onward = rng.choice([k for k in kinds if k != kind])
-            pk, finished = ticket(visit_id, onward, finished, arrived, priority, "completed", from_ticket=pk)
+            pk, finished = ticket(visit_id, onward, finished, arrived, priority, "completed", ref, from_ticket=pk)
         rows["visit"].append((visit_id, office_id, arrived, finished))
+        if end == "documents_missing" and rng.random() < DEMO_RETURN_SHARE:
+            back = day + datetime.timedelta(days=rng.randint(1, DEMO_RETURN_DAYS))
+            back += datetime.timedelta(days=max(0, 7 - back.weekday()) if back.weekday() >= 5 else 0)
+            plan["returns"].setdefault(back, []).append((kind, ref))
+
+
+def _demo_pin(office_id: int, n: int) -> str:
+    """A demo customer's national ID (valid check digit), one of a million per office."""
+    body = f"3{office_id % 10000:04d}{n:07d}"
+    return body + pin_check_digit(body)
+
+
+def _demo_steps(ticket_id, kind, started, finished, rng, events) -> None:
+    """The case's step(s) of a completed visit, as the counter's services would have told the
+    queue: the receipt just before the end of a contribution visit; a claim recorded part-way
+    through, and some decided at the end."""
+    if kind == "contribution":
+        events.append(
+            (ticket_id, "receipt_issued", max(started, finished - datetime.timedelta(seconds=rng.randint(20, 90))))
+        )
+    elif kind in PROCESS_CLAIM_KINDS:
+        events.append((ticket_id, "claim_recorded", started + (finished - started) * rng.uniform(0.5, 0.8)))
+        if rng.random() < DEMO_DECIDED_SHARE:
+            events.append((ticket_id, "claim_decided", finished - datetime.timedelta(seconds=rng.randint(10, 40))))
 
 
 def _sequences_fix(cursor, today) -> None:

@@ -360,9 +360,10 @@ class QueueSummary(models.Model):
     visit_max = models.PositiveIntegerField(default=0)
     # The process, end to end: the visit's start -> its case's step on this ticket (a receipt
     # issued for contributions; a claim decided at the counter, else recorded, for claims:
-    # TicketEvent). Counted on every ticket with such a step (`processed`), within the target
-    # of the service's kind when it took no longer (`process_within`).
+    # TicketEvent). Counted on every ticket with such a step (`processed`), of them those of a
+    # service with a target that day (`process_targeted`) and those within it (`process_within`).
     processed = models.PositiveIntegerField(default=0)
+    process_targeted = models.PositiveIntegerField(default=0)
     process_within = models.PositiveIntegerField(default=0)
     process_hist = ArrayField(models.PositiveIntegerField(), default=list)
     process_seconds = models.BigIntegerField(default=0)

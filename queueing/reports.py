@@ -135,6 +135,7 @@ def queue_total(measures: list[QueueMeasures]) -> QueueMeasures:
             "service_seconds",
             "visit_seconds",
             "processed",
+            "process_targeted",
             "process_within",
             "process_seconds",
         ):

@@ -398,6 +398,7 @@ class QueueMeasures:
     visit_seconds: int = 0
     visit_max: int = 0
     processed: int = 0  # visits whose case's step (receipt, claim) was done at the counter
+    process_targeted: int = 0  # of them, of a service with a target
     process_within: int = 0
     process_seconds: int = 0
     process_max: int = 0
@@ -438,9 +439,9 @@ class QueueMeasures:
 
     @property
     def process_within_share(self) -> float | None:
-        """Of the visits that reached their case's step, the share within the target (every
-        service with such a step has one)."""
-        return self.process_within / self.processed if self.processed else None
+        """Of the visits of services with a target that reached their case's step, the share
+        within the target."""
+        return self.process_within / self.process_targeted if self.process_targeted else None
 
 
 # What a measure may be grouped by: its SQL over the summary row `s` and its service `sv`.
@@ -457,8 +458,8 @@ MEASURE_GROUPS = {
     "priority": "s.priority",
 }
 _COUNTS = ("tickets", "arrivals", "served", "documents_missing", "no_shows", "cancelled", "transfers", "targeted",
-           "within_target", "wait_seconds", "service_seconds", "visit_seconds", "processed", "process_within",
-           "process_seconds")  # fmt: skip
+           "within_target", "wait_seconds", "service_seconds", "visit_seconds", "processed", "process_targeted",
+           "process_within", "process_seconds")  # fmt: skip
 _MAXIMA = ("wait_max", "service_max", "visit_max", "process_max")
 _HISTOGRAMS = ("wait", "service", "visit", "process")
 

@@ -10,6 +10,7 @@ a minute later. Process times (from the visit's start, minutes rounded up):
     C1      contribution  09:00   receipt 09:20                         20
     S1      sickness      10:00   claim recorded 10:15, decided 10:40   40 (the decision)
     S2      sickness      11:00   claim recorded 11:10                  10
+    M1      maternity     12:00   claim recorded 12:30                  30 (no target: not in the share)
 """
 
 import datetime
@@ -184,20 +185,32 @@ def morning(desk):
     # A receipt at a sickness counter is not the step of a sickness visit.
     _step("receipt_issued", b, at(11, 11))
     services.ticket_finish(counter=four, officer=b, outcome="completed", now=at(11, 12))
+    maternity = Service.objects.get(office=desk["office"], kind="maternity")
+    m1 = _serving(maternity, four, b, at(12, 0))
+    _step("claim_recorded", b, at(12, 30))
+    services.ticket_finish(counter=four, officer=b, outcome="completed", now=at(12, 31))
     services.queue_summary_roll(day=DAY)
-    return desk | {"tickets": (c1, s1, s2)}
+    return desk | {"tickets": (c1, s1, s2, m1), "maternity": maternity}
 
 
 def test_the_roll_up_times_the_process_from_the_visit_start_to_its_step(morning):
     rows = {
-        (r.service_id, r.hour): (r.processed, r.process_within, r.process_hist, r.process_seconds, r.process_max)
+        (r.service_id, r.hour): (
+            r.processed,
+            r.process_targeted,
+            r.process_within,
+            r.process_hist,
+            r.process_seconds,
+            r.process_max,
+        )
         for r in QueueSummary.objects.filter(day=DAY)
     }
     contribution, sickness = morning["contribution"].pk, morning["sickness"].pk
     assert rows == {
-        (contribution, 9): (1, 1, [0] * 20 + [1], 1200, 1200),
-        (sickness, 10): (1, 1, [0] * 40 + [1], 2400, 2400),
-        (sickness, 11): (1, 1, [0] * 10 + [1], 600, 600),
+        (contribution, 9): (1, 1, 1, [0] * 20 + [1], 1200, 1200),
+        (sickness, 10): (1, 1, 1, [0] * 40 + [1], 2400, 2400),
+        (sickness, 11): (1, 1, 1, [0] * 10 + [1], 600, 600),
+        (morning["maternity"].pk, 12): (1, 0, 0, [0] * 30 + [1], 1800, 1800),
     }
 
 
@@ -212,11 +225,18 @@ def test_the_section_shows_the_process_against_the_target_per_service(morning):
     assert rows == [
         {"target": 45, "visits": 1, "processed": 1, "process_within": 1.0, "process_p50": 20, "process_p90": 20},
         {"target": 45, "visits": 2, "processed": 2, "process_within": 1.0, "process_p50": 10, "process_p90": 40},
+        {"target": None, "visits": 1, "processed": 1, "process_within": None, "process_p50": 30, "process_p90": 30},
     ]
-    assert [row["process_average"] for row in table.rows] == [20.0, 25.0]
-    assert (table.totals["processed"], table.totals["process_p50"], table.totals["process_p90"]) == (3, 20, 40)
+    assert [row["process_average"] for row in table.rows] == [20.0, 25.0, 30.0]
+    totals = table.totals
+    assert (totals["processed"], totals["process_within"], totals["process_p50"], totals["process_p90"]) == (
+        4,
+        1.0,
+        20,
+        40,
+    )
     figures = {f.key: f.value for f in content.figures}
-    assert figures == {"processed": 3, "process_p90": 40, "process_within": 1.0, "repeat_share": None}
+    assert figures == {"processed": 4, "process_p90": 40, "process_within": 1.0, "repeat_share": None}
     assert content.table("repeat_visits").rows == []
     assert any(s.slot == OFFICE and s.key == "queue_process" for s in SECTIONS)
 

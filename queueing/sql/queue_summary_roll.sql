@@ -75,6 +75,7 @@ grouped AS (
            array_agg(visit_b) FILTER (WHERE visit_b IS NOT NULL) AS visits,
            coalesce(sum(round(visit)), 0) AS visit_seconds, coalesce(max(round(visit)), 0) AS visit_max,
            count(process) AS processed,
+           count(process) FILTER (WHERE target IS NOT NULL) AS process_targeted,
            count(*) FILTER (WHERE process_b <= target) AS process_within,
            array_agg(process_b) FILTER (WHERE process_b IS NOT NULL) AS processes,
            coalesce(sum(round(process)), 0) AS process_seconds, coalesce(max(round(process)), 0) AS process_max
@@ -86,13 +87,13 @@ INSERT INTO queueing_queuesummary (
     tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
     wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
     visit_hist, visit_seconds, visit_max,
-    processed, process_within, process_hist, process_seconds, process_max, rolled_at)
+    processed, process_targeted, process_within, process_hist, process_seconds, process_max, rolled_at)
 SELECT g.office_id, g.service_day, g.service_id, g.hour, g.priority, g.counter_id, g.officer_id,
        g.tickets, g.arrivals, g.served, g.documents_missing, g.no_shows, g.cancelled, g.transfers,
        g.targeted, g.within_target,
        h.wait_hist, g.wait_seconds, g.wait_max, h.service_hist, g.service_seconds, g.service_max,
        h.visit_hist, g.visit_seconds, g.visit_max,
-       g.processed, g.process_within, h.process_hist, g.process_seconds, g.process_max, %(now)s
+       g.processed, g.process_targeted, g.process_within, h.process_hist, g.process_seconds, g.process_max, %(now)s
 FROM grouped g
 CROSS JOIN LATERAL (
     -- Each list of buckets as a histogram: element b counts the b's, up to the largest.
