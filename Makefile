@@ -11,7 +11,7 @@ TEST_WORKERS ?= 3
 # refuses any file whose hash is not in the lock.
 PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
 
-.PHONY: run test lint lock install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments
+.PHONY: run test lint lock install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments bench-reports
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,3 +79,6 @@ bench-benefits: install-dev
 
 bench-benefit-payments: install-dev
 	$(PY) scripts/stack.py exec -- $(PY) bench/benefits_payments_bench.py $(BENCH_ARGS)
+
+bench-reports: install-dev
+	$(PY) scripts/stack.py exec -- $(PY) bench/reports_bench.py $(BENCH_ARGS)
