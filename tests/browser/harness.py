@@ -59,9 +59,11 @@ _LOAD_LOG = """
 window.addEventListener("load", () => {
   if (window.top !== window) return;
   const log = JSON.parse(sessionStorage.getItem("test-page-loads") || "null");
-  if (log === null) return;
-  log.push(location.pathname + location.search);
-  sessionStorage.setItem("test-page-loads", JSON.stringify(log));
+  if (log !== null) {
+    log.push(location.pathname + location.search);
+    sessionStorage.setItem("test-page-loads", JSON.stringify(log));
+  }
+  window.__testLoadLogged = true;
 });
 """
 
@@ -70,16 +72,19 @@ class PageLoads:
     """The page loads (new documents) of one tab from start() on.
 
     Playwright's wait_for_load_state can return on the previous document's load state just after
-    a navigation commits, and its "load" event can then reach a listener after the count began;
-    the load event of a document has run once its readyState is "complete", so both start() and
-    urls() wait for that in the current document first."""
+    a navigation commits, and its "load" event can then reach a listener after the count began.
+    A document's readyState turns "complete" just before its load event runs, so waiting for
+    "complete" left a gap in which start() could clear the log and the console's own load then
+    be counted (4 screens instead of 3, under load); both start() and urls() wait until the
+    current document's load listener itself has run. Make it before the tab loads the flow's
+    first page (the listener is added to every document loaded after)."""
 
     def __init__(self, page):
         self.page = page
         page.add_init_script(_LOAD_LOG)
 
     def _settled(self):
-        self.page.wait_for_function("() => document.readyState === 'complete'")
+        self.page.wait_for_function("() => window.__testLoadLogged === true")
 
     def start(self):
         self._settled()
