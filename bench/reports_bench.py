@@ -273,7 +273,7 @@ def main():
     ):
         summary(period, by)
         raw(period, group)  # warm both
-        fast = timed(lambda p=period, b=by: summary(p, b), 5)
+        fast = timed(lambda p=period, b=by: summary(p, b), 3)
         slow = timed(lambda p=period, g=group: raw(p, g), 3)
         ratio_rows.append((label, statistics.median(fast), statistics.median(slow)))
 
