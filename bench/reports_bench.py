@@ -72,13 +72,19 @@ GROUP BY 1
 """
 
 
-def database_create(name):
+def database_create(db):
+    """Create the bench's database on the server `db` (a DATABASES entry) names, if missing."""
     import psycopg
 
-    with psycopg.connect(dbname="postgres", host="127.0.0.1", user="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}", flush=True)
+    server = {
+        key: db[name]
+        for key, name in (("host", "HOST"), ("port", "PORT"), ("user", "USER"), ("password", "PASSWORD"))
+        if db.get(name)
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+            print(f"created database {db['NAME']}", flush=True)
 
 
 def percentile(values, p):
@@ -162,7 +168,7 @@ def main():
     args = parser.parse_args()
     from django.conf import settings
 
-    database_create(settings.DATABASES["default"]["NAME"])
+    database_create(settings.DATABASES["default"])
     import django
 
     django.setup()
