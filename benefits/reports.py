@@ -33,7 +33,6 @@ from django.utils.translation import gettext_lazy as _
 from benefits import selectors, summaries
 from benefits.models import Benefit, ClaimStepDay, PaymentBatch, PaymentOrder
 from contributions.selectors import day_bounds
-from contributions.selectors import report_office_ids as office_ids
 from sso.core.reports import BACKOFFICE, Chart, Column, Content, Figure, Period, ReportSection, Table
 
 BANDS = ((0, 3, "0-3"), (4, 7, "4-7"), (8, 14, "8-14"), (15, 30, "15-30"), (31, None, "31+"))
@@ -66,7 +65,7 @@ def durations(period: Period) -> Content:
             "p90": _hours(p90),
         }
         for benefit, step, count, p50, p90 in selectors.step_durations(
-            first=period.start, last=period.end, office_ids=office_ids(period)
+            first=period.start, last=period.end, office_ids=period.offices()
         )
     ]
     return Content(
@@ -98,9 +97,7 @@ def backlog(period: Period) -> Content:
     as_of, today = _as_of(period)
     # Today is the small live set; a past end is rebuilt from the steps (the same answer at now).
     waiting = (
-        selectors.claims_waiting(office_ids(period))
-        if today
-        else selectors.claims_waiting_at(as_of, office_ids(period))
+        selectors.claims_waiting(period.offices()) if today else selectors.claims_waiting_at(as_of, period.offices())
     )
     counts = {status: dict.fromkeys([label for _l, _h, label in BANDS], 0) for status, _label in WAITING}
     for status, recorded_at in waiting:
@@ -110,7 +107,7 @@ def backlog(period: Period) -> Content:
         {"status": status, "step": label, **counts[status], "total": sum(counts[status].values())}
         for status, label in WAITING
     ]
-    verify = selectors.verification_waiting(office_ids(period))
+    verify = selectors.verification_waiting(period.offices())
     now = timezone.now()
 
     def queue_row(key, label, times):
@@ -175,7 +172,7 @@ COUNTED = ("recorded", "lacking", "rejected", "rejected_missing")
 
 def documents(period: Period) -> Content:
     since, until = day_bounds(period.start)[0], day_bounds(period.end)[1]
-    scope = {"since": since, "until": until, "office_ids": office_ids(period)}
+    scope = {"since": since, "until": until, "office_ids": period.offices()}
     recorded = selectors.claims_recorded_by_benefit(**scope)
     rejected = selectors.rejected_for_missing_documents(**scope)
     labels = dict(Benefit.choices)
@@ -243,8 +240,8 @@ def documents(period: Period) -> Content:
 
 
 def paying(period: Period) -> Content:
-    orders = selectors.orders_by_status(office_ids(period))
-    batches = selectors.batches_in(first=period.start, last=period.end, office_ids=office_ids(period))
+    orders = selectors.orders_by_status(period.offices())
+    batches = selectors.batches_in(first=period.start, last=period.end, office_ids=period.offices())
     order_labels, batch_labels = dict(PaymentOrder.Status.choices), dict(PaymentBatch.Status.choices)
     order_rows = [
         {

@@ -24,16 +24,13 @@ CHANNELS = Payment.Channel
 ZERO = Decimal("0.00")
 
 
-office_ids = selectors.report_office_ids
-
-
 def _share(part, whole):
     return float(part / whole) if whole else 0.0
 
 
 def collection(period: Period) -> Content:
     services.collection_summary_fill(first=period.start, last=period.end)
-    rows = selectors.collection_days(first=period.start, last=period.end, office_ids=office_ids(period))
+    rows = selectors.collection_days(first=period.start, last=period.end, office_ids=period.offices())
     by_day: dict = {}
     counts = dict.fromkeys(CHANNELS.values, 0)
     amounts = dict.fromkeys(CHANNELS.values, ZERO)
@@ -108,7 +105,7 @@ def collection(period: Period) -> Content:
 def statements(period: Period) -> Content:
     services.collection_summary_fill(first=period.start, last=period.end)
     rows = selectors.collection_days(
-        first=period.start, last=period.end, office_ids=office_ids(period), measure="statement"
+        first=period.start, last=period.end, office_ids=period.offices(), measure="statement"
     )
     counts = dict.fromkeys(Source.values, 0)
     amounts = dict.fromkeys(Source.values, ZERO)
@@ -154,7 +151,7 @@ def statements(period: Period) -> Content:
 
 def findings(period: Period) -> Content:
     labels = dict(Finding.Kind.choices)
-    rows = selectors.findings_as_of(first=period.start, last=period.end, office_ids=office_ids(period))
+    rows = selectors.findings_as_of(first=period.start, last=period.end, office_ids=period.offices())
     table_rows = [
         {
             "kind": labels.get(row["kind"], row["kind"]),
@@ -168,7 +165,7 @@ def findings(period: Period) -> Content:
     labels_r = dict(Reimbursement.Status.choices)
     reimbursements = [
         {"status": labels_r[row["status"]], "count": row["n"], "amount": row["total"]}
-        for row in selectors.reimbursements_summary(first=period.start, last=period.end, office_ids=office_ids(period))
+        for row in selectors.reimbursements_summary(first=period.start, last=period.end, office_ids=period.offices())
     ]
     return Content(
         figures=[

@@ -102,18 +102,6 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
     return since, datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
 
 
-def report_office_ids(period) -> list[int] | None:
-    """The offices a report's period (`sso.core.reports.Period`) covers: its office, a
-    province's offices, or None (every office)."""
-    from sso.core.models import Office
-
-    if period.office_id is not None:
-        return [period.office_id]
-    if period.province:
-        return list(Office.objects.filter(province__code=period.province).values_list("id", flat=True))
-    return None
-
-
 def _in_offices(queryset, office_ids, path: str = "office_id"):
     """Narrowed to the offices (None: every office)."""
     return queryset if office_ids is None else queryset.filter(**{f"{path}__in": office_ids})

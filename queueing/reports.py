@@ -38,21 +38,8 @@ PERMISSION = "core.view_reports"
 WITHIN_TARGET_GOAL = 0.9
 
 
-def _office_ids(period: Period) -> list[int] | None:
-    """The offices reported on: the one of an office's page, else those the range form
-    resolved for the region or province (None: every office)."""
-    resolved = getattr(period, "office_ids", None)
-    if resolved is not None:
-        return list(resolved)
-    if period.office_id is not None:
-        return [period.office_id]
-    if period.province:
-        return list(Office.objects.filter(province__code=period.province).values_list("pk", flat=True))
-    return None
-
-
 def _measures(period: Period, *by, **where) -> list[QueueMeasures]:
-    return queue_measures(start=period.start, end=period.end, office_ids=_office_ids(period), by=by, **where)
+    return queue_measures(start=period.start, end=period.end, office_ids=period.offices(), by=by, **where)
 
 
 def _drill(period: Period, office_code: str, *, day: datetime.date | None = None, **filters) -> str:
@@ -526,7 +513,7 @@ PROCESS_KEYS = ("target", "visits", "within_target", "visit_p50", "visit_p90", "
 def offices_build(period: Period) -> Content:
     """Every office (of the region or province asked for) side by side for the range, against
     the standard; and each process across those offices against its target."""
-    office_ids = _office_ids(period)
+    office_ids = period.offices()
     offices = Office.objects.select_related("province").order_by("code")
     if office_ids is not None:
         offices = offices.filter(pk__in=office_ids)

@@ -439,3 +439,14 @@ def test_a_label_in_a_numbers_column_reads_as_text():
     )
     assert [cell["text"] for cell in cells.totals_shown(table)] == ["Total", "3"]
     assert cells.file_totals(table) == ["Total", 3]
+
+
+def test_a_period_resolves_the_offices_every_section_reads(offices):
+    """One office's page reads that office; the national page a region's or a province's
+    offices, or every office; the sections all read `Period.offices()`."""
+    day = datetime.date(2026, 11, 2)
+    bangkok, chiang_mai = offices["1001"].pk, offices["5000"].pk
+    assert Period(office_id=bangkok, start=day, end=day).offices() == [bangkok]
+    assert Period(office_id=None, start=day, end=day, region="north").offices() == [chiang_mai]
+    assert Period(office_id=None, start=day, end=day, province="50").offices() == [chiang_mai]
+    assert Period(office_id=None, start=day, end=day).offices() is None

@@ -62,14 +62,43 @@ class Period:
     # Narrowing of the national page: a region (REGIONS) or a province code ("" for none).
     region: str = ""
     province: str = ""
-    # The offices reported on, resolved by the range form: (office_id,) for one office; on the
-    # national page the offices of the region or province asked for, or None for every office.
-    # A section filters on it (`office_id__in`) when it is not None.
+    # The offices reported on: (office_id,) for one office; on the national page the offices of
+    # the region or province asked for, or None for every office. Resolved here when not given,
+    # so every section reads the same offices (`offices()`).
     office_ids: tuple[int, ...] | None = None
+
+    def __post_init__(self):
+        if self.office_ids is None:
+            resolved = (self.office_id,) if self.office_id is not None else offices_of(self.region, self.province)
+            object.__setattr__(self, "office_ids", resolved)
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    def offices(self) -> list[int] | None:
+        """The offices a section filters on (`office_id = ANY(...)`), or None: every office."""
+        return None if self.office_ids is None else list(self.office_ids)
+
+
+def offices_of(region: str, province: str) -> tuple[int, ...] | None:
+    """The offices of a region or province (None: every office)."""
+    if not (region or province):
+        return None
+    import operator
+
+    from django.db.models import Q
+
+    from sso.core.models import Office
+
+    offices = Office.objects.all()
+    if province:
+        offices = offices.filter(province__code=province)
+    if region:
+        offices = offices.filter(
+            functools.reduce(operator.or_, (Q(province__code__startswith=digit) for digit in REGIONS[region][1]))
+        )
+    return tuple(offices.order_by("pk").values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)

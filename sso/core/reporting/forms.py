@@ -3,19 +3,16 @@ page a region or province. It yields a `Period`, or refuses with a reason in Tha
 before anything is computed. An office outside the user's scope is a 404, like a missing one."""
 
 import datetime
-import functools
-import operator
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sso.core.formats import date_lazy, lazy_format
 from sso.core.forms import DATE_HELP, ThaiDateField
 from sso.core.models import Office, Province
 from sso.core.months import date_add_months, month_add, month_first
-from sso.core.reports import REGIONS, Period
+from sso.core.reports import REGIONS, Period, offices_of
 from sso.core.scoping import object_get_for_user, office_scoped, sees_all_offices
 
 PRESETS = (
@@ -92,20 +89,6 @@ def report_office(user, code: str | None) -> Office:
     return first
 
 
-def national_offices(region: str, province: str) -> tuple[int, ...] | None:
-    """The offices of a region or province (None: every office)."""
-    if not (region or province):
-        return None
-    offices = Office.objects.all()
-    if province:
-        offices = offices.filter(province__code=province)
-    if region:
-        offices = offices.filter(
-            functools.reduce(operator.or_, (Q(province__code__startswith=digit) for digit in REGIONS[region][1]))
-        )
-    return tuple(offices.order_by("pk").values_list("pk", flat=True))
-
-
 def period_make(*, office: Office | None, preset, start, end, region="", province="", today) -> Period:
     """The period asked for, checked (`range_check`)."""
     preset = preset or ("custom" if (start or end) else DEFAULT_PRESET)
@@ -124,7 +107,7 @@ def period_make(*, office: Office | None, preset, start, end, region="", provinc
         end=end,
         region=region or "",
         province=province or "",
-        office_ids=national_offices(region or "", province or ""),
+        office_ids=offices_of(region or "", province or ""),
     )
 
 
