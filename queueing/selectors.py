@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, F, Func, IntegerField, Min, OuterRef, Q
 from django.utils import timezone
 
 from queueing.models import Counter, Service, ServiceTarget, Ticket, TicketCall
+from sso.core.db import reports_connection
 from sso.core.models import Office
 from sso.core.scoping import object_get_for_user, office_scoped
 
@@ -493,7 +494,7 @@ def queue_measures(
         f"WHERE {condition} GROUP BY {', '.join(str(i + 1) for i in range(width + 2))}"
         for name in _HISTOGRAMS
     ]
-    with connection.cursor() as cursor:
+    with reports_connection().cursor() as cursor:
         cursor.execute(f"SELECT {select}{totals} FROM {source} WHERE {condition} {group_by}", values)
         rows = cursor.fetchall()
         cursor.execute(" UNION ALL ".join(histogram_parts), values)
@@ -567,7 +568,7 @@ def repeat_visits(*, start: datetime.date, end: datetime.date, office_ids) -> li
         "until": end + datetime.timedelta(days=REPEAT_DAYS),
         "days": REPEAT_DAYS,
     }
-    with connection.cursor() as cursor:
+    with reports_connection().cursor() as cursor:
         cursor.execute(_REPEAT_SQL, values)
         return [RepeatVisits(*row) for row in cursor.fetchall()]
 

@@ -61,22 +61,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str, *, conn_max_age: int, health_checks: bool = True) -> dict:
-    """Django's DATABASES entry from a postgres:// URL; anything else is refused."""
+def database_from_url(url: str, *, conn_max_age: int, health_checks: bool = True, name: str = "DATABASE_URL") -> dict:
+    """Django's DATABASES entry from a postgres:// URL (the variable `name`); anything else is refused."""
     import dj_database_url
 
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(
-            f"DATABASE_URL must be a postgres:// URL (got scheme {scheme or 'none'!r}); "
+            f"{name} must be a postgres:// URL (got scheme {scheme or 'none'!r}); "
             "this system needs PostgreSQL, never SQLite."
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=health_checks)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
+        raise ImproperlyConfigured(f"{name} cannot be parsed: {exc}") from None
     if not config.get("NAME"):
-        raise ImproperlyConfigured("DATABASE_URL names no database (expected postgres://user@host:port/dbname).")
+        raise ImproperlyConfigured(f"{name} names no database (expected postgres://user@host:port/dbname).")
     return config
 
 

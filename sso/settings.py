@@ -109,6 +109,24 @@ DATABASES = {
 }
 # DATABASE_NAME, when set, names another database on the same server (the test worker uses it).
 DATABASES["default"]["NAME"] = env_str("DATABASE_NAME", default=DATABASES["default"]["NAME"])
+# REPORTS_DATABASE_URL, when set, names a read replica of that database: the report pages
+# read their summaries and the back office's figures there (sso.core.db, sso.core.routers);
+# nothing is written or migrated there. In tests it mirrors the test database (its name,
+# which the replica receives through the log; docs/architecture.md, 'The report pages').
+REPORTS_DATABASE_URL = env_str("REPORTS_DATABASE_URL", default="")
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = database_from_url(
+        REPORTS_DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+        health_checks=env_bool("DB_HEALTH_CHECKS", False),
+        name="REPORTS_DATABASE_URL",
+    )
+    DATABASES["reports"]["NAME"] = env_str("DATABASE_NAME", default=DATABASES["reports"]["NAME"])
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["sso.core.routers.ReportsRouter"]
+# How long a report that has just rolled its summary on the primary waits for the replica to
+# replay it before it reads the primary instead (seconds).
+REPORTS_REPLICA_WAIT = env_int("REPORTS_REPLICA_WAIT_MS", 1000) / 1000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker and result backend.
