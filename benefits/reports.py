@@ -21,6 +21,9 @@ Why these sources (a month's page must stay fast with a year of history):
   when recorded and brought later still counts: the person came back for it), against the
   benefit's claims recorded; the rejections are the claims rejected in the range, with those
   whose required documents were missing (the rules give no reason code for documents).
+
+Everything is read from the reports database (`sso.core.db`: the replica, when there is one);
+days rolled here are read there once it has replayed them, else from the primary.
 """
 
 from decimal import Decimal
@@ -33,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from benefits import selectors, summaries
 from benefits.models import Benefit, ClaimStepDay, PaymentBatch, PaymentOrder
 from contributions.selectors import day_bounds
+from sso.core.db import reports_after_write
 from sso.core.reports import BACKOFFICE, Chart, Column, Content, Figure, Period, ReportSection, Table
 
 BANDS = ((0, 3, "0-3"), (4, 7, "4-7"), (8, 14, "8-14"), (15, 30, "15-30"), (31, None, "31+"))
@@ -54,8 +58,10 @@ def _band(days: int) -> str:
 
 
 def durations(period: Period) -> Content:
-    summaries.claim_steps_fill(first=period.start, last=period.end)
+    rolled = summaries.claim_steps_fill(first=period.start, last=period.end)
     labels, steps = dict(Benefit.choices), dict(ClaimStepDay.Step.choices)
+    with reports_after_write(rolled > 0):  # the days just rolled on the primary
+        found = selectors.step_durations(first=period.start, last=period.end, office_ids=period.offices())
     rows = [
         {
             "benefit": labels.get(benefit, benefit),
@@ -64,9 +70,7 @@ def durations(period: Period) -> Content:
             "p50": _hours(p50),
             "p90": _hours(p90),
         }
-        for benefit, step, count, p50, p90 in selectors.step_durations(
-            first=period.start, last=period.end, office_ids=period.offices()
-        )
+        for benefit, step, count, p50, p90 in found
     ]
     return Content(
         tables=[

@@ -2,7 +2,6 @@
 scope: another office's is 404, like a missing one), the work lists, and the payment pages'
 summaries. The pages and the API read through these."""
 
-from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When
 
 from benefits.models import (
@@ -15,6 +14,7 @@ from benefits.models import (
     PaymentBatch,
     PaymentOrder,
 )
+from sso.core.db import reports_alias, reports_connection
 from sso.core.scoping import object_get_for_user, office_scoped
 
 # Claims ------------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def open_findings_by_kind(user) -> dict[str, int]:
 
 
 # For the reports ---------------------------------------------------------------------------
-# The back office's measures (benefits/reports.py).
+# The back office's measures (benefits/reports.py), read from the reports database (`sso.core.db`).
 
 
 def step_durations(*, first, last, office_ids=None) -> list[tuple]:
@@ -153,7 +153,7 @@ def step_durations(*, first, last, office_ids=None) -> list[tuple]:
         FROM {ClaimStepDay._meta.db_table} d, unnest(d.seconds) AS t(s)
         WHERE d.day BETWEEN %s AND %s AND (%s::bigint[] IS NULL OR d.office_id = ANY(%s::bigint[]))
         GROUP BY d.benefit, d.step ORDER BY d.benefit, d.step"""
-    with connection.cursor() as cursor:
+    with reports_connection().cursor() as cursor:
         cursor.execute(sql, [first, last, office_ids, office_ids])
         return cursor.fetchall()
 
@@ -162,7 +162,7 @@ def claims_waiting(office_ids=None) -> list[tuple]:
     """(status, recorded_at) of the claims waiting now: to examine, to decide, and approved
     with no order paid yet (to pay). A small live set, read by the (office, status) index."""
     paid = PaymentOrder.objects.filter(claim=OuterRef("pk"), status=PaymentOrder.Status.PAID)
-    claims = Claim.objects.filter(
+    claims = Claim.objects.using(reports_alias()).filter(
         Q(status__in=(Claim.Status.RECORDED, Claim.Status.EXAMINED, Claim.Status.REFERRED))
         | Q(~Exists(paid), status=Claim.Status.APPROVED)
     )
@@ -174,8 +174,13 @@ def claims_waiting(office_ids=None) -> list[tuple]:
 def verification_waiting(office_ids=None) -> dict[str, list]:
     """The recorded times of claims waiting for the cross-check, and the found times of open
     findings (the verifiers' queue)."""
-    claims = Claim.objects.filter(verification=Claim.Verification.PENDING).exclude(status=Claim.Status.WITHDRAWN)
-    findings = ClaimFinding.objects.filter(status=ClaimFinding.Status.OPEN)
+    alias = reports_alias()
+    claims = (
+        Claim.objects.using(alias)
+        .filter(verification=Claim.Verification.PENDING)
+        .exclude(status=Claim.Status.WITHDRAWN)
+    )
+    findings = ClaimFinding.objects.using(alias).filter(status=ClaimFinding.Status.OPEN)
     if office_ids is not None:
         claims = claims.filter(office_id__in=office_ids)
         findings = findings.filter(claim__office_id__in=office_ids)
@@ -187,7 +192,7 @@ def verification_waiting(office_ids=None) -> dict[str, list]:
 
 def orders_by_status(office_ids=None) -> dict[str, tuple]:
     """Payment orders held, pending and failed now: status -> (count, amount)."""
-    orders = PaymentOrder.objects.filter(
+    orders = PaymentOrder.objects.using(reports_alias()).filter(
         status__in=(PaymentOrder.Status.HELD, PaymentOrder.Status.PENDING, PaymentOrder.Status.FAILED)
     )
     if office_ids is not None:
@@ -197,7 +202,7 @@ def orders_by_status(office_ids=None) -> dict[str, tuple]:
 
 def batches_in(*, first, last, office_ids=None) -> dict[str, tuple]:
     """Bank batches to pay from `first` to `last` by status: status -> (batches, orders, total)."""
-    batches = PaymentBatch.objects.filter(pay_on__range=(first, last))
+    batches = PaymentBatch.objects.using(reports_alias()).filter(pay_on__range=(first, last))
     if office_ids is not None:
         batches = batches.filter(office_id__in=office_ids)
     rows = batches.values_list("status").annotate(n=Count("id"), orders=Sum("order_count"), total=Sum("total"))
@@ -248,13 +253,13 @@ def claims_waiting_at(until, office_ids=None) -> list[tuple]:
     of a day): to examine, to decide (at the counter or referred), and approved with no order
     paid before then (to pay). At `until` = now it is `claims_waiting()`. Its plan (checked):
     the comment above."""
-    with connection.cursor() as cursor:
+    with reports_connection().cursor() as cursor:
         cursor.execute(_WAITING_AT_SQL, {"until": until, "offices": office_ids})
         return cursor.fetchall()
 
 
 def _recorded_in(since, until, office_ids) -> QuerySet:
-    claims = Claim.objects.filter(recorded_at__gte=since, recorded_at__lt=until)
+    claims = Claim.objects.using(reports_alias()).filter(recorded_at__gte=since, recorded_at__lt=until)
     return claims if office_ids is None else claims.filter(office_id__in=office_ids)
 
 
@@ -270,8 +275,10 @@ def documents_missing(*, since, until, office_ids=None) -> list[dict]:
     brought later still counts: the person had to come back) or missing now. Per benefit and
     document: {benefit, code, name_th, name_en, claims}, most often missing first."""
     history = ClaimDocument.history.model.objects.filter(id=OuterRef("pk"), state=ClaimDocument.State.MISSING)
-    documents = ClaimDocument.objects.filter(claim__in=_recorded_in(since, until, office_ids)).filter(
-        Q(state=ClaimDocument.State.MISSING) | Exists(history)
+    documents = (
+        ClaimDocument.objects.using(reports_alias())
+        .filter(claim__in=_recorded_in(since, until, office_ids))
+        .filter(Q(state=ClaimDocument.State.MISSING) | Exists(history))
     )
     return list(
         documents.values(
@@ -303,7 +310,7 @@ def rejected_for_missing_documents(*, since, until, office_ids=None) -> dict[str
     note), and a decided claim's documents are closed, so a required document missing now
     was missing at the rejection."""
     rejected = ClaimStep.objects.filter(claim_id=OuterRef("pk"), to_status=Claim.Status.REJECTED, at__gte=since)
-    claims = Claim.objects.filter(Exists(rejected.filter(at__lt=until)))
+    claims = Claim.objects.using(reports_alias()).filter(Exists(rejected.filter(at__lt=until)))
     if office_ids is not None:
         claims = claims.filter(office_id__in=office_ids)
     lacking = ClaimDocument.objects.filter(

@@ -7,7 +7,9 @@ Collection and statements read the daily summary `CollectionDay` (a month of an 
 at most 31 x 8 rows, a year of every office well under a million), rolled up by
 `services.collection_summary_roll`: by the beat every five minutes for today and yesterday,
 and here for the days of the range never rolled and for today when its roll is over a
-minute old. Findings and reimbursements are small live sets read as they are.
+minute old. Findings and reimbursements are small live sets read as they are. Everything is
+read from the reports database (`sso.core.db`: the replica, when there is one); days rolled
+here are read there once it has replayed them, else from the primary.
 """
 
 from decimal import Decimal
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contributions import selectors, services
 from contributions.models import Finding, Payment, Reimbursement, Source
+from sso.core.db import reports_after_write
 from sso.core.reports import BACKOFFICE, Column, Content, Figure, Period, ReportSection, Table
 from sso.core.reports import Chart as ChartSpec
 
@@ -29,8 +32,9 @@ def _share(part, whole):
 
 
 def collection(period: Period) -> Content:
-    services.collection_summary_fill(first=period.start, last=period.end)
-    rows = selectors.collection_days(first=period.start, last=period.end, office_ids=period.offices())
+    rolled = services.collection_summary_fill(first=period.start, last=period.end)
+    with reports_after_write(rolled > 0):  # the days just rolled on the primary
+        rows = selectors.collection_days(first=period.start, last=period.end, office_ids=period.offices())
     by_day: dict = {}
     counts = dict.fromkeys(CHANNELS.values, 0)
     amounts = dict.fromkeys(CHANNELS.values, ZERO)
@@ -103,10 +107,11 @@ def collection(period: Period) -> Content:
 
 
 def statements(period: Period) -> Content:
-    services.collection_summary_fill(first=period.start, last=period.end)
-    rows = selectors.collection_days(
-        first=period.start, last=period.end, office_ids=period.offices(), measure="statement"
-    )
+    rolled = services.collection_summary_fill(first=period.start, last=period.end)
+    with reports_after_write(rolled > 0):
+        rows = selectors.collection_days(
+            first=period.start, last=period.end, office_ids=period.offices(), measure="statement"
+        )
     counts = dict.fromkeys(Source.values, 0)
     amounts = dict.fromkeys(Source.values, ZERO)
     for _day, source, count, amount in rows:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from contributions import rules
 from contributions.models import CollectionDay, ContributionMonth, Finding, Reimbursement
+from sso.core.db import reports_alias
 from sso.core.months import month_add, month_first
 
 
@@ -92,7 +93,8 @@ def statement_line_after(person_id: int, day: datetime.date):
 
 # For the reports ------------------------------------------------------------------------
 # The back office's measures (contributions/reports.py): collection by channel and statements
-# by source from the daily summary (`CollectionDay`), findings and reimbursements live.
+# by source from the daily summary (`CollectionDay`), findings and reimbursements live; all
+# from the reports database (`sso.core.db`).
 
 
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -109,7 +111,9 @@ def _in_offices(queryset, office_ids, path: str = "office_id"):
 
 def collection_days(*, first: datetime.date, last: datetime.date, office_ids=None, measure: str = "payment") -> list:
     """(day, key, count, amount) of the summary, summed over the offices, by day and key."""
-    rows = _in_offices(CollectionDay.objects.filter(day__range=(first, last), measure=measure), office_ids)
+    rows = _in_offices(
+        CollectionDay.objects.using(reports_alias()).filter(day__range=(first, last), measure=measure), office_ids
+    )
     return list(
         rows.values("day", "key").annotate(n=Sum("count"), total=Sum("amount")).values_list("day", "key", "n", "total")
     )
@@ -121,7 +125,7 @@ def findings_as_of(*, first: datetime.date, last: datetime.date, office_ids=None
     since, _ = day_bounds(first)
     _, until = day_bounds(last)
     open_at_end = Q(found_at__lt=until) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=until))
-    findings = _in_offices(Finding.objects.all(), office_ids, "statement__office_id").filter(
+    findings = _in_offices(Finding.objects.using(reports_alias()), office_ids, "statement__office_id").filter(
         Q(found_at__lt=until) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=since))
     )
     return list(
@@ -139,7 +143,7 @@ def findings_as_of(*, first: datetime.date, last: datetime.date, office_ids=None
 def reimbursements_summary(*, first: datetime.date, last: datetime.date, office_ids=None) -> list[dict]:
     """Reimbursements by status: requested and approved (pending, as they are now), and
     those paid by a batch paid from `first` to `last`; count and amount of each."""
-    rows = _in_offices(Reimbursement.objects.all(), office_ids).filter(
+    rows = _in_offices(Reimbursement.objects.using(reports_alias()), office_ids).filter(
         Q(status__in=(Reimbursement.Status.REQUESTED, Reimbursement.Status.APPROVED))
         | Q(status=Reimbursement.Status.PAID, batch__paid_on__range=(first, last))
     )
