@@ -44,6 +44,26 @@ def test_it_refuses_a_database_url_that_is_not_postgresql(url, says):
     assert says in result.stderr
 
 
+def test_a_reports_database_is_configured_only_when_its_url_is_set():
+    show = (
+        "from django.conf import settings; from sso.core.db import reports_alias; "
+        "r = settings.DATABASES.get('reports', {}); mirror = r.get('TEST', {}).get('MIRROR'); "
+        "print(sorted(settings.DATABASES), settings.DATABASE_ROUTERS, r.get('PORT'), mirror, reports_alias())"
+    )
+    without = manage("shell", "--no-imports", "-c", show, REPORTS_DATABASE_URL="")
+    assert without.stdout.strip() == "['default'] [] None None default", without.stderr
+    replica = manage("shell", "--no-imports", "-c", show, REPORTS_DATABASE_URL="postgres://postgres@127.0.0.1:5433/sso")
+    assert replica.stdout.strip() == (
+        "['default', 'reports'] ['sso.core.routers.ReportsRouter'] 5433 default reports"
+    ), replica.stderr
+    refused = manage("check", REPORTS_DATABASE_URL="mysql://root@localhost/sso")
+    assert refused.returncode != 0
+    assert refused.stderr.strip().splitlines() == [
+        "configuration error: REPORTS_DATABASE_URL must be a postgres:// URL (got scheme 'mysql'); "
+        "this system needs PostgreSQL, never SQLite."
+    ]
+
+
 def test_it_requires_a_secret_key_when_debug_is_off():
     env = {"DEBUG": "0"}
     result = subprocess.run(
