@@ -9,7 +9,9 @@ from django.db import DEFAULT_DB_ALIAS
 from sso.core.db import REPORTS, reports_alias
 
 # Derived tables only the reports read (rolled on the primary, never edited by a person).
-SUMMARY_MODELS = frozenset({"queueing.queuesummary", "benefits.claimstepday", "contributions.collectionday"})
+SUMMARY_MODELS = frozenset(
+    {"queueing.queuesummary", "queueing.queuerollup", "benefits.claimstepday", "contributions.collectionday"}
+)
 
 
 class ReportsRouter:
