@@ -42,12 +42,13 @@ def statements_verify_pending() -> int:
 
 
 @shared_task(name="contributions.tasks.collection_summary_roll", autoretry_for=(Exception,), retry_backoff=True)
-def collection_summary_roll(day: str | None = None) -> int:
+def collection_summary_roll(day: str | None = None, office_id: int | None = None) -> int:
     """Every few minutes (beat): roll up today's collection, and yesterday's (a payment
-    posted just before midnight); with `day` (YYYY-MM-DD), that day only (a late correction).
+    posted just before midnight); with `day` (YYYY-MM-DD), that day only, of one office if
+    `office_id` is given (a late correction: `services.collection_day_changed`).
     Safe to re-run: a roll replaces the day's rows."""
     if day:
-        return services.collection_summary_roll(day=datetime.date.fromisoformat(day))
+        return services.collection_summary_roll(day=datetime.date.fromisoformat(day), office_id=office_id)
     today = timezone.localdate()
     return services.collection_summary_roll(day=today - datetime.timedelta(days=1)) + services.collection_summary_roll(
         day=today

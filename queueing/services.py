@@ -12,12 +12,14 @@ roll-up and the case's steps heard from the other apps) is here, by the app-boun
 other apps write only through services.
 """
 
+import datetime
 from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,7 @@ from queueing.models import (
     QueueSummary,
     Service,
     ServiceKind,
+    ServiceTarget,
     Ticket,
     TicketCall,
     TicketEvent,
@@ -38,6 +41,7 @@ from queueing.models import (
 from queueing.sql import sql_read
 from registry.validators import account_number_clean, national_id_clean
 from sso.core.numbering import number_next
+from sso.core.tasks import days_reroll_on_commit
 
 
 class QueueError(ValidationError):
@@ -400,6 +404,12 @@ def queue_day_close(*, office_id: int, before_day, now=None) -> int:
     now = now or timezone.now()
     stale = Ticket.objects.filter(office_id=office_id, service_day__lt=before_day)
     outcome_for = {status: DAY_END_OUTCOMES[status] for status in TICKET_LIFECYCLE.sources(Ticket.Status.DONE)}
+    # The days whose tickets this ends are rolled again: often only yesterday, but a close
+    # that did not run for a night (beat down) leaves older days open too.
+    queue_days_changed(
+        days=stale.filter(status__in=list(outcome_for)).values_list("service_day", flat=True).distinct(),
+        office_id=office_id,
+    )
     closed = 0
     for status, outcome in outcome_for.items():
         closed += stale.filter(status=status).update(status=Ticket.Status.DONE, outcome=outcome, finished_at=now)
@@ -512,6 +522,110 @@ def queue_summary_roll(*, day, office_id: int | None = None, end=None, now=None)
     with connection.cursor() as cursor:
         cursor.execute(sql_read("queue_summary_roll.sql", comments=False), values)
         return cursor.rowcount
+
+
+# Late corrections ----------------------------------------------------------------------------
+# A past day's summary rows are rolled again, by a worker, after a write that changed what they
+# were built from: the nightly close of its tickets, an announced target covering it.
+
+
+@transaction.atomic
+def queue_summary_reroll(*, day, office_id: int | None = None) -> int:
+    """queue_summary_roll of a past day after a late correction, one roll of a day at a time:
+    two rolls of one day in two transactions (a worker's re-roll of an office and the nightly
+    roll of every office) would each delete only the rows they saw and insert theirs, counting
+    the day twice. Returns the rows written."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('queue_summary_roll'), %s)", [day.toordinal()])
+    return queue_summary_roll(day=day, office_id=office_id)
+
+
+def queue_days_changed(*, days, office_id: int | None = None) -> list:
+    """The days before today among `days` are rolled again (queueing.tasks.queue_summary_roll_day)
+    once the current transaction commits, for one office or every office. Returns them."""
+    from queueing.tasks import queue_summary_roll_day
+
+    return days_reroll_on_commit(queue_summary_roll_day, days=list(days), office_id=office_id)
+
+
+# The target of a kind on each day of the spans, as queue_summary_roll.sql reads it (the latest
+# announced that covers the day).
+_TARGETS_SQL = """
+SELECT k.kind, d.day::date,
+       (SELECT st.minutes FROM queueing_servicetarget st
+        WHERE st.kind = k.kind AND st.valid_from <= d.day AND (st.valid_to IS NULL OR st.valid_to >= d.day)
+        ORDER BY st.valid_from DESC LIMIT 1)
+FROM unnest(%(kinds)s::text[], %(firsts)s::date[], %(lasts)s::date[]) AS k(kind, first, last)
+CROSS JOIN LATERAL generate_series(k.first, k.last, interval '1 day') AS d(day)
+"""
+
+
+def _targets_in_force(spans) -> dict:
+    """{(kind, day): minutes or None} over the spans (kind, first, last)."""
+    if not spans:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TARGETS_SQL,
+            {"kinds": [s[0] for s in spans], "firsts": [s[1] for s in spans], "lasts": [s[2] for s in spans]},
+        )
+        return {(kind, day): minutes for kind, day, minutes in cursor.fetchall()}
+
+
+def _target_spans(*targets) -> list[tuple]:
+    """The past days each target covers, bounded by the summary's first day (a day never rolled
+    has no figures to correct) and yesterday (today is the beat's)."""
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    first_rolled = QueueSummary.objects.aggregate(first=Min("day"))["first"]
+    if first_rolled is None:
+        return []
+    spans = []
+    for target in targets:
+        if target is None:
+            continue
+        first, last = max(target.valid_from, first_rolled), min(target.valid_to or yesterday, yesterday)
+        if first <= last:
+            spans.append((target.kind, first, last))
+    return spans
+
+
+def _target_days_reroll(spans, before: dict) -> list:
+    """Roll again, for every office, the days where a kind's target in force changed, and among
+    them only those with that kind's tickets rolled up."""
+    after = _targets_in_force(spans)
+    changed = {key for key in after if before.get(key) != after[key]}
+    if not changed:
+        return []
+    kinds, days = {kind for kind, _day in changed}, {day for _kind, day in changed}
+    rolled = QueueSummary.objects.filter(day__in=days, service__kind__in=kinds).values_list("day", "service__kind")
+    return queue_days_changed(days={day for day, kind in rolled.distinct() if (kind, day) in changed})
+
+
+@transaction.atomic
+def service_target_save(*, target: ServiceTarget, officer=None) -> ServiceTarget:
+    """Save an announced target (new or changed, the admin's form). A target covering past days
+    changes their share within target: the days whose target in force it changes (under its
+    span before and after) are rolled again for every office."""
+    previous = ServiceTarget.objects.select_for_update().filter(pk=target.pk).first() if target.pk else None
+    spans = _target_spans(previous, target)
+    before = _targets_in_force(spans)
+    if officer is not None:
+        target._history_user = officer
+    target.save()
+    _target_days_reroll(spans, before)
+    return target
+
+
+@transaction.atomic
+def service_target_delete(*, target: ServiceTarget, officer=None) -> None:
+    """Delete an announced target: the past days it set the target of are rolled again."""
+    target = ServiceTarget.objects.select_for_update().get(pk=target.pk)
+    spans = _target_spans(target)
+    before = _targets_in_force(spans)
+    if officer is not None:
+        target._history_user = officer
+    target.delete()
+    _target_days_reroll(spans, before)
 
 
 # A case's step, on the ticket its officer is serving: the counter the officer is signed in at

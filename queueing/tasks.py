@@ -6,6 +6,7 @@ from django.utils import timezone
 from queueing import services
 from queueing.services import queue_day_close
 from sso.core.models import Office
+from sso.core.tasks import ROLL_TASK_OPTIONS
 
 
 @shared_task(name="queueing.tasks.queue_days_close", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -14,7 +15,7 @@ def queue_days_close() -> int:
     summary rows again with those ends (the beat rolled it last before midnight). Safe to re-run."""
     today = timezone.localdate()
     closed = sum(queue_day_close(office_id=pk, before_day=today) for pk in Office.objects.values_list("pk", flat=True))
-    services.queue_summary_roll(day=today - datetime.timedelta(days=1))
+    services.queue_summary_reroll(day=today - datetime.timedelta(days=1))
     return closed
 
 
@@ -39,7 +40,8 @@ def queue_summary_roll_today(office_id: int | None = None) -> int:
     return services.queue_summary_roll(day=timezone.localdate(), office_id=office_id)
 
 
-@shared_task(name="queueing.tasks.queue_summary_roll_day", ignore_result=True)
+@shared_task(name="queueing.tasks.queue_summary_roll_day", **ROLL_TASK_OPTIONS)
 def queue_summary_roll_day(day: str, office_id: int | None = None) -> int:
-    """A past day's queue summary rows, rebuilt after a late correction (`day`: ISO date)."""
-    return services.queue_summary_roll(day=datetime.date.fromisoformat(day), office_id=office_id)
+    """A past day's queue summary rows, rebuilt after a late correction (`day`: ISO date; sent
+    by `services.queue_days_changed`). Safe to re-run or retry: a roll replaces the day's rows."""
+    return services.queue_summary_reroll(day=datetime.date.fromisoformat(day), office_id=office_id)

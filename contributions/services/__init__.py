@@ -24,7 +24,7 @@ from contributions.services.statements import (
     statement_check,
     statement_submit,
 )
-from contributions.services.summaries import collection_summary_fill, collection_summary_roll
+from contributions.services.summaries import collection_day_changed, collection_summary_fill, collection_summary_roll
 from contributions.services.verification import (
     RESOLUTIONS,
     finding_resolve,
@@ -41,6 +41,7 @@ __all__ = [
     "LineError",
     "LineInput",
     "StatementRefused",
+    "collection_day_changed",
     "collection_summary_fill",
     "collection_summary_roll",
     "finding_resolve",

@@ -12,6 +12,7 @@ from contributions.models import (
     ReceiptSeries,
     Statement,
 )
+from contributions.services.summaries import collection_day_changed
 from sso.core.audit import audited_save
 from sso.core.formats import BE_OFFSET
 from sso.core.numbering import number_next
@@ -27,6 +28,8 @@ def receipt_issue(payment: Payment, officer) -> Receipt:
     The series row stays locked until the payment's transaction ends, so the numbers have
     no gaps (a rolled-back payment gives its number back). It is taken last, just before
     the commit, so that an office's payments wait for each other as briefly as they can."""
+    # A payment dated back (a bank's notice of an earlier day) counts on that day's collection.
+    collection_day_changed(day=payment.paid_on, office_id=payment.office_id)
     year = timezone.localdate(payment.posted_at).year + BE_OFFSET
     number = number_next(ReceiptSeries, office_id=payment.office_id, year=year)
     receipt = Receipt(office_id=payment.office_id, year=year, number=number, payment=payment, issued_by=officer)
@@ -52,6 +55,7 @@ def receipt_void(*, receipt: Receipt, officer, reason: str) -> Receipt:
     payment.status = Payment.Status.VOID
     stamp(payment, officer).save(update_fields=["status"])
     ContributionMonth.objects.filter(payment=payment).delete()
+    collection_day_changed(day=payment.paid_on, office_id=payment.office_id)
     if payment.statement_id and not payment.statement.payments.filter(status=Payment.Status.POSTED).exists():
         statement = payment.statement
         STATEMENT.move(statement, Statement.Status.ACCEPTED, officer=officer)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from contributions.models import CollectionDay, CollectionRoll, Payment, Statement
 from contributions.selectors import day_bounds
+from sso.core.tasks import days_reroll_on_commit
 
 _PAYMENTS_SQL = f"""
 INSERT INTO {CollectionDay._meta.db_table} (day, office_id, measure, key, count, amount)
@@ -70,3 +71,13 @@ def collection_summary_fill(*, first: datetime.date, last: datetime.date, fresh_
             count += 1
         day += datetime.timedelta(days=1)
     return count
+
+
+def collection_day_changed(*, day: datetime.date, office_id: int) -> list[datetime.date]:
+    """A payment of an earlier day posted (dated back: a bank's notice) or voided (its receipt)
+    changes that day's rows: they are rolled again for the payment's office once the
+    transaction commits (contributions.tasks.collection_summary_roll). Today's are the beat's.
+    Returns the days sent."""
+    from contributions.tasks import collection_summary_roll
+
+    return days_reroll_on_commit(collection_summary_roll, days=[day], office_id=office_id)

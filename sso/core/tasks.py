@@ -4,6 +4,7 @@ import datetime
 
 from celery import shared_task
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 HEARTBEAT_KEY = "core:heartbeat"
@@ -56,3 +57,33 @@ def verification_enqueue_lost(queryset, task, *, batch: int = VERIFY_PENDING_BAT
     for record_id in ids:
         task.delay(record_id)
     return len(ids)
+
+
+# Late corrections of a past day's summary --------------------------------------------------
+#
+# The reports read summary rows rolled per day (the queue's, collection's, claim steps'). The
+# beat keeps today's (and the day before's) current; a write that changes, after its day has
+# passed, what a past day's rows were built from (a receipt voided, a payment dated back, a
+# target announced for past days, the nightly close of forgotten tickets) has that day rolled
+# again by a worker: the roll is idempotent (delete and insert), so a task run twice, or
+# retried, gives the same rows.
+ROLL_TASK_OPTIONS = {
+    "autoretry_for": (Exception,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+    "ignore_result": True,
+}
+
+
+def days_reroll_on_commit(task, *, days, office_id: int | None = None) -> list[datetime.date]:
+    """Once the current transaction commits (now if none is open), send `task(day, office_id)`
+    (the day as YYYY-MM-DD; `office_id` None for every office) for each distinct day of `days`
+    before today: today is the beat's. A write rolled back sends nothing; a task that cannot be
+    sent after the commit is logged, not raised to the officer whose write is already done.
+    Returns the days sent, in order."""
+    today = timezone.localdate()
+    past = sorted({day for day in days if day < today})
+    if past:
+        transaction.on_commit(lambda: [task.delay(day.isoformat(), office_id) for day in past], robust=True)
+    return past
