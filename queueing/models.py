@@ -309,32 +309,11 @@ class TicketEvent(models.Model):
 HISTOGRAM_CAP = 480
 
 
-class QueueSummary(models.Model):
-    """The queue's figures of one office's day for one service, hour of issue, priority class,
-    counter and officer: the tickets issued that hour and what became of them.
+class QueueFigures(models.Model):
+    """The queue's figures of a group of tickets (see QueueSummary): counts, and each duration
+    as a histogram of whole minutes with its sum and maximum. Shared by the summary rows and
+    their roll-ups, which add up element by element (queue_histogram_sum, migration 0013)."""
 
-    Derived data, not a record: rebuilt for a whole day by `queue_summary_roll` (delete and
-    insert, idempotent; a late correction re-rolls the day), never edited, not audited. The
-    reports read only these rows (queueing.selectors, `queue_measures`), never the tickets.
-
-    Each duration is kept as a histogram of whole minutes, rounded up: element b (0-based; the
-    array is PostgreSQL's, 1-based) counts the durations over b - 1 and up to b minutes
-    (element 0: none at all), the last element HISTOGRAM_CAP every one longer; the array ends
-    at its last non-zero element. Histograms add element by element, so the percentiles and
-    the share within a target over any range are exact to the minute; the sums (seconds) give
-    the averages and the maxima (seconds) the longest.
-    """
-
-    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+", db_index=False)
-    day = models.DateField()
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
-    hour = models.PositiveSmallIntegerField()  # of issue, local time
-    priority = models.PositiveSmallIntegerField(choices=Ticket.Priority.choices)
-    # The counter and officer of the ticket's last call (none: never called).
-    counter = models.ForeignKey(Counter, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     # Counts of tickets: all of them, new visits (not transfers), and by outcome.
     tickets = models.PositiveIntegerField(default=0)
     arrivals = models.PositiveIntegerField(default=0)
@@ -368,7 +347,40 @@ class QueueSummary(models.Model):
     process_hist = ArrayField(models.PositiveIntegerField(), default=list)
     process_seconds = models.BigIntegerField(default=0)
     process_max = models.PositiveIntegerField(default=0)
+
     rolled_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class QueueSummary(QueueFigures):
+    """The queue's figures of one office's day for one service, hour of issue, priority class,
+    counter and officer: the tickets issued that hour and what became of them.
+
+    Derived data, not a record: rebuilt for a whole day by `queue_summary_roll` (delete and
+    insert, idempotent; a late correction re-rolls the day), never edited, not audited. The
+    reports read only these rows and their roll-ups (QueueRollup; queueing.selectors,
+    `queue_measures`), never the tickets.
+
+    Each duration is kept as a histogram of whole minutes, rounded up: element b (0-based; the
+    array is PostgreSQL's, 1-based) counts the durations over b - 1 and up to b minutes
+    (element 0: none at all), the last element HISTOGRAM_CAP every one longer; the array ends
+    at its last non-zero element. Histograms add element by element, so the percentiles and
+    the share within a target over any range are exact to the minute; the sums (seconds) give
+    the averages and the maxima (seconds) the longest.
+    """
+
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    hour = models.PositiveSmallIntegerField()  # of issue, local time
+    priority = models.PositiveSmallIntegerField(choices=Ticket.Priority.choices)
+    # The counter and officer of the ticket's last call (none: never called).
+    counter = models.ForeignKey(Counter, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("queue summary")
@@ -379,3 +391,39 @@ class QueueSummary(models.Model):
 
     def __str__(self):
         return f"{self.office_id} {self.day} {self.service_id} {self.hour}h"
+
+
+class QueueRollup(QueueFigures):
+    """The summary rows (QueueSummary) of one office's day or month for one service and
+    priority class, added up: without the hour, and (`detail`) by the counter and officer of
+    the last call or (not `detail`) over them all. What the report pages read when they need
+    no hour: a month of the national page is one row per office, service and priority class,
+    not one per hour, counter and officer.
+
+    Derived data like QueueSummary, rolled with it (`queue_summary_roll`): the day rows with
+    the day's summary rows, the month rows (`day`: the month's first day) once the month has
+    ended, from its day rows. A range reads the month rows of its whole past months and the
+    day rows of the rest (queueing.selectors, `queue_measures`)."""
+
+    class Span(models.TextChoices):
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+", db_index=False)
+    span = models.CharField(max_length=5, choices=Span.choices)
+    day = models.DateField()  # the day, or the month's first day
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    priority = models.PositiveSmallIntegerField(choices=Ticket.Priority.choices)
+    # By counter and officer (detail), or over them all (counter and officer empty).
+    detail = models.BooleanField()
+    counter = models.ForeignKey(Counter, null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("queue roll-up")
+        indexes = [models.Index(fields=["span", "detail", "day", "office"], name="queuerollup_span_day")]
+
+    def __str__(self):
+        return f"{self.office_id} {self.span} {self.day} {self.service_id}"

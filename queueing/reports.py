@@ -42,6 +42,11 @@ def _measures(period: Period, *by, **where) -> list[QueueMeasures]:
     return queue_measures(start=period.start, end=period.end, office_ids=period.offices(), by=by, **where)
 
 
+def _waits(period: Period, *by) -> list[QueueMeasures]:
+    """Arrivals and waits alone (the wait's histogram, no other): what the hour tables show."""
+    return queue_measures(start=period.start, end=period.end, office_ids=period.offices(), by=by, histograms=("wait",))
+
+
 def _drill(period: Period, office_code: str, *, day: datetime.date | None = None, **filters) -> str:
     """The ticket list of the office over the period's days (or one `day`), narrowed by `filters`."""
     start, end = (day, day) if day else (period.start, period.end)
@@ -230,7 +235,7 @@ def days_build(period: Period) -> Content:
     days = sorted(_measures(period, "day"), key=lambda m: m.group["day"])
     day_keys = ("arrivals", "visits", "within_target", "visit_p90", "wait_average", "no_shows")
     day_rows = [{"day": m.group["day"], **{k: _figures(m)[k] for k in day_keys}} for m in days]
-    cells = sorted(_measures(period, "hour", "day_of_month"), key=lambda m: (m.group["hour"], m.group["day_of_month"]))
+    cells = sorted(_waits(period, "hour", "day_of_month"), key=lambda m: (m.group["hour"], m.group["day_of_month"]))
     heat_rows = [
         {
             "hour": m.group["hour"],

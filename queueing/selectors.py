@@ -14,6 +14,7 @@ from django.utils import timezone
 from queueing.models import Counter, Service, ServiceTarget, Ticket, TicketCall
 from sso.core.db import reports_connection
 from sso.core.models import Office
+from sso.core.months import month_add, month_first
 from sso.core.scoping import object_get_for_user, office_scoped
 
 OPEN = [Ticket.Status.CALLED, Ticket.Status.SERVING]
@@ -445,7 +446,8 @@ class QueueMeasures:
         return self.process_within / self.process_targeted if self.process_targeted else None
 
 
-# What a measure may be grouped by: its SQL over the summary row `s` and its service `sv`.
+# What a measure may be grouped by: its SQL over the summary or roll-up row `s` and its
+# service `sv`.
 MEASURE_GROUPS = {
     "office": "s.office_id",
     "service": "s.service_id",
@@ -458,6 +460,10 @@ MEASURE_GROUPS = {
     "officer": "s.officer_id",
     "priority": "s.priority",
 }
+# The groups a month roll-up row answers (nothing of the day), and those only a roll-up by
+# counter and officer (detail) or a summary row answers.
+_MONTH_GROUPS = {"office", "service", "kind", "counter", "officer", "priority"}
+_DETAIL_GROUPS = {"counter", "officer"}
 _COUNTS = ("tickets", "arrivals", "served", "documents_missing", "no_shows", "cancelled", "transfers", "targeted",
            "within_target", "wait_seconds", "service_seconds", "visit_seconds", "processed", "process_targeted",
            "process_within", "process_seconds")  # fmt: skip
@@ -465,52 +471,83 @@ _MAXIMA = ("wait_max", "service_max", "visit_max", "process_max")
 _HISTOGRAMS = ("wait", "service", "visit", "process")
 
 
+def _measure_source(start: datetime.date, end: datetime.date, names: set[str]) -> tuple[str, str, dict]:
+    """The rows that answer a measure grouped or narrowed by `names` over `start`..`end`: the
+    table and the condition on it. An hour needs the summary rows; anything else reads the
+    roll-ups (by counter and officer only when asked for them): the month rows of the range's
+    whole months that have ended, the day rows of its other days."""
+    if "hour" in names:
+        return "queueing_queuesummary", "s.day BETWEEN %(start)s AND %(end)s", {"start": start, "end": end}
+    values = {"start": start, "end": end, "detail": bool(names & _DETAIL_GROUPS), "months": []}
+    if names <= _MONTH_GROUPS:
+        ended = month_first(timezone.localdate())
+        month = month_first(start) if start.day == 1 else month_add(start, 1)
+        while month < ended and month_add(month, 1) - datetime.timedelta(days=1) <= end:
+            values["months"].append(month)
+            month = month_add(month, 1)
+    condition = (
+        "s.detail = %(detail)s AND ("
+        "(s.span = 'month' AND s.day = ANY(%(months)s::date[])) OR "
+        "(s.span = 'day' AND s.day BETWEEN %(start)s AND %(end)s"
+        " AND date_trunc('month', s.day)::date <> ALL(%(months)s::date[])))"
+    )
+    return "queueing_queuerollup", condition, values
+
+
 def queue_measures(
-    *, start: datetime.date, end: datetime.date, office_ids=None, by: tuple[str, ...] = (), **where
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    office_ids=None,
+    by: tuple[str, ...] = (),
+    histograms: tuple[str, ...] = _HISTOGRAMS,
+    **where,
 ) -> list[QueueMeasures]:
     """The queue's figures from `start` to `end` (both included) for the offices `office_ids`
     (None: every office), one QueueMeasures per group of `by` (names of MEASURE_GROUPS; none:
     one for everything), optionally narrowed by `where` (a group name = a value, e.g.
-    service=3, priority=0). Reads the summary rows only: two queries, whatever the range."""
-    groups = [MEASURE_GROUPS[name] for name in by]
-    conditions = ["s.day BETWEEN %(start)s AND %(end)s"]
-    values = {"start": start, "end": end}
+    service=3, priority=0), with the `histograms` asked for (the others stay empty: no
+    percentiles or averages of them). Reads the roll-ups, or the summary rows for an hour
+    (`_measure_source`), never the tickets: one query, whatever the range."""
+    table, condition, values = _measure_source(start, end, {*by, *where})
+    conditions = [condition]
     if office_ids is not None:
         conditions.append("s.office_id = ANY(%(offices)s)")
         values["offices"] = list(office_ids)
     for name, value in where.items():
         conditions.append(f"{MEASURE_GROUPS[name]} = %(w_{name})s")
         values[f"w_{name}"] = value
-    condition = " AND ".join(conditions)
-    select = "".join(f"{sql}, " for sql in groups)
-    group_by = f"GROUP BY {', '.join(str(i + 1) for i in range(len(groups)))}" if groups else ""
-    totals = ", ".join(
-        [*(f"coalesce(sum(s.{name}), 0)" for name in _COUNTS), *(f"coalesce(max(s.{m}), 0)" for m in _MAXIMA)]
+    groups = [MEASURE_GROUPS[name] for name in by]
+    select = ", ".join(
+        [
+            *groups,
+            *(f"coalesce(sum(s.{name}), 0)" for name in _COUNTS),
+            *(f"coalesce(max(s.{name}), 0)" for name in _MAXIMA),
+            *(f"queue_histogram_sum(s.{name}_hist)" for name in histograms),
+        ]
     )
-    source = "queueing_queuesummary s JOIN queueing_service sv ON sv.id = s.service_id"
-    width = len(groups)
-    histogram_parts = [
-        f"SELECT {select}'{name}', u.o - 1, sum(u.x) FROM {source}, unnest(s.{name}_hist) WITH ORDINALITY u(x, o) "
-        f"WHERE {condition} GROUP BY {', '.join(str(i + 1) for i in range(width + 2))}"
-        for name in _HISTOGRAMS
-    ]
+    group_by = f"GROUP BY {', '.join(str(i + 1) for i in range(len(groups)))}" if groups else ""
+    sql = (
+        f"SELECT {select} FROM {table} s JOIN queueing_service sv ON sv.id = s.service_id "
+        f"WHERE {' AND '.join(conditions)} {group_by}"
+    )
     with reports_connection().cursor() as cursor:
-        cursor.execute(f"SELECT {select}{totals} FROM {source} WHERE {condition} {group_by}", values)
+        cursor.execute(sql, values)
         rows = cursor.fetchall()
-        cursor.execute(" UNION ALL ".join(histogram_parts), values)
-        buckets = cursor.fetchall()
-    measures = {}
+    width, numbers = len(groups), len(_COUNTS) + len(_MAXIMA)
+    measures = []
     for row in rows:
-        key = tuple(row[:width])
-        numbers = dict(zip(_COUNTS + _MAXIMA, (int(v) for v in row[width:]), strict=True))
-        measures[key] = QueueMeasures(group=dict(zip(by, key, strict=True)), **numbers)
-    for *key, name, bucket, count in buckets:
-        histogram = getattr(measures[tuple(key)], name)
-        histogram.counts.extend([0] * (bucket + 1 - len(histogram.counts)))
-        histogram.counts[bucket] += int(count)
-    if not groups and not rows[0][0]:
-        return []
-    return list(measures.values())
+        if not groups and not row[width]:
+            return []  # no tickets at all
+        key, figures, hists = row[:width], row[width : width + numbers], row[width + numbers :]
+        m = QueueMeasures(
+            group=dict(zip(by, key, strict=True)),
+            **dict(zip(_COUNTS + _MAXIMA, (int(v) for v in figures), strict=True)),
+        )
+        for name, counts in zip(histograms, hists, strict=True):
+            getattr(m, name).counts = list(counts or [])
+        measures.append(m)
+    return measures
 
 
 @dataclass

@@ -28,6 +28,7 @@ from queueing.lifecycles import DAY_END_OUTCOMES, FINISH_OUTCOMES, TICKET_LIFECY
 from queueing.models import (
     HISTOGRAM_CAP,
     Counter,
+    QueueRollup,
     QueueSummary,
     Service,
     ServiceKind,
@@ -40,6 +41,7 @@ from queueing.models import (
 )
 from queueing.sql import sql_read
 from registry.validators import account_number_clean, national_id_clean
+from sso.core.months import month_add, month_first, months_between
 from sso.core.numbering import number_next
 from sso.core.tasks import days_reroll_on_commit
 
@@ -497,17 +499,19 @@ PROCESS_CLAIM_KINDS = (
 
 @transaction.atomic
 def queue_summary_roll(*, day, office_id: int | None = None, end=None, now=None) -> int:
-    """Rebuild the queue's summary rows (QueueSummary) of `day` (to `end`, if given: a range
-    of days in one statement) for one office or every office: delete, then insert from the
-    tickets in one set-based statement (queueing/sql/queue_summary_roll.sql), in one
-    transaction, so a report never sees the day half rolled. Idempotent: re-rolling a day
-    after a late correction gives the figures of the tickets as they now are. Returns the
-    rows written."""
+    """Rebuild the queue's summary rows (QueueSummary) and their day roll-ups (QueueRollup) of
+    `day` (to `end`, if given: a range of days in one statement) for one office or every
+    office: delete, then insert from the tickets in one set-based statement
+    (queueing/sql/queue_summary_roll.sql); then the month roll-ups of every month among those
+    days that has ended, from its day roll-ups (queue_rollup_months.sql). One transaction, so
+    a report never sees a day half rolled. Idempotent: re-rolling a day after a late
+    correction gives the figures of the tickets as they now are. Returns the summary rows
+    written."""
     end = end or day
-    rows = QueueSummary.objects.filter(day__range=(day, end))
-    if office_id is not None:
-        rows = rows.filter(office_id=office_id)
-    rows.delete()
+    now = now or timezone.now()
+    scope = {} if office_id is None else {"office_id": office_id}
+    QueueSummary.objects.filter(day__range=(day, end), **scope).delete()
+    QueueRollup.objects.filter(span=QueueRollup.Span.DAY, day__range=(day, end), **scope).delete()
     values = {
         "start": day,
         "end": end,
@@ -517,11 +521,21 @@ def queue_summary_roll(*, day, office_id: int | None = None, end=None, now=None)
         "served": list(FINISH_OUTCOMES),
         "receipt_kinds": [kind.value for kind in PROCESS_RECEIPT_KINDS],
         "claim_kinds": [kind.value for kind in PROCESS_CLAIM_KINDS],
-        "now": now or timezone.now(),
+        "now": now,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql_read("queue_summary_roll.sql", comments=False), values)
-        return cursor.rowcount
+        written = cursor.fetchone()[0]
+        # The months among the days that have ended (a past day's roll may end one).
+        last = min(end, month_first(timezone.localdate(now)) - datetime.timedelta(days=1))
+        for month in (month_add(day, n) for n in range(max(0, months_between(day, last)))):
+            month_end = month_add(month, 1) - datetime.timedelta(days=1)
+            QueueRollup.objects.filter(span=QueueRollup.Span.MONTH, day=month, **scope).delete()
+            cursor.execute(
+                sql_read("queue_rollup_months.sql", comments=False),
+                {"month": month, "month_end": month_end, "office": office_id, "now": now},
+            )
+    return written
 
 
 # Late corrections ----------------------------------------------------------------------------
@@ -628,25 +642,43 @@ def service_target_delete(*, target: ServiceTarget, officer=None) -> None:
     _target_days_reroll(spans, before)
 
 
-# A case's step, on the ticket its officer is serving: the counter the officer is signed in at
-# (Counter.officer, unique) and its one open ticket (ticket_one_per_counter), one statement.
+# A case's step, on the ticket its officer is serving for that case's customer: the counter the
+# officer is signed in at (Counter.officer, unique), its one open ticket (ticket_one_per_counter),
+# if that ticket is the customer's: their kind and ID, or tied to the case (ticket_case_link: the
+# record, its employer or person), or naming no one. One statement.
 _EVENT_SQL = """
 INSERT INTO queueing_ticketevent (ticket_id, kind, at)
 SELECT t.id, %(kind)s, %(at)s
 FROM queueing_counter c
 JOIN queueing_ticket t ON t.counter_id = c.id AND t.status IN ('called', 'serving')
 WHERE c.officer_id = %(officer)s AND t.status = 'serving'
+  AND (t.customer_ref = ''
+       OR (t.customer_kind = %(customer_kind)s AND t.customer_ref = %(customer_ref)s)
+       OR (t.case_type_id, t.case_id) IN (SELECT * FROM unnest(%(case_types)s::int[], %(case_ids)s::bigint[])))
 ON CONFLICT (ticket_id, kind) DO NOTHING
 """
 
 
-def ticket_event_record(*, kind: str, officer, at, **_signal) -> int:
+def ticket_event_record(*, kind: str, officer, at, record=None, customer=None, **_signal) -> int:
     """The listener of sso.core.signals.case_event: keep the step (`kind`, done `at`) on the
-    ticket `officer` is serving now, the first of its kind (a later one is ignored); nothing
-    when the officer serves no ticket or `kind` is not one the queue times. Returns the rows
+    ticket `officer` is serving now for the case's `customer` (an sso.core.signals.Customer),
+    the first of its kind (a later one is ignored). A ticket of another customer (an officer
+    issuing employer X's receipt while serving employer Y) gets nothing, and neither does an
+    officer serving no ticket or a `kind` the queue does not time. A ticket naming no one, or
+    tied to `record` or to one of the customer's records, is the case's. Returns the rows
     written (0 or 1)."""
     if kind not in TicketEvent.Kind.values or officer is None or officer.pk is None:
         return 0
+    cases = [obj for obj in (record, *(customer.records if customer else ())) if obj is not None and obj.pk]
+    values = {
+        "kind": kind,
+        "at": at,
+        "officer": officer.pk,
+        "customer_kind": customer.kind if customer else None,
+        "customer_ref": (customer.ref or None) if customer else None,
+        "case_types": [ContentType.objects.get_for_model(type(obj)).pk for obj in cases],
+        "case_ids": [obj.pk for obj in cases],
+    }
     with connection.cursor() as cursor:
-        cursor.execute(_EVENT_SQL, {"kind": kind, "at": at, "officer": officer.pk})
+        cursor.execute(_EVENT_SQL, values)
         return cursor.rowcount

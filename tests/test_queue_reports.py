@@ -23,10 +23,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from queueing import services
-from queueing.models import Counter, QueueSummary, Service, Ticket
-from queueing.reports import SECTIONS, counters_build, days_build, offices_build, priority_build, services_build
+from queueing.models import Counter, QueueRollup, QueueSummary, Service, Ticket
+from queueing.reports import (
+    SECTIONS,
+    counters_build,
+    days_build,
+    offices_build,
+    priority_build,
+    queue_total,
+    services_build,
+)
 from queueing.selectors import queue_measures
 from sso.core.reports import NATIONAL, OFFICE, Period
 from tests.factories import StaffFactory, queue_office
@@ -150,6 +159,107 @@ def test_rolling_a_day_again_changes_nothing_and_picks_up_a_correction(morning):
     [whole] = queue_measures(start=DAY, end=DAY, office_ids=[morning["office"].pk])
     assert (whole.visits, whole.within_target) == (4, 2)
     assert whole.visit.percentile(90) == 60
+
+
+NOVEMBER = (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
+MEASURE_FIELDS = ("tickets", "arrivals", "served", "documents_missing", "no_shows", "cancelled", "transfers",
+                  "targeted", "within_target", "wait_seconds", "wait_max", "visit_seconds", "visit_max",
+                  "processed", "process_seconds")  # fmt: skip
+
+
+def _figures(measures):
+    return {
+        tuple(sorted(m.group.items())): (
+            *(getattr(m, name) for name in MEASURE_FIELDS),
+            *(getattr(m, name).counts for name in ("wait", "service", "visit", "process")),
+        )
+        for m in measures
+    }
+
+
+def test_the_histogram_functions_count_and_add_element_by_element():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT queue_histogram('{3,0,3,NULL,1}'), queue_histogram('{}'), queue_histogram(NULL),"
+            " queue_histogram_add('{1,2}', '{0,0,5}'), queue_histogram_add('{4,4,4}', '{1}'),"
+            " (SELECT queue_histogram_sum(h) FROM (VALUES ('{1}'::int[]), ('{0,2}'), ('{}')) v(h)),"
+            " (SELECT queue_histogram_sum(h) FROM (VALUES ('{1}'::int[])) v(h) WHERE false)"
+        )
+        assert cursor.fetchone() == ([1, 1, 0, 2], [], [], [1, 2, 5], [5, 4, 4], [1, 2], [])
+
+
+def test_a_day_is_rolled_up_without_the_hour_with_and_without_its_counters(morning):
+    rollups = QueueRollup.objects.filter(office=morning["office"], span="day", day=DAY)
+    # By counter and officer: the five summary rows less the hour (T1-T4 at 9 and T6 at 10 on
+    # counter 1 are one regular row); over them: one row per service and priority class.
+    assert rollups.filter(detail=True).count() == 4
+    overall = {(r.service_id, r.priority): r for r in rollups.filter(detail=False)}
+    assert set(overall) == {
+        (morning["contribution"].pk, Ticket.Priority.REGULAR),
+        (morning["contribution"].pk, Ticket.Priority.PRIORITY),
+        (morning["sickness"].pk, Ticket.Priority.REGULAR),
+    }
+    regular = overall[(morning["contribution"].pk, Ticket.Priority.REGULAR)]
+    assert (regular.tickets, regular.served, regular.cancelled, regular.transfers) == (5, 3, 1, 1)
+    # Every figure read from the roll-ups is the one read from the summary rows (by hour).
+    office_ids = [morning["office"].pk]
+    for by in [(), ("service",), ("counter",), ("officer", "priority")]:
+        by_hour = queue_measures(start=DAY, end=DAY, office_ids=office_ids, by=(*by, "hour"))
+        totals = {}
+        for m in by_hour:
+            key = tuple(sorted((k, v) for k, v in m.group.items() if k != "hour"))
+            totals.setdefault(key, []).append(m)
+        summed = {key: _figures([queue_total(ms)])[()] for key, ms in totals.items()}
+        assert _figures(queue_measures(start=DAY, end=DAY, office_ids=office_ids, by=by)) == summed
+
+
+def test_an_ended_month_is_rolled_up_and_read_whole(morning):
+    """November has ended (today is later): rolling any of its days rolls its month rows, and a
+    range holding the whole month reads them, the same figures as its day rows give."""
+    office_ids = [morning["office"].pk]
+    months = QueueRollup.objects.filter(office=morning["office"], span="month")
+    assert set(months.values_list("day", flat=True)) == {NOVEMBER[0]}
+    assert months.filter(detail=False).count() == 3 and months.filter(detail=True).count() == 4
+    whole_month = queue_measures(start=NOVEMBER[0], end=NOVEMBER[1], office_ids=office_ids, by=("service",))
+    by_days = queue_measures(start=NOVEMBER[0], end=NOVEMBER[1], office_ids=office_ids, by=("service", "day"))
+    assert _figures(whole_month) == {
+        (("service", m.group["service"]),): _figures([m])[(("day", DAY), ("service", m.group["service"]))]
+        for m in by_days
+    }
+    # The month rows are what is read: a month row changed shows (a day row changed does not).
+    months.filter(detail=False, service=morning["sickness"]).update(arrivals=99)
+    [sick] = queue_measures(start=NOVEMBER[0], end=NOVEMBER[1], office_ids=office_ids, service=morning["sickness"].pk)
+    assert sick.arrivals == 99
+    # A range from October to November: October's days and November's month row.
+    [sick] = queue_measures(
+        start=datetime.date(2026, 10, 20), end=NOVEMBER[1], office_ids=office_ids, service=morning["sickness"].pk
+    )
+    assert sick.arrivals == 99
+    # Part of the month: its day rows.
+    [sick] = queue_measures(start=DAY, end=NOVEMBER[1], office_ids=office_ids, service=morning["sickness"].pk)
+    assert sick.arrivals == 0
+
+
+def test_a_correction_of_an_ended_months_day_re_rolls_its_month(morning):
+    office_ids = [morning["office"].pk]
+    Ticket.objects.filter(pk=morning["tickets"][4].pk).update(finished_at=at(10, 40))
+    services.queue_summary_roll(day=DAY, office_id=morning["office"].pk)
+    [whole] = queue_measures(start=NOVEMBER[0], end=NOVEMBER[1], office_ids=office_ids)
+    assert (whole.visits, whole.within_target, whole.visit.percentile(90)) == (4, 2, 60)
+
+
+def test_todays_roll_leaves_the_month_it_is_in_to_the_day_rows(cast, offices):
+    office = queue_office(offices["1001"], counters=1)
+    service = Service.objects.get(office=office, kind="contribution")
+    today = timezone.localdate()
+    services.ticket_issue(service=service, customer_kind="employer", now=at(9, 0, day=today))
+    services.queue_summary_roll(day=today)
+    assert QueueRollup.objects.filter(office=office, span="day", day=today).exists()
+    assert not QueueRollup.objects.filter(office=office, span="month").exists()
+    [whole] = queue_measures(start=today.replace(day=1), end=today, office_ids=[office.pk])
+    assert whole.arrivals == 1
 
 
 def _period(office, start=DAY, end=DAY, **more):

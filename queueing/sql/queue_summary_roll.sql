@@ -2,7 +2,9 @@
 -- one office (%(office)s) or every office (NULL), from the tickets issued those days and their
 -- visits: run by queueing.services.queue_summary_roll after it deleted those days' rows, in
 -- the same transaction. One row per office, day, service, hour of issue (local time,
--- %(tz)s), priority class, counter and officer of the last call.
+-- %(tz)s), priority class, counter and officer of the last call; and the days' roll-ups
+-- (queueing_queuerollup, span 'day'), the same without the hour, with and without the counter
+-- and officer. Returns the rows written of each.
 --
 -- Durations are counted in whole minutes rounded up (a bucket b holds the durations over
 -- b - 1 and up to b minutes), the last bucket (%(cap)s) every longer one: see QueueSummary.
@@ -58,7 +60,10 @@ bucketed AS (
     FROM timed
 ),
 grouped AS (
-    SELECT office_id, service_day, service_id, hour, priority, counter_id, officer_id,
+    -- Three groupings in one pass: the summary row (hour, counter, officer), the day's roll-up
+    -- by counter and officer (`detail`), and the day's roll-up over them (grain 0, 4, 7).
+    SELECT office_id, service_day, service_id, priority, hour, counter_id, officer_id,
+           grouping(hour, counter_id, officer_id) AS grain,
            count(*) AS tickets,
            count(*) FILTER (WHERE arrival) AS arrivals,
            count(visit) AS served,
@@ -68,42 +73,49 @@ grouped AS (
            count(*) FILTER (WHERE outcome = 'transferred') AS transfers,
            count(visit) FILTER (WHERE target IS NOT NULL) AS targeted,
            count(*) FILTER (WHERE visit_b <= target) AS within_target,
-           array_agg(wait_b) FILTER (WHERE wait_b IS NOT NULL) AS waits,
+           queue_histogram(array_agg(wait_b)) AS wait_hist,
            coalesce(sum(round(wait)), 0) AS wait_seconds, coalesce(max(round(wait)), 0) AS wait_max,
-           array_agg(service_b) FILTER (WHERE service_b IS NOT NULL) AS services,
+           queue_histogram(array_agg(service_b)) AS service_hist,
            coalesce(sum(round(service)), 0) AS service_seconds, coalesce(max(round(service)), 0) AS service_max,
-           array_agg(visit_b) FILTER (WHERE visit_b IS NOT NULL) AS visits,
+           queue_histogram(array_agg(visit_b)) AS visit_hist,
            coalesce(sum(round(visit)), 0) AS visit_seconds, coalesce(max(round(visit)), 0) AS visit_max,
            count(process) AS processed,
            count(process) FILTER (WHERE target IS NOT NULL) AS process_targeted,
            count(*) FILTER (WHERE process_b <= target) AS process_within,
-           array_agg(process_b) FILTER (WHERE process_b IS NOT NULL) AS processes,
+           queue_histogram(array_agg(process_b)) AS process_hist,
            coalesce(sum(round(process)), 0) AS process_seconds, coalesce(max(round(process)), 0) AS process_max
     FROM bucketed
-    GROUP BY office_id, service_day, service_id, hour, priority, counter_id, officer_id
+    GROUP BY office_id, service_day, service_id, priority,
+             GROUPING SETS ((hour, counter_id, officer_id), (counter_id, officer_id), ())
+),
+summary AS (
+    INSERT INTO queueing_queuesummary (
+        office_id, day, service_id, hour, priority, counter_id, officer_id,
+        tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
+        wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
+        visit_hist, visit_seconds, visit_max,
+        processed, process_targeted, process_within, process_hist, process_seconds, process_max, rolled_at)
+    SELECT office_id, service_day, service_id, hour, priority, counter_id, officer_id,
+           tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
+           wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
+           visit_hist, visit_seconds, visit_max,
+           processed, process_targeted, process_within, process_hist, process_seconds, process_max, %(now)s
+    FROM grouped WHERE grain = 0
+    RETURNING 1
+),
+rollup AS (
+    INSERT INTO queueing_queuerollup (
+        office_id, span, day, service_id, priority, detail, counter_id, officer_id,
+        tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
+        wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
+        visit_hist, visit_seconds, visit_max,
+        processed, process_targeted, process_within, process_hist, process_seconds, process_max, rolled_at)
+    SELECT office_id, 'day', service_day, service_id, priority, grain = 4, counter_id, officer_id,
+           tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
+           wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
+           visit_hist, visit_seconds, visit_max,
+           processed, process_targeted, process_within, process_hist, process_seconds, process_max, %(now)s
+    FROM grouped WHERE grain <> 0
+    RETURNING 1
 )
-INSERT INTO queueing_queuesummary (
-    office_id, day, service_id, hour, priority, counter_id, officer_id,
-    tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
-    wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
-    visit_hist, visit_seconds, visit_max,
-    processed, process_targeted, process_within, process_hist, process_seconds, process_max, rolled_at)
-SELECT g.office_id, g.service_day, g.service_id, g.hour, g.priority, g.counter_id, g.officer_id,
-       g.tickets, g.arrivals, g.served, g.documents_missing, g.no_shows, g.cancelled, g.transfers,
-       g.targeted, g.within_target,
-       h.wait_hist, g.wait_seconds, g.wait_max, h.service_hist, g.service_seconds, g.service_max,
-       h.visit_hist, g.visit_seconds, g.visit_max,
-       g.processed, g.process_targeted, g.process_within, h.process_hist, g.process_seconds, g.process_max, %(now)s
-FROM grouped g
-CROSS JOIN LATERAL (
-    -- Each list of buckets as a histogram: element b counts the b's, up to the largest.
-    SELECT
-        (SELECT coalesce(array_agg((SELECT count(*) FROM unnest(g.waits) x WHERE x = b) ORDER BY b), '{}')
-         FROM generate_series(0, (SELECT max(x) FROM unnest(g.waits) x)) b) AS wait_hist,
-        (SELECT coalesce(array_agg((SELECT count(*) FROM unnest(g.services) x WHERE x = b) ORDER BY b), '{}')
-         FROM generate_series(0, (SELECT max(x) FROM unnest(g.services) x)) b) AS service_hist,
-        (SELECT coalesce(array_agg((SELECT count(*) FROM unnest(g.visits) x WHERE x = b) ORDER BY b), '{}')
-         FROM generate_series(0, (SELECT max(x) FROM unnest(g.visits) x)) b) AS visit_hist,
-        (SELECT coalesce(array_agg((SELECT count(*) FROM unnest(g.processes) x WHERE x = b) ORDER BY b), '{}')
-         FROM generate_series(0, (SELECT max(x) FROM unnest(g.processes) x)) b) AS process_hist
-) h
+SELECT (SELECT count(*) FROM summary), (SELECT count(*) FROM rollup)
