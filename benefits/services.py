@@ -19,7 +19,7 @@ from benefits.models import Benefit, Claim, ClaimAttempt, ClaimDocument, Documen
 from registry import selectors as registry
 from sso.core.formats import date_lazy, lazy_format
 from sso.core.records import refuse, stamp
-from sso.core.signals import CLAIM_DECIDED, CLAIM_RECORDED, case_event_send
+from sso.core.signals import CLAIM_DECIDED, CLAIM_RECORDED, INSURED, Customer, case_event_send
 
 ADJUDICATE = "benefits.adjudicate_claim"
 CONFIRM_OVERRIDE = "benefits.confirm_override"
@@ -174,8 +174,16 @@ def claim_record(
         stamp(ClaimDocument(claim=claim, requirement=requirement, state=state), officer).save()
     claim_step_write(claim, "", officer)
     _verification_enqueue(claim.pk)
-    case_event_send(kind=CLAIM_RECORDED, officer=officer, record=claim, at=claim.recorded_at)
+    case_event_send(
+        kind=CLAIM_RECORDED, officer=officer, record=claim, at=claim.recorded_at, customer=claim_customer(claim)
+    )
     return claim
+
+
+def claim_customer(claim: Claim) -> Customer:
+    """Whom a claim is for, as the queue's tickets name them: the insured person."""
+    person = claim.person
+    return Customer(kind=INSURED, ref=person.national_id, records=(person,))
 
 
 def _verification_enqueue(claim_id: int) -> None:
@@ -390,7 +398,9 @@ def _claim_adjudicate(
         from benefits.payments import payment_orders_first
 
         payment_orders_first(claim=claim, officer=officer)
-    case_event_send(kind=CLAIM_DECIDED, officer=officer, record=claim, at=claim.adjudicated_at)
+    case_event_send(
+        kind=CLAIM_DECIDED, officer=officer, record=claim, at=claim.adjudicated_at, customer=claim_customer(claim)
+    )
     return claim
 
 

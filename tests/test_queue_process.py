@@ -1,6 +1,7 @@
 """The process, end to end, and repeat visits: the case's steps (receipt issued, claim recorded
-or decided) kept on the ticket the officer is serving (sso.core.signals.case_event heard by
-queueing), rolled up into the process time, and the customers back after documents missing.
+or decided) kept on the ticket the officer is serving for that case's customer (its employer's
+account or person's ID, a ticket tied to the case, or one naming no one: sso.core.signals.case_event
+heard by queueing), rolled up into the process time, and the customers back after documents missing.
 
 At office 1001 on Monday 16 Nov 2026 (Bangkok), counter 1 serves contributions (officer A),
 counter 4 sickness (officer B); each ticket is called a minute after it is issued and started
@@ -25,6 +26,7 @@ from queueing.models import Counter, QueueSummary, Service, Ticket, TicketEvent,
 from queueing.reports import SECTIONS, process_build
 from queueing.selectors import repeat_visits
 from sso.core.reports import OFFICE, Period
+from sso.core import signals
 from sso.core.signals import case_event
 from tests.factories import (
     StaffFactory,
@@ -134,6 +136,74 @@ def test_a_claim_recorded_then_decided_at_the_counter_keeps_both_steps_the_decis
     services.queue_summary_roll(day=ticket.service_day)
     row = QueueSummary.objects.get(service=desk["sickness"], processed__gt=0)
     assert (row.processed, row.process_seconds, row.process_hist) == (1, 2100, [0] * 35 + [1])
+
+
+def _serving_for(desk, kind, customer_kind, customer_ref):
+    service = desk["contribution"] if kind == "contribution" else desk["sickness"]
+    counter, officer = (desk["one"], desk["a"]) if kind == "contribution" else (desk["four"], desk["b"])
+    ticket = services.ticket_issue(service=service, customer_kind=customer_kind, customer_ref=customer_ref)
+    services.ticket_call_next(counter_id=counter.pk, officer=officer)
+    services.ticket_start(counter=counter, officer=officer)
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+def test_the_signals_customer_kinds_are_the_tickets():
+    assert {signals.EMPLOYER, signals.INSURED} == set(Ticket.CustomerKind.values)
+
+
+def test_a_receipt_for_another_employer_than_the_ticket_serving_is_not_its_step(
+    desk, django_capture_on_commit_callbacks
+):
+    a = desk["a"]
+    x = employer_make(desk["office"], a, n=711)
+    y = employer_make(desk["office"], a, n=712)
+    serving_y = _serving_for(desk, "contribution", "employer", y.account_number)
+    statement_x = statement_make(x, a, [employee_make(x, 7111, a).person])
+    with django_capture_on_commit_callbacks(execute=True):
+        statement_paid_make(statement_x, a, paid_on=timezone.localdate())
+    assert _events() == []  # employer X's receipt while serving employer Y: not Y's process
+
+    statement_y = statement_make(y, a, [employee_make(y, 7121, a).person])
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt = statement_paid_make(statement_y, a, paid_on=timezone.localdate()).receipt
+    assert _events() == [(serving_y.pk, "receipt_issued", receipt.issued_at)]
+
+
+def test_a_ticket_tied_to_the_employer_is_its_step_whatever_id_was_typed_at_the_kiosk(
+    desk, django_capture_on_commit_callbacks
+):
+    a = desk["a"]
+    x = employer_make(desk["office"], a, n=713)
+    # The employer's clerk typed their own national ID at the kiosk; the officer opened the employer.
+    ticket = _serving_for(desk, "contribution", "insured", pin_make(713))
+    services.ticket_case_link(ticket=ticket, case=x, officer=a)
+    z = employer_make(desk["office"], a, n=714)
+    with django_capture_on_commit_callbacks(execute=True):
+        statement_paid_make(statement_make(z, a, [employee_make(z, 7141, a).person]), a, paid_on=timezone.localdate())
+    assert _events() == []  # another employer's receipt
+    statement = statement_make(x, a, [employee_make(x, 7131, a).person])
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt = statement_paid_make(statement, a, paid_on=timezone.localdate()).receipt
+    assert _events() == [(ticket.pk, "receipt_issued", receipt.issued_at)]
+
+
+def test_a_claim_is_the_step_of_its_insured_persons_ticket_only(desk, django_capture_on_commit_callbacks):
+    b = desk["b"]
+    employer = employer_make(desk["office"], b, n=715)
+    claimant = employee_make(employer, 7151, b, started_on=datetime.date(2024, 1, 1)).person
+    other = employee_make(employer, 7152, b, started_on=datetime.date(2024, 1, 1)).person
+    ticket = _serving_for(desk, "sickness", "insured", claimant.national_id)
+
+    def record(person):
+        with django_capture_on_commit_callbacks(execute=True):
+            return benefits.claim_record(
+                officer=b, person=person, benefit="sickness", event_date=timezone.localdate(), details={"days_off": 10}
+            )
+
+    record(other)
+    assert _events() == []
+    claim = record(claimant)
+    assert _events() == [(ticket.pk, "claim_recorded", claim.recorded_at)]
 
 
 def test_a_step_not_committed_is_not_heard(desk, django_capture_on_commit_callbacks):

@@ -17,7 +17,7 @@ from sso.core.audit import audited_save
 from sso.core.formats import BE_OFFSET
 from sso.core.numbering import number_next
 from sso.core.records import refuse, stamp
-from sso.core.signals import RECEIPT_ISSUED, case_event_send
+from sso.core.signals import EMPLOYER, INSURED, RECEIPT_ISSUED, Customer, case_event_send
 
 # Receipts -------------------------------------------------------------------------------
 
@@ -30,12 +30,24 @@ def receipt_issue(payment: Payment, officer) -> Receipt:
     the commit, so that an office's payments wait for each other as briefly as they can."""
     # A payment dated back (a bank's notice of an earlier day) counts on that day's collection.
     collection_day_changed(day=payment.paid_on, office_id=payment.office_id)
+    customer = payment_customer(payment)  # before the series is locked
     year = timezone.localdate(payment.posted_at).year + BE_OFFSET
     number = number_next(ReceiptSeries, office_id=payment.office_id, year=year)
     receipt = Receipt(office_id=payment.office_id, year=year, number=number, payment=payment, issued_by=officer)
     audited_save(receipt, officer)
-    case_event_send(kind=RECEIPT_ISSUED, officer=officer, record=receipt, at=receipt.issued_at)
+    case_event_send(kind=RECEIPT_ISSUED, officer=officer, record=receipt, at=receipt.issued_at, customer=customer)
     return receipt
+
+
+def payment_customer(payment: Payment) -> Customer:
+    """Whom a payment is for, as the queue's tickets name them: the statement's employer, or
+    the insured person paying their own (Section 39 or 40) contributions."""
+    if payment.statement_id:
+        statement = payment.statement
+        employer = statement.employer
+        return Customer(kind=EMPLOYER, ref=employer.account_number, records=(employer, statement))
+    person = payment.person
+    return Customer(kind=INSURED, ref=person.national_id, records=(person,))
 
 
 @transaction.atomic
