@@ -25,8 +25,8 @@ from queueing import services
 from queueing.models import Counter, QueueSummary, Service, Ticket, TicketEvent, Visit
 from queueing.reports import SECTIONS, process_build
 from queueing.selectors import repeat_visits
-from sso.core.reports import OFFICE, Period
 from sso.core import signals
+from sso.core.reports import OFFICE, Period
 from sso.core.signals import case_event
 from tests.factories import (
     StaffFactory,
