@@ -30,6 +30,11 @@ class ServiceAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):
     list_display = ["office", "prefix", "name_th", "name_en", "kind", "is_active"]
     list_filter = ["office", "kind", "is_active"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "kind" in form.changed_data:
+            services.service_kind_changed(service=obj)  # its past days' targets change
+
 
 @admin.register(Counter)
 class CounterAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):

@@ -642,6 +642,18 @@ def service_target_delete(*, target: ServiceTarget, officer=None) -> None:
     _target_days_reroll(spans, before)
 
 
+def service_kind_changed(*, service: Service) -> list:
+    """A service's kind changed (the admin): the target and the process step of its tickets
+    on every past day change with it, so the days with its tickets rolled up are rolled again
+    for its office. Returns them."""
+    days = (
+        QueueSummary.objects.filter(office_id=service.office_id, service=service, day__lt=timezone.localdate())
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    return queue_days_changed(days=days, office_id=service.office_id)
+
+
 # A case's step, on the ticket its officer is serving for that case's customer: the counter the
 # officer is signed in at (Counter.officer, unique), its one open ticket (ticket_one_per_counter),
 # if that ticket is the customer's: their kind and ID, or tied to the case (ticket_case_link: the

@@ -1,8 +1,8 @@
 """Late corrections re-roll their day: a write that changes, after its day has passed, what a
 past day's summary rows were built from has exactly that day rolled again by a worker
 (sso.core.tasks.days_reroll_on_commit): a payment dated back and its receipt voided
-(CollectionDay), a service-time target announced, changed or deleted over past days and the
-nightly close of tickets left open (QueueSummary)."""
+(CollectionDay), a service-time target announced, changed or deleted over past days, a service's
+kind changed and the nightly close of tickets left open (QueueSummary)."""
 
 import datetime
 import time
@@ -152,6 +152,34 @@ def test_a_target_announced_changed_or_deleted_over_past_days_rolls_exactly_thos
     # Back to the older target, now 25 minutes: the recent visit of 30 is over it again.
     assert _until(lambda: _within(recent, contribution) == [(1, 0)]), _within(recent, contribution)
     assert QueueSummary.objects.get(day=old).rolled_at == old_rolled
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_services_kind_changed_rolls_its_past_days_again(
+    reference_rules, desk, client_for, cast, celery_worker_process
+):
+    contribution = desk["contribution"]
+    Service.objects.filter(office=desk["office"], kind="registration").delete()  # a kind the office lacks
+    day = _days_ago(2)
+    ServiceTarget.objects.create(kind="contribution", minutes=45, valid_from=datetime.date(2020, 1, 1))
+    ServiceTarget.objects.create(kind="registration", minutes=20, valid_from=datetime.date(2020, 1, 1))
+    _visit(contribution, desk["counter"], desk["officer"], day, 30)
+    queue.queue_summary_roll(day=day)
+    assert _within(day, contribution) == [(1, 1)]
+    response = client_for(cast["admin"]).post(
+        f"/admin/queueing/service/{contribution.pk}/change/",
+        {
+            "prefix": contribution.prefix,
+            "name_th": contribution.name_th,
+            "name_en": contribution.name_en,
+            "kind": "registration",
+            "is_active": "on",
+            "sort_order": contribution.sort_order,
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert _until(lambda: _within(day, contribution) == [(1, 0)]), _within(day, contribution)
 
 
 @pytest.mark.django_db
