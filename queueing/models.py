@@ -248,6 +248,10 @@ class Ticket(models.Model):
             models.Index(fields=["office", "service_day", "status"], name="ticket_office_day_status"),
             # The ticket of a case (few tickets have one: the index holds only those).
             models.Index(fields=["case_type", "case_id"], condition=Q(case_id__isnull=False), name="ticket_case"),
+            # A customer's tickets by day, at any office (the repeat visits): only those naming one.
+            models.Index(
+                fields=["customer_ref", "service_day"], condition=~Q(customer_ref=""), name="ticket_customer_day"
+            ),
         ]
 
     def __str__(self):

@@ -568,43 +568,33 @@ class RepeatVisits:
 # A return counts when its day is at most this many days after the visit's.
 REPEAT_DAYS = 30
 
-# Each customer's tickets at the offices in order (customer, kind of service), from the
-# period's first day to REPEAT_DAYS after its last, read through ticket_office_day_status
-# (office, day); the next ticket of another visit is the return. Tickets without a customer
-# reference cannot be followed.
+# The offices' tickets of the days that ended with documents missing (ticket_office_day_status)
+# and, for each, whether its customer took a ticket for the same kind of service, at any office
+# (a person is national), in another visit after it and within REPEAT_DAYS days
+# (ticket_customer_day: the customer's tickets by day). Tickets without a customer reference
+# cannot be followed.
 _REPEAT_SQL = """
-WITH seq AS (
-    SELECT t.office_id, t.service_id, t.outcome, t.service_day, t.visit_id,
-           lead(t.service_day) OVER w AS next_day, lead(t.visit_id) OVER w AS next_visit
-    FROM queueing_ticket t
-    JOIN queueing_service s ON s.id = t.service_id
-    WHERE t.office_id = ANY(%(offices)s)
-      AND t.service_day BETWEEN %(start)s AND %(until)s
-      AND t.customer_ref <> ''
-    WINDOW w AS (PARTITION BY t.customer_kind, t.customer_ref, s.kind ORDER BY t.issued_at, t.id)
-)
-SELECT office_id, service_id, count(*),
-       count(*) FILTER (WHERE next_visit <> visit_id AND next_day <= service_day + %(days)s)
-FROM seq
-WHERE outcome = 'documents_missing' AND service_day BETWEEN %(start)s AND %(end)s
-GROUP BY office_id, service_id
-ORDER BY office_id, service_id
+SELECT t.office_id, t.service_id, count(*),
+       count(*) FILTER (WHERE EXISTS (
+           SELECT 1 FROM queueing_ticket r JOIN queueing_service rs ON rs.id = r.service_id
+           WHERE r.customer_ref = t.customer_ref AND r.customer_kind = t.customer_kind AND r.customer_ref <> ''
+             AND r.service_day BETWEEN t.service_day AND t.service_day + %(days)s
+             AND rs.kind = s.kind AND r.visit_id <> t.visit_id AND (r.issued_at, r.id) > (t.issued_at, t.id)))
+FROM queueing_ticket t
+JOIN queueing_service s ON s.id = t.service_id
+WHERE t.office_id = ANY(%(offices)s) AND t.service_day BETWEEN %(start)s AND %(end)s
+  AND t.outcome = 'documents_missing' AND t.customer_ref <> ''
+GROUP BY t.office_id, t.service_id
+ORDER BY t.office_id, t.service_id
 """
 
 
 def repeat_visits(*, start: datetime.date, end: datetime.date, office_ids) -> list[RepeatVisits]:
     """Per office and service, the visits from `start` to `end` that ended with documents
     missing and of them those whose customer (the same kind and reference) took a ticket for
-    the same kind of service at the same office within REPEAT_DAYS days after (a later day or
-    the same day's later visit). One query, a window over the offices' tickets of the days
-    (the index on office and day); a return at another office is not seen."""
-    values = {
-        "offices": list(office_ids),
-        "start": start,
-        "end": end,
-        "until": end + datetime.timedelta(days=REPEAT_DAYS),
-        "days": REPEAT_DAYS,
-    }
+    the same kind of service at any office within REPEAT_DAYS days after (a later day or the
+    same day's later visit). One query: an index probe per such visit."""
+    values = {"offices": list(office_ids), "start": start, "end": end, "days": REPEAT_DAYS}
     with reports_connection().cursor() as cursor:
         cursor.execute(_REPEAT_SQL, values)
         return [RepeatVisits(*row) for row in cursor.fetchall()]

@@ -340,3 +340,20 @@ def test_a_customer_back_within_30_days_after_documents_missing_is_counted_at_31
     # Over the next days' period, the returns are visits of their own, not missing documents.
     later = (DAY + datetime.timedelta(1), DAY + datetime.timedelta(40))
     assert repeat_visits(start=later[0], end=later[1], office_ids=[desk["office"].pk]) == []
+
+
+def test_a_customer_back_at_another_office_is_a_repeat_visit_of_the_first(desk, offices):
+    """A person is national: sent home from Bangkok Area 1 and back at Chiang Mai for the
+    same process, the first office's visit counts as repeated (and the other office has none)."""
+    a, one, contribution = desk["a"], desk["one"], desk["contribution"]
+    x = pin_make(811)
+    _serving(contribution, one, a, at(9, 0), customer_ref=x)
+    services.ticket_finish(counter=one, officer=a, outcome="documents_missing", now=at(9, 5))
+    other = queue_office(offices["5000"], counters=1)
+    elsewhere = Service.objects.get(office=other, kind="contribution")
+    services.ticket_issue(
+        service=elsewhere, customer_kind="insured", customer_ref=x, now=at(10, 0, day=DAY + datetime.timedelta(3))
+    )
+    found = repeat_visits(start=DAY, end=DAY, office_ids=[desk["office"].pk])
+    assert [(r.office_id, r.documents_missing, r.came_back) for r in found] == [(desk["office"].pk, 1, 1)]
+    assert repeat_visits(start=DAY, end=DAY + datetime.timedelta(3), office_ids=[other.pk]) == []
