@@ -14,6 +14,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from queueing.models import Counter, Service, ServiceKind, Ticket
@@ -227,14 +228,19 @@ def services_build(period: Period) -> Content:
 
 
 def days_build(period: Period) -> Content:
-    """Per day: % within target with the goal line; and when customers come: arrivals and
-    average waits by hour of day and day of the month (the crowd around the 15th)."""
+    """Per day: % within target with the goal line; and when customers come: per day of the
+    week, and arrivals and average waits by hour of day and day of the month (the crowd
+    around the 15th)."""
     if period.office_id is None:
         return Content()
     code = Office.objects.values_list("code", flat=True).get(pk=period.office_id)
     days = sorted(_measures(period, "day"), key=lambda m: m.group["day"])
     day_keys = ("arrivals", "visits", "within_target", "visit_p90", "wait_average", "no_shows")
     day_rows = [{"day": m.group["day"], **{k: _figures(m)[k] for k in day_keys}} for m in days]
+    by_weekday = sorted(_measures(period, "weekday"), key=lambda m: m.group["weekday"])
+    weekday_rows = [
+        {"weekday": str(WEEKDAYS[m.group["weekday"] - 1]), **{k: _figures(m)[k] for k in day_keys}} for m in by_weekday
+    ]
     cells = sorted(_waits(period, "hour", "day_of_month"), key=lambda m: (m.group["hour"], m.group["day_of_month"]))
     heat_rows = [
         {
@@ -257,6 +263,13 @@ def days_build(period: Period) -> Content:
                 drill=lambda row: _drill(period, code, day=row["day"]),
             ),
             Table(
+                "weekdays",
+                str(_("By day of the week")),
+                [Column("weekday", _("Day of the week")), *_columns(*day_keys)],
+                weekday_rows,
+                totals=_totals(by_weekday, "weekday", day_keys),
+            ),
+            Table(
                 "hours",
                 str(_("By hour and day of the month")),
                 [
@@ -277,6 +290,14 @@ def days_build(period: Period) -> Content:
                 "day",
                 ["within_target"],
                 target=WITHIN_TARGET_GOAL,
+            ),
+            Chart(
+                "arrivals_by_weekday",
+                str(_("Arrivals and visits by day of the week")),
+                "bar",
+                "weekdays",
+                "weekday",
+                ["arrivals", "visits"],
             ),
             Chart(
                 "arrivals_heatmap",

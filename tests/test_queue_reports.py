@@ -298,6 +298,10 @@ def test_the_days_counters_officers_and_priority_tables(morning):
     # Hour 9: T1-T4 waited 10:00, 15:30, 21:00, 13:00 (59:30 / 4); hour 10: T5 (never called),
     # T6 (5:00) and the transfer T7 (10:00), which is no arrival.
     assert cells == {(9, 16): (4, 14.9), (10, 16): (2, 7.5)}
+    # 16 November 2026 is a Monday (จันทร์, in Thai, the language of the page): the one weekday.
+    [monday] = days.table("weekdays").rows
+    assert (monday["weekday"], monday["arrivals"], monday["visits"], monday["within_target"]) == ("จันทร์", 6, 4, 0.75)
+    assert [c.series for c in days.charts if c.kind == "bar"] == [["arrivals", "visits"]]
     counters = counters_build(period)
     by_counter = {r["counter"]: (r["visits"], r["no_shows"], r["transfers"], r["service_p90"])
                   for r in counters.table("counters").rows}  # fmt: skip
