@@ -283,6 +283,10 @@ def _close(ticket: Ticket, outcome: str, now, officer) -> Ticket:
         Visit.objects.filter(pk=ticket.visit_id).exclude(
             tickets__status__in=[Ticket.Status.WAITING, Ticket.Status.CALLED, Ticket.Status.SERVING]
         ).update(finished_at=now)
+    if ticket.service_day < _local_day(now):
+        # A ticket of an earlier day still open (the nightly close has not run since): its day
+        # is already rolled up.
+        queue_days_changed(days=[ticket.service_day], office_id=ticket.office_id)
     return ticket
 
 

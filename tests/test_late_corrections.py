@@ -205,6 +205,20 @@ def test_a_target_rolls_only_the_past_days_whose_target_it_changes(desk, django_
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
+def test_a_ticket_of_an_earlier_day_finished_now_rolls_its_day_again(reference_rules, desk, celery_worker_process):
+    contribution, counter, officer = desk["contribution"], desk["counter"], desk["officer"]
+    day = _days_ago(2)  # the close has not run since
+    queue.ticket_issue(service=contribution, customer_kind="insured", now=at(day, 16, 0))
+    queue.ticket_call_next(counter_id=counter.pk, officer=officer, now=at(day, 16, 1))
+    queue.ticket_start(counter=counter, officer=officer, now=at(day, 16, 2))
+    queue.queue_summary_roll(day=day)
+    assert list(QueueSummary.objects.filter(day=day).values_list("served", flat=True)) == [0]
+    queue.ticket_finish(counter=counter, officer=officer, outcome="completed")
+    assert _until(lambda: list(QueueSummary.objects.filter(day=day).values_list("served", flat=True)) == [1])
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
 def test_the_nightly_close_rolls_every_day_whose_tickets_it_ends_again(reference_rules, desk, celery_worker_process):
     contribution = desk["contribution"]
     forgotten = _days_ago(4)  # the close did not run that night
