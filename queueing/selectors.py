@@ -475,16 +475,25 @@ def _measure_source(start: datetime.date, end: datetime.date, names: set[str]) -
     """The rows that answer a measure grouped or narrowed by `names` over `start`..`end`: the
     table and the condition on it. An hour needs the summary rows; anything else reads the
     roll-ups (by counter and officer only when asked for them): the month rows of the range's
-    whole months that have ended, the day rows of its other days."""
+    whole months that have ended and been rolled up, the day rows of its other days."""
     if "hour" in names:
         return "queueing_queuesummary", "s.day BETWEEN %(start)s AND %(end)s", {"start": start, "end": end}
     values = {"start": start, "end": end, "detail": bool(names & _DETAIL_GROUPS), "months": []}
     if names <= _MONTH_GROUPS:
-        ended = month_first(timezone.localdate())
+        ended, whole = month_first(timezone.localdate()), []
         month = month_first(start) if start.day == 1 else month_add(start, 1)
         while month < ended and month_add(month, 1) - datetime.timedelta(days=1) <= end:
-            values["months"].append(month)
+            whole.append(month)
             month = month_add(month, 1)
+        # Those rolled up (every office's at once: queue_summary_roll); a month not rolled up
+        # since it ended (the nightly roll missed) is read from its days.
+        if whole:
+            with reports_connection().cursor() as cursor:
+                cursor.execute(
+                    "SELECT DISTINCT day FROM queueing_queuerollup WHERE span = 'month' AND detail AND day = ANY(%s)",
+                    [whole],
+                )
+                values["months"] = sorted(day for (day,) in cursor.fetchall())
     condition = (
         "s.detail = %(detail)s AND ("
         "(s.span = 'month' AND s.day = ANY(%(months)s::date[])) OR "

@@ -507,7 +507,8 @@ def queue_summary_roll(*, day, office_id: int | None = None, end=None, now=None)
     `day` (to `end`, if given: a range of days in one statement) for one office or every
     office: delete, then insert from the tickets in one set-based statement
     (queueing/sql/queue_summary_roll.sql); then the month roll-ups of every month among those
-    days that has ended, from its day roll-ups (queue_rollup_months.sql). One transaction, so
+    days that has ended, from its day roll-ups (queue_rollup_months.sql; a month without any
+    yet for every office). One transaction, so
     a report never sees a day half rolled. Idempotent: re-rolling a day after a late
     correction gives the figures of the tickets as they now are. Returns the summary rows
     written."""
@@ -534,10 +535,14 @@ def queue_summary_roll(*, day, office_id: int | None = None, end=None, now=None)
         last = min(end, month_first(timezone.localdate(now)) - datetime.timedelta(days=1))
         for month in (month_add(day, n) for n in range(max(0, months_between(day, last)))):
             month_end = month_add(month, 1) - datetime.timedelta(days=1)
-            QueueRollup.objects.filter(span=QueueRollup.Span.MONTH, day=month, **scope).delete()
+            rows = QueueRollup.objects.filter(span=QueueRollup.Span.MONTH, day=month)
+            # A month is first rolled up for every office, so that once it has month rows
+            # every office's are there (the reports read either the month's rows or its days').
+            office = office_id if rows.exists() else None
+            (rows if office is None else rows.filter(office_id=office)).delete()
             cursor.execute(
                 sql_read("queue_rollup_months.sql", comments=False),
-                {"month": month, "month_end": month_end, "office": office_id, "now": now},
+                {"month": month, "month_end": month_end, "office": office, "now": now},
             )
     return written
 

@@ -250,6 +250,25 @@ def test_a_correction_of_an_ended_months_day_re_rolls_its_month(morning):
     assert (whole.visits, whole.within_target, whole.visit.percentile(90)) == (4, 2, 60)
 
 
+def test_a_month_not_rolled_up_is_read_from_its_days_and_first_rolled_for_every_office(morning, offices):
+    office_ids = [morning["office"].pk]
+    before = _figures(queue_measures(start=NOVEMBER[0], end=NOVEMBER[1], office_ids=office_ids, by=("service",)))
+    QueueRollup.objects.filter(span="month").delete()  # the nightly roll of 1 December missed
+    assert (
+        _figures(queue_measures(start=NOVEMBER[0], end=NOVEMBER[1], office_ids=office_ids, by=("service",))) == before
+    )
+    # A late correction at another office rolls that office's day, and November for every office.
+    other = queue_office(offices["5000"], counters=1)
+    service = Service.objects.get(office=other, kind="contribution")
+    services.ticket_issue(service=service, customer_kind="employer", now=at(9, 0))
+    services.queue_summary_roll(day=DAY, office_id=other.pk)
+    months = QueueRollup.objects.filter(span="month", day=NOVEMBER[0], detail=False)
+    assert set(months.values_list("office_id", flat=True)) == {morning["office"].pk, other.pk}
+    assert (
+        _figures(queue_measures(start=NOVEMBER[0], end=NOVEMBER[1], office_ids=office_ids, by=("service",))) == before
+    )
+
+
 def test_todays_roll_leaves_the_month_it_is_in_to_the_day_rows(cast, offices):
     office = queue_office(offices["1001"], counters=1)
     service = Service.objects.get(office=office, kind="contribution")
