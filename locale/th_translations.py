@@ -10,6 +10,11 @@ from pathlib import Path
 import polib
 
 TH = {
+    # The queue's roll-ups and the office's days by day of the week (queueing).
+    "queue roll-up": "ยอดรวมสรุปคิว",
+    "By day of the week": "ตามวันในสัปดาห์",
+    "Day of the week": "วันในสัปดาห์",
+    "Arrivals and visits by day of the week": "จำนวนผู้มาติดต่อและผู้รับบริการตามวันในสัปดาห์",
     # Uploaded files refused before they are read (sso/core/uploads.py).
     "The line holds a control character (such as NUL); correct the file.": "บรรทัดนี้มีอักขระควบคุม (เช่น NUL) กรุณาแก้ไขไฟล์",
     "The file is larger than %(max)s MB; split it.": ("ไฟล์ใหญ่เกิน %(max)s MB กรุณาแบ่งไฟล์"),
