@@ -21,7 +21,8 @@ F = Finding.Status
 STATEMENT = Lifecycle(
     Statement,
     {
-        # Paid by its (first) payment; a voided receipt of its only payment makes it unpaid again.
+        # Paid by its (first) payment; a voided receipt of the payment paying it makes it unpaid
+        # again unless another payment of it is held.
         S.ACCEPTED: {S.PAID},
         S.PAID: {S.ACCEPTED},
     },
@@ -30,9 +31,11 @@ STATEMENT = Lifecycle(
 REIMBURSEMENT = Lifecycle(
     Reimbursement,
     {
-        # Decided by the back office; an approved one is paid with its batch.
-        R.REQUESTED: {R.APPROVED, R.REJECTED},
-        R.APPROVED: {R.PAID},
+        # Decided by the back office; an approved one is paid with its batch. A receipt voided
+        # before the money left (no batch yet) withdraws the request its payment made, or the
+        # request of the payment that now pays the statement (contributions.services.receipt_void).
+        R.REQUESTED: {R.APPROVED, R.REJECTED, R.WITHDRAWN},
+        R.APPROVED: {R.PAID, R.WITHDRAWN},
     },
 )
 

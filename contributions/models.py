@@ -508,6 +508,7 @@ class Reimbursement(models.Model):
         APPROVED = "approved", _("Approved")
         PAID = "paid", _("Paid")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn: its payment was voided or now pays the statement")
 
     OFFICE_SCOPE = "office"
 

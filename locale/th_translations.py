@@ -886,6 +886,15 @@ TH = {
     "Over 60 in Section 33": "อายุเกิน 60 ปีในมาตรา 33",
     "Person deceased before the period": "ผู้ประกันตนเสียชีวิตก่อนงวดค่าจ้าง",
     "Statement paid twice": "ชำระแบบรายการซ้ำ",
+    # Money and rule defects found at the counter (issue 15, part 3).
+    "Withdrawn: its payment was voided or now pays the statement": (
+        "ถอนคำขอแล้ว: การชำระเงินนั้นถูกยกเลิก หรือกลายเป็นการชำระของแบบรายการนั้นแทน"
+    ),
+    "This payment's reimbursement is in a payment batch or already paid out: it cannot be voided.": (
+        "เงินคืนของการชำระนี้อยู่ในชุดจ่ายเงินแล้วหรือจ่ายคืนไปแล้ว จึงยกเลิกใบเสร็จนี้ไม่ได้"
+    ),
+    "Receipt %(number)s voided: %(reason)s": "ยกเลิกใบเสร็จ %(number)s: %(reason)s",
+    # End of issue 15, part 3.
     "Paid by two employers above the ceiling": "นายจ้างสองรายชำระรวมเกินเพดานค่าจ้าง",
     "Open": "รอดำเนินการ",
     "Accepted as filed": "ยอมรับตามที่ยื่น",

@@ -289,6 +289,75 @@ def test_the_counter_refuses_a_second_payment_but_a_bank_notification_is_reimbur
     assert Reimbursement.objects.get().amount == D("2750.00")
 
 
+def _paid_twice_by_the_bank(firm, cast):
+    statement = _statement(firm, cast)
+    pay = {"officer": cast["counter"], "amount": D("2750.00"), "method": "transfer", "channel": "bank"}
+    first = services.statement_pay(
+        statement=statement, reference="T1", idempotency_key="b-1", paid_on=datetime.date(2026, 2, 10), **pay
+    )
+    second = services.statement_pay(
+        statement=statement, reference="T2", idempotency_key="b-2", paid_on=datetime.date(2026, 2, 12), **pay
+    )
+    return statement, first, second
+
+
+def _months(statement):
+    return sorted(
+        (m.person_id, m.payment_id, m.wage) for m in ContributionMonth.objects.filter(period=statement.period)
+    )
+
+
+def test_voiding_the_first_of_two_bank_payments_hands_the_statement_to_the_second(firm, cast):
+    statement, first, second = _paid_twice_by_the_bank(firm, cast)
+    queued = Reimbursement.objects.get()
+    assert queued.payment == second and queued.status == Reimbursement.Status.REQUESTED
+    before = _months(statement)
+    assert {payment for _, payment, _ in before} == {first.pk}
+    services.receipt_void(receipt=first.receipt, officer=cast["counter"], reason="Posted to the wrong statement")
+    statement.refresh_from_db()
+    queued.refresh_from_db()
+    # As if the first had never been posted: the second pays the statement, nothing to reimburse.
+    assert statement.status == Statement.Status.PAID
+    assert queued.status == Reimbursement.Status.WITHDRAWN
+    assert queued.history.first().history_user == cast["counter"]
+    assert _months(statement) == [(person, second.pk, wage) for person, _, wage in before]
+    second.refresh_from_db()
+    assert second.status == Payment.Status.POSTED
+
+
+def test_voiding_the_second_of_two_bank_payments_withdraws_its_reimbursement_only(firm, cast):
+    statement, first, second = _paid_twice_by_the_bank(firm, cast)
+    before = _months(statement)
+    services.receipt_void(receipt=second.receipt, officer=cast["counter"], reason="The bank posted it twice")
+    statement.refresh_from_db()
+    assert statement.status == Statement.Status.PAID
+    assert Reimbursement.objects.get().status == Reimbursement.Status.WITHDRAWN
+    assert _months(statement) == before
+    # Voiding the other one too leaves the statement unpaid, with no months.
+    services.receipt_void(receipt=first.receipt, officer=cast["counter"], reason="Returned")
+    statement.refresh_from_db()
+    assert statement.status == Statement.Status.ACCEPTED
+    assert _months(statement) == []
+
+
+def test_a_payment_whose_reimbursement_left_in_a_batch_cannot_be_voided(firm, cast, offices):
+    statement, first, second = _paid_twice_by_the_bank(firm, cast)
+    queued = Reimbursement.objects.get()
+    services.reimbursement_approve(reimbursement=queued, officer=cast["counter"])
+    services.reimbursement_batch_create(office=offices["1001"], officer=cast["counter"])
+    with pytest.raises(ValidationError, match="in a payment batch or already paid out"):
+        services.receipt_void(receipt=second.receipt, officer=cast["counter"], reason="Twice")
+    second.receipt.refresh_from_db()
+    assert second.receipt.voided_at is None
+    # The first one's void: the second's money is on its way back, so nothing pays the statement.
+    services.receipt_void(receipt=first.receipt, officer=cast["counter"], reason="Wrong statement")
+    statement.refresh_from_db()
+    queued.refresh_from_db()
+    assert statement.status == Statement.Status.ACCEPTED
+    assert queued.status == Reimbursement.Status.APPROVED
+    assert _months(statement) == []
+
+
 def test_section39_contributions_are_432_a_month(cast, offices):
     from registry.services import section39_apply
 
