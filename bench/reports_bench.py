@@ -10,7 +10,8 @@ another), filled once (a second run reuses it, a larger one tops it up):
    90 days of queue history with their case steps, the default contributions and claims),
    then `queueing.demo.history_generate` in chunks of 500,000 until `--tickets` finished
    tickets of the last `--days` days are there (timed).
-2. The summaries: the queue's (`queue_summary_roll`, all the days in one statement), the
+2. The summaries: the queue's (`queue_summary_roll`, all the days in one statement: the
+   summary rows, their day roll-ups and the month roll-ups of the ended months), the
    collection's and the claim steps' (`collection_summary_fill`, `claim_steps_fill`), timed.
 3. The office dashboard for last month (the busiest office): each of the three report pages'
    section builds (in-process), then `GET /reports/` through the Django test Client as the
@@ -22,7 +23,7 @@ another), filled once (a second run reuses it, a larger one tops it up):
 6. A day's roll-up for all offices (a busy day of last month): `queue_summary_roll`,
    `collection_summary_roll`, `claim_steps_roll` (target < 30 s in all).
 7. The ratio: the queue measures per service for the office's month, and per office for the
-   national month, from the summary rows (`queueing.selectors.queue_measures`, what the
+   national month, from the roll-ups (`queueing.selectors.queue_measures`, what the
    sections read) against a straightforward SQL over the raw `queueing_ticket` rows
    (percentile_disc).
 """
@@ -197,8 +198,13 @@ def main():
         tickets, ticket_offices = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM queueing_queuesummary")
         (summaries,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE span = 'day'), count(*) FILTER (WHERE span = 'month') FROM queueing_queuerollup"
+        )
+        day_rollups, month_rollups = cursor.fetchone()
     print(f"database {connection.settings_dict['NAME']}: {Office.objects.count()} offices, {tickets:,} tickets "
-          f"({ticket_offices} offices), {summaries:,} queue summary rows; {os.cpu_count()} CPUs", flush=True)  # fmt: skip
+          f"({ticket_offices} offices), {summaries:,} queue summary rows, {day_rollups:,} day and "
+          f"{month_rollups:,} month roll-up rows; {os.cpu_count()} CPUs", flush=True)  # fmt: skip
 
     month = month_add(month_first(today), -1)
     office = Office.objects.get(code=BUSIEST_OFFICE)
