@@ -69,7 +69,7 @@ def fill(cursor, claims, office_id, user_id, bank_ids):
         " FROM registry_insuredperson p",
         [office_id, user_id, user_id],
     )
-    cursor.execute(SCHEDULE_SQL)
+    cursor.execute(SCHEDULE_SQL, [])  # with parameters, so the %% is the driver's escape
 
 
 # Every claim due this month: `months` reaches from the event month past the current one.
