@@ -431,3 +431,25 @@ class QueueRollup(QueueFigures):
 
     def __str__(self):
         return f"{self.office_id} {self.span} {self.day} {self.service_id}"
+
+
+class OfficeClosure(models.Model):
+    """A day an office is closed besides the weekends and Thai public holidays (a local
+    holiday, a move, a system outage): the queue planner forecasts no one for it."""
+
+    OFFICE_SCOPE = "office"
+
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("office"))
+    day = models.DateField(_("day"))
+    reason = models.CharField(_("reason"), max_length=200)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["office", "day"]
+        verbose_name = _("office closure")
+        verbose_name_plural = _("office closures")
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="officeclosure_one_per_day")]
+
+    def __str__(self):
+        return f"{self.office_id} {self.day}: {self.reason}"
