@@ -265,16 +265,22 @@ def _day_simulate(office_id, day, plan, rng, ids, rows) -> None:
                                    from_ticket))  # fmt: skip
             return pk, finished
         counter = min(counters[service_id], key=lambda c: free_at.get(c, opening))
-        called = max(issued, free_at.get(counter, opening))
+        free = free_at.get(counter, opening)
+        called = max(issued, free)
+        jumped = False
         if priority == 0:  # called before the regular queue
-            called = min(called, issued + datetime.timedelta(minutes=rng.uniform(1, 6)))
+            early = issued + datetime.timedelta(minutes=rng.uniform(1, 6))
+            jumped = early < called
+            called = min(called, early)
         started = None if end == "no_show" else called + datetime.timedelta(seconds=rng.randint(15, 90))
         average = DEMO_SERVICES[kind][1]
         minutes = rng.lognormvariate(math.log(average) - 0.45**2 / 2, 0.45)
         finished = (
             called + datetime.timedelta(minutes=2) if started is None else started + datetime.timedelta(minutes=minutes)
         )
-        free_at[counter] = max(free_at.get(counter, opening), finished)
+        # A priority ticket called ahead is served in between: the counter's next regular
+        # customers wait as long as it took (the counter serves one at a time).
+        free_at[counter] = free + (finished - called) if jumped else max(free, finished)
         officer = plan["officer_of"][counter]
         rows["ticket"].append((pk, office_id, service_id, visit_id, day, prefix, numbers[prefix], "insured", ref,
                                priority, "done", end, queued, issued, called, called, 1, started, finished, counter,

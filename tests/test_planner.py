@@ -16,9 +16,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from queueing.models import OfficeClosure, QueueSummary, Service
+from queueing.demo import demo_history_generate
+from queueing.models import HISTOGRAM_CAP, OfficeClosure, QueueSummary, Service, Ticket
 from queueing.planning.calendar import day_position, office_calendar
 from queueing.planning.forecast import MIN_DAYS, backtest, forecast_days
+from queueing.planning.selectors import recorded_day, recorded_days
+from queueing.planning.simulation import HOUR, CounterPlan, DayModel, ServiceModel, simulate
+from queueing.planning.validation import validate
 from tests.factories import queue_office
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +154,114 @@ def test_the_backtest_of_a_history_without_noise_has_no_error(office, history):
     assert result.day_mape == pytest.approx(0, abs=1e-9)
     assert result.hour_mape == pytest.approx(0, abs=1e-9)
     assert not math.isnan(result.hour_wape)
+
+
+# The simulation.
+
+
+def exponential_minutes(mean: float) -> list[int]:
+    """A service-time histogram (whole minutes, as QueueSummary's) of an exponential distribution."""
+    counts = [0]
+    for b in range(1, HISTOGRAM_CAP + 1):
+        counts.append(round(1_000_000 * (math.exp(-(b - 1) / mean) - math.exp(-b / mean))))
+    return counts
+
+
+def erlang_c(c: int, arrival_rate: float, service_rate: float) -> tuple[float, float]:
+    """The M/M/c queue's chance of waiting and mean wait (in the rates' time unit)."""
+    a = arrival_rate / service_rate
+    top = a**c / math.factorial(c) * c / (c - a)
+    chance = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+    return chance, chance / (c * service_rate - arrival_rate)
+
+
+def test_the_simulation_reproduces_the_erlang_c_mean_wait_of_an_m_m_3_queue():
+    """Three counters, Poisson arrivals at 14.4 an hour, exponential service of 10 minutes
+    (load 0.8), all day and night: the textbook says 64.7% wait, 10.8 minutes on average."""
+    chance, wait_hours = erlang_c(3, 14.4, 6.0)
+    model = DayModel(
+        counters=[CounterPlan(n, (1,), 0.0, 24 * HOUR) for n in (1, 2, 3)],
+        services={1: ServiceModel(service_id=1, service_hist=exponential_minutes(10.0))},
+    )
+    result = simulate(model, rates={(1, hour): 14.4 for hour in range(24)}, replications=100, seed=1)
+    day = result.day()
+    called = sum(day.wait_hist)
+    assert day.tickets / 100 == pytest.approx(14.4 * 24, rel=0.03)
+    assert day.wait_seconds / called / 3600 == pytest.approx(wait_hours, rel=0.1)
+    assert 1 - day.wait_hist[0] / called == pytest.approx(chance, abs=0.05)
+    assert result.utilisation() == pytest.approx(0.8, abs=0.05)
+    assert result.seconds < 10
+
+
+def test_a_free_counter_calls_a_priority_ticket_before_an_earlier_regular_one():
+    """One counter, service times of 9 to 10 minutes: regular R1 at 0 is served at once,
+    regular R2 comes at 1 minute, priority P (another service of the counter) at 2 minutes,
+    and is called before R2 when R1 is done."""
+    nine = [0] * 10 + [1]
+    model = DayModel(
+        counters=[CounterPlan(1, (1, 2), 0.0, HOUR)],
+        services={1: ServiceModel(service_id=1, service_hist=nine), 2: ServiceModel(service_id=2, service_hist=nine)},
+    )
+    arrivals = [(0.0, 1, 1), (60.0, 1, 1), (120.0, 2, 0)]
+    result = simulate(model, arrivals=arrivals, replications=20)
+    priority = result.figures(result.service(2))
+    regular = result.service(1)
+    assert 7 <= priority["wait_p50"] <= 8  # R1's 9-10 minutes less the 2 it came after
+    assert regular.wait_hist[0] == 20  # R1, every replication
+    assert all(17 <= b <= 19 for b, n in enumerate(regular.wait_hist) if n and b)  # R2 after R1 and P
+    fcfs = simulate(model, arrivals=[(0.0, 1, 1), (60.0, 1, 1), (120.0, 2, 1)], replications=20)
+    assert fcfs.figures(fcfs.service(2))["wait_p50"] >= 16  # without priority, P waits for R2 too
+
+
+def test_a_service_no_counter_serves_is_reported_unserved():
+    nine = [0] * 10 + [1]
+    model = DayModel(
+        counters=[CounterPlan(1, (1,), 0.0, HOUR)],
+        services={1: ServiceModel(service_id=1, service_hist=nine), 2: ServiceModel(service_id=2, service_hist=nine)},
+    )
+    result = simulate(model, arrivals=[(0.0, 1, 1), (10.0, 2, 1), (20.0, 2, 1)], replications=5)
+    assert result.figures(result.service(2))["unserved"] == 2
+    assert result.figures(result.service(1))["unserved"] == 0
+
+
+def test_the_replications_are_reproducible_with_a_seed():
+    model = DayModel(
+        counters=[CounterPlan(n, (1,), 8.5 * HOUR, 16.5 * HOUR) for n in (1, 2)],
+        services={1: ServiceModel(service_id=1, service_hist=exponential_minutes(8.0), no_show=0.05, transfer=0.0)},
+    )
+    rates = {(1, hour): 10.0 for hour in range(8, 17)}
+    one, two = (simulate(model, rates=rates, replications=10, seed=7) for _ in range(2))
+    assert one.day().wait_hist == two.day().wait_hist
+    assert one.day_p90 == two.day_p90
+
+
+# The validation against recorded days.
+
+
+@pytest.fixture
+def demo_history(cast, offices):
+    """The demo's realistic queue history of office 1001 (the demo's own generator)."""
+    office = queue_office(offices["1001"], counters=6)
+    assert demo_history_generate(days=42) > 0
+    return office
+
+
+def test_recorded_days_simulated_with_their_arrivals_come_close_to_what_was_measured(demo_history):
+    days = recorded_days(office_id=demo_history.pk, before=timezone.localdate(), count=8)
+    assert len(days) == 8
+    result = validate(office_id=demo_history.pk, days=days, replications=60)
+    first = result.days[0]
+    record = recorded_day(office_id=demo_history.pk, day=first.day)
+    assert (
+        first.arrivals
+        == len(record.arrivals)
+        == (Ticket.objects.filter(office=demo_history, service_day=first.day, transferred_from__isnull=True).count())
+    )
+    assert first.counters == 6
+    assert first.recorded_p90 is not None and first.simulated_p90 is not None
+    pooled = result.pooled
+    assert abs(pooled["within_error"]) < 0.1
+    # A quiet week's p90 is a few minutes: 5 minutes off is not far off.
+    assert abs(pooled["simulated_p90"] - pooled["recorded_p90"]) <= max(5, 0.5 * pooled["recorded_p90"])
+    inside, of = result.inside
+    assert of == 8 and inside >= 5
