@@ -11,7 +11,7 @@ TEST_WORKERS ?= 3
 # refuses any file whose hash is not in the lock.
 PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
 
-.PHONY: run test lint lock install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments bench-reports
+.PHONY: run test lint lock install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments bench-reports bench-planner
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,3 +82,6 @@ bench-benefit-payments: install-dev
 
 bench-reports: install-dev
 	$(PY) scripts/stack.py exec -- $(PY) bench/reports_bench.py $(BENCH_ARGS)
+
+bench-planner: install-dev
+	$(PY) scripts/stack.py exec -- $(PY) bench/planner_bench.py $(BENCH_ARGS)
