@@ -10,6 +10,67 @@ from pathlib import Path
 import polib
 
 TH = {
+    # The office's public screens: devices, pairing, the kiosk and the board (issue 18).
+    "Board announcement": "ประกาศบนจอแสดงคิว",
+    "The line every public screen of the office shows (the waiting-room board), until you change or clear it.": (
+        "ข้อความหนึ่งบรรทัดที่จอสาธารณะทุกจอของสำนักงานแสดง (จอแสดงคิวในห้องรอ) จนกว่าจะแก้ไขหรือลบ"
+    ),
+    "National ID or employer account (optional): type it, or insert your ID card": (
+        "เลขประจำตัวประชาชนหรือเลขที่บัญชีนายจ้าง (ไม่บังคับ): พิมพ์ หรือเสียบบัตรประชาชน"
+    ),
+    "ID read: its check digit is right.": "อ่านเลขแล้ว: เลขตรวจสอบถูกต้อง",
+    "This national ID is not valid: its check digit is wrong. Please check it.": (
+        "เลขประจำตัวประชาชนไม่ถูกต้อง: เลขตรวจสอบไม่ถูกต้อง กรุณาตรวจสอบอีกครั้ง"
+    ),
+    "Number keypad": "แป้นตัวเลข",
+    "Delete one digit": "ลบหนึ่งหลัก",
+    "Scan to follow your turn on your phone.": "สแกนเพื่อติดตามคิวของท่านบนโทรศัพท์",
+    "The announcement is shown on the public screens.": "แสดงประกาศบนจอสาธารณะแล้ว",
+    "Too many tickets from this kiosk in a minute: please wait a moment.": (
+        "ตู้นี้ออกบัตรคิวมากเกินไปในหนึ่งนาที กรุณารอสักครู่"
+    ),
+    "Pairing code for %(device)s: %(code)s (valid until %(until)s, once). On the device, open %(url)s and type it.": (
+        "รหัสจับคู่ของ %(device)s: %(code)s (ใช้ได้ถึง %(until)s ครั้งเดียว) ที่อุปกรณ์ เปิด %(url)s แล้วพิมพ์รหัสนี้"
+    ),
+    "Show a new pairing code (pairs the device again)": "แสดงรหัสจับคู่ใหม่ (จับคู่อุปกรณ์อีกครั้ง)",
+    "Revoke the selected devices": "เพิกถอนอุปกรณ์ที่เลือก",
+    "Revoked: the devices are refused from their next request.": "เพิกถอนแล้ว: อุปกรณ์จะถูกปฏิเสธตั้งแต่คำขอถัดไป",
+    "Pairing code": "รหัสจับคู่",
+    "Announcement on the public screens": "ประกาศบนจอสาธารณะ",
+    "One line, shown along the bottom of the waiting-room board. Leave empty for none.": (
+        "หนึ่งบรรทัด แสดงที่ด้านล่างของจอแสดงคิวในห้องรอ เว้นว่างหากไม่มีประกาศ"
+    ),
+    "announcement on the public screens": "ประกาศบนจอสาธารณะ",
+    "Can set the announcement line of the office's public screens": "ตั้งข้อความประกาศบนจอสาธารณะของสำนักงานได้",
+    "Waiting-room board": "จอแสดงคิวในห้องรอ",
+    "Counter display": "จอหน้าช่องบริการ",
+    "Satisfaction tablet": "แท็บเล็ตประเมินความพึงพอใจ",
+    "name": "ชื่อ",
+    "Where it stands, e.g. 'Kiosk by the entrance'.": "ตำแหน่งที่ตั้ง เช่น 'ตู้กดบัตรคิวข้างทางเข้า'",
+    "registered": "ลงทะเบียนเมื่อ",
+    "pairing code valid until": "รหัสจับคู่ใช้ได้ถึง",
+    "paired": "จับคู่เมื่อ",
+    "last contact": "ติดต่อล่าสุด",
+    "revoked": "เพิกถอนเมื่อ",
+    "device": "อุปกรณ์",
+    "devices": "อุปกรณ์",
+    "The announcement is too long: 200 characters at most.": "ประกาศยาวเกินไป: ไม่เกิน 200 ตัวอักษร",
+    "This device is already registered.": "อุปกรณ์นี้ลงทะเบียนแล้ว",
+    "This device was revoked: register a new one.": "อุปกรณ์นี้ถูกเพิกถอนแล้ว: กรุณาลงทะเบียนอุปกรณ์ใหม่",
+    "This pairing code is wrong, expired or already used. Ask the administrator for a new one.": (
+        "รหัสจับคู่ไม่ถูกต้อง หมดอายุ หรือถูกใช้แล้ว กรุณาขอรหัสใหม่จากผู้ดูแลระบบ"
+    ),
+    "Pair this screen": "จับคู่จอนี้",
+    "This screen is paired as %(name)s of %(office)s.": "จอนี้จับคู่เป็น %(name)s ของ %(office)s แล้ว",
+    "Type the pairing code the office administrator was shown when registering this device (Admin, Devices).": (
+        "พิมพ์รหัสจับคู่ที่ผู้ดูแลระบบของสำนักงานได้รับเมื่อลงทะเบียนอุปกรณ์นี้ (ผู้ดูแลระบบ, อุปกรณ์)"
+    ),
+    "Pair": "จับคู่",
+    "This screen is not paired": "จอนี้ยังไม่ได้จับคู่",
+    "This page opens only on a device paired for it (its pairing may have been revoked). The office administrator registers the device and pairs it.": (
+        "หน้านี้เปิดได้เฉพาะบนอุปกรณ์ที่จับคู่ไว้สำหรับหน้านี้ (การจับคู่อาจถูกเพิกถอนแล้ว) ผู้ดูแลระบบของสำนักงานเป็นผู้ลงทะเบียนและจับคู่อุปกรณ์"
+    ),
+    "Too many attempts from this screen: wait ten minutes and try again.": "ลองจากจอนี้หลายครั้งเกินไป: กรุณารอสิบนาทีแล้วลองใหม่",
     # The queue's roll-ups and the office's days by day of the week (queueing).
     "queue roll-up": "ยอดรวมสรุปคิว",
     "By day of the week": "ตามวันในสัปดาห์",

@@ -10,6 +10,10 @@ class QueueingConfig(AppConfig):
 
     def ready(self):
         from queueing.services import ticket_event_record
+        from sso.core.devices import home_register
         from sso.core.signals import case_event
+
+        home_register("kiosk", "queueing:device_kiosk")
+        home_register("board", "queueing:device_board")
 
         case_event.connect(ticket_event_record, dispatch_uid="queueing.ticket_event_record")

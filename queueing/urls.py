@@ -13,6 +13,12 @@ urlpatterns = [
     path("counter/<int:pk>/<slug:action>/", views.console_action, name="console_action"),
     path("board/", views.board, name="board"),
     path("board/events/", views.board_events, name="board_events"),
+    path("board/notice/", views.board_notice, name="board_notice"),
+    # The public screens: a device credential of the kind, never a staff session.
+    path("device/kiosk/", views.device_kiosk, name="device_kiosk"),
+    path("device/kiosk/ticket/<str:token>/", views.device_kiosk_ticket, name="device_kiosk_ticket"),
+    path("device/board/", views.device_board, name="device_board"),
+    path("device/board/events/", views.device_board_events, name="device_board_events"),
     path("live/", views.live, name="live"),
     path("live/national/", views.live_national, name="live_national"),
     path("report/", views.report, name="report"),

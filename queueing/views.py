@@ -5,16 +5,17 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection as db_connection
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from queueing import events, services
+from queueing import devices, events, services
 from queueing.filters import OfficeTicketFilter
 from queueing.forms import FinishForm, KioskForm, TransferForm
 from queueing.models import ServiceKind, Ticket
@@ -33,9 +34,12 @@ from queueing.selectors import (
 from queueing.selectors import (
     ticket_list as ticket_list_of,
 )
-from sso.core.forms import ThaiDateField
+from sso.core.devices import device_required, rate_spent
+from sso.core.forms import PublicNoticeForm, ThaiDateField, errors_to_form
+from sso.core.models import Device
 from sso.core.scoping import sees_all_offices
 from sso.core.selectors import office_get_for_user, office_list
+from sso.core.services import office_notice_set
 
 
 def _office(request):
@@ -225,26 +229,42 @@ def console_case(request, pk):
 # --- Display board ------------------------------------------------------------------
 
 
+def _board_page(request, office, *, page_url, events_url):
+    """The board (or, with ?partial=1, its table): the server's clock, the calls, the waiting
+    per service and the office's announcement line."""
+    context = {
+        "office": office,
+        "state": board_state(office_id=office.pk),
+        "loads": queue_live(office_id=office.pk)["loads"],
+        "now_ms": int(timezone.now().timestamp() * 1000),
+        "last_id": events.last_event_id(office.pk),
+        "page_url": page_url,
+        "events_url": events_url,
+    }
+    template = "queueing/_board.html" if request.GET.get("partial") else "queueing/board.html"
+    return render(request, template, context)
+
+
 @login_required
 @permission_required("queueing.view_board", raise_exception=True)
 @with_office
 def board(request, office):
-    context = {"office": office, "state": board_state(office_id=office.pk), "last_id": events.last_event_id(office.pk)}
-    template = "queueing/_board.html" if request.GET.get("partial") else "queueing/board.html"
-    return render(request, template, context)
+    query = f"?office={office.code}&"
+    return _board_page(
+        request,
+        office,
+        page_url=reverse("queueing:board") + query,
+        events_url=reverse("queueing:board_events") + query,
+    )
 
 
 BOARD_STREAM_SECONDS = 300
 
 
-@login_required
-@permission_required("queueing.view_board", raise_exception=True)
-@with_office
-def board_events(request, office):
+def _board_stream(request, office_id):
     """Server-sent events: each call as it happens; a reconnect replays what it missed."""
     raw_last = request.headers.get("Last-Event-ID") or request.GET.get("last") or "0"
     last_id = int(raw_last) if raw_last.isdigit() else 0
-    office_id = office.pk
 
     def stream():
         # A board holds its stream for minutes: it must not hold a database connection too.
@@ -279,6 +299,99 @@ def board_events(request, office):
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+@login_required
+@permission_required("queueing.view_board", raise_exception=True)
+@with_office
+def board_events(request, office):
+    return _board_stream(request, office.pk)
+
+
+@login_required
+@permission_required("core.set_public_notice", raise_exception=True)
+@with_office
+def board_notice(request, office):
+    """The supervisor sets the line of announcements the office's public screens show."""
+    form = PublicNoticeForm(request.POST or None, initial={"public_notice": office.public_notice})
+    if request.method == "POST" and form.is_valid():
+        try:
+            office_notice_set(office=office, text=form.cleaned_data["public_notice"], officer=request.user)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The announcement is shown on the public screens."))
+            return redirect(reverse("queueing:board_notice") + f"?office={office.code}")
+    return render(request, "queueing/board_notice.html", {"office": office, "form": form})
+
+
+# --- Public screens (a device credential, no staff session) -------------------------
+
+
+# Tickets one kiosk may issue in a minute: a person takes about fifteen seconds.
+KIOSK_TICKETS_PER_MINUTE = 20
+# Seconds of no touch before a kiosk returns to its start (the form is cleared).
+KIOSK_IDLE_SECONDS = 45
+
+
+@device_required(Device.Kind.KIOSK)
+def device_kiosk(request, device):
+    """The kiosk in kiosk mode: the office's services, the ID by keypad or card reader."""
+    office = device.office
+    form = KioskForm(request.POST or None, office=office)
+    status = 200
+    if request.method == "POST":
+        if rate_spent("kiosk", str(device.pk), KIOSK_TICKETS_PER_MINUTE, 60):
+            form.is_valid()
+            form.add_error(None, _("Too many tickets from this kiosk in a minute: please wait a moment."))
+            status = 429
+        elif form.is_valid():
+            try:
+                ticket = services.ticket_issue(
+                    service=form.cleaned_data["service"],
+                    customer_kind=form.cleaned_data["customer_kind"],
+                    customer_ref=form.cleaned_data["customer_ref"],
+                    priority=form.cleaned_data["priority"],
+                )
+            except services.QueueError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("queueing:device_kiosk_ticket", token=devices.ticket_token(ticket))
+    context = {"form": form, "office": office, "idle_seconds": KIOSK_IDLE_SECONDS}
+    return render(request, "queueing/device_kiosk.html", context, status=status)
+
+
+@device_required(Device.Kind.KIOSK)
+def device_kiosk_ticket(request, device, token):
+    """The ticket the kiosk just issued, laid out for its 80 mm printer, with its QR code."""
+    pk = devices.ticket_id_from_token(token, max_age=devices.KIOSK_TICKET_SECONDS)
+    ticket = Ticket.objects.select_related("service", "office").filter(pk=pk, office_id=device.office_id).first()
+    if pk is None or ticket is None:
+        raise Http404("No such ticket.")
+    ahead, wait = ticket_people_ahead_and_wait(ticket)
+    context = {
+        "ticket": ticket,
+        "ahead": ahead,
+        "wait": wait,
+        "qr": devices.ticket_qr_svg(request, ticket),
+        "idle_seconds": KIOSK_IDLE_SECONDS,
+    }
+    return render(request, "queueing/device_ticket.html", context)
+
+
+@device_required(Device.Kind.BOARD)
+def device_board(request, device):
+    return _board_page(
+        request,
+        device.office,
+        page_url=reverse("queueing:device_board") + "?",
+        events_url=reverse("queueing:device_board_events") + "?",
+    )
+
+
+@device_required(Device.Kind.BOARD)
+def device_board_events(request, device):
+    return _board_stream(request, device.office_id)
 
 
 # --- Supervisor ---------------------------------------------------------------------

@@ -139,6 +139,12 @@ def public(**rule):
     return Rule(**({"who": "cvsnaou", "anon": 200} | rule))
 
 
+def device_page(**rule):
+    """A public screen's page: a device credential of its kind only (DEVICE_PAGES); every
+    staff role and the anonymous visitor are refused (403), whatever they may do elsewhere."""
+    return Rule(**({"who": "", "anon": 403} | rule))
+
+
 # Django's admin: only is_staff users (administrator, superuser) get in; everyone else is sent
 # to the admin's login page. An office administrator manages the users of their own office
 # only: another office's user is refused (ADMIN_DENIED).
@@ -185,6 +191,7 @@ HISTORY = "snau"  # core.view_audit_history
 ALL_SIGNED_IN = "cvsnaou"
 REPORTS = "snau"  # core.view_reports
 REPORTS_NATIONAL = "nau"  # core.view_reports and core.view_all_offices
+NOTICE = "sau"  # core.set_public_notice: the board's announcement line
 
 EXPECTED = {
     # --- Public pages and accounts.
@@ -195,6 +202,9 @@ EXPECTED = {
     "password_change": may(ALL_SIGNED_IN),
     "password_change_done": may(ALL_SIGNED_IN),
     "set_language": public(ok=REDIRECT, anon=REDIRECT, post=ALL_SIGNED_IN + "-"),
+    # A public screen pairs itself with the administrator's one-time code (a POST, for anyone).
+    "core:device_pair": public(post=ALL_SIGNED_IN + "-"),
+    "core:device_home": public(ok=REDIRECT, anon=REDIRECT),  # to the device's page, or to pair
     # --- Offices and history (sso/core).
     "core:my_office": may(STAFF, ok=REDIRECT),  # to the page of the user's office
     "core:office_list": may("nau"),
@@ -252,6 +262,12 @@ EXPECTED = {
     "queueing:console_action": post_only(QUEUE_SERVE),
     "queueing:board": may(QUEUE_VIEW),
     "queueing:board_events": may(QUEUE_VIEW),
+    "queueing:board_notice": may(NOTICE),
+    # The public screens: a device of the kind only (see DEVICE_PAGES), no staff session.
+    "queueing:device_kiosk": device_page(),
+    "queueing:device_kiosk_ticket": device_page(),
+    "queueing:device_board": device_page(),
+    "queueing:device_board_events": device_page(),
     "queueing:live": may(QUEUE_LIVE),
     "queueing:live_national": may(REPORTS_NATIONAL),  # queueing.view_queue_live and core.view_all_offices
     "queueing:report": may(QUEUE_LIVE),
@@ -407,6 +423,9 @@ ADMIN_MODELS = {
         admin_other_office(),
         admin(""),
     ),
+    # An office's public screens: its administrator registers and revokes its own office's
+    # (another office's is not found); deleting is the superuser's (revoked devices stay).
+    "core_device": (admin(), admin(), admin_other_office(), admin_other_office(), admin_other_office("u")),
     # The contribution rule tables: administrators add and change rows; deleting is the superuser's.
     "contributions_contributionrate": (admin(), admin(), admin(), admin(), admin("u")),
     "contributions_voluntaryrate": (admin(), admin(), admin(), admin(), admin("u")),
@@ -428,6 +447,7 @@ ADMIN_MODELS = {
 # Models whose admin shows their audit history (SimpleHistoryAdmin): one version has a page too.
 AUDITED_ADMIN_MODELS = {
     "core_office",
+    "core_device",
     "core_user",
     "queueing_servicetarget",
     "queueing_service",
@@ -484,6 +504,10 @@ class OfficeRecords:
     claim_finding: object
     merge: object  # a merge of two other persons of this office
     token_info: object  # the API token of this office's officer
+    kiosk: object  # a paired kiosk device of this office, and its credential's cookie value
+    kiosk_cookie: str
+    board: object  # a paired board device
+    board_cookie: str
 
 
 def _office_records(office, officer, n):
@@ -584,7 +608,26 @@ def _office_records(office, officer, n):
         claim_finding=claim_finding,
         merge=merge,
         token_info=Token.objects.create(user=officer).info,
+        **_devices_paired(office, officer),
     )
+
+
+def _devices_paired(office, officer):
+    """A kiosk and a board of the office, registered and paired through the services; the
+    cookie value each screen was given (the signed token)."""
+    from django.core import signing
+
+    from sso.core import devices
+    from sso.core.models import Device
+    from sso.core.services import device_pair, device_register
+
+    found = {}
+    for kind in (Device.Kind.KIOSK, Device.Kind.BOARD):
+        device, code = device_register(device=Device(office=office, kind=kind, name=f"{kind} 1"), officer=officer)
+        device, token = device_pair(code=code)
+        cookie = signing.get_cookie_signer(salt=devices.COOKIE + devices.COOKIE_SALT).sign(token)
+        found |= {kind: device, f"{kind}_cookie": cookie}
+    return found
 
 
 def _required_extra(model, given):
@@ -775,6 +818,7 @@ def _admin_object(model_key):
             "contributions_surchargerule": w.national["contributions_surchargerule"],
             "queueing_service": r.service,
             "queueing_counter": r.counter,
+            "core_device": r.kiosk,
         }[model_key]
         return {"object_id": obj.pk}
 
@@ -798,10 +842,17 @@ def _admin_history_version(model_key):
             "contributions_surchargerule": lambda: w.national["contributions_surchargerule"],
             "queueing_service": lambda: w.records(office).service,
             "queueing_counter": lambda: w.records(office).counter,
+            "core_device": lambda: w.records(office).kiosk,
         }[model_key]()
         return {"_args": (obj_id, _history_id(obj))}
 
     return args
+
+
+def _ticket_token(ticket):
+    from queueing.devices import ticket_token
+
+    return ticket_token(ticket)
 
 
 def _by(attr, param="pk", field="pk"):
@@ -852,6 +903,7 @@ KWARGS = {
     "registry:upload_progress": _by("upload"),
     "registry:upload_errors": _by("upload"),
     "queueing:kiosk_ticket": _by("ticket"),
+    "queueing:device_kiosk_ticket": lambda w, u, o: {"token": _ticket_token(w.records(o).ticket)},
     "queueing:console": _by("counter"),
     "queueing:console_case": _by("counter"),
     "queueing:console_action": lambda w, u, o: {"pk": w.records(o).counter.pk, "action": "call-next"},
@@ -1218,6 +1270,64 @@ def test_a_format_suffix_route_answers_as_its_plain_route(world, quick_streams):
             if answers[0] != answers[1] or answers[1] >= 500:
                 differ.append(f"{method.upper()} {_path(url, values)}: {answers[1]}, plain route {answers[0]}")
     assert not differ, "\n".join(differ)
+
+
+# --- Devices: a public screen's credential opens its kind's pages of its office, nothing else ----
+
+# The pages each kind of device opens (its office's: another office's record is a 404). Every
+# other URL answers a device as it answers the anonymous visitor: a device credential is no
+# sign-in, and the other kinds' pages refuse it (403).
+DEVICE_PAGES = {
+    "kiosk": {"queueing:device_kiosk", "queueing:device_kiosk_ticket"},
+    "board": {"queueing:device_board", "queueing:device_board_events"},
+}
+
+
+def _device_client(w, kind):
+    from sso.core.devices import COOKIE
+
+    client = Client(raise_request_exception=False)
+    client.cookies[COOKIE] = getattr(w.own, f"{kind}_cookie")
+    return client
+
+
+def _device_cells(w, kind):
+    """Every (URL, rule, office, path, expected answer) a device of `kind` of office OWN is asked."""
+    for url in urls():
+        rule = _rule(url)
+        own_page = url.key in DEVICE_PAGES[kind]
+        for office in (OWN, OTHER) if own_page and _names_a_record(w, url) else (OWN,):
+            expected = (200 if office == OWN else 404) if own_page else rule.expected(ANON, office)
+            yield url, rule, office, _path(url, _values(url, w, None, office)), expected
+
+
+@pytest.mark.parametrize("kind", sorted(DEVICE_PAGES))
+def test_a_device_opens_its_own_pages_of_its_office_and_nothing_else(world, quick_streams, kind):
+    client, mismatches, asked = _device_client(world, kind), [], 0
+    for url, _, office, path, expected in _device_cells(world, kind):
+        response = client.get(path)
+        asked += 1
+        if not _matches(expected, response):
+            mismatches.append(
+                f"GET {path} [{url.key}] {kind} device {office}: expected {expected}, got {_got(response)}"
+            )
+    assert asked > len(EXPECTED) // 2
+    assert not mismatches, f"{len(mismatches)} of {asked} answers differ:\n" + "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("kind", sorted(DEVICE_PAGES))
+def test_every_post_of_a_device_outside_its_pages_is_refused_and_writes_nothing(world, quick_streams, kind):
+    client, mismatches, asked = _device_client(world, kind), [], 0
+    for url, rule, _office, path, _expected in _device_cells(world, kind):
+        if url.key in DEVICE_PAGES[kind] or "-" in (rule.post or ""):
+            continue  # its own pages' POSTs are its tests'; pages anyone may POST to (sign-in)
+        before = _writes()
+        response = client.post(path, {})
+        asked += 1
+        wrote = {table: n - before.get(table, 0) for table, n in _writes().items() if n != before.get(table, 0)}
+        if not (_matches(REFUSED, response) or response.status_code in rule.post_refused) or wrote:
+            mismatches.append(f"POST {path} [{url.key}] {kind} device: got {_got(response)}, wrote {wrote}")
+    assert not mismatches, f"{len(mismatches)} of {asked} refused POSTs were not:\n" + "\n".join(mismatches)
 
 
 if HOLES:  # defined only while a hole is open: no empty, skipped test otherwise

@@ -1,13 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from sso.core.models import Office, Province, User
+from sso.core import services
+from sso.core.formats import lazy_format
+from sso.core.models import Device, Office, Province, User
 from sso.core.roles import ROLES_BY_CODE
 
 # The role that reaches /admin/ (see StaffUserAdmin).
@@ -91,6 +95,74 @@ class OfficeWorkAdmin:
         if field is not None and hasattr(field, "queryset"):
             field.queryset = self._own_office(request, field.queryset)
         return field
+
+
+@admin.register(Device)
+class DeviceAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):
+    """An office's public screens: its administrator registers them (their own office's only),
+    is shown a one-time pairing code to type on the screen at /device/pair/, sees each one's
+    last contact, and revokes it (refused from its next request). Registered, paired and
+    revoked through sso.core.services; never deleted (their history stays), revoked instead."""
+
+    list_display = ["name", "kind", "office", "paired_at", "last_contact_at", "revoked_at"]
+    list_filter = ["kind", "office"]
+    list_select_related = ["office"]
+    fields = ["office", "kind", "name", "paired_at", "last_contact_at", "pairing_expires_at", "revoked_at"]
+    readonly_fields = ["paired_at", "last_contact_at", "pairing_expires_at", "revoked_at"]
+    actions = ["pairing_code_new", "revoke"]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if request.user.is_superuser else [name for name in self.fields if name != "office"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The kind of a registered device does not change: register another instead.
+        return [*self.readonly_fields, "kind"] if obj else self.readonly_fields
+
+    def _pairing_shown(self, request, device, code):
+        self.message_user(
+            request,
+            lazy_format(
+                _(
+                    "Pairing code for %(device)s: %(code)s (valid until %(until)s, once). "
+                    "On the device, open %(url)s and type it."
+                ),
+                {
+                    "device": device,
+                    "code": f"{code[:4]} {code[4:]}",
+                    "until": timezone.localtime(device.pairing_expires_at).strftime("%H:%M"),
+                    "url": request.build_absolute_uri(reverse("core:device_pair")),
+                },
+            ),
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.office_id = request.user.office_id
+        if change:
+            obj._history_user = request.user
+            obj.save(update_fields=[name for name in ("name", "office") if name in form.changed_data] or ["name"])
+            return
+        device, code = services.device_register(device=obj, officer=request.user)
+        device.refresh_from_db()
+        self._pairing_shown(request, device, code)
+
+    @admin.action(description=_("Show a new pairing code (pairs the device again)"), permissions=["change"])
+    def pairing_code_new(self, request, queryset):
+        for device in queryset:
+            try:
+                code = services.device_pairing_code_new(device=device, officer=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{device}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
+            device.refresh_from_db()
+            self._pairing_shown(request, device, code)
+
+    @admin.action(description=_("Revoke the selected devices"), permissions=["change"])
+    def revoke(self, request, queryset):
+        for device in queryset:
+            services.device_revoke(device=device, officer=request.user)
+        self.message_user(request, _("Revoked: the devices are refused from their next request."), messages.SUCCESS)
 
 
 def manages_user(editor, user) -> bool:

@@ -120,3 +120,20 @@ class OfficeForm(forms.ModelForm):
         model = Office
         fields = ["name_th", "name_en", "kind", "province", "address", "phone", "opened_on", "is_active"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+
+class DevicePairForm(forms.Form):
+    code = forms.CharField(
+        label=_("Pairing code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True}),
+    )
+
+
+class PublicNoticeForm(forms.Form):
+    public_notice = forms.CharField(
+        label=_("Announcement on the public screens"),
+        max_length=200,
+        required=False,
+        help_text=_("One line, shown along the bottom of the waiting-room board. Leave empty for none."),
+    )

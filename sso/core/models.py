@@ -102,6 +102,8 @@ class Office(BilingualName):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # One line shown on the office's public screens (the waiting-room board), set by its supervisor.
+    public_notice = models.CharField(_("announcement on the public screens"), max_length=200, blank=True)
 
     history = audited()
 
@@ -113,6 +115,7 @@ class Office(BilingualName):
             ("view_all_offices", _("Can see the data of every office")),
             ("view_audit_history", _("Can see the change history of records")),
             ("view_reports", _("Can see the service-time and back-office reports")),
+            ("set_public_notice", _("Can set the announcement line of the office's public screens")),
         ]
 
 
@@ -204,3 +207,42 @@ class EvidenceReport(models.Model):
 
     def __str__(self):
         return f"{self.office.code if self.office_id else 'national'} {self.month:%Y-%m} v{self.version}"
+
+
+class Device(models.Model):
+    """A screen of one office that the public uses or sees (a ticket kiosk, the waiting-room
+    board, a counter display, a satisfaction tablet), registered by the office's administrator.
+    Once paired it holds a device credential (a random token in a signed cookie; only its hash
+    is kept here) that opens that kind's pages for its office and nothing else, until revoked."""
+
+    OFFICE_SCOPE = "office"
+
+    class Kind(models.TextChoices):
+        KIOSK = "kiosk", _("Ticket kiosk")
+        BOARD = "board", _("Waiting-room board")
+        COUNTER_DISPLAY = "counter_display", _("Counter display")
+        SATISFACTION = "satisfaction", _("Satisfaction tablet")
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="devices", verbose_name=_("office"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100, help_text=_("Where it stands, e.g. 'Kiosk by the entrance'."))
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    # sha256 of the one-time pairing code shown to the administrator, and when it stops working.
+    pairing_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    pairing_expires_at = models.DateTimeField(_("pairing code valid until"), null=True, blank=True, editable=False)
+    # sha256 of the device credential's token (the cookie holds the token, signed).
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    paired_at = models.DateTimeField(_("paired"), null=True, blank=True, editable=False)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    # Registration, pairing and revocation are audited; the hashes and the last contact are not.
+    history = audited(excluded_fields=["pairing_code_hash", "token_hash", "last_contact_at"])
+
+    class Meta:
+        ordering = ["office__code", "kind", "name"]
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"

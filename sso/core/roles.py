@@ -149,8 +149,9 @@ ROLES = (
         + _BENEFITS_VIEW
         + ("benefits.view_paymentorder", "benefits.view_paymentbatch", "benefits.view_claimfinding")
         + ("benefits.adjudicate_claim", "benefits.confirm_override", "benefits.decide_appeal")
+        + ("contributions.confirm_payment_date",)
         + ("registry.confirm_merge", "registry.unmerge_insuredperson", "registry.view_personmerge")
-        + ("core.view_audit_history", "core.view_user", "core.view_reports"),
+        + ("core.view_audit_history", "core.view_user", "core.view_reports", "core.set_public_notice"),
     ),
     Role(
         "national_supervisor",
@@ -190,6 +191,10 @@ ROLES = (
             "core.view_user",
             "core.add_user",
             "core.change_user",
+            "core.view_device",
+            "core.add_device",
+            "core.change_device",
+            "core.set_public_notice",
         ),
     ),
 )

@@ -7,6 +7,9 @@ from sso.core.reporting import views as reports
 app_name = "core"
 
 urlpatterns = [
+    # A public screen (kiosk, board) pairs itself here; no staff sign-in.
+    path("device/", views.device_home, name="device_home"),
+    path("device/pair/", views.device_pair, name="device_pair"),
     path("office/", views.my_office, name="my_office"),
     path("offices/", views.office_list_view, name="office_list"),
     path("offices/<str:code>/", views.office_detail, name="office_detail"),

@@ -1,8 +1,10 @@
 import time
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -11,14 +13,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from sso.celery import app as celery_app
+from sso.core import devices
 from sso.core.audit import audited_model_get, history_entries
 from sso.core.filters import OfficeFilter
-from sso.core.forms import OfficeForm
+from sso.core.forms import DevicePairForm, OfficeForm, errors_to_form
 from sso.core.menu import menu_for
 from sso.core.models import Office
 from sso.core.roles import ROLES_BY_CODE
 from sso.core.scoping import object_get_for_user, sees_all_offices
 from sso.core.selectors import office_get_for_user, office_list, office_staff_list
+from sso.core.services import device_pair as device_pair_service
 from sso.core.services import office_update
 from sso.core.tasks import HEARTBEAT_KEY
 
@@ -105,6 +109,36 @@ def recent_changes(request):
         for record, model in rows[:100]
     ]
     return render(request, "core/recent_changes.html", {"entries": entries})
+
+
+def device_pair(request):
+    """A public screen pairs itself with the code its administrator was shown: it then holds
+    the device credential, and any staff session it had is ended (no staff session on a
+    public screen). Attempts are limited per address."""
+    form = DevicePairForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if devices.pair_attempt_spent(request):
+            form.add_error("code", _("Too many attempts from this screen: wait ten minutes and try again."))
+        else:
+            try:
+                device, token = device_pair_service(code=form.cleaned_data["code"])
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                logout(request)
+                home = devices.home_url_name(device.kind)
+                response = redirect(home) if home else redirect("core:device_pair")
+                devices.credential_set(request, response, token)
+                return response
+    return render(request, "core/device_pair.html", {"form": form, "device": devices.request_device(request)})
+
+
+@require_GET
+def device_home(request):
+    """Where a paired screen starts (its kind's page); an unpaired one is sent to pair."""
+    device = devices.request_device(request)
+    home = devices.home_url_name(device.kind) if device else None
+    return redirect(home or "core:device_pair")
 
 
 def _timed(check):

@@ -1,17 +1,25 @@
-// Display board: server-sent events push each call; the board reloads its table and
-// shows the call large with a chime. EventSource reconnects by itself and sends
+// Display board: server-sent events push each call; the board reloads its table and shows
+// the call large, chimed and spoken. EventSource reconnects by itself and sends
 // Last-Event-ID, so the server replays the calls missed while disconnected.
+//
+// The clock is the server's: each table the board loads carries the server's time, and the
+// board keeps its offset from the TV's own clock. The call is spoken by the browser's speech
+// (speechSynthesis), in Thai then English, with the voices installed on the TV only
+// (localService: no internet needed); where no such voice exists the chime alone sounds.
 (function () {
   "use strict";
   const body = document.body;
   const board = document.getElementById("board");
   const flash = document.getElementById("flash");
   const status = document.getElementById("status");
+  const clock = document.getElementById("clock");
   let audio = null;
+  let offset = 0; // server time - this screen's time, in ms
 
   document.getElementById("sound").addEventListener("click", function () {
     audio = audio || new (window.AudioContext || window.webkitAudioContext)();
     this.hidden = true;
+    if (window.speechSynthesis) window.speechSynthesis.getVoices(); // loads the list
   });
 
   function chime() {
@@ -28,10 +36,39 @@
     });
   }
 
+  function voiceFor(lang) {
+    if (!window.speechSynthesis) return null;
+    return window.speechSynthesis.getVoices().find(function (voice) {
+      return voice.localService && voice.lang.replace("_", "-").toLowerCase().startsWith(lang);
+    }) || null;
+  }
+
+  function speak(event) {
+    if (!audio || !window.speechSynthesis) return;
+    const lines = [
+      ["th", "หมายเลข " + event.ticket.split("").join(" ") + " เชิญที่ช่อง " + event.counter],
+      ["en", "Ticket " + event.ticket.split("").join(" ") + ", please go to counter " + event.counter],
+    ];
+    lines.forEach(function (line) {
+      const voice = voiceFor(line[0]);
+      if (!voice) return; // no voice on this TV for the language: the chime says it
+      const utterance = new SpeechSynthesisUtterance(line[1]);
+      utterance.voice = voice;
+      utterance.lang = voice.lang;
+      utterance.rate = 0.9;
+      window.speechSynthesis.speak(utterance);
+    });
+  }
+
+  function serverTime(fragment) {
+    const now = fragment.querySelector("[data-server-now]");
+    if (now) offset = Number(now.dataset.serverNow) - Date.now();
+  }
+
   function refresh() {
     return fetch(body.dataset.partial, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-      .then(function (html) { board.innerHTML = html; });
+      .then(function (html) { board.innerHTML = html; serverTime(board); });
   }
 
   let hideTimer = null;
@@ -41,13 +78,14 @@
     line1.textContent = "หมายเลข " + event.ticket + " เชิญที่ช่อง " + event.counter;
     const line2 = document.createElement("div");
     line2.lang = "en";
-    line2.style.fontSize = "0.6em";
+    line2.className = "flash-en";
     line2.textContent = "Ticket " + event.ticket + ", please go to counter " + event.counter;
     flash.append(line1, line2);
     flash.hidden = false;
     clearTimeout(hideTimer);
     hideTimer = setTimeout(function () { flash.hidden = true; }, 5000);
     chime();
+    setTimeout(function () { speak(event); }, 1200); // after the chime
   }
 
   const source = new EventSource(body.dataset.events);
@@ -58,10 +96,13 @@
     body.dataset.lastEvent = event.id;
     refresh().then(function () { show(event); });
   };
+  // The waiting counts and the announcement change without a call: read them again now and then.
+  setInterval(function () { refresh().catch(function () {}); }, 20000);
 
   function tick() {
-    document.getElementById("clock").textContent = new Date().toLocaleTimeString("th-TH");
+    clock.textContent = new Date(Date.now() + offset).toLocaleTimeString("th-TH", { timeZone: "Asia/Bangkok" });
   }
+  serverTime(board);
   tick();
   setInterval(tick, 1000);
 })();
