@@ -11,6 +11,7 @@ import polib
 
 TH = {
     # The office's public screens: devices, pairing, the kiosk and the board (issue 18).
+    "Clear the number": "ล้างตัวเลข",
     "Board announcement": "ประกาศบนจอแสดงคิว",
     "The line every public screen of the office shows (the waiting-room board), until you change or clear it.": (
         "ข้อความหนึ่งบรรทัดที่จอสาธารณะทุกจอของสำนักงานแสดง (จอแสดงคิวในห้องรอ) จนกว่าจะแก้ไขหรือลบ"
@@ -26,9 +27,7 @@ TH = {
     "Delete one digit": "ลบหนึ่งหลัก",
     "Scan to follow your turn on your phone.": "สแกนเพื่อติดตามคิวของท่านบนโทรศัพท์",
     "The announcement is shown on the public screens.": "แสดงประกาศบนจอสาธารณะแล้ว",
-    "Too many tickets from this kiosk in a minute: please wait a moment.": (
-        "ตู้นี้ออกบัตรคิวมากเกินไปในหนึ่งนาที กรุณารอสักครู่"
-    ),
+    "Too many tickets from this kiosk in a minute: please wait a moment.": ("ตู้นี้ออกบัตรคิวมากเกินไปในหนึ่งนาที กรุณารอสักครู่"),
     "Pairing code for %(device)s: %(code)s (valid until %(until)s, once). On the device, open %(url)s and type it.": (
         "รหัสจับคู่ของ %(device)s: %(code)s (ใช้ได้ถึง %(until)s ครั้งเดียว) ที่อุปกรณ์ เปิด %(url)s แล้วพิมพ์รหัสนี้"
     ),

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -174,8 +175,9 @@ def test_a_revoked_device_is_refused_at_its_next_request(cast, office, client_fo
     refused = client.get("/queue/device/kiosk/")
     assert refused.status_code == 403 and b'data-testid="device-refused"' in refused.content
     assert device.history.first().history_change_reason == "revoked"
-    with pytest.raises(Exception, match="revoked"):
+    with pytest.raises(ValidationError) as refused_code:
         device_pairing_code_new(device=device, officer=cast["admin"])
+    assert set(refused_code.value.error_dict) == {"name"}
 
 
 def test_a_tampered_or_forged_credential_is_refused(cast, office):
@@ -314,5 +316,26 @@ def test_revoking_twice_changes_nothing_more(cast, office):
     device, _client = paired(office, cast["admin"])
     first = device_revoke(device=device, officer=cast["admin"]).revoked_at
     assert device_revoke(device=device, officer=cast["admin"]).revoked_at == first
-    with pytest.raises(Exception, match="wrong, expired or already used"):
+    with pytest.raises(ValidationError) as refused:
         device_pair(code="12345678")
+    assert set(refused.value.error_dict) == {"code"}
+
+
+# --- Demo and the command line -------------------------------------------------------------
+
+
+def test_the_command_prints_a_pairing_code_that_pairs_the_offices_device(offices, office):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from sso.core.demo import _demo_devices
+
+    assert _demo_devices() == 2 * len(offices) and _demo_devices() == 0  # a kiosk and a board per demo office, once
+    out = StringIO()
+    call_command("device_pairing_code", "1001", "kiosk", stdout=out)
+    code = out.getvalue().split("\n")[0].replace(" ", "")
+    client = screen()
+    assert client.post("/device/pair/", {"code": code})["Location"] == "/queue/device/kiosk/"
+    assert Device.objects.filter(office=office, kind="kiosk").count() == 1
+    assert client.get("/queue/device/kiosk/").status_code == 200

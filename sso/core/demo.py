@@ -96,8 +96,29 @@ def seed(*, stdout=None, **options) -> None:
             user.groups.add(Group.objects.get(name=role.code))
             created_users += 1
     extra = _extra_offices(options.get("offices") or 0, provinces)
+    devices = _demo_devices()
     if stdout is not None:
         stdout.write(f"core: {Office.objects.count()} offices ({extra} new generated), {created_users} new demo users")
+        stdout.write(
+            f"core: {devices} new devices (a kiosk and a board per demo office). To pair one, print its code with"
+            " `manage.py device_pairing_code 1001 kiosk` (or `board`; the admin's Devices page shows one too),"
+            " open http://127.0.0.1:8000/device/pair/ in the screen's browser (no sign-in) and type it within"
+            " 10 minutes."
+        )
+
+
+def _demo_devices() -> int:
+    """A kiosk and a board registered for every demo office (not paired: a code pairs them)."""
+    from sso.core.models import Device
+    from sso.core.services import device_register
+
+    added = 0
+    for office in Office.objects.filter(code__in=[row[0] for row in DEMO_OFFICES]):
+        for kind, name in ((Device.Kind.KIOSK, "Kiosk 1"), (Device.Kind.BOARD, "Board 1")):
+            if not Device.objects.filter(office=office, kind=kind).exists():
+                device_register(device=Device(office=office, kind=kind, name=name), officer=None)
+                added += 1
+    return added
 
 
 def ids_reserve(cursor, table: str, count: int) -> int:
