@@ -34,7 +34,7 @@ from queueing.selectors import (
 from queueing.selectors import (
     ticket_list as ticket_list_of,
 )
-from sso.core.devices import device_required, rate_spent
+from sso.core.devices import device_cut_since, device_required, rate_spent
 from sso.core.forms import PublicNoticeForm, ThaiDateField, errors_to_form
 from sso.core.models import Device
 from sso.core.scoping import sees_all_offices
@@ -261,8 +261,10 @@ def board(request, office):
 BOARD_STREAM_SECONDS = 300
 
 
-def _board_stream(request, office_id):
-    """Server-sent events: each call as it happens; a reconnect replays what it missed."""
+def _board_stream(request, office_id, *, device=None):
+    """Server-sent events: each call as it happens; a reconnect replays what it missed. A
+    device's stream ends within seconds of the device being revoked (or paired again)."""
+    started = time.time()
     raw_last = request.headers.get("Last-Event-ID") or request.GET.get("last") or "0"
     last_id = int(raw_last) if raw_last.isdigit() else 0
 
@@ -281,6 +283,8 @@ def _board_stream(request, office_id):
             quiet_since = time.monotonic()
             while time.monotonic() < deadline:
                 message = pubsub.get_message(timeout=1.0)
+                if device is not None and device_cut_since(device.pk, started):
+                    return
                 if message is None:
                     if time.monotonic() - quiet_since > 15:
                         quiet_since = time.monotonic()
@@ -391,7 +395,7 @@ def device_board(request, device):
 
 @device_required(Device.Kind.BOARD)
 def device_board_events(request, device):
-    return _board_stream(request, device.office_id)
+    return _board_stream(request, device.office_id, device=device)
 
 
 # --- Supervisor ---------------------------------------------------------------------

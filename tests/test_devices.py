@@ -339,3 +339,24 @@ def test_the_command_prints_a_pairing_code_that_pairs_the_offices_device(offices
     assert client.post("/device/pair/", {"code": code})["Location"] == "/queue/device/kiosk/"
     assert Device.objects.filter(office=office, kind="kiosk").count() == 1
     assert client.get("/queue/device/kiosk/").status_code == 200
+
+
+def test_revoking_a_board_ends_its_open_event_stream(cast, office, monkeypatch, django_capture_on_commit_callbacks):
+    import time
+
+    class _KeptConnection:  # the stream closes its database connection: not the test's
+        def close(self):
+            pass
+
+    monkeypatch.setattr(queue_views, "db_connection", _KeptConnection())
+    device, board = paired(office, cast["admin"], kind=Device.Kind.BOARD)
+    response = board.get("/queue/device/board/events/")
+    assert response.status_code == 200
+    chunks = iter(response.streaming_content)
+    assert next(chunks).startswith(b"retry:")
+    with django_capture_on_commit_callbacks(execute=True):
+        device_revoke(device=device, officer=cast["admin"])
+    started = time.monotonic()
+    assert list(chunks) == []  # the stream ends (within its next second), sending nothing more
+    assert time.monotonic() - started < 5
+    assert board.get("/queue/device/board/events/").status_code == 403

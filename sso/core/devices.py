@@ -124,6 +124,26 @@ def device_required(*kinds):
     return decorate
 
 
+# A stream a device holds open (the board's events) outlives the request that checked its
+# credential: revoking or pairing the device again marks it cut here (Redis, no database), and
+# the stream ends at its next check.
+CUT_SECONDS = 15 * 60
+
+
+def _cut_key(device_id) -> str:
+    return f"device:cut:{device_id}"
+
+
+def device_cut(device_id) -> None:
+    cache.set(_cut_key(device_id), timezone.now().timestamp(), CUT_SECONDS)
+
+
+def device_cut_since(device_id, started: float) -> bool:
+    """Whether the device was revoked or paired again after `started` (a timestamp)."""
+    cut = cache.get(_cut_key(device_id))
+    return cut is not None and cut >= started
+
+
 def rate_spent(scope: str, ident: str, limit: int, seconds: int) -> bool:
     """Count one more use of `scope` by `ident` in a fixed window; True once past `limit`."""
     key = f"device:rate:{scope}:{ident}:{int(timezone.now().timestamp() // seconds)}"

@@ -105,11 +105,14 @@ def device_pair(*, code: str) -> tuple[Device, str]:
         refuse("code", _("This pairing code is wrong, expired or already used. Ask the administrator for a new one."))
     token = devices.token_make()
     now = timezone.now()
+    was_paired = device.token_hash is not None
     device.token_hash = devices.secret_hash(token)
     device.pairing_code_hash, device.pairing_expires_at = "", None
     device.paired_at = device.last_contact_at = now
     stamp(device, None, reason="paired")
     device.save(update_fields=["token_hash", "pairing_code_hash", "pairing_expires_at", "paired_at", "last_contact_at"])
+    if was_paired:  # the screen that held the credential before: its open stream ends
+        transaction.on_commit(lambda: devices.device_cut(device.pk))
     return device, token
 
 
@@ -124,4 +127,5 @@ def device_revoke(*, device: Device, officer) -> Device:
     device.pairing_code_hash, device.pairing_expires_at = "", None
     stamp(device, officer, reason="revoked")
     device.save(update_fields=["revoked_at", "token_hash", "pairing_code_hash", "pairing_expires_at"])
+    transaction.on_commit(lambda: devices.device_cut(device.pk))  # its open stream ends too
     return device

@@ -67,7 +67,11 @@
 
   function refresh() {
     return fetch(body.dataset.partial, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (r) {
+        // A board refused (its device revoked, a staff session ended) shows why.
+        if (r.status === 403 || r.status === 401 || r.redirected) window.location.reload();
+        return r.ok ? r.text() : Promise.reject(r.status);
+      })
       .then(function (html) { board.innerHTML = html; serverTime(board); });
   }
 
@@ -90,7 +94,11 @@
 
   const source = new EventSource(body.dataset.events);
   source.onopen = function () { status.textContent = "● live"; refresh(); };
-  source.onerror = function () { status.textContent = "○ reconnecting…"; };
+  source.onerror = function () {
+    status.textContent = "○ reconnecting…";
+    // Refused (not a network error): EventSource gives up; ask the page, which says why.
+    if (source.readyState === EventSource.CLOSED) setTimeout(function () { refresh().catch(function () {}); }, 5000);
+  };
   source.onmessage = function (message) {
     const event = JSON.parse(message.data);
     body.dataset.lastEvent = event.id;
