@@ -90,9 +90,24 @@ class CounterForm(PaymentFieldsForm):
 
 
 class StatementPayForm(PaymentFieldsForm):
-    """Paying a statement filed earlier."""
+    """Paying a statement filed earlier. The money is taken today; another day (a payment
+    taken while the system was down) needs its reason and the supervisor, who types their
+    name and password on this screen (four eyes, as for a claim's override)."""
 
     amount = MoneyField(label=_("Amount received"))
+    paid_on = ThaiDateField(
+        label=_("Paid on"),
+        required=False,
+        help_text=_("Empty: today. Another day needs its reason and a supervisor's confirmation."),
+    )
+    date_reason = forms.CharField(label=_("Reason for the payment date"), max_length=300, required=False)
+    supervisor = forms.CharField(label=_("Confirming supervisor (username)"), max_length=150, required=False)
+    supervisor_password = forms.CharField(
+        label=_("Supervisor's password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class VoidForm(forms.Form):

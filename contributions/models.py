@@ -330,6 +330,17 @@ class Payment(models.Model):
     )
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True, unique=True)
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.POSTED)
+    # A counter payment dated other than the day it is posted: why, and the supervisor who
+    # confirmed it on the officer's screen (four eyes).
+    date_reason = models.CharField(_("reason for the payment date"), max_length=300, blank=True)
+    date_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("payment date confirmed by"),
+    )
 
     history = audited()
 
@@ -337,6 +348,9 @@ class Payment(models.Model):
         ordering = ["-posted_at"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        permissions = [
+            ("confirm_payment_date", _("Can confirm a counter payment dated other than today (four eyes)")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="statement", statement__isnull=False) | Q(~Q(kind="statement"), person__isnull=False),

@@ -954,6 +954,20 @@ TH = {
         "เงินคืนของการชำระนี้อยู่ในชุดจ่ายเงินแล้วหรือจ่ายคืนไปแล้ว จึงยกเลิกใบเสร็จนี้ไม่ได้"
     ),
     "Receipt %(number)s voided: %(reason)s": "ยกเลิกใบเสร็จ %(number)s: %(reason)s",
+    "Can confirm a counter payment dated other than today (four eyes)": (
+        "ยืนยันการรับชำระที่เคาน์เตอร์ซึ่งลงวันที่อื่นที่ไม่ใช่วันนี้ได้ (สองบุคคล)"
+    ),
+    "reason for the payment date": "เหตุผลของวันที่ชำระ",
+    "Reason for the payment date": "เหตุผลของวันที่ชำระ",
+    "payment date confirmed by": "ผู้ยืนยันวันที่ชำระ",
+    "The payment date cannot be before the statement was filed (%(day)s).": ("วันที่ชำระต้องไม่ก่อนวันที่ยื่นแบบรายการ (%(day)s)"),
+    "A counter payment dated other than today needs the reason.": ("การรับชำระที่เคาน์เตอร์ซึ่งลงวันที่อื่นที่ไม่ใช่วันนี้ต้องระบุเหตุผล"),
+    "A counter payment dated other than today needs a supervisor of the office to confirm it.": (
+        "การรับชำระที่เคาน์เตอร์ซึ่งลงวันที่อื่นที่ไม่ใช่วันนี้ต้องให้หัวหน้างานของสำนักงานยืนยัน"
+    ),
+    "Empty: today. Another day needs its reason and a supervisor's confirmation.": (
+        "เว้นว่าง: วันนี้ หากเป็นวันอื่นต้องระบุเหตุผลและให้หัวหน้างานยืนยัน"
+    ),
     # End of issue 15, part 3.
     "Paid by two employers above the ceiling": "นายจ้างสองรายชำระรวมเกินเพดานค่าจ้าง",
     "Open": "รอดำเนินการ",

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from sso.core.models import Office, Province, User
 from sso.core.services import provinces_load
@@ -207,15 +208,51 @@ def statement_make(employer, officer, people, wages=None, *, period=datetime.dat
     )
 
 
+def date_supervisor(office):
+    """A supervisor of `office`, to confirm a counter payment dated back."""
+    return StaffFactory(username=f"date-supervisor-{office.code}", office=office, roles=["supervisor"])
+
+
+def counter_dated_back(statement, paid_on) -> dict:
+    """A counter payment of `statement` dated back, as history: the statement filed by that
+    day (no later than it was paid) and the date's reason and supervisor, as the counter needs."""
+    from contributions.models import Statement
+
+    filed = timezone.make_aware(datetime.datetime.combine(paid_on, datetime.time(9)))
+    Statement.objects.filter(pk=statement.pk, received_at__gt=filed).update(received_at=filed)
+    statement.refresh_from_db(fields=["received_at"])
+    return {"date_reason": "History of the test", "date_confirmed_by": date_supervisor(statement.office)}
+
+
+def counter_paid_back(statement, paid_on, pay):
+    """`pay(**dated)` a counter payment of `statement` dated back (see `counter_dated_back`),
+    then give the statement its time received back: the tests that count statements received
+    today build their history so."""
+    from contributions.models import Statement
+
+    received = statement.received_at
+    payment = pay(**counter_dated_back(statement, paid_on))
+    Statement.objects.filter(pk=statement.pk).update(received_at=received)
+    statement.received_at = received
+    return payment
+
+
 def statement_paid_make(statement, officer, *, paid_on=datetime.date(2025, 11, 10), method="cash", **fields):
     """The payment of the whole amount due of `statement` at the counter, through its service:
-    the statement paid, its receipt issued, each person's month recorded. Returns the payment."""
+    the statement paid, its receipt issued, each person's month recorded. Returns the payment.
+    A counter payment dated back comes with its reason and a supervisor's confirmation."""
     from contributions.services import statement_amount_due, statement_pay
 
     due = statement_amount_due(statement, paid_on)
-    return statement_pay(
-        officer=officer, statement=statement, amount=due.total, method=method, paid_on=paid_on, **fields
-    )
+
+    def pay(**dated):
+        return statement_pay(
+            officer=officer, statement=statement, amount=due.total, method=method, paid_on=paid_on, **dated, **fields
+        )
+
+    if fields.get("channel", "counter") == "counter" and paid_on != timezone.localdate():
+        return counter_paid_back(statement, paid_on, pay)
+    return pay()
 
 
 def ticket_make(office, kind="contribution", customer_kind="insured", customer_ref="", **fields):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from contributions import rules, selectors, services
 from contributions.models import (
@@ -19,7 +19,15 @@ from contributions.models import (
 )
 from contributions.services import Declared, LineInput, StatementRefused
 from registry.models import Section
-from tests.factories import employee_make, employer_make, pin_make, province_get
+from sso.core.months import month_first
+from tests.factories import (
+    contribution_months_make,
+    counter_dated_back,
+    employee_make,
+    employer_make,
+    pin_make,
+    province_get,
+)
 
 D = Decimal
 
@@ -217,6 +225,7 @@ def test_paying_issues_a_receipt_and_records_each_persons_month(firm, cast):
         amount=D("2750.00"),
         method=Payment.Method.CASH,
         paid_on=datetime.date(2026, 2, 14),
+        **counter_dated_back(statement, datetime.date(2026, 2, 14)),
     )
     statement.refresh_from_db()
     assert statement.status == Statement.Status.PAID
@@ -237,6 +246,7 @@ def test_a_late_payment_adds_the_surcharge_and_a_wrong_amount_is_refused(firm, c
             amount=D("2750.00"),
             method=Payment.Method.CASH,
             paid_on=datetime.date(2026, 3, 20),
+            **counter_dated_back(statement, datetime.date(2026, 3, 20)),
         )
     assert "2,860.00" in str(refused.value)  # 2,750 + 2 months x 2%
     assert not Payment.objects.exists() and not Receipt.objects.exists()
@@ -246,6 +256,7 @@ def test_a_late_payment_adds_the_surcharge_and_a_wrong_amount_is_refused(firm, c
         amount=D("2860.00"),
         method=Payment.Method.CASH,
         paid_on=datetime.date(2026, 3, 20),
+        **counter_dated_back(statement, datetime.date(2026, 3, 20)),
     )
     assert (payment.surcharge_months, payment.surcharge_amount) == (2, D("110.00"))
 
@@ -254,12 +265,12 @@ def test_receipt_numbers_run_unbroken_and_a_void_keeps_its_number(firm, cast, of
     first = _statement(firm, cast, datetime.date(2026, 1, 1))
     second = _statement(firm, cast, datetime.date(2026, 2, 1))
     pay = {"officer": cast["counter"], "amount": D("2750.00"), "method": Payment.Method.CASH}
-    one = services.statement_pay(statement=first, paid_on=datetime.date(2026, 2, 10), **pay)
+    on_10_feb, on_1_mar = datetime.date(2026, 2, 10), datetime.date(2026, 3, 1)
+    one = services.statement_pay(statement=first, paid_on=on_10_feb, **pay, **counter_dated_back(first, on_10_feb))
+    pay_second = pay | counter_dated_back(second, on_1_mar)
     with pytest.raises(ValidationError):
-        services.statement_pay(
-            statement=second, paid_on=datetime.date(2026, 3, 1), reference="", **pay | {"method": "cheque"}
-        )
-    two = services.statement_pay(statement=second, paid_on=datetime.date(2026, 3, 1), **pay)
+        services.statement_pay(statement=second, paid_on=on_1_mar, reference="", **pay_second | {"method": "cheque"})
+    two = services.statement_pay(statement=second, paid_on=on_1_mar, **pay_second)
     assert [one.receipt.number, two.receipt.number] == [1, 2]
     services.receipt_void(receipt=one.receipt, officer=cast["counter"], reason="Wrong employer")
     one.receipt.refresh_from_db()
@@ -267,7 +278,9 @@ def test_receipt_numbers_run_unbroken_and_a_void_keeps_its_number(firm, cast, of
     first.refresh_from_db()
     assert first.status == Statement.Status.ACCEPTED
     assert not ContributionMonth.objects.filter(payment=one).exists()
-    again = services.statement_pay(statement=first, paid_on=datetime.date(2026, 3, 1), **pay | {"amount": D("2805.00")})
+    again = services.statement_pay(
+        statement=first, paid_on=on_1_mar, **pay | counter_dated_back(first, on_1_mar) | {"amount": D("2805.00")}
+    )
     assert again.receipt.number == 3
 
 
@@ -279,14 +292,58 @@ def test_the_counter_refuses_a_second_payment_but_a_bank_notification_is_reimbur
         "method": "transfer",
         "paid_on": datetime.date(2026, 2, 1),
     }
-    services.statement_pay(statement=statement, reference="T1", **pay)
-    with pytest.raises(ValidationError):
-        services.statement_pay(statement=statement, reference="T2", **pay)
+    services.statement_pay(
+        statement=statement, reference="T1", **pay, **counter_dated_back(statement, datetime.date(2026, 2, 1))
+    )
+    with pytest.raises(ValidationError, match="already paid"):
+        services.statement_pay(
+            statement=statement, reference="T2", **pay, **counter_dated_back(statement, datetime.date(2026, 2, 1))
+        )
     bank = services.statement_pay(statement=statement, reference="T3", channel="bank", idempotency_key="bank-1", **pay)
     same = services.statement_pay(statement=statement, reference="T3", channel="bank", idempotency_key="bank-1", **pay)
     assert same.pk == bank.pk
     assert Payment.objects.count() == 2
     assert Reimbursement.objects.get().amount == D("2750.00")
+
+
+def _refused(code, **kwargs):
+    with pytest.raises(ValidationError) as refused:
+        services.statement_pay(**kwargs)
+    assert code in [error.code for errors in refused.value.error_dict.values() for error in errors], refused.value
+    assert not Payment.objects.exists() and not Receipt.objects.exists()
+
+
+def test_a_counter_payment_dated_back_needs_a_reason_a_supervisor_and_never_precedes_the_filing(firm, cast, offices):
+    from tests.factories import StaffFactory
+
+    statement = _statement(firm, cast)  # wage month 01/2026, filed today
+    on = datetime.date(2026, 2, 10)
+    pay = {"officer": cast["counter"], "statement": statement, "amount": D("2750.00"), "method": "cash", "paid_on": on}
+    confirmed = {"date_reason": "The system was down on 10/02", "date_confirmed_by": cast["supervisor"]}
+    # Filed today: a payment before the filing is refused, confirmed or not (the surcharge follows the real date).
+    _refused("before_filing", **pay, **confirmed)
+    Statement.objects.filter(pk=statement.pk).update(received_at=datetime.datetime(2026, 2, 9, 9, tzinfo=datetime.UTC))
+    statement.refresh_from_db()
+    _refused("required", **pay)
+    _refused("four_eyes", **pay, date_reason="The system was down")
+    _refused("four_eyes", **pay | confirmed | {"date_confirmed_by": cast["counter"]})  # not their own
+    _refused("four_eyes", **pay | confirmed | {"date_confirmed_by": cast["other_supervisor"]})  # another office's
+    _refused("four_eyes", **pay | confirmed | {"date_confirmed_by": cast["verifier"]})  # not a supervisor
+    gone = StaffFactory(username="gone_supervisor", office=offices["1001"], roles=["supervisor"], is_active=False)
+    _refused("four_eyes", **pay | confirmed | {"date_confirmed_by": gone})
+    payment = services.statement_pay(**pay, **confirmed)
+    assert (payment.paid_on, payment.surcharge_amount) == (on, D("0.00"))
+    assert (payment.date_reason, payment.date_confirmed_by) == ("The system was down on 10/02", cast["supervisor"])
+    assert payment.history.first().date_confirmed_by == cast["supervisor"]
+
+
+def test_a_counter_payment_of_today_needs_no_confirmation_and_a_future_day_is_refused(firm, cast):
+    statement = _statement(firm, cast, period=month_first(timezone.localdate()), wages=("10000",))
+    amount = services.statement_amount_due(statement).total
+    pay = {"officer": cast["counter"], "statement": statement, "amount": amount, "method": "cash"}
+    _refused("future", **pay, paid_on=timezone.localdate() + datetime.timedelta(days=1))
+    payment = services.statement_pay(**pay, paid_on=timezone.localdate())
+    assert (payment.date_reason, payment.date_confirmed_by) == ("", None)
 
 
 def _paid_twice_by_the_bank(firm, cast):
@@ -364,6 +421,7 @@ def test_section39_contributions_are_432_a_month(cast, offices):
     employer = employer_make(offices["1001"], cast["counter"], n=503)
     employment = employee_make(employer, 31, cast["counter"], started_on=datetime.date(2020, 1, 1))
     person = employment.person
+    contribution_months_make(person, cast["counter"], last_period=datetime.date(2025, 12, 1), count=12)
     from registry.services import employee_leave
 
     employee_leave(
@@ -389,3 +447,36 @@ def test_section39_contributions_are_432_a_month(cast, offices):
     assert selectors.contribution_months_count(person.pk, before=datetime.date(2026, 4, 1), months=3, section="39") == 3
     with pytest.raises(ValidationError, match="Already paid"):
         services.voluntary_pay(amount=D("432.00"), **pay | {"period_to": datetime.date(2026, 1, 1)})
+
+
+def test_a_section39_payment_dated_in_the_future_is_refused(cast, offices):
+    from registry.services import employee_leave, section39_apply
+
+    employer = employer_make(offices["1001"], cast["counter"], n=504)
+    employment = employee_make(employer, 32, cast["counter"], started_on=datetime.date(2020, 1, 1))
+    contribution_months_make(employment.person, cast["counter"], last_period=datetime.date(2025, 12, 1), count=12)
+    employee_leave(
+        officer=cast["counter"],
+        employment=employment,
+        ended_on=datetime.date(2025, 12, 31),
+        reason="resigned",
+        notified_on=datetime.date(2026, 1, 5),
+    )
+    section39_apply(officer=cast["counter"], person=employment.person, applied_on=datetime.date(2026, 1, 10))
+    for channel in ("counter", "bank"):
+        with pytest.raises(ValidationError) as refused:
+            services.voluntary_pay(
+                officer=cast["counter"],
+                person=employment.person,
+                section=Section.S39,
+                period_from=datetime.date(2026, 1, 1),
+                period_to=datetime.date(2026, 1, 1),
+                amount=D("432.00"),
+                method="transfer",
+                reference="T9",
+                channel=channel,
+                paid_on=timezone.localdate() + datetime.timedelta(days=1),
+            )
+        assert refused.value.error_dict["paid_on"][0].code == "future"
+    assert not Payment.objects.filter(receipt__isnull=False).exists()
+    assert not ContributionMonth.objects.filter(section="39").exists()

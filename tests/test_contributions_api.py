@@ -162,6 +162,34 @@ def test_a_statement_without_payment_answers_what_is_due_and_is_paid_later(api, 
     assert Payment.objects.count() == 1
 
 
+def test_a_counter_payment_dated_back_needs_a_reason_and_a_supervisors_password(api, world, cast):
+    from contributions import services
+
+    body = post(api, f"{API}/statements/", statement_body(world, period=month_add(this_month(), -1))).json()
+    statement = Statement.objects.get(pk=body["statement"]["id"])
+    day = timezone.localdate() - datetime.timedelta(days=5)
+    url = f"{API}/statements/{statement.pk}/payments/"
+    paying = {
+        "amount": str(services.statement_amount_due(statement, day).total),
+        "method": "cash",
+        "channel": "counter",
+        "paid_on": str(day),
+    }
+    refused(post(api, url, paying), "paid_on", "before_filing")  # filed today
+    Statement.objects.filter(pk=statement.pk).update(received_at=timezone.now() - datetime.timedelta(days=10))
+    refused(post(api, url, paying), "date_reason", "required")
+    reason = {"date_reason": "Paid in cash while the system was down"}
+    refused(post(api, url, paying | reason), "date_confirmed_by", "four_eyes")
+    wrong = {"supervisor": "supervisor", "supervisor_password": "not-it"}
+    refused(post(api, url, paying | reason | wrong), "supervisor_password", "wrong")
+    assert Payment.objects.count() == 0
+    right = {"supervisor": "supervisor", "supervisor_password": "correct-horse-battery"}
+    paid = post(api, url, paying | reason | right)
+    assert paid.status_code == 201, paid.content
+    payment = Payment.objects.get()
+    assert (payment.paid_on, payment.date_confirmed_by) == (day, cast["supervisor"])
+
+
 def test_it_lists_every_bad_line_in_thai_and_english_and_stores_nothing(api, world):
     body = statement_body(world)
     body["lines"][1]["contribution"] = "599.00"
@@ -346,9 +374,13 @@ def test_a_key_used_for_another_statement_is_a_conflict(api, world):
 
 def test_a_section39_payment_by_national_id(api, world, cast):
     from registry.services import employee_leave, section39_apply
+    from tests.factories import contribution_months_make
 
     employment = world.people[0].employments.get()
     leaving = month_add(this_month(), -1) - datetime.timedelta(days=1)
+    contribution_months_make(
+        world.people[0], cast["counter"], last_period=month_add(this_month(), -3), count=12, employer=world.home
+    )
     employee_leave(
         officer=cast["counter"], employment=employment, ended_on=leaving, reason="resigned", notified_on=leaving
     )

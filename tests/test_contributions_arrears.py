@@ -18,7 +18,7 @@ from contributions import arrears, rules, services
 from contributions.models import ContributionRate
 from contributions.services import LineInput
 from sso.core.months import month_add, month_first
-from tests.factories import employee_make, employer_make, province_get
+from tests.factories import counter_dated_back, employee_make, employer_make, province_get
 
 D = Decimal
 # Two periods before the latest one due, seen on the 20th of the month after its due month:
@@ -77,6 +77,7 @@ def firms(cast, offices):
         amount=statement.total,
         method="cash",
         paid_on=PAID_ON,
+        **counter_dated_back(statement, PAID_ON),
     )
     gone, gone_people = _firm(offices["1001"], officer, 604, ["9000"], started_on=datetime.date(2020, 1, 1))
     from registry.services import employee_leave

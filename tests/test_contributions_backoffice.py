@@ -15,7 +15,7 @@ from contributions.models import Finding, Payment, Reimbursement, ReimbursementB
 from contributions.services import LineInput, verification
 from registry.models import Employment
 from registry.services import branch_add, employee_leave
-from tests.factories import employee_make, employer_make
+from tests.factories import counter_paid_back, employee_make, employer_make
 
 D = Decimal
 OCT = datetime.date(2026, 10, 1)
@@ -42,15 +42,20 @@ def _submit(officer, employer, lines, *, period=OCT, branch=None, amends=None):
 def _pay(officer, statement, *, channel=Payment.Channel.COUNTER):
     paid_on = statement.period.replace(month=statement.period.month % 12 + 1, day=10)
     due = services.statement_amount_due(statement, paid_on)
-    return services.statement_pay(
-        officer=officer,
-        statement=statement,
-        amount=due.total,
-        method=Payment.Method.TRANSFER if channel != Payment.Channel.COUNTER else Payment.Method.CASH,
-        reference="T1" if channel != Payment.Channel.COUNTER else "",
-        channel=channel,
-        paid_on=paid_on,
-    )
+
+    def pay(**dated):
+        return services.statement_pay(
+            officer=officer,
+            statement=statement,
+            amount=due.total,
+            method=Payment.Method.TRANSFER if channel != Payment.Channel.COUNTER else Payment.Method.CASH,
+            reference="T1" if channel != Payment.Channel.COUNTER else "",
+            channel=channel,
+            paid_on=paid_on,
+            **dated,
+        )
+
+    return counter_paid_back(statement, paid_on, pay) if channel == Payment.Channel.COUNTER else pay()
 
 
 @pytest.fixture

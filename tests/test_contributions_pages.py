@@ -181,6 +181,33 @@ def test_accept_without_payment_then_pay_from_the_statement_page(firm, cast, cli
     assert statement.status == Statement.Status.PAID
 
 
+def test_the_statement_page_takes_a_payment_dated_back_with_the_supervisors_password(firm, cast, client_for):
+    employer, people = firm
+    client = client_for(cast["counter"])
+    client.post(reverse("contributions:counter"), _post(employer, people, ["10000", "20000"], "accept"))
+    statement = Statement.objects.get()
+    day = timezone.localdate() - datetime.timedelta(days=3)
+    Statement.objects.filter(pk=statement.pk).update(received_at=timezone.now() - datetime.timedelta(days=5))
+    pay_url = reverse("contributions:statement_pay", args=[statement.pk])
+    amount = str(services.statement_amount_due(statement, day).total)
+    paying = {"method": "cash", "amount": amount, "paid_on": f"{day:%d/%m/%Y}"}
+    page = client.post(pay_url, paying).content.decode()
+    assert "needs the reason" in page and not Payment.objects.exists()
+    paying["date_reason"] = "Paid while the system was down"
+    page = client.post(pay_url, paying | {"supervisor": "supervisor", "supervisor_password": "wrong"}).content.decode()
+    assert "username or password is wrong" in page and not Payment.objects.exists()
+    page = client.post(pay_url, paying | {"supervisor": "counter", "supervisor_password": "correct-horse-battery"})
+    assert "needs a supervisor of the office" in page.content.decode() and not Payment.objects.exists()
+    paid = client.post(pay_url, paying | {"supervisor": "supervisor", "supervisor_password": "correct-horse-battery"})
+    assert paid.status_code == 302, paid.content.decode()
+    payment = Payment.objects.get()
+    assert (payment.paid_on, payment.date_confirmed_by, payment.date_reason) == (
+        day,
+        cast["supervisor"],
+        "Paid while the system was down",
+    )
+
+
 def test_a_second_statement_for_the_same_period_is_refused_at_the_top(paid, firm, cast, client_for):
     employer, people = firm
     response = client_for(cast["counter"]).post(

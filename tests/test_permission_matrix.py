@@ -521,7 +521,7 @@ def _office_records(office, officer, n):
     from queueing.models import Counter, Service, Ticket
     from registry.merging import person_merge
     from registry.models import Bank, BulkUpload, PersonMerge
-    from tests.factories import employee_make, employer_make, queue_office
+    from tests.factories import counter_dated_back, employee_make, employer_make, queue_office
 
     queue_office(office, counters=2)
     counter = Counter.objects.filter(office=office).order_by("number").first()
@@ -545,7 +545,12 @@ def _office_records(office, officer, n):
     paid_on = datetime.date(2025, 11, 10)
     due = contribution_services.statement_amount_due(statement, paid_on)
     payment = contribution_services.statement_pay(
-        officer=officer, statement=statement, amount=due.total, method=Payment.Method.CASH, paid_on=paid_on
+        officer=officer,
+        statement=statement,
+        amount=due.total,
+        method=Payment.Method.CASH,
+        paid_on=paid_on,
+        **counter_dated_back(statement, paid_on),
     )
     receipt = payment.receipt
     finding = Finding.objects.create(statement=statement, kind=Finding.Kind.WAGE_OUTLIER, person=person)

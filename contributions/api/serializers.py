@@ -397,7 +397,19 @@ class PaymentInSerializer(serializers.Serializer):
     )
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     channel = NamedChoiceField(choices=Payment.Channel.choices, enum_name="PaymentChannelEnum")
-    paid_on = DateField(required=False, help_text="Default: today.")
+    paid_on = DateField(
+        required=False,
+        help_text="Default: today. At the counter another day needs date_reason and a supervisor's confirmation.",
+    )
+    date_reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="Why a counter payment is dated so."
+    )
+    supervisor = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default="", help_text="The confirming supervisor's username."
+    )
+    supervisor_password = serializers.CharField(
+        max_length=128, required=False, allow_blank=True, default="", write_only=True, trim_whitespace=False
+    )
     idempotency_key = serializers.CharField(
         max_length=100, required=False, allow_blank=True, help_text="Or the Idempotency-Key header."
     )

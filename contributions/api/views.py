@@ -42,6 +42,7 @@ from sso.core.api.errors import (
     validation_error_response,
 )
 from sso.core.api.permissions import HasRequiredPermissions
+from sso.core.confirm import password_confirm
 from sso.core.converters import IdConverter
 from sso.core.months import month_add, month_first
 from sso.core.scoping import object_get_for_user, office_scoped
@@ -154,7 +155,9 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                     payment = None
                     if paying is not None:
                         with _fields_under("payment"):
-                            payment = services.statement_pay(officer=request.user, statement=statement, **paying)
+                            payment = services.statement_pay(
+                                officer=request.user, statement=statement, **_date_confirm(request, paying)
+                            )
             except StatementRefused as exc:
                 return _statement_refusal(exc)
         return _statement_result(statement, payment, replayed=False)
@@ -268,6 +271,25 @@ def _payment_result(payment: Payment, *, replayed: bool) -> Response:
     return Response(body, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
 
 
+def _date_confirm(request, paying: dict) -> dict:
+    """The supervisor confirming a counter payment's date on the officer's request, by their
+    username and password (sso.core.confirm: never a sign-in, so never a lockout), as the
+    service's `date_confirmed_by`. Raises the refusal (inside `service_refusals`) if wrong."""
+    paying = dict(paying)
+    username, password = paying.pop("supervisor", ""), paying.pop("supervisor_password", "")
+    paying["date_confirmed_by"] = None
+    if username:
+        supervisor = password_confirm(
+            purpose="payment-date", username=username, password=password, asked_by=request.user
+        )
+        if supervisor is None:
+            raise ValidationError(
+                {"supervisor_password": ValidationError(_("The supervisor's username or password is wrong."), "wrong")}
+            )
+        paying["date_confirmed_by"] = supervisor
+    return paying
+
+
 def _statement_pay(request, statement: Statement, paying: dict) -> Response:
     key = paying["idempotency_key"]
     with service_refusals(), transaction.atomic():
@@ -277,7 +299,7 @@ def _statement_pay(request, statement: Statement, paying: dict) -> Response:
                 if first.statement_id != statement.pk:
                     return _key_conflict()
                 return _payment_result(first, replayed=True)
-        payment = services.statement_pay(officer=request.user, statement=statement, **paying)
+        payment = services.statement_pay(officer=request.user, statement=statement, **_date_confirm(request, paying))
     return _payment_result(payment, replayed=False)
 
 
@@ -367,7 +389,7 @@ class VoluntaryPaymentView(_PaymentView):
                     if first.person_id != data["person"].pk:
                         return _key_conflict()
                     return _payment_result(first, replayed=True)
-            payment = services.voluntary_pay(officer=request.user, **data)
+            payment = services.voluntary_pay(officer=request.user, **_date_confirm(request, data))
         return _payment_result(payment, replayed=False)
 
 

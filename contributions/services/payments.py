@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contributions import rules
@@ -22,7 +23,7 @@ from contributions.services.common import baht_plain, local_today, one_or_none
 from contributions.services.receipts import receipt_issue
 from registry.selectors import Section
 from sso.core.audit import audited_save
-from sso.core.formats import lazy_format
+from sso.core.formats import date_lazy, lazy_format
 from sso.core.records import refuse, stamp
 
 # Payments -------------------------------------------------------------------------------
@@ -60,6 +61,47 @@ def amount_check(amount: Decimal, due: Decimal):
         )
 
 
+CONFIRM_PAYMENT_DATE = "contributions.confirm_payment_date"
+
+
+def paid_on_check(
+    *, officer, channel: str, paid_on: datetime.date, reason: str, confirmed_by, office_id, filed_on=None
+) -> None:
+    """The payment date: never in the future. At the counter the money is taken now, so any
+    other day (a payment taken while the system was down, say) needs its reason and a
+    supervisor of the office confirming it on the officer's screen (four eyes), and is never
+    before the statement was filed (`filed_on`): the surcharge follows the real date. A bank's,
+    a post office's or the internet's date is theirs (their notice of an earlier day)."""
+    today = local_today()
+    if paid_on > today:
+        refuse("paid_on", _("The payment date cannot be in the future."), "future")
+    if channel != Payment.Channel.COUNTER or paid_on == today:
+        return
+    if filed_on is not None and paid_on < filed_on:
+        refuse(
+            "paid_on",
+            lazy_format(
+                _("The payment date cannot be before the statement was filed (%(day)s)."),
+                {"day": date_lazy(filed_on)},
+            ),
+            "before_filing",
+        )
+    if not (reason or "").strip():
+        refuse("date_reason", _("A counter payment dated other than today needs the reason."), "required")
+    if (
+        confirmed_by is None
+        or confirmed_by.pk == officer.pk
+        or not confirmed_by.is_active
+        or not confirmed_by.has_perm(CONFIRM_PAYMENT_DATE)
+        or not (confirmed_by.office_id == office_id or confirmed_by.has_perm("core.view_all_offices"))
+    ):
+        refuse(
+            "date_confirmed_by",
+            _("A counter payment dated other than today needs a supervisor of the office to confirm it."),
+            "four_eyes",
+        )
+
+
 def method_check(method, reference):
     if method not in Payment.Method.values:
         refuse("method", _("Choose how the payment was made."), "required")
@@ -76,9 +118,13 @@ def statement_pay(
     reference: str = "",
     channel: str = Payment.Channel.COUNTER,
     paid_on: datetime.date | None = None,
+    date_reason: str = "",
+    date_confirmed_by=None,
     idempotency_key: str | None = None,
 ) -> Payment:
     """Post the payment of a statement, issue its receipt and record each person's month.
+    A counter payment dated other than today needs `date_reason` and `date_confirmed_by`
+    (see `paid_on_check`).
 
     At the counter a statement already paid is refused. From a bank, a post office or the
     internet the money has already moved: a second payment is posted, and a reimbursement
@@ -96,6 +142,8 @@ def statement_pay(
                 reference=reference,
                 channel=channel,
                 paid_on=paid_on or local_today(),
+                date_reason=date_reason,
+                date_confirmed_by=date_confirmed_by,
                 idempotency_key=idempotency_key,
             )
     except IntegrityError:
@@ -107,13 +155,23 @@ def statement_pay(
     return payment
 
 
-def _statement_pay(*, officer, statement, amount, method, reference, channel, paid_on, idempotency_key) -> Payment:
+def _statement_pay(
+    *, officer, statement, amount, method, reference, channel, paid_on, date_reason, date_confirmed_by, idempotency_key
+) -> Payment:
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
     method_check(method, reference)
     if statement.status == Statement.Status.VOID:
         refuse("statement", _("This statement is void."), "void")
-    if paid_on > local_today():
-        refuse("paid_on", _("The payment date cannot be in the future."), "future")
+    paid_on_check(
+        officer=officer,
+        channel=channel,
+        paid_on=paid_on,
+        reason=date_reason,
+        confirmed_by=date_confirmed_by,
+        office_id=statement.office_id,
+        filed_on=timezone.localdate(statement.received_at),
+    )
+    dated = channel == Payment.Channel.COUNTER and paid_on != local_today()
     already = statement.status == Statement.Status.PAID
     if already and channel == Payment.Channel.COUNTER:
         refuse("statement", _("This statement is already paid."), "already_paid")
@@ -135,6 +193,8 @@ def _statement_pay(*, officer, statement, amount, method, reference, channel, pa
             government_amount=statement.government_total,
             amount=amount,
             paid_on=paid_on,
+            date_reason=date_reason.strip() if dated else "",
+            date_confirmed_by=date_confirmed_by if dated else None,
             posted_by=officer,
             idempotency_key=idempotency_key or None,
         ),

@@ -13,7 +13,7 @@ from contributions.models import (
     Payment,
 )
 from contributions.services.common import ZERO, local_today, period_end
-from contributions.services.payments import amount_check, method_check, payment_by_key
+from contributions.services.payments import amount_check, method_check, paid_on_check, payment_by_key
 from contributions.services.receipts import receipt_issue
 from registry import selectors as registry
 from registry.selectors import Section
@@ -87,9 +87,12 @@ def voluntary_pay(
     reference: str = "",
     channel: str = Payment.Channel.COUNTER,
     paid_on: datetime.date | None = None,
+    date_reason: str = "",
+    date_confirmed_by=None,
     idempotency_key: str | None = None,
 ) -> Payment:
-    """A Section 39 (432 THB a month) or Section 40 (by option) payment, with its receipt."""
+    """A Section 39 (432 THB a month) or Section 40 (by option) payment, with its receipt.
+    Its date follows the rules of every payment's (`paid_on_check`): never in the future."""
     if (found := payment_by_key(idempotency_key)) is not None:
         return found
     today = local_today()
@@ -98,6 +101,15 @@ def voluntary_pay(
         refuse("section", _("Voluntary contributions are for Section 39 or Section 40."), "section")
     method_check(method, reference)
     person = registry.person_lock(person.pk)
+    paid_on_check(
+        officer=officer,
+        channel=channel,
+        paid_on=paid_on,
+        reason=date_reason,
+        confirmed_by=date_confirmed_by,
+        office_id=officer.office_id,
+    )
+    dated = channel == Payment.Channel.COUNTER and paid_on != today
     spell, months = _voluntary_periods(person, section, period_from, period_to, today)
     option = spell.s40_option if section == Section.S40 else None
     try:
@@ -122,6 +134,8 @@ def voluntary_pay(
             government_amount=government,
             amount=amount,
             paid_on=paid_on,
+            date_reason=date_reason.strip() if dated else "",
+            date_confirmed_by=date_confirmed_by if dated else None,
             posted_by=officer,
             idempotency_key=idempotency_key or None,
         ),

@@ -20,6 +20,7 @@ from contributions import forms, services
 from contributions.filters import StatementFilter
 from contributions.models import Payment, Receipt, Statement
 from contributions.receipts import receipt_pdf
+from sso.core.confirm import form_supervisor_confirm
 from sso.core.forms import errors_to_form
 from sso.core.scoping import object_get_for_user, office_scoped
 
@@ -110,19 +111,30 @@ def statement_pay(request, pk):
     statement = statement_get_for_user(request, pk)
     form = forms.StatementPayForm(request.POST)
     if form.is_valid():
-        try:
-            payment = services.statement_pay(
-                officer=request.user,
-                statement=statement,
-                amount=form.cleaned_data["amount"],
-                method=form.cleaned_data["method"],
-                reference=form.cleaned_data.get("reference", ""),
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("Payment posted: the receipt is ready to print."))
-            return redirect(receipt_print_url(payment.receipt))
+        data = form.cleaned_data
+        # Not authenticate(): wrong passwords here must not lock the supervisor out (sso.core.confirm).
+        supervisor = (
+            form_supervisor_confirm(form, purpose="payment-date", asked_by=request.user) if data["supervisor"] else None
+        )
+        if not data["supervisor"] or supervisor is not None:
+            try:
+                payment = services.statement_pay(
+                    officer=request.user,
+                    statement=statement,
+                    amount=data["amount"],
+                    method=data["method"],
+                    reference=data.get("reference", ""),
+                    paid_on=data["paid_on"],
+                    date_reason=data["date_reason"],
+                    date_confirmed_by=supervisor,
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "date_confirmed_by" in exc.error_dict:
+                    exc = ValidationError({"supervisor": exc.error_dict.pop("date_confirmed_by"), **exc.error_dict})
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Payment posted: the receipt is ready to print."))
+                return redirect(receipt_print_url(payment.receipt))
     return _statement_page(request, statement, pay_form=form)
 
 
