@@ -334,8 +334,10 @@ def board_notice(request, office):
 
 # Tickets one kiosk may issue in a minute: a person takes about fifteen seconds.
 KIOSK_TICKETS_PER_MINUTE = 20
-# Seconds of no touch before a kiosk returns to its start (the form is cleared).
+# Seconds of no touch before a kiosk returns to its start (the form is cleared), and before
+# its ticket page does if the printer never says it printed.
 KIOSK_IDLE_SECONDS = 45
+KIOSK_TICKET_SECONDS = 20
 
 
 @device_required(Device.Kind.KIOSK)
@@ -378,7 +380,7 @@ def device_kiosk_ticket(request, device, token):
         "ahead": ahead,
         "wait": wait,
         "qr": devices.ticket_qr_svg(request, ticket),
-        "idle_seconds": KIOSK_IDLE_SECONDS,
+        "idle_seconds": KIOSK_TICKET_SECONDS,
     }
     return render(request, "queueing/device_ticket.html", context)
 

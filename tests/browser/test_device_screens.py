@@ -51,9 +51,21 @@ def every_service_visible(page):
         assert box["height"] >= 48  # a touch target
 
 
+# The TV's speech, as a TV with a Thai voice installed and no English one: what it is asked to say.
+_SPEECH = """
+window.__spoken = [];
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+Object.defineProperty(window, "speechSynthesis", { value: {
+  getVoices: () => [{ lang: "th-TH", localService: true, name: "Thai" }],
+  speak: (utterance) => window.__spoken.push([utterance.lang, utterance.text]),
+} });
+"""
+
+
 def test_a_paired_kiosk_issues_a_ticket_and_a_paired_board_shows_its_call(
-    browser, live_server, signed_in, cast, offices, screenshot
+    browser, live_server, signed_in, cast, offices, screenshot, monkeypatch
 ):
+    from queueing import views
     from queueing.models import Service, Ticket
     from sso.core.models import Device
     from tests.factories import queue_office
@@ -64,8 +76,11 @@ def test_a_paired_kiosk_issues_a_ticket_and_a_paired_board_shows_its_call(
     kiosk_code = register(admin, live_server, "kiosk", "Kiosk by the door")
     board_code = register(admin, live_server, "board", "Board in the waiting room")
 
+    monkeypatch.setattr(views, "KIOSK_IDLE_SECONDS", 3)
+    monkeypatch.setattr(views, "KIOSK_TICKET_SECONDS", 3)
     kiosk_context, kiosk = screen(browser, live_server, PORTRAIT)
     board_context, board = screen(browser, live_server, {"width": 1920, "height": 1080})
+    board_context.add_init_script(_SPEECH)
     try:
         # A wrong code is refused; the right one opens the kiosk, in kiosk mode.
         pair(kiosk, live_server, "12345678")
@@ -106,12 +121,18 @@ def test_a_paired_kiosk_issues_a_ticket_and_a_paired_board_shows_its_call(
         screenshot(kiosk, "device-kiosk-ticket")
         ticket = Ticket.objects.get()
         assert ticket.customer_ref == VALID_PIN and ticket.office == office
+        # Printed (or not), the kiosk returns to its start by itself; so does a half-typed ID.
+        kiosk.wait_for_url(f"{live_server.url}/queue/device/kiosk/", timeout=8_000)
+        kiosk.click(".keypad button[data-key='1']")
+        assert kiosk.input_value("#id_customer_ref") == "1"
+        kiosk.wait_for_function("() => document.querySelector('#id_customer_ref').value === ''", timeout=8_000)
 
         # The board counts it waiting, then shows and announces its call.
         board.wait_for_function(
             "() => document.querySelector('[data-testid=waiting-contribution]').textContent.trim() === '1'",
             timeout=25_000,
         )
+        board.click("#sound")
         desk = signed_in("counter")
         desk.goto(f"{live_server.url}/queue/counter/")
         desk.click("[data-testid=sign-in-1]")
@@ -121,6 +142,9 @@ def test_a_paired_kiosk_issues_a_ticket_and_a_paired_board_shows_its_call(
         board.wait_for_selector("#flash:not([hidden])")
         assert "A001" in board.inner_text("#flash") and "counter 1" in board.inner_text("#flash")
         screenshot(board, "device-board")
+        # Spoken after the chime, in Thai; no English voice on this TV: the chime stands for it.
+        board.wait_for_function("() => window.__spoken.length > 0", timeout=5_000)
+        assert board.evaluate("window.__spoken") == [["th-TH", "หมายเลข A 0 0 1 เชิญที่ช่อง 1"]]
 
         # Revoked, the kiosk is refused at its next request.
         Device.objects.filter(kind="kiosk").update(token_hash=None)  # the admin's action, tested elsewhere
