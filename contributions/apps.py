@@ -13,3 +13,9 @@ class ContributionsConfig(AppConfig):
         from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
 
         rules.TABLES.watch(ContributionRate, VoluntaryRate, Section40Option, SurchargeRule)
+
+        from contributions import selectors
+        from sso.core import providers
+
+        # The registry's Section 39 rule counts the months paid under Section 33.
+        providers.provide(providers.PAID_MONTHS_COUNT, selectors.paid_months_count)

@@ -3,7 +3,8 @@
 from django.utils import timezone
 
 from contributions import selectors
-from registry import selectors as registry_selectors
+from registry.selectors import Section
+from sso.core.months import month_add, month_first
 from sso.core.panels import Panel
 
 
@@ -12,7 +13,9 @@ def _person_contributions(request, person) -> dict:
     return {
         "person": person,
         "paid_months_15": selectors.contribution_months_count(person.pk, before=today, months=15),
-        "s33_months": registry_selectors.section33_months(person, until=today),
+        "s33_months": selectors.paid_months_count(
+            person.pk, sections=(Section.S33,), before=month_add(month_first(today), 1)
+        ),
         "contribution_history": selectors.contribution_history(person.pk),
     }
 

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.db import connection
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
@@ -12,22 +11,45 @@ from sso.core.db import reports_alias
 from sso.core.months import month_add, month_first
 
 
+def _paid_months(person_id: int, sections, first: datetime.date | None, before: datetime.date | None):
+    months = ContributionMonth.objects.filter(person_id=person_id)
+    if sections is not None:
+        months = months.filter(section__in=list(sections))
+    if first is not None:
+        months = months.filter(period__gte=first)
+    if before is not None:
+        months = months.filter(period__lt=before)
+    return months.order_by().values_list("period", flat=True).distinct()
+
+
+def paid_months(
+    person_id: int, *, sections=None, first: datetime.date | None = None, before: datetime.date | None = None
+) -> list[datetime.date]:
+    """The wage periods paid for a person under `sections` (all when None), oldest first, from
+    `first` (included) to `before` (excluded) when given: the one reading of "months paid"
+    that every rule counts (the benefits' qualifying months, Section 39's 12 months of Section
+    33, the person page). A month is paid when a posted payment holds it (`ContributionMonth`:
+    a voided payment's months are gone); a month paid by two employers counts once; months
+    merely on record (employed, insured) do not count."""
+    return sorted(_paid_months(person_id, sections, first, before))
+
+
+def paid_months_count(
+    person_id: int, *, sections=None, first: datetime.date | None = None, before: datetime.date | None = None
+) -> int:
+    """How many months `paid_months` holds, counted in the database (one index scan of
+    (person, period))."""
+    return _paid_months(person_id, sections, first, before).count()
+
+
 def contribution_months_count(person_id: int, *, before: datetime.date, months: int, section: str | None = None) -> int:
     """How many wage periods were paid for a person in the `months` months before the month
     of `before` (that month itself excluded): the qualifying count of the benefit rules
-    ("3 months within the 15 months before treatment"). Months paid by two employers count
-    once. One index-only scan of (person, period): well under a millisecond for 30 years."""
+    ("3 months within the 15 months before treatment"), read by `paid_months_count`."""
     last = month_first(before)
-    first = month_add(last, -months)
-    table = ContributionMonth._meta.db_table
-    sql = f"SELECT count(DISTINCT period) FROM {table} WHERE person_id = %s AND period >= %s AND period < %s"
-    params = [person_id, first, last]
-    if section is not None:
-        sql += " AND section = %s"
-        params.append(section)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    return paid_months_count(
+        person_id, sections=None if section is None else (section,), first=month_add(last, -months), before=last
+    )
 
 
 def contribution_history(person_id: int, *, limit: int = 36) -> list[ContributionMonth]:
@@ -42,19 +64,6 @@ def contribution_history(person_id: int, *, limit: int = 36) -> list[Contributio
 # For benefits ---------------------------------------------------------------------------
 # The contribution history the benefit rules count (months paid, wages, ceilings) and the
 # back office's check that a person is still on an employer's statements.
-
-
-def contribution_periods(
-    person_id: int, *, sections, first: datetime.date | None = None, before: datetime.date | None = None
-) -> list[datetime.date]:
-    """The distinct wage periods paid for the person under `sections`, oldest first, from
-    `first` (included) to `before` (excluded) when given."""
-    months = ContributionMonth.objects.filter(person_id=person_id, section__in=list(sections))
-    if first is not None:
-        months = months.filter(period__gte=first)
-    if before is not None:
-        months = months.filter(period__lt=before)
-    return list(months.values_list("period", flat=True).distinct().order_by("period"))
 
 
 def contribution_wages(

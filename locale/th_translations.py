@@ -968,6 +968,9 @@ TH = {
     "Empty: today. Another day needs its reason and a supervisor's confirmation.": (
         "เว้นว่าง: วันนี้ หากเป็นวันอื่นต้องระบุเหตุผลและให้หัวหน้างานยืนยัน"
     ),
+    "Months paid under Section 33 (what Section 39 counts): %(months)s": (
+        "จำนวนเดือนที่ชำระเงินสมทบตามมาตรา 33 (ที่ใช้นับสิทธิมาตรา 39): %(months)s"
+    ),
     # End of issue 15, part 3.
     "Paid by two employers above the ceiling": "นายจ้างสองรายชำระรวมเกินเพดานค่าจ้าง",
     "Open": "รอดำเนินการ",

@@ -48,21 +48,6 @@ def registration_rule(day: datetime.date) -> RegistrationRule:
     return rule or RegistrationRule(valid_from=day)
 
 
-def section33_months(person: InsuredPerson, *, until: datetime.date) -> int:
-    """Calendar months with Section 33 cover up to `until`, from the section history.
-
-    (The contributions issue replaces this with the months actually paid.)
-    """
-    months = set()
-    for spell in person.section_spells.filter(section=Section.S33, valid_from__lte=until):
-        end = min(spell.valid_to or until, until)
-        year, month = spell.valid_from.year, spell.valid_from.month
-        while (year, month) <= (end.year, end.month):
-            months.add((year, month))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return len(months)
-
-
 def open_section(person: InsuredPerson, on: datetime.date) -> SectionSpell | None:
     """The section spell in force on a day (None when uninsured)."""
     return next((spell for spell in person.section_spells.all() if spell.covers(on)), None)

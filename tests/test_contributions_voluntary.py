@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from contributions.models import ContributionMonth, Payment, Receipt
 from registry.services import employee_leave, section39_apply, section40_register
 from sso.core.months import month_add, month_first
-from tests.factories import employee_make, employer_make, pin_make
+from tests.factories import contribution_months_make, employee_make, employer_make, pin_make
 
 D = Decimal
 
@@ -31,6 +31,9 @@ def s39(cast, offices):
     employer = employer_make(offices["1001"], cast["counter"], n=701)
     job = employee_make(employer, 7011, cast["counter"], started_on=datetime.date(2020, 1, 1))
     begins = month_add(_this_month(), -2)
+    contribution_months_make(
+        job.person, cast["counter"], last_period=month_add(begins, -1), count=12, employer=employer
+    )
     employee_leave(
         officer=cast["counter"],
         employment=job,
@@ -90,7 +93,7 @@ def test_paying_section39_goes_to_the_receipt(s39, cast, client_for):
     assert receipt.payment.kind == Payment.Kind.SECTION39 and receipt.payment.amount == D("1296.00")
     assert ContributionMonth.objects.filter(person=s39, section="39").count() == 3
     again = client.post(_url(s39), data)  # the same form sent twice: one payment
-    assert again["Location"] == response["Location"] and Payment.objects.count() == 1
+    assert again["Location"] == response["Location"] and Payment.objects.filter(receipt__isnull=False).count() == 1
     page = client.get(_url(s39))
     assert page.context["suggested"] == [] and len(page.context["paid"]) == 3
 
@@ -105,7 +108,7 @@ def test_a_month_typed_in_buddhist_era_and_a_wrong_amount(s39, cast, client_for)
     )  # fmt: skip
     assert response.status_code == 200
     assert "432.00" in str(response.context["form"].errors["amount"])
-    assert not Payment.objects.exists()
+    assert not Payment.objects.filter(receipt__isnull=False).exists()
 
 
 def test_recompute_gives_the_amount_for_the_months_typed_and_posts_nothing(s39, cast, client_for):
@@ -114,7 +117,7 @@ def test_recompute_gives_the_amount_for_the_months_typed_and_posts_nothing(s39, 
     response = client_for(cast["counter"]).post(_url(s39), data | {"recompute": "1"})
     assert response.status_code == 200
     assert response.context["form"]["amount"].value() == "864.00"
-    assert not Payment.objects.exists()
+    assert not Payment.objects.filter(receipt__isnull=False).exists()
 
 
 def test_section40_option_2_pays_100_a_month(cast, client_for):
@@ -156,3 +159,69 @@ def test_the_person_page_offers_the_payment_only_for_section_39_or_40(s39, cast,
     employer = employer_make(offices["1001"], cast["counter"], n=704)
     employee = employee_make(employer, 7041, cast["counter"]).person
     assert _url(employee) not in client.get(employee.get_absolute_url()).content.decode()
+
+
+# Section 39 eligibility: months paid, not months on record -----------------------------------
+
+
+def _left_after(cast, employer, n, *, paid: int, started_on):
+    """An employee of `employer` since `started_on` who left on 31/12/2025, with `paid`
+    months of Section 33 contributions paid (up to 12/2025)."""
+    job = employee_make(employer, n, cast["counter"], started_on=started_on)
+    if paid:
+        last = datetime.date(2025, 12, 1)
+        contribution_months_make(job.person, cast["counter"], last_period=last, count=paid, employer=employer)
+    employee_leave(
+        officer=cast["counter"],
+        employment=job,
+        ended_on=datetime.date(2025, 12, 31),
+        reason="resigned",
+        notified_on=datetime.date(2026, 1, 5),
+    )
+    return job.person
+
+
+@pytest.mark.parametrize(
+    ("paid", "started_on"),
+    [
+        (11, datetime.date(2020, 1, 1)),  # 72 months employed, 11 paid
+        (3, datetime.date(2024, 12, 1)),  # 13 months employed, 3 paid
+        (0, datetime.date(2024, 12, 1)),  # 13 months employed, none paid
+    ],
+)
+def test_section39_refuses_fewer_than_12_months_paid_whatever_the_months_on_record(cast, offices, paid, started_on):
+    from django.core.exceptions import ValidationError
+
+    from registry.models import SectionSpell
+
+    employer = employer_make(offices["1001"], cast["counter"], n=705)
+    person = _left_after(cast, employer, 7051, paid=paid, started_on=started_on)
+    with pytest.raises(ValidationError) as refused:
+        section39_apply(officer=cast["counter"], person=person, applied_on=datetime.date(2026, 1, 10))
+    message = str(refused.value.error_dict["person"][0].message)
+    assert "at least 12 months" in message and f"this person has {paid}." in message
+    assert not SectionSpell.objects.filter(person=person, section="39").exists()
+
+
+def test_section39_accepts_12_months_paid_and_counts_a_month_paid_twice_once(cast, offices):
+    employer = employer_make(offices["1001"], cast["counter"], n=706)
+    person = _left_after(cast, employer, 7061, paid=11, started_on=datetime.date(2024, 1, 1))
+    # A second employer's payment for a month already paid adds nothing; an earlier month does.
+    contribution_months_make(person, cast["counter"], last_period=datetime.date(2025, 12, 1), count=1)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        section39_apply(officer=cast["counter"], person=person, applied_on=datetime.date(2026, 1, 10))
+    contribution_months_make(person, cast["counter"], last_period=datetime.date(2025, 1, 1), count=1)
+    spell = section39_apply(officer=cast["counter"], person=person, applied_on=datetime.date(2026, 1, 10))
+    assert (spell.section, spell.valid_from) == ("39", datetime.date(2026, 1, 1))
+
+
+def test_section39_does_not_count_months_paid_under_section_39_or_40(cast, offices):
+    from django.core.exceptions import ValidationError
+
+    employer = employer_make(offices["1001"], cast["counter"], n=707)
+    person = _left_after(cast, employer, 7071, paid=6, started_on=datetime.date(2024, 1, 1))
+    contribution_months_make(person, cast["counter"], last_period=datetime.date(2025, 6, 1), count=6, section="39")
+    with pytest.raises(ValidationError, match="this person has 6"):
+        section39_apply(officer=cast["counter"], person=person, applied_on=datetime.date(2026, 1, 10))

@@ -19,7 +19,15 @@ from registry.models import (
     InsuredPerson,
     SectionSpell,
 )
-from tests.factories import HospitalFactory, employee_make, employer_make, name_tag, pin_make, tax_id_make
+from tests.factories import (
+    HospitalFactory,
+    contribution_months_make,
+    employee_make,
+    employer_make,
+    name_tag,
+    pin_make,
+    tax_id_make,
+)
 
 D = datetime.date
 TODAY = timezone.localdate
@@ -207,6 +215,7 @@ def _leave(job, cast, ended_on):
 
 
 def test_section_39_continues_cover_from_the_day_after_leaving(job, cast):
+    contribution_months_make(job.person, cast["counter"], last_period=D(2023, 6, 1), count=12)
     _leave(job, cast, D(2023, 6, 30))
     spell = services.section39_apply(officer=cast["counter"], person=job.person, applied_on=D(2023, 9, 1))
     assert (spell.section, spell.valid_from) == ("39", D(2023, 7, 1))
@@ -215,6 +224,7 @@ def test_section_39_continues_cover_from_the_day_after_leaving(job, cast):
 
 def test_it_refuses_section_39_with_fewer_than_12_section_33_months(employer, cast):
     short = employee_make(employer, 4, cast["counter"], started_on=D(2023, 1, 1))
+    contribution_months_make(short.person, cast["counter"], last_period=D(2023, 6, 1), count=6)
     _leave(short, cast, D(2023, 6, 30))
     message = _refused(
         "person",
@@ -224,6 +234,7 @@ def test_it_refuses_section_39_with_fewer_than_12_section_33_months(employer, ca
 
 
 def test_it_refuses_section_39_applied_more_than_6_months_after_leaving(job, cast):
+    contribution_months_make(job.person, cast["counter"], last_period=D(2023, 6, 1), count=12)
     _leave(job, cast, D(2023, 6, 30))
     message = _refused(
         "applied_on",

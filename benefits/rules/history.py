@@ -126,7 +126,7 @@ def daily_wage(person_id: int, event_date: datetime.date) -> tuple[Decimal, list
 def _qualifying(person_id: int, event_date: datetime.date, required: int, window: int, sections=COUNTED_SECTIONS):
     last = month_first(event_date)
     first = month_add(last, -window)
-    months = contributions.contribution_periods(person_id, sections=sections, first=first, before=last)
+    months = contributions.paid_months(person_id, sections=sections, first=first, before=last)
     if len(months) <= required:
         message = _("%(found)s of %(required)s months in the %(window)s months before %(day)s: %(months)s")
     else:
@@ -168,9 +168,7 @@ def qualify(person, event_date, prefix, p, work, sections=COUNTED_SECTIONS) -> l
 
 def all_months(person_id: int, up_to: datetime.date) -> list[datetime.date]:
     """Every wage period the person paid (Sections 33 and 39) up to the event month."""
-    return contributions.contribution_periods(
-        person_id, sections=COUNTED_SECTIONS, before=month_add(month_first(up_to), 1)
-    )
+    return contributions.paid_months(person_id, sections=COUNTED_SECTIONS, before=month_add(month_first(up_to), 1))
 
 
 def decided_claims(person, benefit: str, year: int):

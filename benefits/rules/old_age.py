@@ -102,9 +102,7 @@ def old_age(person, event_date, details, dependant, p, work) -> Outcome:
     employer = ZERO
     if len(months) >= int(p("old_age.lump_sum_own_only_below_months")):
         s33_periods = set(
-            contributions.contribution_periods(
-                person.pk, sections=(Section.S33,), before=month_add(month_first(event_date), 1)
-            )
+            contributions.paid_months(person.pk, sections=(Section.S33,), before=month_add(month_first(event_date), 1))
         )
         employer = sum((wages[period][0] for period in s33_periods if period in wages), ZERO) * share / HUNDRED
         work.line(

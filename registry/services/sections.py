@@ -17,8 +17,9 @@ from registry.services.persons import person_create
 from registry.validators import (
     national_id_clean,
 )
+from sso.core import providers
 from sso.core.formats import date_lazy, lazy_format
-from sso.core.months import age_on, date_add_months
+from sso.core.months import age_on, date_add_months, month_add, month_first
 from sso.core.records import refuse, stamp
 
 
@@ -48,8 +49,8 @@ def section_close(*, person, on: datetime.date, officer):
 def section39_apply(*, officer, person: InsuredPerson, applied_on: datetime.date | None = None) -> SectionSpell:
     """A former employee continues voluntarily under Section 39.
 
-    Allowed with at least the rule's Section 33 months (12) and within its months (6) of
-    leaving; cover runs on from the day after the Section 33 spell ended.
+    Allowed with at least the rule's months (12) of Section 33 contributions paid and within
+    its months (6) of leaving; cover runs on from the day after the Section 33 spell ended.
     """
     applied_on = applied_on or today()
     person = InsuredPerson.objects.select_for_update().get(pk=person.pk)
@@ -68,7 +69,14 @@ def section39_apply(*, officer, person: InsuredPerson, applied_on: datetime.date
             "insured",
         )
     last_s33 = person.section_spells.filter(section=Section.S33).order_by("-valid_to").first()
-    months = selectors.section33_months(person, until=applied_on)
+    # Months paid (contributions answers), not months on record: an employee whose employer
+    # never paid has no Section 33 contributions.
+    months = providers.ask(
+        providers.PAID_MONTHS_COUNT,
+        person.pk,
+        sections=(Section.S33,),
+        before=month_add(month_first(applied_on), 1),
+    )
     if last_s33 is None or months < rule.s39_min_s33_months:
         refuse(
             "person",

@@ -1,0 +1,29 @@
+"""Facts a lower app needs from a higher one, answered by the higher app.
+
+The registry's Section 39 rule counts the months paid under Section 33, which contributions
+holds; the registry may not import contributions (the layers, docs/architecture.md). So the
+higher app registers the function answering a fact in its AppConfig.ready, as it adds panels
+and menu entries, and the lower app asks for the fact here by name.
+"""
+
+from collections.abc import Callable
+
+# The months paid for a person: `(person_id, *, sections, first=None, before=None) -> int`,
+# answered by `contributions.selectors.paid_months_count`.
+PAID_MONTHS_COUNT = "paid_months_count"
+
+_PROVIDERS: dict[str, Callable] = {}
+
+
+def provide(name: str, function: Callable) -> None:
+    """Register the function that answers `name` (once per process, from an AppConfig.ready)."""
+    _PROVIDERS[name] = function
+
+
+def ask(name: str, *args, **kwargs):
+    """The answer of the function registered for `name`; a missing provider is a setup error."""
+    try:
+        function = _PROVIDERS[name]
+    except KeyError:
+        raise LookupError(f"No app answers {name!r}: is the app providing it installed?") from None
+    return function(*args, **kwargs)
