@@ -77,6 +77,39 @@ def test_a_child_allowance_is_one_claim_per_child(person, cast):
         _record(person, cast, benefit=Benefit.CHILD_ALLOWANCE, dependant=child, event_date=datetime.date(2026, 3, 5))
 
 
+def test_child_allowance_re_examined_after_documents_does_not_count_later_or_refused_claims(person, cast):
+    from tests.factories import contribution_months_make
+
+    contribution_months_make(person, cast["counter"], last_period=datetime.date(2026, 2, 1), count=12)
+    children = [
+        Dependant.objects.create(
+            person=person,
+            kind=Dependant.Kind.CHILD,
+            first_name_th=f"ด.ช. ลูก{n}",
+            last_name_th="ใจดี",
+            birth_date=datetime.date(2022, n, 1),
+            birth_certificate_id=f"BC-{n}",
+        )
+        for n in (1, 2, 3, 4)
+    ]
+    claims = []
+    for n, child in enumerate(children, 1):
+        # The first child's claim is recorded with its documents missing; the others with all of them.
+        presented = [] if n == 1 else ["claim_form", "bank_book"]
+        claim = _record(person, cast, benefit=Benefit.CHILD_ALLOWANCE, dependant=child, presented=presented, details={})
+        claims.append(services.claim_examine(claim=claim, officer=cast["counter"]))
+    assert [claim.eligible for claim in claims] == [True, True, True, False]
+    assert claims[3].refusal_code == "fourth_child"
+    assert services.missing_documents(claims[0])
+    # The documents of the first child brought later: examined again, still the first of three.
+    codes = [requirement.code for requirement in services.missing_documents(claims[0])]
+    services.claim_document_present(claim=claims[0], officer=cast["counter"], codes=codes)
+    again = services.claim_examine(claim=claims[0], officer=cast["counter"])
+    assert (again.eligible, again.refusal_code, again.amount) == (True, "", D("800.00"))
+    # The fourth child's claim, refused, is rejected; a second look at the third changes nothing.
+    assert services.claim_examine(claim=claims[2], officer=cast["counter"]).eligible is True
+
+
 def _examined(claim, eligible=True, amount="2500.00"):
     claim.status = Claim.Status.EXAMINED
     claim.eligible = eligible

@@ -535,6 +535,15 @@ BORN = "2024-05-01"
             id="no-cover-after-leaving",
         ),
         pytest.param(
+            S33,
+            [("2025-03", "2026-02")],
+            BORN,
+            [("2021-01-01", "approved"), ("2022-06-01", "paid"), ("2023-01-01", "refused")],
+            "800.00",
+            50,
+            id="third-beside-a-claim-the-rules-refused",
+        ),
+        pytest.param(
             S39, [("2025-03", "2025-06"), ("2025-07", "2026-02", "4800", "39")], BORN, [], "800.00", 50, id="s39"
         ),
     ],
@@ -543,7 +552,16 @@ def test_child_allowance(world, spells, history, born, others, expected, months)
     person = world.person(spells=spells)
     world.history(person, history)
     for other_born, status in others:
-        world.claim(person, Benefit.CHILD_ALLOWANCE, "2025-01-01", status=status, child=world.child(person, other_born))
+        # "refused": examined, and the rules refused it (not yet decided by the officer).
+        claim = world.claim(
+            person,
+            Benefit.CHILD_ALLOWANCE,
+            "2025-01-01",
+            status="examined" if status == "refused" else status,
+            child=world.child(person, other_born),
+        )
+        if status == "refused":
+            Claim.objects.filter(pk=claim.pk).update(eligible=False, refusal_code="child_too_old")
     outcome = _examine(person, Benefit.CHILD_ALLOWANCE, dependant=world.child(person, born))
     _check(outcome, expected)
     assert outcome.months == months

@@ -3,6 +3,7 @@ s.73) and the child allowance (Act s.75 bis)."""
 
 import functools
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from benefits.models import Benefit, Claim
@@ -26,14 +27,31 @@ from registry import selectors as registry
 from sso.core.formats import date_lazy
 from sso.core.months import month_first, months_between
 
-# The claims that take one of the children's places.
-PENDING_OR_DECIDED = (
-    Claim.Status.RECORDED,
-    Claim.Status.EXAMINED,
-    Claim.Status.REFERRED,
-    Claim.Status.APPROVED,
-    Claim.Status.PAID,
-)
+# The claims that may take one of the children's places: decided ones always do; a claim not
+# yet decided does unless the rules refused it (see `_places_taken`). A rejected or withdrawn
+# claim never does.
+DECIDED = (Claim.Status.APPROVED, Claim.Status.PAID)
+OPEN = (Claim.Status.RECORDED, Claim.Status.EXAMINED, Claim.Status.REFERRED)
+
+
+def _places_taken(person, dependant):
+    """The other children whose claims take a place beside this child's: approved or paid
+    claims, and claims not yet decided that the rules did not refuse and that were recorded
+    before this child's own open claim (the first claims come first, so re-examining a claim
+    after its documents are brought never counts against it the claims recorded after it).
+    A refused claim (examined, not eligible) takes no place."""
+    claims = Claim.objects.filter(person=person, benefit=Benefit.CHILD_ALLOWANCE, dependant__isnull=False)
+    own = (
+        claims.filter(dependant=dependant, status__in=OPEN)
+        .order_by("recorded_at")
+        .values_list("recorded_at", flat=True)
+        .first()
+    )
+    pending = Q(status__in=OPEN) & ~Q(eligible=False)
+    if own is not None:
+        pending &= Q(recorded_at__lt=own)
+    taking = claims.filter(Q(status__in=DECIDED) | pending).exclude(dependant=dependant).select_related("dependant")
+    return {claim.dependant for claim in taking}
 
 
 def death(person, event_date, details, dependant, p, work) -> Outcome:
@@ -95,14 +113,7 @@ def child_allowance(person, event_date, details, dependant, p, work) -> Outcome:
             turns=date_lazy(turns),
         )
     limit = int(p("child_allowance.max_children"))
-    others = {
-        claim.dependant
-        for claim in Claim.objects.filter(
-            person=person, benefit=Benefit.CHILD_ALLOWANCE, status__in=PENDING_OR_DECIDED, dependant__isnull=False
-        )
-        .exclude(dependant=dependant)
-        .select_related("dependant")
-    }
+    others = _places_taken(person, dependant)
     # "Up to 3 children at once": a child past the age, or who died, no longer takes a place.
     current = [
         child
