@@ -360,3 +360,16 @@ def test_revoking_a_board_ends_its_open_event_stream(cast, office, monkeypatch, 
     assert list(chunks) == []  # the stream ends (within its next second), sending nothing more
     assert time.monotonic() - started < 5
     assert board.get("/queue/device/board/events/").status_code == 403
+
+
+def test_an_administrator_lists_their_own_offices_devices_with_their_last_contact(
+    cast, office, other_office, client_for
+):
+    from tests.factories import StaffFactory
+
+    mine, _client = paired(office, cast["admin"])
+    theirs, _code = registered(other_office, StaffFactory(username="admin_cm", office=other_office), name="Chiang Mai")
+    html = client_for(cast["admin"]).get("/admin/core/device/").content.decode()
+    assert mine.name in html and theirs.name not in html
+    assert other_office.name_th not in html  # no other office offered as a filter either
+    assert client_for(cast["admin"]).get(f"/admin/core/device/{theirs.pk}/change/").status_code in (302, 404)

@@ -114,6 +114,9 @@ class DeviceAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):
     def get_fields(self, request, obj=None):
         return self.fields if request.user.is_superuser else [name for name in self.fields if name != "office"]
 
+    def get_list_filter(self, request):
+        return self.list_filter if request.user.is_superuser else ["kind"]  # one office: no office filter
+
     def get_readonly_fields(self, request, obj=None):
         # The kind of a registered device does not change: register another instead.
         return [*self.readonly_fields, "kind"] if obj else self.readonly_fields
