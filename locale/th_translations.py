@@ -10,6 +10,107 @@ from pathlib import Path
 import polib
 
 TH = {
+    # The queue planner: forecast, simulation, check against recorded days (issue 19).
+    "Queue planner": "วางแผนช่องบริการ",
+    "Forecast a coming day's arrivals and simulate it against the standards.": (
+        "พยากรณ์จำนวนผู้มารับบริการของวันข้างหน้า และจำลองวันนั้นเทียบกับมาตรฐานการให้บริการ"
+    ),
+    "office closure": "วันปิดทำการของสำนักงาน",
+    "office closures": "วันปิดทำการของสำนักงาน",
+    "Waiting for a worker": "รอเครื่องประมวลผล",
+    "Running": "กำลังประมวลผล",
+    "replications": "จำนวนรอบการจำลอง",
+    "planner run": "การวางแผนช่องบริการ",
+    "Can forecast and simulate the office's queue": "พยากรณ์และจำลองคิวของสำนักงานได้",
+    "an ordinary day": "วันปกติ",
+    "the month's last two days": "สองวันสุดท้ายของเดือน",
+    "the 15th": "วันที่ 15",
+    "%(offset)+d days from the 15th": "%(offset)+d วันจากวันที่ 15",
+    "weekend": "วันหยุดสุดสัปดาห์",
+    "Closed: %(reason)s.": "ปิดทำการ: %(reason)s",
+    "No ordinary day recorded in the last %(weeks)d weeks to start from.": (
+        "ไม่มีข้อมูลวันปกติใน %(weeks)d สัปดาห์ที่ผ่านมาให้ใช้เป็นฐาน"
+    ),
+    "No past day of this kind (%(kind)s) in the last %(weeks)d weeks: the office's history cannot tell how many come then.": (
+        "ไม่มีวันลักษณะนี้ (%(kind)s) ใน %(weeks)d สัปดาห์ที่ผ่านมา: ประวัติของสำนักงานบอกไม่ได้ว่าจะมีผู้มากี่คน"
+    ),
+    "the working day before a holiday": "วันทำการก่อนวันหยุด",
+    "the working day after a holiday": "วันทำการหลังวันหยุด",
+    "Only %(seen)d past day(s) like %(kind)s in the window: not adjusted for it.": (
+        "มีเพียง %(seen)d วันที่เป็น%(kind)sในช่วงข้อมูล: จึงไม่ปรับตามวันดังกล่าว"
+    ),
+    "Too few past days of this kind for their own mix of services and hours: all days' mix.": (
+        "วันลักษณะนี้มีน้อยเกินไปที่จะใช้สัดส่วนบริการและช่วงเวลาของตนเอง: ใช้สัดส่วนของทุกวัน"
+    ),
+    "The office has no queue history in the %(weeks)d weeks up to %(origin)s; a forecast needs at least %(need)d recorded working days (%(min_weeks)d weeks).": (
+        "สำนักงานไม่มีประวัติคิวใน %(weeks)d สัปดาห์จนถึง %(origin)s การพยากรณ์ต้องมีข้อมูลวันทำการอย่างน้อย %(need)d วัน (%(min_weeks)d สัปดาห์)"
+    ),
+    "The office has queue history for %(have)d working days in the %(weeks)d weeks up to %(origin)s (from %(first)s to %(last)s); a forecast needs at least %(need)d (%(min_weeks)d weeks): %(more)d more recorded working days are missing.": (
+        "สำนักงานมีประวัติคิว %(have)d วันทำการใน %(weeks)d สัปดาห์จนถึง %(origin)s (ตั้งแต่ %(first)s ถึง %(last)s) "
+        "การพยากรณ์ต้องมีอย่างน้อย %(need)d วัน (%(min_weeks)d สัปดาห์): ยังขาดข้อมูลอีก %(more)d วันทำการ"
+    ),
+    "Choose a day to forecast.": "กรุณาเลือกวันที่จะพยากรณ์",
+    "A forecast is for a coming day: %(day)s has passed.": "พยากรณ์ได้เฉพาะวันข้างหน้า: วันที่ %(day)s ผ่านไปแล้ว",
+    "A forecast reaches at most %(n)d days ahead: %(day)s is further.": (
+        "พยากรณ์ได้ล่วงหน้าไม่เกิน %(n)d วัน: วันที่ %(day)s ไกลกว่านั้น"
+    ),
+    "Day to plan": "วันที่จะวางแผน",
+    "Replications": "จำนวนรอบการจำลอง",
+    "Choose one of the numbers of replications offered.": "กรุณาเลือกจำนวนรอบการจำลองจากที่มีให้",
+    "Expected arrivals by hour": "จำนวนผู้มาที่คาดรายชั่วโมง",
+    "Expected arrivals": "จำนวนผู้มาที่คาด",
+    "Forecast against actual arrivals, recorded days (each forecast a week ahead)": (
+        "ค่าพยากรณ์เทียบกับจำนวนผู้มาจริงของวันที่ผ่านมา (แต่ละวันพยากรณ์ล่วงหน้าหนึ่งสัปดาห์)"
+    ),
+    "Actual": "จริง",
+    "Forecast": "พยากรณ์",
+    "Simulated wait per service (p90) against its standard": "เวลารอจากการจำลองรายบริการ (p90) เทียบกับมาตรฐาน",
+    "p90 wait (min)": "เวลารอ p90 (นาที)",
+    "Standard (min)": "มาตรฐาน (นาที)",
+    "Simulated share of visits within the standard, by hour of arrival": (
+        "สัดส่วนการรับบริการภายในมาตรฐานจากการจำลอง ตามชั่วโมงที่มาถึง"
+    ),
+    "Within the standard": "ภายในมาตรฐาน",
+    "Forecast a coming day's arrivals from the office's own history, then simulate the day with the office's counters against the service standards. A worker does the sums: the page shows its progress.": (
+        "พยากรณ์จำนวนผู้มาของวันข้างหน้าจากประวัติของสำนักงานเอง แล้วจำลองวันนั้นด้วยช่องบริการของสำนักงาน"
+        "เทียบกับมาตรฐานการให้บริการ เครื่องประมวลผลเป็นผู้คำนวณ หน้านี้แสดงความคืบหน้า"
+    ),
+    "Forecast and simulate": "พยากรณ์และจำลอง",
+    "Runs": "รายการที่ประมวลผล",
+    "No run yet.": "ยังไม่มีรายการ",
+    "All runs": "รายการทั้งหมด",
+    "Progress": "ความคืบหน้า",
+    "The run failed; ask for it again.": "การประมวลผลล้มเหลว กรุณาสั่งใหม่อีกครั้ง",
+    "The office is closed that day: %(reason)s.": "สำนักงานปิดทำการวันนั้น: %(reason)s",
+    "Expected arrivals: %(total)s (%(position)s).": "จำนวนผู้มาที่คาด: %(total)s คน (%(position)s)",
+    "The median of %(days)s ordinary days like it: %(base)s; times %(factor)s for its place in the month, %(holiday)s for a holiday next to it, %(trend)s for the recent trend.": (
+        "มัธยฐานของวันปกติที่คล้ายกัน %(days)s วัน: %(base)s คูณ %(factor)s ตามตำแหน่งในเดือน "
+        "%(holiday)s ตามวันหยุดที่อยู่ติดกัน และ %(trend)s ตามแนวโน้มล่าสุด"
+    ),
+    "Its accuracy on %(days)s recorded days of the last three months, each forecast a week ahead: %(day)s off per day, %(hour)s per hour (mean absolute percentage error).": (
+        "ความแม่นยำเมื่อทดสอบกับ %(days)s วันในสามเดือนที่ผ่านมา แต่ละวันพยากรณ์ล่วงหน้าหนึ่งสัปดาห์: "
+        "คลาดเคลื่อน %(day)s ต่อวัน %(hour)s ต่อชั่วโมง (ค่าเฉลี่ยร้อยละความคลาดเคลื่อนสัมบูรณ์)"
+    ),
+    "The day simulated": "การจำลองวันนั้น",
+    "%(n)s replications with the office's %(counters)s counters: a wait of %(wait)s minutes on average, 90%% called within %(p90)s minutes, %(within)s of visits within the standard, counters busy %(use)s of their time.": (
+        "จำลอง %(n)s รอบด้วยช่องบริการ %(counters)s ช่องของสำนักงาน: รอเฉลี่ย %(wait)s นาที "
+        "ร้อยละ 90 ได้รับการเรียกภายใน %(p90)s นาที รับบริการภายในมาตรฐาน %(within)s "
+        "ช่องบริการมีงาน %(use)s ของเวลา"
+    ),
+    "People waiting": "จำนวนผู้รอ",
+    "Counters busy": "ช่องบริการมีงาน",
+    "The simulation against recorded days": "การจำลองเทียบกับวันที่บันทึกไว้",
+    "%(days)s recorded days simulated with their own arrivals and counters: p90 wait %(sim)s minutes simulated against %(rec)s measured; %(swithin)s within the standard simulated against %(rwithin)s measured; on %(inside)s days the measured p90 was within the simulation's range.": (
+        "จำลอง %(days)s วันที่บันทึกไว้ด้วยผู้มาและช่องบริการจริงของวันนั้น: เวลารอ p90 จากการจำลอง %(sim)s นาที "
+        "เทียบกับที่วัดได้ %(rec)s นาที ภายในมาตรฐานจากการจำลอง %(swithin)s เทียบกับที่วัดได้ %(rwithin)s "
+        "และมี %(inside)s วันที่ค่า p90 ที่วัดได้อยู่ในช่วงของการจำลอง"
+    ),
+    "The planner is off by more than %(limit)s%% on the office's past days: read its figures with care.": (
+        "การวางแผนคลาดเคลื่อนเกินร้อยละ %(limit)s เมื่อเทียบกับวันที่ผ่านมาของสำนักงาน: โปรดใช้ตัวเลขด้วยความระมัดระวัง"
+    ),
+    "The planner is within %(limit)s%% on the office's past days.": (
+        "การวางแผนคลาดเคลื่อนไม่เกินร้อยละ %(limit)s เมื่อเทียบกับวันที่ผ่านมาของสำนักงาน"
+    ),
     # The office's public screens: devices, pairing, the kiosk and the board (issue 18).
     "Clear the number": "ล้างตัวเลข",
     "Board announcement": "ประกาศบนจอแสดงคิว",

@@ -23,4 +23,8 @@ ITEMS = (
         "service_times", _("Service times"), "queueing:report", "queueing.view_queue_live",
         _("Time per visit against the announced targets."), 50,
     ),
+    MenuItem(
+        "queue_planner", _("Queue planner"), "queueing:planner", "queueing.plan_counters",
+        _("Forecast a coming day's arrivals and simulate it against the standards."), 60,
+    ),
 )  # fmt: skip

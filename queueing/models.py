@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sso.core.models import BilingualName, audited
@@ -453,3 +454,46 @@ class OfficeClosure(models.Model):
 
     def __str__(self):
         return f"{self.office_id} {self.day}: {self.reason}"
+
+
+class PlannerRun(models.Model):
+    """A supervisor's run of the queue planner for a coming day of their office: the
+    forecast of its arrivals, the day simulated with the office's counters and the planner's
+    check against recorded days, worked out by a worker and kept in `result` (figures that
+    the page and its charts read again).
+
+    Derived figures, not a business record: nothing is edited, so nothing is audited (who
+    asked for it, and when, is on the row)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    OFFICE_SCOPE = "office"
+
+    office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(_("day"))
+    replications = models.PositiveSmallIntegerField(_("replications"), default=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("planner run")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["office", "-requested_at"], name="plannerrun_office_recent")]
+        permissions = [("plan_counters", _("Can forecast and simulate the office's queue"))]
+
+    def __str__(self):
+        return f"{self.office_id} {self.day} {self.status}"
+
+    def get_absolute_url(self):
+        return reverse("queueing:planner_run", args=[self.pk])

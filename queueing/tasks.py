@@ -4,9 +4,10 @@ from celery import shared_task
 from django.utils import timezone
 
 from queueing import services
+from queueing.planning.services import planner_run_execute
 from queueing.services import queue_day_close
 from sso.core.models import Office
-from sso.core.tasks import ROLL_TASK_OPTIONS
+from sso.core.tasks import ROLL_TASK_OPTIONS, VERIFY_TASK_OPTIONS
 
 
 @shared_task(name="queueing.tasks.queue_days_close", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -45,3 +46,9 @@ def queue_summary_roll_day(day: str, office_id: int | None = None) -> int:
     """A past day's queue summary rows, rebuilt after a late correction (`day`: ISO date; sent
     by `services.queue_days_changed`). Safe to re-run or retry: a roll replaces the day's rows."""
     return services.queue_summary_reroll(day=datetime.date.fromisoformat(day), office_id=office_id)
+
+
+@shared_task(name="queueing.tasks.planner_run", **VERIFY_TASK_OPTIONS)
+def planner_run(run_id: int) -> None:
+    """A supervisor's run of the queue planner (queueing.planning): idempotent, a run done is left alone."""
+    planner_run_execute(run_id=run_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from queueing import views
+from queueing.planning import views as planning_views
 
 app_name = "queueing"
 
@@ -23,4 +24,6 @@ urlpatterns = [
     path("live/national/", views.live_national, name="live_national"),
     path("report/", views.report, name="report"),
     path("tickets/", views.ticket_list, name="ticket_list"),
+    path("planner/", planning_views.planner, name="planner"),
+    path("planner/<int:pk>/", planning_views.planner_run, name="planner_run"),
 ]

@@ -191,6 +191,7 @@ HISTORY = "snau"  # core.view_audit_history
 ALL_SIGNED_IN = "cvsnaou"
 REPORTS = "snau"  # core.view_reports
 REPORTS_NATIONAL = "nau"  # core.view_reports and core.view_all_offices
+PLANNER = "snau"  # queueing.plan_counters
 NOTICE = "sau"  # core.set_public_notice: the board's announcement line
 
 EXPECTED = {
@@ -272,6 +273,9 @@ EXPECTED = {
     "queueing:live_national": may(REPORTS_NATIONAL),  # queueing.view_queue_live and core.view_all_offices
     "queueing:report": may(QUEUE_LIVE),
     "queueing:ticket_list": may(QUEUE_LIVE),
+    # The queue planner: an office's runs, one run of another office is not found.
+    "queueing:planner": may(PLANNER),
+    "queueing:planner_run": may(PLANNER),
     # --- Contributions pages.
     "contributions:statement_detail": may(CONTRIB_VIEW),
     "contributions:receipt_detail": may(CONTRIB_VIEW),
@@ -508,6 +512,7 @@ class OfficeRecords:
     kiosk_cookie: str
     board: object  # a paired board device
     board_cookie: str
+    planner_run: object  # a run of the queue planner for this office
 
 
 def _office_records(office, officer, n):
@@ -518,7 +523,7 @@ def _office_records(office, officer, n):
     from contributions.models import Finding, Payment, Reimbursement, ReimbursementBatch
     from contributions.services import LineInput
     from queueing import services as queue_services
-    from queueing.models import Counter, Service, Ticket
+    from queueing.models import Counter, PlannerRun, Service, Ticket
     from registry.merging import person_merge
     from registry.models import Bank, BulkUpload, PersonMerge
     from tests.factories import counter_dated_back, employee_make, employer_make, queue_office
@@ -613,6 +618,12 @@ def _office_records(office, officer, n):
         claim_finding=claim_finding,
         merge=merge,
         token_info=Token.objects.create(user=officer).info,
+        planner_run=PlannerRun.objects.create(
+            office=office,
+            day=datetime.date(2026, 12, 15),
+            requested_by=officer,
+            requested_at=datetime.datetime.now(datetime.UTC),
+        ),
         **_devices_paired(office, officer),
     )
 
@@ -908,6 +919,7 @@ KWARGS = {
     "registry:upload_progress": _by("upload"),
     "registry:upload_errors": _by("upload"),
     "queueing:kiosk_ticket": _by("ticket"),
+    "queueing:planner_run": _by("planner_run"),
     "queueing:device_kiosk_ticket": lambda w, u, o: {"token": _ticket_token(w.records(o).ticket)},
     "queueing:console": _by("counter"),
     "queueing:console_case": _by("counter"),

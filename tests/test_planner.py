@@ -11,21 +11,33 @@ sickness at 10. "Today" is Tuesday 1 December 2026: Monday 7 December is a publi
 
 import datetime
 import math
+import time
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from queueing.demo import demo_history_generate
-from queueing.models import HISTOGRAM_CAP, OfficeClosure, QueueSummary, Service, Ticket
+from queueing.models import HISTOGRAM_CAP, OfficeClosure, PlannerRun, QueueSummary, Service, Ticket
 from queueing.planning.calendar import day_position, office_calendar
 from queueing.planning.forecast import MIN_DAYS, backtest, forecast_days
 from queueing.planning.selectors import recorded_day, recorded_days
+from queueing.planning.services import planner_run_execute, planner_run_request
 from queueing.planning.simulation import HOUR, CounterPlan, DayModel, ServiceModel, simulate
 from queueing.planning.validation import validate
 from tests.factories import queue_office
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english():
+    """The refusals in English (Thai is the default language)."""
+    with translation.override("en"):
+        yield
+
 
 TODAY = datetime.date(2026, 12, 1)
 FACTORS = {"due+0": 2.5, "due-1": 1.8, "due+1": 1.8, "due-2": 1.2, "due+2": 1.2, "month_end": 1.6, "ordinary": 1.0}
@@ -112,14 +124,14 @@ def test_an_office_closure_closes_the_day_and_shifts_the_next(office, history):
     assert after.info.after_closed and after.total == pytest.approx(130)
 
 
-def test_it_refuses_a_past_day(office, history):
+def test_it_refuses_a_past_day(office, history, english):
     with pytest.raises(ValidationError) as refused:
         forecast_days(office_id=office.pk, days=[TODAY - datetime.timedelta(days=1)], today=TODAY)
     assert "day" in refused.value.message_dict
     assert "has passed" in refused.value.message_dict["day"][0]
 
 
-def test_it_says_what_history_is_missing_instead_of_inventing(office):
+def test_it_says_what_history_is_missing_instead_of_inventing(office, english):
     calendar = office_calendar(office_id=office.pk, start=datetime.date(2026, 11, 16), end=datetime.date(2026, 11, 30))
     open_days = [info for info in calendar.values() if info.is_open]
     history_write(office, open_days)
@@ -130,13 +142,13 @@ def test_it_says_what_history_is_missing_instead_of_inventing(office):
     assert f"at least {MIN_DAYS}" in message and f"{MIN_DAYS - len(open_days)} more" in message
 
 
-def test_no_office_history_at_all_is_said(office):
+def test_no_office_history_at_all_is_said(office, english):
     with pytest.raises(ValidationError) as refused:
         forecast_days(office_id=office.pk, days=[datetime.date(2026, 12, 2)], today=TODAY)
     assert "no queue history" in refused.value.message_dict["office"][0]
 
 
-def test_a_day_of_a_kind_never_recorded_gets_no_figures(office):
+def test_a_day_of_a_kind_never_recorded_gets_no_figures(office, english):
     """Only ordinary days recorded: the 15th is not guessed from them."""
     calendar = office_calendar(office_id=office.pk, start=TODAY - datetime.timedelta(weeks=16), end=TODAY)
     history_write(office, [i for i in calendar.values() if i.is_open and i.position == "ordinary" and i.day < TODAY])
@@ -265,3 +277,63 @@ def test_recorded_days_simulated_with_their_arrivals_come_close_to_what_was_meas
     assert abs(pooled["simulated_p90"] - pooled["recorded_p90"]) <= max(5, 0.5 * pooled["recorded_p90"])
     inside, of = result.inside
     assert of == 8 and inside >= 5
+
+
+# The planner's page and its runs.
+
+
+def _open_ordinary_day(office_id: int) -> datetime.date:
+    """The first coming day the office is open that is neither near the 15th nor at the month's end."""
+    today = timezone.localdate()
+    calendar = office_calendar(office_id=office_id, start=today, end=today + datetime.timedelta(days=40))
+    return next(d for d, info in sorted(calendar.items()) if d > today and info.is_open and info.position == "ordinary")
+
+
+def test_a_run_for_a_past_day_is_refused_and_nothing_is_stored(cast, client_for, demo_history):
+    client = client_for(cast["supervisor"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    response = client.post(reverse("queueing:planner"), {"day": yesterday.isoformat(), "replications": 200})
+    assert response.status_code == 200
+    assert "has passed" in response.content.decode()
+    assert not PlannerRun.objects.exists()
+
+
+def test_a_run_is_worked_out_once_and_its_page_shows_the_forecast_simulation_and_check(
+    cast, client_for, demo_history, django_capture_on_commit_callbacks
+):
+    day = _open_ordinary_day(demo_history.pk)
+    with django_capture_on_commit_callbacks() as callbacks:
+        run = planner_run_request(office=demo_history, day=day, officer=cast["supervisor"], replications=50)
+    assert len(callbacks) == 1  # the worker's task, once committed
+    done = planner_run_execute(run_id=run.pk)
+    assert done.status == PlannerRun.Status.DONE and done.progress == 100
+    assert done.result["forecast"]["total"] > 0 and done.result["simulation"]["services"]
+    assert done.result["validation"]["days"] > 0
+    assert planner_run_execute(run_id=run.pk) is None  # done: left alone
+    page = client_for(cast["supervisor"]).get(reverse("queueing:planner_run", args=[run.pk])).content.decode()
+    for block in ("planner-expected", "planner-backtest", "planner-services", "planner-hours", "planner-validation"):
+        assert f'data-testid="{block}"' in page
+    assert 'data-chart="chart-services"' in page and "data-planner-pending" not in page
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_supervisor_asks_for_a_run_and_a_real_worker_works_it_out(cast, client_for, offices, celery_worker_process):
+    office = queue_office(offices["1001"], counters=6)
+    demo_history_generate(days=42)
+    client = client_for(cast["supervisor"])
+    day = _open_ordinary_day(office.pk)
+    response = client.post(reverse("queueing:planner"), {"day": day.isoformat(), "replications": 50})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run = PlannerRun.objects.get()
+    assert response["Location"] == reverse("queueing:planner_run", args=[run.pk])
+    deadline = time.monotonic() + 120
+    while run.status in (PlannerRun.Status.PENDING, PlannerRun.Status.RUNNING) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        run.refresh_from_db()
+    assert run.status == PlannerRun.Status.DONE, run.error
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="planner-simulation"' in page
+    listing = client.get(reverse("queueing:planner")).content.decode()
+    assert reverse("queueing:planner_run", args=[run.pk]) in listing

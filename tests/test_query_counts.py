@@ -276,6 +276,19 @@ def _recurring(w, count):
     return made
 
 
+def _planner_runs(w, count):
+    """Runs of the queue planner asked for by the office's supervisor (the list shows who)."""
+    from queueing.models import PlannerRun
+
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    return [
+        PlannerRun.objects.create(
+            office=w.office, day=day, requested_by=w.cast["supervisor"], requested_at=timezone.now()
+        )
+        for _ in range(count)
+    ]
+
+
 def _tickets(w, count):
     """Tickets of two services, every other one called to a counter of its own by the officer
     signed in there; the aggregate pages (board, live, report) show counts and the calls."""
@@ -430,6 +443,7 @@ LISTS = [
     List("queueing:live_national", "national", _office_queues, 11),
     List("queueing:report", "supervisor", _tickets, 30),
     List("queueing:ticket_list", "supervisor", _tickets, 14),
+    List("queueing:planner", "supervisor", _planner_runs, 10),
     List("queue-service-list", "counter", _services, 9),
     List("queue-counter-list", "counter", _counters, 10),
     List("queue-ticket-list", "counter", _tickets, 9),
@@ -457,6 +471,7 @@ OTHER_LISTS = {
     "queueing:live",
     "queueing:live_national",
     "queueing:report",
+    "queueing:planner",
     "core:recent_changes",
 }
 

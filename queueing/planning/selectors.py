@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from queueing.models import Counter, Service, Ticket
+from queueing.models import Counter, PlannerRun, Service, Ticket
 from queueing.selectors import queue_measures, service_targets_on
+from sso.core.scoping import object_get_for_user
 
 
 def arrivals_history(
@@ -175,3 +176,18 @@ def targets_by_service(*, office_id: int, day: datetime.date) -> dict[int, int]:
         for pk, kind in Service.objects.filter(office_id=office_id).values_list("pk", "kind")
         if kind in targets
     }
+
+
+# The planner's runs.
+
+RUNS_LISTED = 20
+
+
+def planner_run_list(*, office_id: int):
+    """The office's latest runs of the planner, newest first."""
+    return PlannerRun.objects.filter(office_id=office_id).select_related("requested_by")[:RUNS_LISTED]
+
+
+def planner_run_get_for_user(*, user, pk: int) -> PlannerRun:
+    """One run of the planner the user may see (their office's), or 404."""
+    return object_get_for_user(PlannerRun.objects.select_related("office", "requested_by"), user, pk=pk)

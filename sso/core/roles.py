@@ -24,7 +24,12 @@ class Role:
 _STAFF = ("core.view_office", "core.view_province")
 _QUEUE_VIEW = ("queueing.view_ticket", "queueing.view_service", "queueing.view_counter", "queueing.view_board")
 _COUNTER = _QUEUE_VIEW + ("queueing.add_ticket", "queueing.serve_counter")
-_QUEUE_WATCH = _QUEUE_VIEW + ("queueing.add_ticket", "queueing.view_queue_live", "queueing.view_servicetarget")
+_QUEUE_WATCH = _QUEUE_VIEW + (
+    "queueing.add_ticket",
+    "queueing.view_queue_live",
+    "queueing.view_servicetarget",
+    "queueing.plan_counters",
+)
 _QUEUE_ADMIN = _QUEUE_WATCH + (
     "queueing.add_service",
     "queueing.change_service",
