@@ -13,3 +13,9 @@ class BenefitsConfig(AppConfig):
         from benefits.rules import parameters
 
         parameters.TABLES.watch(BenefitParameter)
+
+        from benefits import selectors
+        from sso.core import providers
+
+        # The registry's data-completeness panel shows what each benefit's rules need.
+        providers.provide(providers.BENEFIT_NEEDS, selectors.benefit_needs)

@@ -6,16 +6,40 @@ from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef
 
 from benefits.models import (
     Appeal,
+    Benefit,
     Claim,
     ClaimDocument,
     ClaimFinding,
     ClaimStep,
     ClaimStepDay,
+    DocumentRequirement,
     PaymentBatch,
     PaymentOrder,
 )
 from sso.core.db import reports_alias, reports_connection
 from sso.core.scoping import object_get_for_user, office_scoped
+
+# What each benefit needs ----------------------------------------------------------------
+
+
+def benefit_needs() -> list[tuple[str, object, list[str]]]:
+    """Each benefit, its label and the registry facts its claim needs, in one place: the
+    cover its rules check (`rules.cover_fact`) and the facts its required documents may be
+    held as (`DocumentRequirement.registry_fact`). The registry's data-completeness panel
+    shows these (`sso.core.providers.BENEFIT_NEEDS`), so it lacks nothing the rules do not."""
+    from benefits.rules import cover_fact
+
+    documents: dict[str, list[str]] = {}
+    for benefit, fact in (
+        DocumentRequirement.objects.filter(is_active=True, required=True)
+        .exclude(registry_fact="")
+        .order_by("benefit", "order", "code")
+        .values_list("benefit", "registry_fact")
+    ):
+        if fact not in documents.setdefault(benefit, []):
+            documents[benefit].append(fact)
+    return [(benefit, label, [cover_fact(benefit), *documents.get(benefit, [])]) for benefit, label in Benefit.choices]
+
 
 # Claims ------------------------------------------------------------------------------------
 

@@ -231,65 +231,50 @@ class Completeness:
         return round(100 * self.complete_count / len(self.benefits)) if self.benefits else 100
 
 
-# Each benefit type and the record items it needs; a claim cannot be adjudicated at the
-# counter while any is missing (the seed's "basic data not completed" problem).
-_NEEDS = {
-    "sickness": ("section", "hospital", "bank", "address"),
-    "maternity": ("section", "bank", "address"),
-    "invalidity": ("section", "hospital", "bank", "address"),
-    "death": ("section", "survivor", "address"),
-    "child_allowance": ("section", "bank", "child"),
-    "old_age": ("section", "bank", "address"),
-    "unemployment": ("section_33", "bank", "leaving_reason", "address"),
-}
-
-_BENEFIT_LABELS = {
-    "sickness": _("Sickness"),
-    "maternity": _("Maternity"),
-    "invalidity": _("Invalidity"),
-    "death": _("Death"),
-    "child_allowance": _("Child allowance"),
-    "old_age": _("Old age"),
-    "unemployment": _("Unemployment"),
-}
-
-_ITEM_LABELS = {
-    "section": _("an insured section (33, 39 or 40) in the section history"),
+# What each benefit needs from the record is the benefits' rules' (one source of truth): their
+# cover check and the registry facts their documents may be held as (`DocumentRequirement.
+# registry_fact`). Benefits answers `providers.BENEFIT_NEEDS` with, per benefit, its label and
+# the facts below it needs; the registry only says which of them the record holds.
+_FACT_LABELS = {
+    "section_33_39": _("a Section 33 or 39 spell in the section history"),
     "section_33": _("a Section 33 spell"),
-    "hospital": _("a registered hospital"),
-    "bank": _("a bank account for payments"),
-    "address": _("an address"),
-    "survivor": _("a spouse or child recorded as survivor"),
+    "bank_account": _("a bank account for payments"),
     "child": _("a child with birth date and birth certificate or ID"),
-    "leaving_reason": _("the reason for leaving the last job"),
+    "death": _("the death recorded"),
+    "employment_ended": _("a job ended with its leaving notified (SSO 6-09)"),
+    "hospital": _("a registered hospital"),
 }
+
+
+def person_facts(person: InsuredPerson) -> dict[str, bool]:
+    """Which of the facts a benefit may need the record holds, from the person's prefetched
+    histories (see person_page_get): the same tests as `benefits.services.registry_holds`."""
+    spells = list(person.section_spells.all())
+    dependants = [dep for dep in person.dependants.all() if dep.died_on is None]
+    return {
+        "section_33_39": any(spell.section in (Section.S33, Section.S39) for spell in spells),
+        "section_33": any(spell.section == Section.S33 for spell in spells),
+        "bank_account": any(account.valid_to is None for account in person.bank_accounts.all()),
+        "child": any(
+            dep.kind == Dependant.Kind.CHILD and (dep.birth_certificate_id or dep.national_id) for dep in dependants
+        ),
+        "death": person.died_on is not None,
+        "employment_ended": any(job.ended_on and job.leaving_notified_on for job in person.employments.all()),
+        "hospital": any(reg.valid_to is None for reg in person.hospital_registrations.all()),
+    }
 
 
 def person_completeness(person: InsuredPerson) -> Completeness:
     """Which benefit types can be claimed from the record as it stands, and exactly what is
-    missing for the others. Uses the person's prefetched histories (see person_page_get)."""
-    spells = list(person.section_spells.all())
-    employments = list(person.employments.all())
-    dependants = [dep for dep in person.dependants.all() if dep.died_on is None]
-    have = {
-        "section": bool(spells),
-        "section_33": any(spell.section == Section.S33 for spell in spells),
-        "hospital": any(reg.valid_to is None for reg in person.hospital_registrations.all()),
-        "bank": any(account.valid_to is None for account in person.bank_accounts.all()),
-        "address": bool(person.address.strip()),
-        "survivor": any(dep.kind == Dependant.Kind.SPOUSE and dep.valid_to is None for dep in dependants)
-        or any(dep.kind == Dependant.Kind.CHILD for dep in dependants),
-        "child": any(
-            dep.kind == Dependant.Kind.CHILD and (dep.birth_certificate_id or dep.national_id) for dep in dependants
-        ),
-        # The last finished job says why it ended (the unemployment rate depends on it).
-        "leaving_reason": any(job.ended_on and job.leaving_reason for job in employments),
-    }
+    missing for the others, by what the benefits' rules need (`providers.BENEFIT_NEEDS`)."""
+    from sso.core import providers
+
+    have = person_facts(person)
     result = Completeness()
-    for benefit, items in _NEEDS.items():
-        label = str(_BENEFIT_LABELS[benefit])
+    for _benefit, label, facts in providers.ask(providers.BENEFIT_NEEDS):
+        label = str(label)
         result.benefits.append(label)
-        result.missing[label] = [str(_ITEM_LABELS[item]) for item in items if not have[item]]
+        result.missing[label] = [str(_FACT_LABELS.get(fact, fact)) for fact in facts if not have.get(fact, False)]
     return result
 
 

@@ -110,6 +110,35 @@ def test_child_allowance_re_examined_after_documents_does_not_count_later_or_ref
     assert services.claim_examine(claim=claims[2], officer=cast["counter"]).eligible is True
 
 
+def test_the_completeness_panel_and_the_rules_agree_on_what_a_claim_needs(person, cast):
+    from benefits.models import DocumentRequirement
+    from registry import selectors as registry_selectors
+    from tests.factories import contribution_months_make
+
+    def sickness_lacks():
+        page = registry_selectors.person_page_get(person.pk, cast["counter"])
+        return registry_selectors.person_completeness(page).missing["Sickness"]
+
+    contribution_months_make(person, cast["counter"], last_period=datetime.date(2026, 2, 1), count=3)
+    BankAccountFactory(person=person, account_number="1234567890")
+    assert not person.address and not person.hospital_registrations.filter(valid_to__isnull=True).exists()
+    # No address and no hospital on record: the rules approve the sickness claim, and the panel lacks nothing.
+    assert sickness_lacks() == []
+    claim = _record(person, cast, presented=["claim_form", "medical_certificate", "receipt"])
+    claim = services.claim_examine(claim=claim, officer=cast["counter"])
+    assert claim.eligible is True and services.claim_is_clear_cut(claim)
+    # A document the administrator adds, which the registered hospital may stand for: the panel follows.
+    DocumentRequirement.objects.create(
+        benefit=Benefit.SICKNESS,
+        code="referral",
+        name_th="หนังสือส่งตัว",
+        name_en="Referral letter",
+        registry_fact=DocumentRequirement.RegistryFact.HOSPITAL,
+        order=5,
+    )
+    assert sickness_lacks() == ["a registered hospital"]
+
+
 def _examined(claim, eligible=True, amount="2500.00"):
     claim.status = Claim.Status.EXAMINED
     claim.eligible = eligible

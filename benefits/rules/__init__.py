@@ -35,6 +35,18 @@ RULES = {
 }
 
 
+# The section history each benefit's cover check reads, as the registry names the fact:
+# `cover.insured` (a Section 33 or 39 spell) for all but unemployment, which is for Section
+# 33 only (`unemployment.unemployment`). The data-completeness panel lists it with the
+# documents' registry facts (`benefits.selectors.benefit_needs`).
+COVER_FACT = {Benefit.UNEMPLOYMENT: "section_33"}
+COVER_FACT_DEFAULT = "section_33_39"
+
+
+def cover_fact(benefit: str) -> str:
+    return COVER_FACT.get(benefit, COVER_FACT_DEFAULT)
+
+
 def rules_cache_clear(**_kwargs) -> None:
     """Forget the parameter rows read (a row changed, or a test set its own)."""
     parameters.TABLES.clear()

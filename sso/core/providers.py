@@ -1,7 +1,8 @@
 """Facts a lower app needs from a higher one, answered by the higher app.
 
 The registry's Section 39 rule counts the months paid under Section 33, which contributions
-holds; the registry may not import contributions (the layers, docs/architecture.md). So the
+holds, and its data-completeness panel shows what each benefit needs, which the benefits'
+rules decide; the registry may not import either (the layers, docs/architecture.md). So the
 higher app registers the function answering a fact in its AppConfig.ready, as it adds panels
 and menu entries, and the lower app asks for the fact here by name.
 """
@@ -11,6 +12,10 @@ from collections.abc import Callable
 # The months paid for a person: `(person_id, *, sections, first=None, before=None) -> int`,
 # answered by `contributions.selectors.paid_months_count`.
 PAID_MONTHS_COUNT = "paid_months_count"
+
+# What each benefit needs from the registry's record: `() -> [(benefit, label, [fact, ...])]`,
+# answered by `benefits.selectors.benefit_needs` (the facts are named in `registry.selectors`).
+BENEFIT_NEEDS = "benefit_needs"
 
 _PROVIDERS: dict[str, Callable] = {}
 
