@@ -373,3 +373,14 @@ def test_an_administrator_lists_their_own_offices_devices_with_their_last_contac
     assert mine.name in html and theirs.name not in html
     assert other_office.name_th not in html  # no other office offered as a filter either
     assert client_for(cast["admin"]).get(f"/admin/core/device/{theirs.pk}/change/").status_code in (302, 404)
+
+
+def test_two_live_pairing_codes_are_never_the_same(cast, office, monkeypatch):
+    first, code = registered(office, cast["admin"])
+    drawn = iter([code, code, "11112222"])
+    monkeypatch.setattr(devices, "pairing_code_make", lambda: next(drawn))
+    _second, second_code = registered(office, cast["admin"], name="Second kiosk")
+    assert second_code == "11112222"
+    client = screen()
+    client.post("/device/pair/", {"code": code})
+    assert Device.objects.get(token_hash__isnull=False) == first

@@ -3,7 +3,7 @@
 A device is registered by the office's administrator (the admin, `sso.core.admin.DeviceAdmin`),
 which shows a one-time pairing code (8 digits, valid PAIRING_MINUTES, used once). The screen
 opens /device/pair/ and types it; it then holds a device credential: a random token in a
-signed, HttpOnly cookie (Secure over HTTPS), of which only the sha256 is stored. It is no
+signed, HttpOnly cookie (Secure over HTTPS, as the session's), of which only the sha256 is stored. It is no
 Django session and no user: a view opens to a device only through `device_required(kind)`,
 which admits a credential of that kind, notes its contact and hands the view its device (and
 so its office).
@@ -20,6 +20,7 @@ import secrets
 from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 from django.utils import timezone
@@ -67,7 +68,7 @@ def credential_set(request, response, token: str) -> None:
         salt=COOKIE_SALT,
         max_age=COOKIE_MAX_AGE,
         httponly=True,
-        secure=request.is_secure(),
+        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
         samesite="Lax",
     )
 

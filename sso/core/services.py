@@ -79,7 +79,10 @@ def device_pairing_code_new(*, device: Device, officer) -> str:
     device = Device.objects.select_for_update().get(pk=device.pk)
     if device.revoked_at is not None:
         refuse("name", _("This device was revoked: register a new one."))
+    live = Device.objects.filter(pairing_expires_at__gt=timezone.now()).exclude(pk=device.pk)
     code = devices.pairing_code_make()
+    while live.filter(pairing_code_hash=devices.secret_hash(code)).exists():  # two live codes never match
+        code = devices.pairing_code_make()
     device.pairing_code_hash = devices.secret_hash(code)
     device.pairing_expires_at = timezone.now() + datetime.timedelta(minutes=devices.PAIRING_MINUTES)
     stamp(device, officer, reason="pairing code")
