@@ -334,6 +334,7 @@ class QueueFigures(models.Model):
     # Wait: issued -> first call (every ticket called). Service: start -> finish. Visit:
     # the visit's start -> this, its last service's finish (served tickets: one a visit).
     wait_hist = ArrayField(models.PositiveIntegerField(), default=list)
+    waited = models.PositiveIntegerField(default=0)  # the tickets called: the wait's count
     wait_seconds = models.BigIntegerField(default=0)
     wait_max = models.PositiveIntegerField(default=0)
     service_hist = ArrayField(models.PositiveIntegerField(), default=list)

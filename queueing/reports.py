@@ -44,8 +44,8 @@ def _measures(period: Period, *by, **where) -> list[QueueMeasures]:
 
 
 def _waits(period: Period, *by) -> list[QueueMeasures]:
-    """Arrivals and waits alone (the wait's histogram, no other): what the hour tables show."""
-    return queue_measures(start=period.start, end=period.end, office_ids=period.offices(), by=by, histograms=("wait",))
+    """Arrivals and average waits alone (no histogram): what the hour tables show."""
+    return queue_measures(start=period.start, end=period.end, office_ids=period.offices(), by=by, histograms=())
 
 
 def _drill(period: Period, office_code: str, *, day: datetime.date | None = None, **filters) -> str:
@@ -124,6 +124,7 @@ def queue_total(measures: list[QueueMeasures]) -> QueueMeasures:
             "transfers",
             "targeted",
             "within_target",
+            "waited",
             "wait_seconds",
             "service_seconds",
             "visit_seconds",

@@ -393,6 +393,7 @@ class QueueMeasures:
     transfers: int = 0
     targeted: int = 0  # visits of a service with a target
     within_target: int = 0
+    waited: int = 0  # tickets called (each a wait)
     wait_seconds: int = 0
     wait_max: int = 0
     service_seconds: int = 0
@@ -425,7 +426,7 @@ class QueueMeasures:
 
     @property
     def wait_average(self) -> float | None:
-        return self._average(self.wait_seconds, self.wait.n)
+        return self._average(self.wait_seconds, self.waited)
 
     @property
     def service_average(self) -> float | None:
@@ -465,8 +466,8 @@ MEASURE_GROUPS = {
 _MONTH_GROUPS = {"office", "service", "kind", "counter", "officer", "priority"}
 _DETAIL_GROUPS = {"counter", "officer"}
 _COUNTS = ("tickets", "arrivals", "served", "documents_missing", "no_shows", "cancelled", "transfers", "targeted",
-           "within_target", "wait_seconds", "service_seconds", "visit_seconds", "processed", "process_targeted",
-           "process_within", "process_seconds")  # fmt: skip
+           "within_target", "waited", "wait_seconds", "service_seconds", "visit_seconds", "processed",
+           "process_targeted", "process_within", "process_seconds")  # fmt: skip
 _MAXIMA = ("wait_max", "service_max", "visit_max", "process_max")
 _HISTOGRAMS = ("wait", "service", "visit", "process")
 

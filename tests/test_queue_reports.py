@@ -120,12 +120,12 @@ def test_the_roll_up_counts_each_ticket_once_by_service_hour_priority_counter_an
     assert nine.wait_hist == [0] * 10 + [1, 0, 0, 1, 0, 0, 1]
     assert nine.service_hist == [0] * 5 + [1, 0, 0, 0, 0, 1] + [0] * 19 + [1]
     assert nine.visit_hist == [0] * 18 + [1, 0, 0, 1] + [0] * 24 + [1]
-    assert (nine.wait_seconds, nine.wait_max) == (600 + 930 + 780, 930)
+    assert (nine.waited, nine.wait_seconds, nine.wait_max) == (3, 600 + 930 + 780, 930)
     assert (nine.visit_seconds, nine.visit_max) == (1230 + 2760 + 1080, 2760)
     no_show = rows[(contribution, 9, priority, one, a)]
     assert (no_show.tickets, no_show.no_shows, no_show.served, no_show.wait_hist) == (1, 1, 0, [0] * 21 + [1])
     cancelled = rows[(contribution, 10, regular, None, None)]
-    assert (cancelled.cancelled, cancelled.wait_hist, cancelled.service_hist) == (1, [], [])
+    assert (cancelled.cancelled, cancelled.waited, cancelled.wait_hist, cancelled.service_hist) == (1, 0, [], [])
     transferred = rows[(contribution, 10, regular, one, a)]
     assert (transferred.arrivals, transferred.transfers, transferred.served) == (1, 1, 0)
     sick = rows[(m["sickness"].pk, 10, regular, m["four"].pk, m["b"].pk)]

@@ -73,7 +73,7 @@ grouped AS (
            count(*) FILTER (WHERE outcome = 'transferred') AS transfers,
            count(visit) FILTER (WHERE target IS NOT NULL) AS targeted,
            count(*) FILTER (WHERE visit_b <= target) AS within_target,
-           queue_histogram(array_agg(wait_b)) AS wait_hist,
+           queue_histogram(array_agg(wait_b)) AS wait_hist, count(wait) AS waited,
            coalesce(sum(round(wait)), 0) AS wait_seconds, coalesce(max(round(wait)), 0) AS wait_max,
            queue_histogram(array_agg(service_b)) AS service_hist,
            coalesce(sum(round(service)), 0) AS service_seconds, coalesce(max(round(service)), 0) AS service_max,
@@ -92,12 +92,12 @@ summary AS (
     INSERT INTO queueing_queuesummary (
         office_id, day, service_id, hour, priority, counter_id, officer_id,
         tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
-        wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
+        wait_hist, waited, wait_seconds, wait_max, service_hist, service_seconds, service_max,
         visit_hist, visit_seconds, visit_max,
         processed, process_targeted, process_within, process_hist, process_seconds, process_max, rolled_at)
     SELECT office_id, service_day, service_id, hour, priority, counter_id, officer_id,
            tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
-           wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
+           wait_hist, waited, wait_seconds, wait_max, service_hist, service_seconds, service_max,
            visit_hist, visit_seconds, visit_max,
            processed, process_targeted, process_within, process_hist, process_seconds, process_max, %(now)s
     FROM grouped WHERE grain = 0
@@ -107,12 +107,12 @@ rollup AS (
     INSERT INTO queueing_queuerollup (
         office_id, span, day, service_id, priority, detail, counter_id, officer_id,
         tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
-        wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
+        wait_hist, waited, wait_seconds, wait_max, service_hist, service_seconds, service_max,
         visit_hist, visit_seconds, visit_max,
         processed, process_targeted, process_within, process_hist, process_seconds, process_max, rolled_at)
     SELECT office_id, 'day', service_day, service_id, priority, grain = 4, counter_id, officer_id,
            tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
-           wait_hist, wait_seconds, wait_max, service_hist, service_seconds, service_max,
+           wait_hist, waited, wait_seconds, wait_max, service_hist, service_seconds, service_max,
            visit_hist, visit_seconds, visit_max,
            processed, process_targeted, process_within, process_hist, process_seconds, process_max, %(now)s
     FROM grouped WHERE grain <> 0

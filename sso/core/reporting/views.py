@@ -83,7 +83,8 @@ def _section_shown(page: Page, section, content, query: str) -> dict:
                 "columns": [
                     {"label": column.label, "num": column.kind in cells.NUMERIC_KINDS} for column in table.columns
                 ],
-                "rows": cells.rows_shown(table),
+                "rows": len(table.rows),
+                "body": cells.body_html(cells.rows_shown(table)),
                 "totals": cells.totals_shown(table),
                 "charts": charts_of.get(table.key, []),
                 # A long table under its chart (a heatmap's cells) starts folded.
