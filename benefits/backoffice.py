@@ -18,13 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from benefits.lifecycles import CLAIM, FINDING, PAYMENT_ORDER
 from benefits.models import Benefit, Claim, ClaimFinding, PaymentOrder
+from benefits.rules.parameters import parameter
 from contributions import selectors as contributions
 from registry import selectors as registry
 from sso.core.records import refuse, stamp
 
 CLOSED = (Claim.Status.WITHDRAWN, Claim.Status.REJECTED)
-# The days a maternity claim covers, from the birth.
-MATERNITY_DAYS = 90
 # Paid to someone else than the claimant (the survivors, the funeral's payer): no account of
 # the claimant's is needed.
 NOT_TO_CLAIMANT = {Benefit.DEATH}
@@ -61,7 +60,9 @@ def _days(claim: Claim) -> tuple[datetime.date, datetime.date] | None:
             days = 0
         return claim.event_date, claim.event_date + datetime.timedelta(days=max(days, 1) - 1)
     if claim.benefit == Benefit.MATERNITY:
-        return claim.event_date, claim.event_date + datetime.timedelta(days=MATERNITY_DAYS - 1)
+        # The days of maternity cash the rules pay, from the birth (a dated parameter).
+        days = int(parameter("maternity.cash_days", claim.event_date))
+        return claim.event_date, claim.event_date + datetime.timedelta(days=days - 1)
     return None
 
 

@@ -10,7 +10,7 @@ the rate it used, so a later change never alters a filed statement.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
+from contributions.models import CollectionRule, ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
 
 DATED = ["valid_from", "valid_to"]
 
@@ -44,3 +44,8 @@ class Section40OptionAdmin(SimpleHistoryAdmin):
 @admin.register(SurchargeRule)
 class SurchargeRuleAdmin(SimpleHistoryAdmin):
     list_display = [*DATED, "due_day", "monthly_rate", "started_month_counts"]
+
+
+@admin.register(CollectionRule)
+class CollectionRuleAdmin(SimpleHistoryAdmin):
+    list_display = [*DATED, "voluntary_max_months", "over_age_years", "wage_outlier_factor", "wage_history_months"]

@@ -10,9 +10,15 @@ class ContributionsConfig(AppConfig):
 
     def ready(self):
         from contributions import rules
-        from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
+        from contributions.models import (
+            CollectionRule,
+            ContributionRate,
+            Section40Option,
+            SurchargeRule,
+            VoluntaryRate,
+        )
 
-        rules.TABLES.watch(ContributionRate, VoluntaryRate, Section40Option, SurchargeRule)
+        rules.TABLES.watch(ContributionRate, VoluntaryRate, Section40Option, SurchargeRule, CollectionRule)
 
         from contributions import selectors
         from sso.core import providers

@@ -1,7 +1,7 @@
 """Monthly contribution statements (SSO 1-10), payments, receipts and the rules they follow.
 
 Every rate, ceiling and surcharge figure is a row of an effective-dated table here
-(`ContributionRate`, `VoluntaryRate`, `Section40Option`, `SurchargeRule`), read by
+(`ContributionRate`, `VoluntaryRate`, `Section40Option`, `SurchargeRule`, `CollectionRule`), read by
 `contributions.rules`; no figure of `thai-sso-rules.md` is a constant in code.
 A wage period is stored as the first day of its month.
 
@@ -122,6 +122,28 @@ class SurchargeRule(EffectiveDated):
         verbose_name = _("surcharge rule")
         verbose_name_plural = _("surcharge rules")
         constraints = [models.UniqueConstraint(fields=["valid_from"], name="surcharge_rule_once")]
+
+
+class CollectionRule(EffectiveDated):
+    """The working figures of collection that are SSO practice rather than rates, in force for
+    a range of wage periods: how many months one voluntary (Section 39 or 40) payment may cover,
+    and what the back office's cross-check of a statement flags (a person of this age or more
+    in Section 33; a wage this many times the person's usual wage, the median of the months
+    before, or that fraction of it)."""
+
+    voluntary_max_months = models.PositiveSmallIntegerField(_("voluntary payment: months at once, at most"))
+    over_age_years = models.PositiveSmallIntegerField(_("cross-check: Section 33 at this age or more"))
+    wage_outlier_factor = models.DecimalField(
+        _("cross-check: a wage this many times the usual one, or this fraction of it"), max_digits=6, decimal_places=2
+    )
+    wage_history_months = models.PositiveSmallIntegerField(_("cross-check: months read for the usual wage"))
+
+    history = audited()
+
+    class Meta(EffectiveDated.Meta):
+        verbose_name = _("collection rule")
+        verbose_name_plural = _("collection rules")
+        constraints = [models.UniqueConstraint(fields=["valid_from"], name="collection_rule_once")]
 
 
 # Statements ---------------------------------------------------------------------------

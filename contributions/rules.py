@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
+from contributions.models import CollectionRule, ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
 from sso.core.formats import lazy_format
 from sso.core.months import month_add
 from sso.core.tables import TableCache
@@ -116,6 +116,15 @@ def surcharge_rule_for(period: datetime.date) -> SurchargeRule:
     rule = _in_force(SurchargeRule, period)
     if rule is None:
         _missing(_("surcharge rule"), period)
+    return rule
+
+
+def collection_rule_for(period: datetime.date) -> CollectionRule:
+    """The working figures in force for a wage period: the voluntary payment's months at once,
+    the back office's cross-check thresholds."""
+    rule = _in_force(CollectionRule, period)
+    if rule is None:
+        _missing(_("collection rule"), period)
     return rule
 
 

@@ -1072,6 +1072,24 @@ TH = {
     "Months paid under Section 33 (what Section 39 counts): %(months)s": (
         "จำนวนเดือนที่ชำระเงินสมทบตามมาตรา 33 (ที่ใช้นับสิทธิมาตรา 39): %(months)s"
     ),
+    "a Section 33 or 39 spell in the section history": "ช่วงที่ประกันตนตามมาตรา 33 หรือ 39 ในประวัติการประกันตน",
+    "the death recorded": "การบันทึกการเสียชีวิต",
+    "a job ended with its leaving notified (SSO 6-09)": "การออกจากงานที่แจ้งแล้ว (สปส. 6-09)",
+    "collection rule": "เกณฑ์การจัดเก็บเงินสมทบ",
+    "collection rules": "เกณฑ์การจัดเก็บเงินสมทบ",
+    "voluntary payment: months at once, at most": "การชำระเงินสมทบมาตรา 39/40: จำนวนเดือนสูงสุดต่อครั้ง",
+    "cross-check: Section 33 at this age or more": "การตรวจสอบ: ผู้ประกันตนมาตรา 33 ที่อายุตั้งแต่",
+    "cross-check: a wage this many times the usual one, or this fraction of it": (
+        "การตรวจสอบ: ค่าจ้างที่สูงกว่าค่าจ้างปกติเท่านี้เท่า หรือต่ำกว่าเป็นสัดส่วนนี้"
+    ),
+    "cross-check: months read for the usual wage": "การตรวจสอบ: จำนวนเดือนที่ใช้หาค่าจ้างปกติ",
+    "Pay at most %(months)s months at once.": "ชำระได้ครั้งละไม่เกิน %(months)s เดือน",
+    "Monthly: %(daily)s x %(days)s x %(rate)s%% = %(monthly)s.": (
+        "รายเดือน: %(daily)s x %(days)s x %(rate)s%% = %(monthly)s"
+    ),
+    "Monthly: %(daily)s x %(days)s x %(rate)s%% = %(monthly)s, for %(months)s months.": (
+        "รายเดือน: %(daily)s x %(days)s x %(rate)s%% = %(monthly)s เป็นเวลา %(months)s เดือน"
+    ),
     # End of issue 15, part 3.
     "Paid by two employers above the ceiling": "นายจ้างสองรายชำระรวมเกินเพดานค่าจ้าง",
     "Open": "รอดำเนินการ",

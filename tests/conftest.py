@@ -151,6 +151,8 @@ def reference_rules(transactional_db):
     import_module("contributions.migrations.0002_rules_seed").seed(apps, None)
     import_module("benefits.migrations.0002_parameters_documents_seed").seed(apps, None)
     import_module("benefits.migrations.0004_appeals_attempts").seed(apps, None)
+    import_module("benefits.migrations.0006_cash_days_per_month").seed(apps, None)
+    import_module("contributions.migrations.0006_collection_rule").seed(apps, None)
     RegistrationRule.objects.get_or_create(valid_from=datetime.date(1990, 9, 2))
 
 

@@ -162,6 +162,20 @@ def test_overlapping_sickness_and_maternity_days(person, cast, employer):
     assert _verify(birth) == Claim.Verification.FINDINGS
 
 
+def test_the_maternity_days_the_overlap_check_reads_are_the_dated_parameter(employer, cast):
+    from benefits.models import BenefitParameter
+
+    counter = cast["counter"]
+    mother = _person(employer, 907, counter)
+    _record(mother, counter, benefit=Benefit.MATERNITY, event_date=EVENT - datetime.timedelta(days=30))
+    sick = _record(mother, counter, event_date=EVENT, details={"days_off": 2})
+    # Maternity cash for 30 days from the birth (a row valid from before it): day 31 is not covered.
+    BenefitParameter.objects.create(
+        key="maternity.cash_days", value=D("30"), valid_from=EVENT - datetime.timedelta(days=60)
+    )
+    assert _verify(sick) == Claim.Verification.CLEAR
+
+
 def test_two_parents_claiming_one_child(employer, cast):
     counter = cast["counter"]
     father, mother, other = (_person(employer, n, counter) for n in (907, 908, 909))

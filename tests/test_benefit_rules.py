@@ -443,6 +443,20 @@ def test_invalidity(world, spells, history, details, expected, says):
         assert any(says in str(line) for line in outcome.lines)
 
 
+def test_a_month_of_cash_is_a_dated_parameter_not_30_in_code(world):
+    """Monthly cash (invalidity, unemployment, the survivor allowance) is the daily wage times
+    `cash.days_per_month`: a row valid from a date changes the events from that date only."""
+    person = world.person(spells=S33)
+    world.history(person, [("2026-01", "2026-03", "17500")])
+    assert _examine(person, Benefit.INVALIDITY, "2026-04-10").amount == D("8750.00")
+    BenefitParameter.objects.filter(key="cash.days_per_month").update(valid_to=day("2026-04-09"))
+    BenefitParameter.objects.create(key="cash.days_per_month", value=D("31"), valid_from=day("2026-04-10"))
+    outcome = _examine(person, Benefit.INVALIDITY, "2026-04-10")
+    assert outcome.amount == D("9041.67")  # 3 x 17,500 / 90 x 31 x 50%
+    assert any("x 31 x" in str(line) for line in outcome.lines)
+    assert _examine(person, Benefit.INVALIDITY, "2026-04-09").amount == D("8750.00")
+
+
 # Death ------------------------------------------------------------------------------------
 
 DIED = "2026-03-15"

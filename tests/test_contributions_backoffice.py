@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from contributions import services, tasks
 from contributions.models import Finding, Payment, Reimbursement, ReimbursementBatch, Statement
-from contributions.services import LineInput, verification
+from contributions.services import LineInput
 from registry.models import Employment
 from registry.services import branch_add, employee_leave
 from tests.factories import counter_paid_back, employee_make, employer_make
@@ -175,6 +175,29 @@ def test_each_check_finds_what_it_should_and_nothing_else(october, firm):
     assert services.statement_verify(statement_id=september.pk) == Statement.Verification.CLEAR
 
 
+def test_the_cross_checks_figures_are_a_dated_row(october, firm):
+    """Age 60, 3 times and 6 months were constants in code: a collection rule from October on
+    (age 61, 5 times) leaves the person of 60 and the wage of four times alone."""
+    from contributions.models import CollectionRule
+
+    _employer, p = firm
+    _september, statement = october
+    CollectionRule.objects.update(valid_to=SEP)
+    CollectionRule.objects.create(
+        valid_from=datetime.date(2026, 10, 1),
+        voluntary_max_months=12,
+        over_age_years=61,
+        wage_outlier_factor=D("5"),
+        wage_history_months=6,
+    )
+    services.statement_verify(statement_id=statement.pk)
+    found = _found(statement)
+    assert ("over_age", _key(p["sixty"])) not in found
+    assert ("wage_outlier", _key(p["raised"])) not in found  # 40,000 against 10,000: 4 times
+    assert ("wage_outlier", _key(p["cut"])) not in found  # 3,000 against 10,000: a third
+    assert ("deceased", _key(p["died_before"])) in found  # the other checks as before
+
+
 def test_the_findings_explain_themselves(october, firm):
     _employer, p = firm
     _september, statement = october
@@ -186,7 +209,7 @@ def test_the_findings_explain_themselves(october, firm):
         "usual_wage": "10000.00",
         "basis": "history",
         "months": 1,
-        "factor": str(verification.WAGE_OUTLIER_FACTOR),
+        "factor": "3",
     }
     assert detail[("wage_outlier", p["registered"].pk)]["basis"] == "registered_wage"
     assert detail[("over_age", p["sixty"].pk)] == {"birth_date": "1966-10-01", "age": 60, "period": "2026-10-01"}
@@ -216,7 +239,8 @@ def test_running_the_verification_twice_adds_nothing(october):
 
 def test_the_verification_is_set_based(october, django_assert_max_num_queries):
     _september, statement = october
-    with django_assert_max_num_queries(12):
+    # 13: the cross-check's figures, a dated row read once (contributions.rules.collection_rule_for).
+    with django_assert_max_num_queries(13):
         services.statement_verify(statement_id=statement.pk)
 
 

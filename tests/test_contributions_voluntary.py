@@ -98,6 +98,30 @@ def test_paying_section39_goes_to_the_receipt(s39, cast, client_for):
     assert page.context["suggested"] == [] and len(page.context["paid"]) == 3
 
 
+def test_the_months_one_payment_may_cover_are_a_dated_row(s39, cast, client_for):
+    """ "At most 12 months at once" was a constant in code: a collection rule of 2 months."""
+    from django.core.exceptions import ValidationError
+
+    from contributions import services
+    from contributions.models import CollectionRule
+
+    CollectionRule.objects.update(voluntary_max_months=2)
+    begins = month_add(_this_month(), -2)
+    with pytest.raises(ValidationError, match="at most 2 months"):
+        services.voluntary_pay(
+            officer=cast["counter"],
+            person=s39,
+            section="39",
+            period_from=begins,
+            period_to=_this_month(),
+            amount=D("1296.00"),
+            method="cash",
+        )
+    assert not Payment.objects.filter(receipt__isnull=False).exists()
+    page = client_for(cast["counter"]).get(_url(s39))
+    assert page.context["suggested"] == [month_add(_this_month(), -1), _this_month()]  # the last 2
+
+
 def test_a_month_typed_in_buddhist_era_and_a_wrong_amount(s39, cast, client_for):
     client = client_for(cast["counter"])
     month = month_add(_this_month(), -1)

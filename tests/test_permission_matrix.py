@@ -435,6 +435,7 @@ ADMIN_MODELS = {
     "contributions_voluntaryrate": (admin(), admin(), admin(), admin(), admin("u")),
     "contributions_section40option": (admin(), admin(), admin(), admin(), admin("u")),
     "contributions_surchargerule": (admin(), admin(), admin(), admin(), admin("u")),
+    "contributions_collectionrule": (admin(), admin(), admin(), admin(), admin("u")),
     # The benefit rule tables: administrators add and change rows; deleting is the superuser's.
     "benefits_benefitparameter": (admin(), admin(), admin(), admin(), admin("u")),
     "benefits_documentrequirement": (admin(), admin(), admin(), admin(), admin("u")),
@@ -460,6 +461,7 @@ AUDITED_ADMIN_MODELS = {
     "contributions_voluntaryrate",
     "contributions_section40option",
     "contributions_surchargerule",
+    "contributions_collectionrule",
 }
 AUDITED_ADMIN_MODELS |= {"benefits_benefitparameter", "benefits_documentrequirement"}
 AUDITED_ADMIN_MODELS |= {"registry_registrationrule", "registry_hospital"}
@@ -760,10 +762,10 @@ def world(django_db_setup, django_db_blocker):
 def _rule_rows() -> dict:
     """One row of each contribution rule table (seeded by migration, so without history): saved
     once unchanged, which gives it the history row its admin history pages need."""
-    from contributions.models import ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
+    from contributions.models import CollectionRule, ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
 
     rows = {}
-    for model in (ContributionRate, VoluntaryRate, Section40Option, SurchargeRule):
+    for model in (ContributionRate, VoluntaryRate, Section40Option, SurchargeRule, CollectionRule):
         row = model.objects.order_by("pk").first()
         row.save()
         rows[f"contributions_{model._meta.model_name}"] = row
@@ -832,6 +834,7 @@ def _admin_object(model_key):
             "contributions_voluntaryrate": w.national["contributions_voluntaryrate"],
             "contributions_section40option": w.national["contributions_section40option"],
             "contributions_surchargerule": w.national["contributions_surchargerule"],
+            "contributions_collectionrule": w.national["contributions_collectionrule"],
             "queueing_service": r.service,
             "queueing_counter": r.counter,
             "core_device": r.kiosk,
@@ -856,6 +859,7 @@ def _admin_history_version(model_key):
             "contributions_voluntaryrate": lambda: w.national["contributions_voluntaryrate"],
             "contributions_section40option": lambda: w.national["contributions_section40option"],
             "contributions_surchargerule": lambda: w.national["contributions_surchargerule"],
+            "contributions_collectionrule": lambda: w.national["contributions_collectionrule"],
             "queueing_service": lambda: w.records(office).service,
             "queueing_counter": lambda: w.records(office).counter,
             "core_device": lambda: w.records(office).kiosk,

@@ -77,7 +77,8 @@ def death(person, event_date, details, dependant, p, work) -> Outcome:
         wage_months = int(p("death.survivor_tier1_wage_months"))
     else:
         wage_months = 0
-    survivor = daily * 30 * wage_months
+    month_days = p("cash.days_per_month")
+    survivor = daily * month_days * wage_months
     work.line(_("Funeral grant: %(grant)s."), grant=money_lazy(grant))
     work.line(
         _(
@@ -86,7 +87,7 @@ def death(person, event_date, details, dependant, p, work) -> Outcome:
         ),
         months_paid=months_paid,
         wage_months=wage_months,
-        monthly=money_lazy(money_round(daily * 30)),
+        monthly=money_lazy(money_round(daily * month_days)),
         survivor=money_lazy(money_round(survivor)),
     )
     return Outcome(eligible=True, amount=money_round(grant + survivor))

@@ -148,10 +148,12 @@ def invalidity(person, event_date, details, dependant, p, work) -> Outcome:
     daily, wage_lines, basis = daily_wage_working(person.pk, event_date)
     work.lines.extend(wage_lines)
     rate = p("invalidity.cash_rate")
-    monthly = daily * 30 * rate / HUNDRED
+    month_days = p("cash.days_per_month")
+    monthly = daily * month_days * rate / HUNDRED
     work.line(
-        _("Monthly: %(daily)s x 30 x %(rate)s%% = %(monthly)s."),
+        _("Monthly: %(daily)s x %(days)s x %(rate)s%% = %(monthly)s."),
         daily=basis,
+        days=figure(month_days),
         rate=figure(rate),
         monthly=money_lazy(money_round(monthly)),
     )

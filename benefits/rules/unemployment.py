@@ -108,11 +108,12 @@ def unemployment(person, event_date, details, dependant, p, work) -> Outcome:
     rate = p(f"unemployment.{reason}_rate")
     days = int(p(f"unemployment.{reason}_days"))
     per_year = int(p("unemployment.max_days_per_year"))
+    month_days = p("cash.days_per_month")
     already = 0
     for claim in decided_claims(person, Benefit.UNEMPLOYMENT, event_date.year).only("details", "months"):
-        # Days of an earlier claim: as recorded, else its monthly payments of 30 days.
+        # Days of an earlier claim: as recorded, else its monthly payments of a month's days.
         recorded = (claim.details or {}).get("days_paid")
-        already += int(recorded) if str(recorded or "").isdigit() else (claim.months or 0) * 30
+        already += int(recorded) if str(recorded or "").isdigit() else (claim.months or 0) * int(month_days)
     paid_days = max(0, min(days, per_year - already))
     work.line(
         _(
@@ -131,11 +132,12 @@ def unemployment(person, event_date, details, dependant, p, work) -> Outcome:
         refuse("days_exhausted", _("No unemployment days are left in %(year)s."), year=year_lazy(event_date.year))
     daily, wage_lines, basis = daily_wage_working(person.pk, event_date)
     work.lines.extend(wage_lines)
-    monthly = daily * 30 * rate / HUNDRED
-    months = math.ceil(paid_days / 30)
+    monthly = daily * month_days * rate / HUNDRED
+    months = math.ceil(paid_days / month_days)
     work.line(
-        _("Monthly: %(daily)s x 30 x %(rate)s%% = %(monthly)s, for %(months)s months."),
+        _("Monthly: %(daily)s x %(days)s x %(rate)s%% = %(monthly)s, for %(months)s months."),
         daily=basis,
+        days=figure(month_days),
         rate=figure(rate),
         monthly=money_lazy(money_round(monthly)),
         months=months,

@@ -45,16 +45,14 @@ from sso.core.records import refuse, stamp
 
 ZERO = Decimal("0.00")
 
-# A wage more than WAGE_OUTLIER_FACTOR times the person's usual wage, or less than that
-# wage divided by it, is shown to a verifier. 3 flags a wage tripled or cut to a third:
-# raises and cuts of that size are rare and are where keying errors (an extra zero, a
-# daily wage keyed as monthly) and under-declaration show. A parameter, not a rule of the Act.
-WAGE_OUTLIER_FACTOR = Decimal(3)
-# The usual wage is the median of the actual wages filed for the person in these months
-# before the wage period (the median, so that one odd month does not move it).
-WAGE_HISTORY_MONTHS = 6
-# Section 33 cover for a person aged 60 or more on the first day of the wage period is checked.
-OVER_AGE_YEARS = 60
+# The cross-check's figures are a dated row (`CollectionRule`, `rules.collection_rule_for`):
+# a wage more than `wage_outlier_factor` times the person's usual wage, or less than that
+# wage divided by it, is shown to a verifier (3 flags a wage tripled or cut to a third:
+# raises and cuts of that size are rare and are where keying errors, an extra zero or a
+# daily wage keyed as monthly, and under-declaration show; SSO practice, not the Act); the
+# usual wage is the median of the actual wages filed in the `wage_history_months` months
+# before the wage period (the median, so that one odd month does not move it); Section 33
+# cover for a person aged `over_age_years` or more on the first day of the period is checked.
 # Two statements of one wage period paid at once both look for above-ceiling pay: the step
 # is serialised per wage period with this advisory lock (the second key is the period).
 _ABOVE_CEILING_LOCK = 3301
@@ -99,15 +97,16 @@ _COVERS = (
 
 def _params(statement: Statement) -> dict:
     period = statement.period
+    rule = rules.collection_rule_for(period)
     return {
         "statement": statement.pk,
         "employer": statement.employer_id,
         "branch": statement.branch_id,
         "period": period,
         "period_end": month_add(period, 1) - datetime.timedelta(days=1),
-        "history_from": month_add(period, -WAGE_HISTORY_MONTHS),
-        "factor": WAGE_OUTLIER_FACTOR,
-        "age_cutoff": period.replace(year=period.year - OVER_AGE_YEARS),
+        "history_from": month_add(period, -rule.wage_history_months),
+        "factor": rule.wage_outlier_factor.normalize(),
+        "age_cutoff": period.replace(year=period.year - rule.over_age_years),
         "s33": Section.S33,
     }
 
@@ -143,9 +142,9 @@ def _other_branch():
 
 
 def _wage_outlier():
-    """Lines whose wage is more than `WAGE_OUTLIER_FACTOR` times the person's usual wage or
-    less than a `WAGE_OUTLIER_FACTOR`th of it. The usual wage is the median of the actual
-    wages filed for the Section 33 months paid in the `WAGE_HISTORY_MONTHS` months before
+    """Lines whose wage is more than the rule's `wage_outlier_factor` times the person's usual wage or
+    less than that fraction of it. The usual wage is the median of the actual
+    wages filed for the Section 33 months paid in the rule's `wage_history_months` months before
     (the months' contribution wages stop at the ceiling, the filed wages do not); with no
     paid month, the monthly wage registered for the employment (SSO 1-03), if any. Persons
     with neither are skipped."""
@@ -175,7 +174,7 @@ def _wage_outlier():
 
 
 def _over_age():
-    """Lines of persons aged `OVER_AGE_YEARS` or more on the first day of the wage period
+    """Lines of persons aged the rule's `over_age_years` or more on the first day of the wage period
     and paid for under Section 33."""
     return (
         "SELECT l.id, l.person_id, jsonb_build_object("

@@ -30,8 +30,9 @@ def _voluntary_periods(person, section, period_from, period_to, today):
         refuse("period_to", _("The last month is before the first."), "order")
     if period_to > month_first(today):
         refuse("period_to", _("Voluntary contributions are paid for months that have begun."), "future")
-    if months_between(period_from, period_to) > 12:
-        refuse("period_to", _("Pay at most 12 months at once."), "too_many")
+    most = rules.collection_rule_for(period_from).voluntary_max_months
+    if months_between(period_from, period_to) > most:
+        refuse("period_to", lazy_format(_("Pay at most %(months)s months at once."), {"months": most}), "too_many")
     spell = registry.section_spell_through(person, section, period_end(period_from), period_to)
     if spell is None:
         refuse(

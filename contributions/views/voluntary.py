@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contributions import rules, services
+from contributions import rules, selectors, services
 from contributions.arrears import period_label
 from contributions.models import ContributionMonth, Payment
 from registry import selectors as registry
@@ -25,7 +25,6 @@ from sso.core.formats import BE_OFFSET
 from sso.core.forms import errors_to_form
 from sso.core.months import month_add, month_first
 
-MAX_MONTHS = 12
 PAID_SHOWN = 24
 _MONTH = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
 _ISO_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
@@ -84,20 +83,19 @@ def voluntary_spell(person, today: datetime.date):
 
 
 def months_paid(person, section: str, *, since: datetime.date | None = None) -> set[datetime.date]:
-    months = ContributionMonth.objects.filter(person=person, section=section, payment__status=Payment.Status.POSTED)
-    if since is not None:
-        months = months.filter(period__gte=since)
-    return set(months.values_list("period", flat=True))
+    return set(selectors.paid_months(person.pk, sections=(section,), first=since))
 
 
 def months_suggested(person, spell, today: datetime.date) -> list[datetime.date]:
     """The next months to pay: from the first unpaid month of the last 12 (not before the
-    spell began) up to the current month, stopping at a month already paid; at most 12."""
+    spell began) up to the current month, stopping at a month already paid; at most the
+    months one payment may cover (`CollectionRule.voluntary_max_months`, 12)."""
     current = month_first(today)
-    start = max(month_first(spell.valid_from), month_add(current, -(MAX_MONTHS - 1)))
+    most = rules.collection_rule_for(current).voluntary_max_months
+    start = max(month_first(spell.valid_from), month_add(current, -(most - 1)))
     paid = months_paid(person, spell.section, since=start)
     months, month = [], start
-    while month <= current and len(months) < MAX_MONTHS:
+    while month <= current and len(months) < most:
         if month in paid:
             if months:
                 break

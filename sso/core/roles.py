@@ -126,7 +126,7 @@ _CONTRIBUTIONS_VERIFY = _CONTRIBUTIONS_COUNTER + (
 _CONTRIBUTIONS_WATCH = _CONTRIBUTIONS_VIEW + ("contributions.view_arrears", "contributions.void_receipt")
 _CONTRIBUTIONS_RULES = tuple(
     f"contributions.{action}_{model}"
-    for model in ("contributionrate", "voluntaryrate", "section40option", "surchargerule")
+    for model in ("contributionrate", "voluntaryrate", "section40option", "surchargerule", "collectionrule")
     for action in ("add", "change")
 )
 
