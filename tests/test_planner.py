@@ -315,6 +315,11 @@ def test_a_run_is_worked_out_once_and_its_page_shows_the_forecast_simulation_and
     for block in ("planner-expected", "planner-backtest", "planner-services", "planner-hours", "planner-validation"):
         assert f'data-testid="{block}"' in page
     assert 'data-chart="chart-services"' in page and "data-planner-pending" not in page
+    assert "ชำระเงินสมทบ" in page and "วันปกติ" in page  # the names and words in the page's language
+    english = client_for(cast["supervisor"])
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get(reverse("queueing:planner_run", args=[run.pk])).content.decode()
+    assert "Contribution payment" in page and "an ordinary day" in page and "ชำระเงินสมทบ" not in page
 
 
 @pytest.mark.worker

@@ -6,7 +6,7 @@ import datetime
 import logging
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from queueing.models import PlannerRun, Service
@@ -21,6 +21,7 @@ from sso.core.records import refuse
 logger = logging.getLogger(__name__)
 
 REPLICATIONS = (50, 100, 200, 500)
+LANGUAGES = ("th", "en")
 # The recorded days the run checks the simulation against, and their replications (the
 # bench checks 20 days with 200: make bench-planner).
 VALIDATION_DAYS = 10
@@ -79,13 +80,25 @@ def _figures(run: PlannerRun, today: datetime.date) -> dict:
     [forecast] = forecast_days(office_id=office_id, days=[run.day], today=today)
     model = office_day_model(office_id=office_id, day=run.day)
     names = {s.service_id: s for s in model.services.values()}
-    labels = {pk: name for pk, name in ((s.pk, s.name) for s in Service.objects.filter(office_id=office_id))}
+    services = Service.objects.filter(office_id=office_id).order_by("sort_order")
+    # Read in either language: the service's names, and the forecast's words in each.
+    labels = {s.pk: {"th": s.name_th, "en": s.name_en} for s in services}
+    order = {s.pk: i for i, s in enumerate(services)}
+    words = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            [said] = forecast_days(office_id=office_id, days=[run.day], today=today)
+            words[language] = {
+                "position": said.info.position_label,
+                "closed": said.info.closed,
+                "missing": said.missing,
+                "notes": said.notes,
+            }
     result = {
         "forecast": {
-            "position": forecast.info.position_label,
-            "closed": forecast.info.closed,
-            "missing": forecast.missing,
-            "notes": forecast.notes,
+            "words": words,
+            "closed": bool(forecast.info.closed),
+            "missing": bool(forecast.missing),
             "total": _round(forecast.total),
             "base": _round(forecast.base),
             "base_days": forecast.base_days,
@@ -95,7 +108,7 @@ def _figures(run: PlannerRun, today: datetime.date) -> dict:
             "trend": _round(forecast.trend, 2),
             "hours": [[hour, _round(value)] for hour, value in forecast.hours.items()],
             "services": [
-                [labels.get(pk, str(pk)), _round(value)]
+                [labels.get(pk), _round(value)]
                 for pk, value in sorted(forecast.services.items(), key=lambda item: -item[1])
             ],
         }
@@ -114,11 +127,11 @@ def _figures(run: PlannerRun, today: datetime.date) -> dict:
     if forecast.cells:
         simulated = simulate(model, rates=forecast.cells, replications=run.replications)
         services = []
-        for service_id in sorted({s for s, _h in simulated.cells}, key=lambda s: labels.get(s, "")):
+        for service_id in sorted({s for s, _h in simulated.cells}, key=lambda s: order.get(s, 0)):
             f = simulated.figures(simulated.service(service_id))
             services.append(
                 {
-                    "name": labels.get(service_id, str(service_id)),
+                    "name": labels.get(service_id),
                     "tickets": _round(f["tickets"]),
                     "wait_average": _round(f["wait_average"]),
                     "wait_p90": f["wait_p90"],

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from queueing.models import PlannerRun
@@ -134,8 +135,29 @@ def _shown(value) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
+def _in_language(value):
+    """A name or words stored in both languages ({"th": ..., "en": ...}), in the page's."""
+    if isinstance(value, dict) and "th" in value:
+        return value["en"] if (get_language() or "th").startswith("en") else value["th"]
+    return value
+
+
+def _named(result: dict) -> dict:
+    """The run's figures with its names and words in the page's language."""
+    named = {key: dict(value) if isinstance(value, dict) else value for key, value in result.items()}
+    if "forecast" in named:
+        forecast = named["forecast"]
+        forecast.update(_in_language(forecast.pop("words", {})) or {})
+        forecast["services"] = [[_in_language(name), value] for name, value in forecast.get("services", [])]
+    if "simulation" in named:
+        named["simulation"]["services"] = [
+            {**row, "name": _in_language(row.get("name"))} for row in named["simulation"]["services"]
+        ]
+    return named
+
+
 def _display(result: dict) -> dict:
-    """The run's figures as the page shows them: shares as percentages."""
+    """The run's figures as the page shows them (after `_named`): shares as percentages."""
     shown = {key: dict(value) if isinstance(value, dict) else value for key, value in result.items()}
     for section, names in (
         ("backtest", ("day_mape", "hour_mape", "hour_wape")),
@@ -159,6 +181,7 @@ def _display(result: dict) -> dict:
 def planner_run(request, pk):
     run = planner_run_get_for_user(user=request.user, pk=pk)
     pending = run.status in (PlannerRun.Status.PENDING, PlannerRun.Status.RUNNING)
+    named = _named(run.result)
     return render(
         request,
         "queueing/planner_run.html",
@@ -166,8 +189,8 @@ def planner_run(request, pk):
             "run": run,
             "office": run.office,
             "pending": pending,
-            "result": _display(run.result),
-            "charts": [] if pending else _charts(run.result),
+            "result": _display(named),
+            "charts": [] if pending else _charts(named),
             "error_limit": round(100 * ERROR_LIMIT),
         },
     )
