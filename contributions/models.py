@@ -190,6 +190,9 @@ class Statement(models.Model):
     )
     source = models.CharField(_("entered as"), max_length=8, choices=Source.choices)
     file_name = models.CharField(_("file"), max_length=255, blank=True)
+    # The payment date an SSO 1-10 file's header gives (DDMMYY, B.E.): kept as filed, and
+    # written back when the statement is downloaded as a file.
+    header_paid_on = models.DateField(_("payment date in the file's header"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACCEPTED)
     verification = models.CharField(
         _("verification"), max_length=8, choices=Verification.choices, default=Verification.PENDING

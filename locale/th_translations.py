@@ -1090,6 +1090,7 @@ TH = {
     "Monthly: %(daily)s x %(days)s x %(rate)s%% = %(monthly)s, for %(months)s months.": (
         "รายเดือน: %(daily)s x %(days)s x %(rate)s%% = %(monthly)s เป็นเวลา %(months)s เดือน"
     ),
+    "payment date in the file's header": "วันที่ชำระในส่วนหัวของไฟล์",
     # End of issue 15, part 3.
     "Paid by two employers above the ceiling": "นายจ้างสองรายชำระรวมเกินเพดานค่าจ้าง",
     "Open": "รอดำเนินการ",

@@ -143,6 +143,32 @@ def test_the_stored_statement_downloads_as_the_same_file(firm, cast, client_for)
     ).status_code in (403, 404)
 
 
+def test_the_headers_payment_date_is_kept_and_downloaded_again(firm, cast, client_for):
+    employer, people = firm
+    group = _group(employer, people, ["1650", "20000"])
+    group.paid_on = datetime.date(2026, 2, 10)
+    content = sso110.sso110_render(group)
+    assert _lines(content)[0][17:23] == "100269"  # DDMMYY in B.E.
+    (statement,) = _submit(cast["counter"], content)
+    assert statement.header_paid_on == datetime.date(2026, 2, 10)
+    assert statement.history.first().header_paid_on == datetime.date(2026, 2, 10)
+    response = client_for(cast["counter"]).get(reverse("contributions:statement_sso110", args=[statement.pk]))
+    assert response.content == content
+
+
+def test_a_statement_paid_without_a_header_date_downloads_with_its_payment_date(firm, cast):
+    employer, people = firm
+    (statement,) = _submit(cast["counter"], sso110.sso110_render(_group(employer, people, ["9000"])))
+    assert statement.header_paid_on is None
+    assert sso110.sso110_render(statement).decode("cp874")[17:23] == "000000"  # not paid, no date given
+    today = timezone.localdate()
+    due = services.statement_amount_due(statement, today)
+    services.statement_pay(officer=cast["counter"], statement=statement, amount=due.total, method="cash")
+    statement.refresh_from_db()
+    expected = f"{today:%d%m}{(today.year + 543) % 100:02d}"
+    assert sso110.sso110_render(statement).decode("cp874")[17:23] == expected
+
+
 # Refusals ---------------------------------------------------------------------------------------
 
 

@@ -140,6 +140,7 @@ def statement_file_submit(
                             declared=declared,
                             source=source,
                             file_name=file_name,
+                            header_paid_on=group.paid_on,
                             today=today,
                             **kwargs,
                         )

@@ -313,6 +313,7 @@ def statement_submit(
     source: str = Source.COUNTER,
     declared: Declared | None = None,
     file_name: str = "",
+    header_paid_on: datetime.date | None = None,
     amends: Statement | None = None,
     office=None,
     today: datetime.date | None = None,
@@ -322,7 +323,8 @@ def statement_submit(
     cross-checks it afterwards. Raises `StatementRefused` listing every error.
 
     `verify=False` when the caller pays it in the same transaction: the payment sends it
-    to the back office, once."""
+    to the back office, once. `header_paid_on`: the payment date an SSO 1-10 file's header
+    gives, kept as filed."""
     period = month_first(period)
     checked = statement_check(
         employer=employer, branch=branch, period=period, lines=lines, declared=declared, amends=amends, today=today
@@ -339,6 +341,7 @@ def statement_submit(
             amends=amends,
             source=source,
             file_name=file_name[:255],
+            header_paid_on=header_paid_on,
             employee_rate=rate.employee_rate,
             employer_rate=rate.employer_rate,
             government_rate=rate.government_rate,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from contributions import rules
-from contributions.models import Statement
+from contributions.models import Payment, Statement
 from contributions.sso110.layout import ENCODING, HEAD_OFFICE
 from sso.core.formats import BE_OFFSET
 from sso.core.months import month_first
@@ -73,7 +73,9 @@ def sso110_group(
 
 
 def statement_file_group(statement: Statement) -> FileGroup:
-    """A stored statement as it would be written in an SSO 1-10 file."""
+    """A stored statement as it would be written in an SSO 1-10 file. The header's payment
+    date is the one its file gave, else the day of the payment that paid it (000000 when
+    neither: not paid)."""
     lines = [
         FileLine(
             national_id=line.person.national_id,
@@ -91,8 +93,21 @@ def statement_file_group(statement: Statement) -> FileGroup:
         period=statement.period,
         lines=lines,
         company_name=statement.employer.name_th,
+        paid_on=statement.header_paid_on or _paid_on(statement),
         employee_rate=statement.employee_rate,
         employer_total=statement.employer_total,
+    )
+
+
+def _paid_on(statement: Statement) -> datetime.date | None:
+    """The day of the statement's payment that holds its months (the first one posted)."""
+    if statement.status != Statement.Status.PAID:
+        return None
+    return (
+        statement.payments.filter(status=Payment.Status.POSTED, months__isnull=False)
+        .order_by("paid_on", "posted_at")
+        .values_list("paid_on", flat=True)
+        .first()
     )
 
 
