@@ -2112,7 +2112,63 @@ TH = {
     "Came back": "กลับมาอีกครั้ง",
     "Share back": "สัดส่วนที่กลับมา",
     "The process against the target": "เวลากระบวนการเทียบเป้าหมาย",
-}
+    # A person is national: finding, serving and the log of reads (issue 15, part 1).
+    "This person is already insured: their record": "ผู้นี้เป็นผู้ประกันตนอยู่แล้ว: ข้อมูลในทะเบียน",
+    "Keep the record as it is (only the new job is registered)": "คงข้อมูลในทะเบียนไว้ตามเดิม (บันทึกเฉพาะงานใหม่)",
+    "Update the record with what the form says (the change is audited)": (
+        "แก้ไขข้อมูลในทะเบียนตามแบบฟอร์ม (บันทึกการแก้ไขไว้ตรวจสอบ)"
+    ),
+    "Reads of other offices' persons": "การเปิดดูข้อมูลผู้ประกันตนของสำนักงานอื่น",
+    "Who read the record of a person another office keeps, and when.": ("ผู้ที่เปิดดูข้อมูลผู้ประกันตนที่สำนักงานอื่นดูแล และเวลาที่เปิดดู"),
+    "read by": "ผู้เปิดดู",
+    "reader's office": "สำนักงานของผู้เปิดดู",
+    "person's office": "สำนักงานของผู้ประกันตน",
+    "first read at": "เปิดดูครั้งแรกเมื่อ",
+    "Person page": "หน้าข้อมูลผู้ประกันตน",
+    "API": "API",
+    "Counter lookup": "การค้นหาที่เคาน์เตอร์",
+    "Claim form": "แบบคำขอรับประโยชน์ทดแทน",
+    "read through": "เปิดดูผ่าน",
+    "read of another office's person": "การเปิดดูข้อมูลผู้ประกันตนของสำนักงานอื่น",
+    "reads of other offices' persons": "การเปิดดูข้อมูลผู้ประกันตนของสำนักงานอื่น",
+    "Choose to keep the record or to update it.": "เลือกว่าจะคงข้อมูลในทะเบียนไว้หรือแก้ไข",
+    "This person is already insured and their record differs from the form (%(fields)s): keep the record as it "
+    "is, or update it with the form.": (
+        "ผู้นี้เป็นผู้ประกันตนอยู่แล้วและข้อมูลในทะเบียนต่างจากแบบฟอร์ม (%(fields)s): เลือกคงข้อมูลในทะเบียนไว้ตามเดิม หรือแก้ไขตามแบบฟอร์ม"
+    ),
+    "Someone already insured (SSO 1-03/1) is found by national ID, at any office: the new job is added, and "
+    "where their record differs from the form you choose to keep it or update it.": (
+        "ผู้ที่เป็นผู้ประกันตนอยู่แล้ว (สปส. 1-03/1) ค้นพบได้ด้วยเลขประจำตัวประชาชนไม่ว่าสำนักงานใด: "
+        "ระบบบันทึกงานใหม่ และหากข้อมูลในทะเบียนต่างจากแบบฟอร์ม ท่านเลือกได้ว่าจะคงไว้หรือแก้ไข"
+    ),
+    "Already insured: the record differs from the form": "เป็นผู้ประกันตนอยู่แล้ว: ข้อมูลในทะเบียนต่างจากแบบฟอร์ม",
+    "kept by office": "ดูแลโดยสำนักงาน",
+    "On record": "ในทะเบียน",
+    "On the form": "ในแบบฟอร์ม",
+    "Nothing is changed until you choose below: keep the record, or update it with the form (the change is "
+    "audited). The person stays with the office that keeps their file; the job belongs to the employer's office.": (
+        "ยังไม่มีการเปลี่ยนแปลงใดจนกว่าท่านจะเลือกด้านล่าง: คงข้อมูลในทะเบียนไว้ หรือแก้ไขตามแบบฟอร์ม "
+        "(บันทึกการแก้ไขไว้ตรวจสอบ) ผู้ประกันตนยังอยู่กับสำนักงานที่ดูแลแฟ้มของตน "
+        "ส่วนงานใหม่เป็นของสำนักงานที่ดูแลนายจ้าง"
+    ),
+    "A person is national: any office may read their record. Each officer's first read of a person another "
+    "office keeps is recorded once a day. You see your office's staff's reads and the reads of your office's "
+    "persons.": (
+        "ผู้ประกันตนเป็นของทั้งประเทศ: ทุกสำนักงานเปิดดูข้อมูลได้ การเปิดดูข้อมูลผู้ประกันตนที่สำนักงานอื่นดูแล"
+        "ครั้งแรกของแต่ละวันของเจ้าหน้าที่แต่ละคนจะถูกบันทึกไว้ ท่านเห็นการเปิดดูของเจ้าหน้าที่สำนักงานท่าน"
+        "และการเปิดดูข้อมูลผู้ประกันตนที่สำนักงานท่านดูแล"
+    ),
+    "Read by (username)": "ผู้เปิดดู (ชื่อผู้ใช้)",
+    "First read at": "เปิดดูครั้งแรกเมื่อ",
+    "Read by": "ผู้เปิดดู",
+    "Reader's office": "สำนักงานของผู้เปิดดู",
+    "Person's office": "สำนักงานของผู้ประกันตน",
+    "Read through": "เปิดดูผ่าน",
+    "No read of another office's person is recorded.": "ยังไม่มีการเปิดดูข้อมูลผู้ประกันตนของสำนักงานอื่น",
+    "This person is already insured and their record differs from the form: choose what to do.": (
+        "ผู้นี้เป็นผู้ประกันตนอยู่แล้วและข้อมูลในทะเบียนต่างจากแบบฟอร์ม: กรุณาเลือกว่าจะดำเนินการอย่างไร"
+    ),
+
 
 
 def merge(po_path: Path) -> list[str]:

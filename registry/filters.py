@@ -3,6 +3,8 @@
 The free-text `q` goes through the search selectors (national ID or account number typed
 with or without dashes, or a name by similarity, best first); the other filters narrow
 what the search found. Querysets given to these filters must already be office-scoped.
+A person is national: a search finds persons of every office (this office's first); a person
+list asked for without a search, an office or an employer shows this office's own.
 """
 
 import django_filters
@@ -28,6 +30,12 @@ class PersonFilter(django_filters.FilterSet):
     class Meta:
         model = InsuredPerson
         fields = ["q", "status", "section", "office", "employer"]
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        if not (data.get("q") or data.get("office") or data.get("employer")):
+            queryset = selectors.persons_at_home(queryset, _user(self))
+        return super().filter_queryset(queryset)
 
     def filter_q(self, queryset, name, value):
         # The search keeps its own order (best match first); `&` adds this list's filters.

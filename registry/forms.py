@@ -104,6 +104,24 @@ class EmployeeForm(PersonFieldsForm):
     def __init__(self, *args, employer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].choices = [(b.number, f"{b.number} {b.name}") for b in employer.branches.all()]
+        if self.is_bound and "existing_person" in self.data:  # the choice was asked for
+            self.existing_person_ask()
+
+    def existing_person_ask(self, message=None):
+        """Ask the officer what to do with the record of someone already insured that differs
+        from the form: keep it, or update it with the form (SSO 1-03/1)."""
+        if "existing_person" not in self.fields:
+            self.fields["existing_person"] = forms.ChoiceField(
+                label=_("This person is already insured: their record"),
+                choices=[
+                    ("keep", _("Keep the record as it is (only the new job is registered)")),
+                    ("update", _("Update the record with what the form says (the change is audited)")),
+                ],
+                widget=forms.RadioSelect,
+                required=False,
+            )
+        if message:
+            self.add_error("existing_person", message)
 
 
 class LeaveForm(forms.Form):

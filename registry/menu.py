@@ -8,6 +8,10 @@ ITEMS = (
         _("Find an insured person or employer by ID or name."), 5,
     ),
     MenuItem(
+        "person_reads", _("Reads of other offices' persons"), "registry:person_reads", "core.view_audit_history",
+        _("Who read the record of a person another office keeps, and when."), 920,
+    ),
+    MenuItem(
         "employer_register", _("Register an employer"), "registry:employer_register", "registry.add_employer",
         _("Form SSO 1-01: issue an account number."), 60,
     ),

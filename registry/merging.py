@@ -71,6 +71,7 @@ POLICIES = {
     ),
     "registry.PersonMerge.kept": Policy(STAY, "The record of a merge names both records as they were."),
     "registry.PersonMerge.merged": Policy(STAY, "The record of a merge names both records as they were."),
+    "registry.PersonReadLog.person": Policy(STAY, "A read names the record that was read, as it was."),
     "registry.SectionSpell.person": Policy(
         MOVE_CLOSING,
         "One open section per person: the kept record's stays open, the duplicate's closes the day before it starts.",

@@ -6,7 +6,7 @@ dated history (section, hospital, bank account, employment), never overwritten, 
 is judged on what was true on the day it concerns.
 
 Over 500 lines: Django keeps an app's models in one module, and these are the registry's
-thirteen; each is short and documented.
+fourteen; each is short and documented.
 """
 
 from django.conf import settings
@@ -218,7 +218,10 @@ class InsuredPerson(models.Model):
     # Who the person is (a merge compares these): the ID, the name, birth, sex and nationality.
     IDENTITY_FIELDS = ("national_id", "id_type", *PERSONAL_FIELDS[:8], "status", "office")
 
-    OFFICE_SCOPE = "office"
+    # National (see sso/core/scoping.py): any office finds, reads and serves a person; the
+    # office that keeps their file is only their home.
+    OFFICE_SCOPE = None
+    HOME_OFFICE = "office"
 
     id_type = models.CharField(_("ID type"), max_length=8, choices=IdType.choices, default=IdType.PIN)
     national_id = models.CharField(_("national ID"), max_length=13, unique=True)
@@ -326,7 +329,8 @@ class Dated(models.Model):
 class SectionSpell(Dated):
     """The section a person was insured under over a period (Section 40 with its option)."""
 
-    OFFICE_SCOPE = "person__office"
+    OFFICE_SCOPE = None  # a person's history is national, as the person is
+    HOME_OFFICE = "person__office"
 
     person = models.ForeignKey(InsuredPerson, on_delete=models.CASCADE, related_name="section_spells")
     section = models.CharField(_("section"), max_length=2, choices=Section.choices)
@@ -362,7 +366,8 @@ class SectionSpell(Dated):
 class HospitalRegistration(Dated):
     """The hospital a person was registered with over a period (changed with form SSO 9-02)."""
 
-    OFFICE_SCOPE = "person__office"
+    OFFICE_SCOPE = None  # a person's history is national, as the person is
+    HOME_OFFICE = "person__office"
 
     person = models.ForeignKey(InsuredPerson, on_delete=models.CASCADE, related_name="hospital_registrations")
     hospital = models.ForeignKey(Hospital, on_delete=models.PROTECT, related_name="+", verbose_name=_("hospital"))
@@ -386,7 +391,8 @@ class HospitalRegistration(Dated):
 class BankAccount(Dated):
     """The bank account a person's cash benefits were paid into over a period."""
 
-    OFFICE_SCOPE = "person__office"
+    OFFICE_SCOPE = None  # a person's history is national, as the person is
+    HOME_OFFICE = "person__office"
 
     person = models.ForeignKey(InsuredPerson, on_delete=models.CASCADE, related_name="bank_accounts")
     bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="+", verbose_name=_("bank"))
@@ -469,7 +475,8 @@ class Dependant(models.Model):
         CHILD = "child", _("Child")
         SPOUSE = "spouse", _("Spouse")
 
-    OFFICE_SCOPE = "person__office"
+    OFFICE_SCOPE = None  # a person's history is national, as the person is
+    HOME_OFFICE = "person__office"
 
     person = models.ForeignKey(InsuredPerson, on_delete=models.CASCADE, related_name="dependants")
     kind = models.CharField(_("relation"), max_length=8, choices=Kind.choices)
@@ -593,3 +600,54 @@ class PersonMerge(models.Model):
 
     def __str__(self):
         return f"{self.merged_id} -> {self.kept_id} ({self.merged_at:%Y-%m-%d})"
+
+
+class PersonReadLog(models.Model):
+    """An officer read the record of a person another office keeps: who, whom, from which
+    office, on which day and when first. One row per
+    officer, person and day, written with one statement that does nothing when it exists."""
+
+    # The reader's office and the person's both see the row: a supervisor watches their
+    # staff's reads and the reads of their office's persons.
+    OFFICE_SCOPE = ("reader_office", "person_office")
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("read by")
+    )
+    # None for an account of no office (a superuser): every office's read is logged.
+    reader_office = models.ForeignKey(
+        "core.Office", null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("reader's office")
+    )
+    person = models.ForeignKey(
+        InsuredPerson, on_delete=models.CASCADE, related_name="+", verbose_name=_("insured person")
+    )
+    # The person's office when read (their home may move later).
+    person_office = models.ForeignKey(
+        "core.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("person's office")
+    )
+    day = models.DateField(_("day"))
+    first_read_at = models.DateTimeField(_("first read at"))
+
+    class Via(models.TextChoices):
+        PAGE = "page", _("Person page")
+        API = "api", _("API")
+        LOOKUP = "lookup", _("Counter lookup")
+        CLAIM = "claim", _("Claim form")
+
+    # Where it was first read that day.
+    via = models.CharField(_("read through"), max_length=20, choices=Via.choices)
+
+    class Meta:
+        ordering = ["-first_read_at"]
+        verbose_name = _("read of another office's person")
+        verbose_name_plural = _("reads of other offices' persons")
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "person", "day"], name="personreadlog_once_a_day"),
+        ]
+        indexes = [
+            models.Index(fields=["reader_office", "-first_read_at"], name="personreadlog_reader_office"),
+            models.Index(fields=["person_office", "-first_read_at"], name="personreadlog_person_office"),
+        ]
+
+    def __str__(self):
+        return f"{self.reader_id} -> {self.person_id} {self.day}"

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, FloatField, Func, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -28,9 +29,12 @@ from registry.models import (
     SectionSpell,
 )
 from sso.core.models import Office
-from sso.core.scoping import office_scope_sql, office_scoped
+from sso.core.scoping import office_scope_sql, office_scoped, scope_office_id
 
 SEARCH_PAGE = 20
+# A one-word name search ranks at most this many of the country's nearest and as many of the
+# user's office's (a common first name is shared by tens of thousands).
+NAME_CANDIDATES = 500
 
 
 # Rules and dates ------------------------------------------------------------------------
@@ -56,9 +60,16 @@ def open_section(person: InsuredPerson, on: datetime.date) -> SectionSpell | Non
 # Lookup and search ----------------------------------------------------------------------
 
 
-@cache
 def trigram_available() -> bool:
-    """Whether the database has pg_trgm (the embedded PostgreSQL of `make run` has not)."""
+    """Whether the name search uses pg_trgm: the database has it (the embedded PostgreSQL of
+    `make run` has not), unless `NAME_SEARCH_TRIGRAM` is False (the tests run both ways)."""
+    if getattr(settings, "NAME_SEARCH_TRIGRAM", None) is False:
+        return False
+    return _trigram_installed()
+
+
+@cache
+def _trigram_installed() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")
         return cursor.fetchone()[0]
@@ -69,7 +80,8 @@ def digits_of(text: str) -> str:
 
 
 def person_get_by_national_id(national_id: str, user) -> InsuredPerson | None:
-    """One person by national ID, typed with or without dashes, if `user` may see them."""
+    """One person by national ID, typed with or without dashes, whatever their office (a
+    person is national; `user` is kept for the callers that scope their own work)."""
     digits = digits_of(national_id)
     if not digits.isdigit() or len(digits) != 13:
         return None
@@ -93,12 +105,39 @@ NAME_WORDS = (
 EMPLOYER_NAME_WORDS = "lower(registry_employer.name_th || ' ' || registry_employer.name_en)"
 
 
-def _name_filter(queryset: QuerySet, query: str, *, words_index: str | None = None) -> QuerySet:
+def _home_first(queryset: QuerySet, office_field: str | None, office_id: int | None) -> tuple[QuerySet, list]:
+    """The queryset with `home` (0 for rows of `office_id`, else 1) and the sort key list
+    that puts them first; nothing when there is no office to put first."""
+    if office_field is None or office_id is None or office_id < 0:
+        return queryset, []
+    home = Case(When(**{f"{office_field}_id": office_id}, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return queryset.annotate(home=home), ["home"]
+
+
+def _name_filter(
+    queryset: QuerySet,
+    query: str,
+    *,
+    words_index: str | None = None,
+    office_field: str | None = None,
+    office_id: int | None = None,
+) -> QuerySet:
+    """Rows whose name is like `query`, those of `office_id` (by `office_field`) first, then
+    the rest, each best match first. With pg_trgm a name one letter off is found too; without
+    it (the embedded PostgreSQL of `make run`) every word typed must be in the name as typed,
+    and the rank is whole name, then name beginning with the text, then the rest."""
     text = " ".join(query.lower().split())
+    queryset, first = _home_first(queryset, office_field, office_id)
     if not trigram_available():
-        for word in text.split():  # fallback without pg_trgm: every word as a substring
+        for word in text.split():
             queryset = queryset.filter(search_name__contains=word)
-        return queryset.order_by("pk")
+        rank = Case(
+            When(search_name=text, then=Value(0)),
+            When(search_name__startswith=text, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+        return queryset.annotate(rank=rank).order_by(*first, "rank", "pk")
     if words_index and " " in text:
         # Several words: each must be like a word of the name; the GIN index intersects
         # the candidates of all of them, and the few left are ranked on the whole text.
@@ -106,20 +145,29 @@ def _name_filter(queryset: QuerySet, query: str, *, words_index: str | None = No
             queryset = queryset.filter(RawSQL(f"%s <%% {words_index}", [word], output_field=BooleanField()))
         return queryset.annotate(
             rank=RawSQL(f"word_similarity(%s, {words_index})", [text], output_field=FloatField())
-        ).order_by("-rank", "pk")
-    # One word: filter `<%` (word similarity over the threshold)
-    # and order nearest first; the GiST index on search_name serves both and stops once a
-    # page is found (migration 0004). No tie-breaker: a second sort key would turn that off.
-    return (
-        queryset.filter(search_name__trigram_word_similar=text)
-        .annotate(distance=WordDistance("search_name", Value(text)))
-        .order_by("distance")
+        ).order_by(*first, "-rank", "pk")
+    # One word: filter `<%` (word similarity over the threshold) and order nearest first; the
+    # GiST index on search_name serves both and stops once enough are found (migration 0004).
+    # No tie-breaker: a second sort key would turn that off.
+    queryset = queryset.filter(search_name__trigram_word_similar=text).annotate(
+        distance=WordDistance("search_name", Value(text))
+    )
+    if not first:
+        return queryset.order_by("distance")
+    # This office's first: the nearest of the country and the nearest of the office (two
+    # walks of the index that stop early, not a sort of every match of a common name),
+    # then the office's ahead of the rest.
+    nearest = queryset.order_by("distance").values("pk")[:NAME_CANDIDATES]
+    nearest_here = queryset.filter(**{f"{office_field}_id": office_id}).order_by("distance").values("pk")
+    return queryset.filter(Q(pk__in=nearest) | Q(pk__in=nearest_here[:NAME_CANDIDATES])).order_by(
+        *first, "distance", "pk"
     )
 
 
 def person_search(query: str, user, *, include_merged: bool = False) -> QuerySet:
-    """Insured persons matching a national ID (exact, dashes allowed) or a Thai or English
-    name (similarity, best first)."""
+    """Insured persons anywhere in the country matching a national ID (exact, dashes
+    allowed) or a Thai or English name: the persons of the user's office first, then the
+    rest, each best match first. A person is national: every counter finds everyone."""
     queryset = office_scoped(InsuredPerson.objects.select_related("office"), user)
     if not include_merged:
         queryset = queryset.exclude(status=InsuredPerson.Status.MERGED)
@@ -135,7 +183,14 @@ def person_search(query: str, user, *, include_merged: bool = False) -> QuerySet
             if len(digits) >= 6
             else queryset.none()
         )
-    return _name_filter(queryset, query, words_index=NAME_WORDS)
+    return _name_filter(queryset, query, words_index=NAME_WORDS, office_field="office", office_id=scope_office_id(user))
+
+
+def persons_at_home(queryset: QuerySet, user) -> QuerySet:
+    """The persons of `queryset` whose file the user's office keeps (every one for a national
+    role): a list asked for without a search shows the office's own, not the country's."""
+    office_id = scope_office_id(user)
+    return queryset if office_id is None else queryset.filter(office_id=office_id)
 
 
 def employer_search(query: str, user) -> QuerySet:
@@ -190,6 +245,58 @@ def person_duplicates(
             found.append(LikelyDuplicate(person, str(_("similar name, same birth date")), score))
     found.sort(key=lambda dup: -dup.score)
     return found[:limit]
+
+
+# SSO 1-03 for someone already insured ---------------------------------------------------
+
+
+@dataclass
+class Difference:
+    """A field where what was typed on a form differs from the person's record."""
+
+    field: str
+    label: str
+    on_record: str
+    typed: str
+
+
+def _shown(person: InsuredPerson, name: str, value) -> str:
+    from sso.core.formats import date_display
+
+    if value is None or value == "":
+        return "—"
+    model_field = InsuredPerson._meta.get_field(name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, datetime.date):
+        return date_display(value)
+    return str(value)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return " ".join(str(a or "").split()).casefold() == " ".join(str(b or "").split()).casefold()
+    return a == b
+
+
+def person_differences(person: InsuredPerson, fields: dict) -> list[Difference]:
+    """The personal fields typed (a value given) that differ from the person's record, each
+    with both values as shown to the officer: what SSO 1-03 for someone already insured asks
+    the officer to choose between. A field left blank on the form is no difference."""
+    found = []
+    for name in InsuredPerson.PERSONAL_FIELDS:
+        typed = fields.get(name)
+        if typed is None or typed == "":
+            continue
+        on_record = getattr(person, f"{name}_id" if name == "province" else name)
+        if name == "province":
+            typed = getattr(typed, "pk", typed)
+        if not _same(on_record, typed):
+            label = str(InsuredPerson._meta.get_field(name).verbose_name)
+            shown_typed = str(fields[name]) if name == "province" else _shown(person, name, typed)
+            shown_record = str(person.province) if name == "province" and person.province_id else None
+            found.append(Difference(name, label, shown_record or _shown(person, name, on_record), shown_typed))
+    return found
 
 
 # The person page ------------------------------------------------------------------------
@@ -278,6 +385,26 @@ def person_completeness(person: InsuredPerson) -> Completeness:
     return result
 
 
+# Reads of another office's person ------------------------------------------------------
+
+
+def person_reads(user, *, national_id: str = "", reader: str = "") -> QuerySet:
+    """The reads of other offices' persons a supervisor may see (their office's staff reading,
+    or their office's persons read; every office for a national role), latest first,
+    narrowed to a person's national ID or a reader's username."""
+    from registry.models import PersonReadLog
+
+    queryset = office_scoped(
+        PersonReadLog.objects.select_related("reader", "reader_office", "person", "person_office"), user
+    )
+    digits = digits_of(national_id)
+    if digits:
+        queryset = queryset.filter(person__national_id=digits)
+    if reader.strip():
+        queryset = queryset.filter(reader__username=reader.strip())
+    return queryset.order_by("-first_read_at", "-pk")
+
+
 # The counter's person lookup ---------------------------------------------------------
 
 _SUMMARY_KEYS = (
@@ -300,7 +427,7 @@ _SUMMARY_KEYS = (
 # cost more than running it. The open section spell is found by its partial unique index.
 _LOOKUP_SQL = f"""
     SELECT p.id, p.national_id, p.id_type, p.title, p.first_name_th, p.last_name_th, p.first_name_en,
-           p.last_name_en, p.birth_date, p.sex, p.status, o.code, s.section, s.s40_option
+           p.last_name_en, p.birth_date, p.sex, p.status, o.code, s.section, s.s40_option, p.office_id
       FROM {InsuredPerson._meta.db_table} p
       JOIN {Office._meta.db_table} o ON o.id = p.office_id
       LEFT JOIN {SectionSpell._meta.db_table} s ON s.person_id = p.id AND s.valid_to IS NULL
@@ -309,8 +436,9 @@ _LOOKUP_SQL = f"""
 
 
 def person_summary_by_national_id(national_id: str, user) -> dict | None:
-    """One person's summary as a dict (the API's PersonSummarySerializer keys) among the
-    persons `user` may see, or None: the counter's lookup, one indexed query."""
+    """One person's summary as a dict (the API's PersonSummarySerializer keys, and
+    `office_id`, which the API does not show) among the persons `user` may see (every one:
+    a person is national), or None: the counter's lookup, one indexed query."""
     scope, scope_params = office_scope_sql(InsuredPerson, user, "p")
     sql, params = _LOOKUP_SQL, [national_id]
     if scope:
@@ -318,7 +446,7 @@ def person_summary_by_national_id(national_id: str, user) -> dict | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return None if row is None else dict(zip(_SUMMARY_KEYS, row, strict=True))
+    return None if row is None else dict(zip((*_SUMMARY_KEYS, "office_id"), row, strict=True))
 
 
 # For contributions ---------------------------------------------------------------------
@@ -430,14 +558,21 @@ def person_find(national_id: str) -> InsuredPerson | None:
     return InsuredPerson.objects.filter(national_id=national_id).first()
 
 
+# Contribution collection still takes its persons from the office that keeps their file (a
+# voluntary payment, the months list, a name in the statement grid): whether another office
+# may take a person's Section 39/40 money is contributions' to decide, not the registry's.
+
+
 def person_find_for_user(national_id: str, user) -> InsuredPerson | None:
-    """The person of the user's office with this national ID, or None."""
-    return office_scoped(InsuredPerson.objects.all(), user).filter(national_id=national_id).first()
+    """The person kept by the user's office with this national ID, or None."""
+    return (
+        persons_at_home(office_scoped(InsuredPerson.objects.all(), user), user).filter(national_id=national_id).first()
+    )
 
 
 def person_in_scope(person_id: int, user) -> bool:
-    """Whether the user's office may see this person."""
-    return office_scoped(InsuredPerson.objects.filter(pk=person_id), user).exists()
+    """Whether the user's office keeps this person's file."""
+    return persons_at_home(office_scoped(InsuredPerson.objects.filter(pk=person_id), user), user).exists()
 
 
 def person_names(national_ids) -> dict[str, str]:
@@ -447,8 +582,8 @@ def person_names(national_ids) -> dict[str, str]:
 
 
 def person_get_for_user(user, **lookup) -> InsuredPerson:
-    """A person of the user's office (404 otherwise), with the office."""
-    return object_get_for_user(InsuredPerson.objects.select_related("office"), user, **lookup)
+    """A person kept by the user's office (404 otherwise), with the office."""
+    return object_get_for_user(persons_at_home(InsuredPerson.objects.select_related("office"), user), user, **lookup)
 
 
 def person_lock(person_id: int) -> InsuredPerson:
@@ -487,7 +622,8 @@ PERSON_MERGED = InsuredPerson.Status.MERGED
 
 
 def person_for_claims_get(pk, user) -> InsuredPerson:
-    """The person a claim is recorded for, with their office; another office's is 404."""
+    """The person a claim is recorded for, with their office, whatever their office: a
+    claim is recorded where the person walks in, and belongs to the office recording it."""
     from sso.core.scoping import object_get_for_user
 
     return object_get_for_user(InsuredPerson.objects.select_related("office"), user, pk=pk)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("persons/", pages.person_list, name="person_list"),
     path("employers/", pages.employer_list, name="employer_list"),
     path("persons/<int:pk>/", pages.person_detail, name="person"),
+    path("persons/reads/", pages.person_reads, name="person_reads"),
     path("persons/<int:pk>/edit/", counter_form_view("person_edit"), name="person_edit"),
     path("persons/<int:pk>/hospital/", counter_form_view("hospital_change"), name="hospital_change"),
     path("persons/<int:pk>/bank-account/", counter_form_view("bank_account"), name="bank_account"),

@@ -93,6 +93,7 @@ class Rule:
     xfail: tuple = ()  # ((role letter, office, reason), ...): known holes, expected to fail until fixed
     post_refused: tuple = ()  # statuses that also count as a refused POST here
     heavy: bool = False  # a costly answer (a PDF): made for the first role that gets `ok` only
+    national: bool = False  # about a person, who is national: another office's is served as one's own
 
     def hole(self, role, office) -> str:
         """Why this cell is a known hole, or ''."""
@@ -106,7 +107,7 @@ class Rule:
             return self.anon
         if role not in self.who:
             return self.deny
-        if office == OTHER and role not in SEES_ALL_OFFICES:
+        if office == OTHER and role not in SEES_ALL_OFFICES and not self.national:
             return self.other if self.other is not None else 404
         return self.ok
 
@@ -114,7 +115,7 @@ class Rule:
         """Whether `role` may POST here (and is not asked to): a role allowed to, on its own
         office's record (any record if it sees every office), unless this cell refuses it."""
         allowed = self.post if self.post is not None else self.who
-        if role not in allowed or (office == OTHER and role not in SEES_ALL_OFFICES):
+        if role not in allowed or (office == OTHER and role not in SEES_ALL_OFFICES and not self.national):
             return False
         return self.expected(role, office) not in (403, 404, ADMIN_DENIED, LOGIN, ADMIN_LOGIN, API_ANON)
 
@@ -212,7 +213,7 @@ EXPECTED = {
     "core:office_detail": may(STAFF),
     "core:office_edit": may("au"),
     "core:recent_changes": may(HISTORY, heavy=True),  # every audited kind's latest changes
-    "core:record_history": may(HISTORY),
+    "core:record_history": may(HISTORY, national=True),
     # --- Reports (sso/core/reporting): an office's pages; the national page needs every office.
     "core:reports_office": may(REPORTS),
     "core:reports_national": may(REPORTS_NATIONAL),
@@ -231,16 +232,17 @@ EXPECTED = {
     "registry:search": may(REGISTRY_VIEW),
     "registry:person_list": may(REGISTRY_VIEW),
     "registry:employer_list": may(REGISTRY_VIEW),
-    # Insured persons are scoped to their office today (issue 15 will make them national).
-    "registry:person": may(REGISTRY_VIEW),
-    "registry:person_edit": may(REGISTRY_EDIT),
-    "registry:hospital_change": may(REGISTRY_EDIT),
-    "registry:bank_account": may(REGISTRY_EDIT),
-    "registry:dependant_add": may(REGISTRY_EDIT),
-    "registry:section39": may(REGISTRY_EDIT),
-    "registry:section40_person": may(REGISTRY_EDIT),
+    # Insured persons are national (issue 15): any office reads and serves anyone.
+    "registry:person": may(REGISTRY_VIEW, national=True),
+    "registry:person_reads": may(HISTORY),
+    "registry:person_edit": may(REGISTRY_EDIT, national=True),
+    "registry:hospital_change": may(REGISTRY_EDIT, national=True),
+    "registry:bank_account": may(REGISTRY_EDIT, national=True),
+    "registry:dependant_add": may(REGISTRY_EDIT, national=True),
+    "registry:section39": may(REGISTRY_EDIT, national=True),
+    "registry:section40_person": may(REGISTRY_EDIT, national=True),
     "registry:section40": may(REGISTRY_EDIT),
-    "registry:person_merge": may(REGISTRY_MERGE),
+    "registry:person_merge": may(REGISTRY_MERGE, national=True),
     "registry:person_unmerge": may(REGISTRY_UNMERGE),
     "registry:employer_register": may(REGISTRY_EDIT),
     "registry:employer": may(REGISTRY_VIEW),
@@ -314,9 +316,9 @@ EXPECTED = {
     "benefits:claim_appeal": post_only(BENEFIT_RECORD),
     "benefits:appeal_list": may(BENEFIT_VIEW),
     "benefits:appeal_action": post_only(BENEFIT_VIEW, post="cvsu", post_refused=(400,)),
-    "benefits:claim_new": may(BENEFIT_RECORD),
-    "benefits:claim_checklist": may(BENEFIT_RECORD),
-    "benefits:person_slip": may(BENEFIT_VIEW),
+    "benefits:claim_new": may(BENEFIT_RECORD, national=True),
+    "benefits:claim_checklist": may(BENEFIT_RECORD, national=True),
+    "benefits:person_slip": may(BENEFIT_VIEW, national=True),
     "benefits:payments": may(BENEFIT_PAY_VIEW, post=BENEFIT_PAY),
     "benefits:batch": may(BENEFIT_PAY_VIEW, post=BENEFIT_PAY),
     "benefits:batch_file": may(BENEFIT_PAY_VIEW),  # a POST is read as a GET: nothing is written
@@ -344,13 +346,13 @@ EXPECTED = {
     "queue-ticket-detail": api(QUEUE_VIEW, post=""),
     "api-root": api(ALL_SIGNED_IN, post=""),
     # --- Registry API.
-    "api-registry-person-lookup": api(REGISTRY_VIEW),
+    "api-registry-person-lookup": api(REGISTRY_VIEW, national=True),
     "api-registry-person-duplicates": api(REGISTRY_VIEW, ok=400),  # 400: asked without a name
-    "api-registry-person-hospital": api(REGISTRY_EDIT, ok=405, other=405),
-    "api-registry-person-bank-account": api(REGISTRY_EDIT, ok=405, other=405),
-    "api-registry-person-dependants": api(REGISTRY_EDIT, ok=405, other=405),
-    "api-registry-person-section-39": api(REGISTRY_EDIT, ok=405, other=405),
-    "api-registry-person-merge": api(REGISTRY_MERGE, ok=405, other=405),
+    "api-registry-person-hospital": api(REGISTRY_EDIT, ok=405, other=405, national=True),
+    "api-registry-person-bank-account": api(REGISTRY_EDIT, ok=405, other=405, national=True),
+    "api-registry-person-dependants": api(REGISTRY_EDIT, ok=405, other=405, national=True),
+    "api-registry-person-section-39": api(REGISTRY_EDIT, ok=405, other=405, national=True),
+    "api-registry-person-merge": api(REGISTRY_MERGE, ok=405, other=405, national=True),
     "api-registry-section-40": api(REGISTRY_EDIT, ok=405),
     "api-registry-branch-add": api(REGISTRY_EDIT, ok=405, other=405),
     "api-registry-employer-cease": api(REGISTRY_EDIT, ok=405, other=405),
@@ -359,7 +361,7 @@ EXPECTED = {
     "api-registry-upload": api(REGISTRY_VIEW, post=""),
     "api-registry-upload-errors": api(REGISTRY_VIEW, post=""),
     "registry-person-list": api(REGISTRY_VIEW, post=""),
-    "registry-person-detail": api(REGISTRY_VIEW, post=""),
+    "registry-person-detail": api(REGISTRY_VIEW, post="", national=True),
     "registry-employer-list": api(REGISTRY_VIEW, post=REGISTRY_EDIT),  # POST: form SSO 1-01
     "registry-employer-detail": api(REGISTRY_VIEW, post=""),
     "registry-employment-list": api(REGISTRY_VIEW, post=REGISTRY_EDIT),  # POST: form SSO 1-03
@@ -448,6 +450,7 @@ ADMIN_MODELS = {
     # An office's own working set-up: another office's row is not found (the admin's redirect).
     "queueing_service": (admin(), admin(), admin_other_office(), admin_other_office(), admin_other_office("u")),
     "queueing_counter": (admin(), admin(), admin_other_office(), admin_other_office(), admin_other_office("u")),
+    "queueing_officeclosure": (admin(), admin(), admin_other_office(), admin_other_office(), admin_other_office("u")),
 }
 # Models whose admin shows their audit history (SimpleHistoryAdmin): one version has a page too.
 AUDITED_ADMIN_MODELS = {
@@ -457,6 +460,7 @@ AUDITED_ADMIN_MODELS = {
     "queueing_servicetarget",
     "queueing_service",
     "queueing_counter",
+    "queueing_officeclosure",
     "contributions_contributionrate",
     "contributions_voluntaryrate",
     "contributions_section40option",
@@ -515,6 +519,7 @@ class OfficeRecords:
     board: object  # a paired board device
     board_cookie: str
     planner_run: object  # a run of the queue planner for this office
+    office_closure: object  # a day this office is closed
 
 
 def _office_records(office, officer, n):
@@ -525,7 +530,7 @@ def _office_records(office, officer, n):
     from contributions.models import Finding, Payment, Reimbursement, ReimbursementBatch
     from contributions.services import LineInput
     from queueing import services as queue_services
-    from queueing.models import Counter, PlannerRun, Service, Ticket
+    from queueing.models import Counter, OfficeClosure, PlannerRun, Service, Ticket
     from registry.merging import person_merge
     from registry.models import Bank, BulkUpload, PersonMerge
     from tests.factories import counter_dated_back, employee_make, employer_make, queue_office
@@ -626,6 +631,7 @@ def _office_records(office, officer, n):
             requested_by=officer,
             requested_at=datetime.datetime.now(datetime.UTC),
         ),
+        office_closure=OfficeClosure.objects.create(office=office, day=datetime.date(2026, 12, 24), reason="Moving"),
         **_devices_paired(office, officer),
     )
 
@@ -837,6 +843,7 @@ def _admin_object(model_key):
             "contributions_collectionrule": w.national["contributions_collectionrule"],
             "queueing_service": r.service,
             "queueing_counter": r.counter,
+            "queueing_officeclosure": r.office_closure,
             "core_device": r.kiosk,
         }[model_key]
         return {"object_id": obj.pk}
@@ -862,6 +869,7 @@ def _admin_history_version(model_key):
             "contributions_collectionrule": lambda: w.national["contributions_collectionrule"],
             "queueing_service": lambda: w.records(office).service,
             "queueing_counter": lambda: w.records(office).counter,
+            "queueing_officeclosure": lambda: w.records(office).office_closure,
             "core_device": lambda: w.records(office).kiosk,
         }[model_key]()
         return {"_args": (obj_id, _history_id(obj))}

@@ -80,6 +80,18 @@ def _persons(w, count):
     return [w.person() for _ in range(count)]
 
 
+def _person_reads(w, count):
+    """Persons of the office read by another office's supervisor (the read log)."""
+    from registry.services import person_read_record
+
+    persons = _persons(w, count)
+    for person in persons:
+        person_read_record(
+            reader=w.cast["other_supervisor"], person_id=person.pk, person_office_id=person.office_id, via="page"
+        )
+    return persons
+
+
 def _employers(w, count):
     return [employer_make(w.office, w.cast["counter"], n=next(_numbers) + 9000) for _ in range(count)]
 
@@ -404,6 +416,7 @@ LISTS = [
     List("registry:employer_list", "counter", _employers, 11),
     List("registry:search", "counter", _persons, 11, query={"q": "ใจดี"}),
     List("registry:upload_list", "counter", _uploads, 10),
+    List("registry:person_reads", "supervisor", _person_reads, 11),
     List("registry-person-list", "counter", _persons, 9),
     List("registry-employer-list", "counter", _employers, 10),
     List("registry-employment-list", "counter", _persons, 9),
@@ -457,6 +470,7 @@ LISTS = [
 # Lists whose URL name does not say so.
 OTHER_LISTS = {
     "registry:search",
+    "registry:person_reads",
     "contributions:verify_queue",
     "contributions:arrears",
     "api-contributions-person-months",

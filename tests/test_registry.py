@@ -394,8 +394,9 @@ def test_search_ranks_names_in_thai_and_english(employer, cast):
     assert english[0].first_name_en == "Somsak"
 
 
-def test_search_shows_only_the_officers_office(employer, job, cast):
-    assert list(selectors.person_search(job.person.national_id, cast["other_supervisor"])) == []
+def test_search_finds_a_person_of_any_office(employer, job, cast):
+    # A person is national (issue 15): another office's officer finds them by national ID.
+    assert list(selectors.person_search(job.person.national_id, cast["other_supervisor"])) == [job.person]
     assert list(selectors.person_search(job.person.national_id, cast["national"])) == [job.person]
 
 
@@ -525,7 +526,7 @@ ACCESS = [
     ("verifier", "registry:person_merge", True, 200),
     ("supervisor", "registry:person", True, 200),
     ("supervisor", "registry:hospital_change", True, 403),
-    ("other_supervisor", "registry:person", True, 404),
+    ("other_supervisor", "registry:person", True, 200),  # a person is national
     ("national", "registry:person", True, 200),
     ("outsider", "registry:search", False, 403),
 ]

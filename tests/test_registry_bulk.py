@@ -228,12 +228,13 @@ def test_a_person_insured_elsewhere_is_hired_without_a_new_record(cast, offices,
     # Two employers, one open Section 33 spell.
     assert colleague.employments.filter(ended_on__isnull=True).count() == 2
     assert list(colleague.section_spells.values_list("section", "valid_to")) == [("33", None)]
-    # Section 40 closed the day before the hire; Section 33 from the hire; the file moves to this office.
+    # Section 40 closed the day before the hire; Section 33 from the hire; the file stays with
+    # the office that keeps it (a person is national; the job is the employer's office's).
     informal.refresh_from_db()
     spells = list(informal.section_spells.order_by("valid_from").values_list("section", "valid_to"))
     assert spells == [("40", hired - datetime.timedelta(days=1)), ("33", None)]
-    assert informal.office == offices["1001"]
-    assert informal.history.filter(history_type="~", history_user=counter, history_office=offices["1001"]).exists()
+    assert informal.office == offices["5000"]
+    assert not informal.history.filter(history_type="~").exists()  # nothing of the person changed
     closed = informal.section_spells.get(section="40")
     assert closed.history.filter(history_type="~", history_user=counter, valid_to=closed.valid_to).exists()
     # The names in the file do not overwrite the record of a known person.

@@ -21,6 +21,7 @@ from benefits import appeals, forms, selectors, services
 from benefits.filters import OPEN, ClaimFilter
 from benefits.models import Appeal, Benefit, Claim, ClaimAttempt, ClaimDocument
 from registry import selectors as registry
+from registry import services as registry_services
 from sso.core.confirm import form_supervisor_confirm
 from sso.core.forms import errors_to_form
 
@@ -69,6 +70,10 @@ def claim_new(request, pk):
     """Step 1 and 2 in one submit: record the claim with its checklist, run the rules at once,
     and land on the claim page, where a clear-cut claim is approved."""
     person = person_get_for_user(request, pk)
+    # A claim is recorded where the person walks in: another office's person is read (logged).
+    registry_services.person_read_record(
+        reader=request.user, person_id=person.pk, person_office_id=person.office_id, via="claim"
+    )
     initial = {"benefit": request.GET.get("benefit", "")}
     if initial["benefit"] not in Benefit.values:
         initial = {}

@@ -327,7 +327,9 @@ class EmployerCeaseSerializer(serializers.Serializer):
 
 
 class EmployeeRegisterSerializer(PersonFieldsSerializer):
-    """Form SSO 1-03 (or 1-03/1 for someone already insured: the person fields are then ignored)."""
+    """Form SSO 1-03 (or 1-03/1 for someone already insured, of any office: person fields that
+    differ from their record are refused until `existing_person` says to keep the record or
+    to update it with them; their office is never changed)."""
 
     national_id = serializers.CharField(max_length=20, help_text="13 digits, dashes allowed.")
     id_type = serializers.ChoiceField(choices=InsuredPerson.IdType.choices, default=InsuredPerson.IdType.PIN)
@@ -337,6 +339,13 @@ class EmployeeRegisterSerializer(PersonFieldsSerializer):
     monthly_wage = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     hospital = serializers.SlugRelatedField(
         slug_field="code", queryset=Hospital.objects.all(), required=False, allow_null=True, help_text="Hospital code."
+    )
+    existing_person = serializers.ChoiceField(
+        choices=[("keep", "keep"), ("update", "update")],
+        required=False,
+        allow_null=True,
+        help_text="Someone already insured whose record differs from the person fields sent: "
+        "keep the record as it is, or update it with them (audited).",
     )
 
     def validate_employer(self, value):

@@ -2,7 +2,8 @@
 
 Every write goes through a service in `registry.services`. A refused request answers 400
 naming each field at fault, with the reason in Thai and in English, and stores nothing.
-Another office's person, employer or employment answers 404, like one that does not exist.
+A person is national: any office finds and reads anyone (a read of another office's person
+is logged). Another office's employer or employment answers 404, like one that does not exist.
 """
 
 from django.db.models import F, FilteredRelation, Prefetch, Q
@@ -55,6 +56,7 @@ def _set_open_section(persons):
 
 def _person_detail(pk, user):
     person = selectors.person_page_get(pk, user)
+    services.person_read_record(reader=user, person_id=person.pk, person_office_id=person.office_id, via="api")
     spell = s._open(person.section_spells.all())
     person.open_section = spell.section if spell else None
     person.open_s40_option = spell.s40_option if spell else None
@@ -72,7 +74,9 @@ def _employers(queryset):
 
 
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Insured persons of the caller's office. PATCH corrects identity or contact fields."""
+    """Insured persons: a search (`q`) finds them in every office, the caller's first; the list
+    without a search, an office or an employer is the caller's office's. PATCH corrects
+    identity or contact fields (audited)."""
 
     lookup_value_regex = IdConverter.regex
     queryset = InsuredPerson.objects.all()
@@ -183,6 +187,10 @@ class PersonLookupView(APIView):
         summary = selectors.person_summary_by_national_id(digits, request.user)
         if summary is None:
             raise Http404
+        office_id = summary.pop("office_id")
+        services.person_read_record(
+            reader=request.user, person_id=summary["id"], person_office_id=office_id, via="lookup"
+        )
         return Response(summary)
 
 

@@ -65,23 +65,24 @@ def upload_store(*, employer: Employer, checked: Checked, officer, today: dateti
         persons.update((person.national_id, person) for person in created)
         step(len(chunk))
 
-    # Existing persons (another employer's, or Section 39/40): back to active, kept by this
-    # employer's office, and their Section 39/40 spell closed the day before the hire.
+    # Existing persons (another employer's, or Section 39/40): back to active, and their
+    # Section 39/40 spell closed the day before the hire. Their record and the office that
+    # keeps it stay as they are (a person is national; the job is the employer's office's).
     changed, closing = [], []
     for line in checked.lines:
         person = checked.existing.get(line.national_id)
         if person is None:
             continue
         persons[line.national_id] = person
-        if person.status != InsuredPerson.Status.ACTIVE or person.office_id != office_id:
-            person.status, person.office_id = InsuredPerson.Status.ACTIVE, office_id
+        if person.status != InsuredPerson.Status.ACTIVE:
+            person.status = InsuredPerson.Status.ACTIVE
             changed.append(person)
         spell = checked.open_spells.get(person.pk)
         if spell is not None and spell.section != Section.S33:
             spell.valid_to = line.started_on - DAY
             closing.append(spell)
     if changed:
-        bulk_update_with_history(changed, InsuredPerson, ["status", "office"], batch_size=BATCH, **audit)
+        bulk_update_with_history(changed, InsuredPerson, ["status"], batch_size=BATCH, **audit)
     if closing:
         bulk_update_with_history(closing, SectionSpell, ["valid_to"], batch_size=BATCH, **audit)
     step(len(checked.lines) - len(new_lines))

@@ -5,9 +5,9 @@ writing, raises `ValidationError` naming the field (in the active language) and 
 nothing when a check fails: each runs in one transaction. Histories (section, hospital,
 bank account) are closed and opened, never overwritten.
 
-The writes are grouped by what they are about: `employers`, `persons`, `employment` and
-`sections` (`common` holds the field checks they share). Other modules and apps call the
-names this module exports.
+The writes are grouped by what they are about: `employers`, `persons`, `employment`,
+`sections` and `reads` (the log of reads of another office's person); `common` holds the
+field checks they share. Other modules and apps call the names this module exports.
 """
 
 from registry.services.common import DEPENDANT_TEXT_CHECKS, EMPLOYER_TEXT_CHECKS, TEXT_CHECKS, texts_clean
@@ -21,6 +21,7 @@ from registry.services.persons import (
     person_merge,
     person_update,
 )
+from registry.services.reads import person_read_record
 from registry.services.sections import section39_apply, section40_register
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "hospital_change",
     "person_create",
     "person_merge",
+    "person_read_record",
     "person_update",
     "section39_apply",
     "section40_register",

@@ -15,13 +15,16 @@ from registry.models import (
     Section,
 )
 from registry.services.common import checked, today
-from registry.services.persons import hospital_change, person_create
+from registry.services.persons import hospital_change, person_create, person_update
 from registry.services.sections import section_close, section_open
 from registry.validators import (
     national_id_clean,
 )
 from sso.core.formats import date_lazy, lazy_format
 from sso.core.records import refuse, stamp
+
+# What the officer chose for someone already insured whose record differs from the form.
+EXISTING_PERSON_CHOICES = ("keep", "update")
 
 
 @transaction.atomic
@@ -36,12 +39,20 @@ def employee_register(
     monthly_wage: Decimal | None = None,
     hospital=None,
     filed_on: datetime.date | None = None,
+    existing_person: str | None = None,
     **person_fields,
 ) -> Employment:
     """Form SSO 1-03 (or 1-03/1 for someone already insured): an employee starts work.
 
     Due within the rule's number of days of hiring; a later filing is accepted and flagged.
     The person's Section 33 spell opens on the hire date (closing a Section 39/40 spell).
+
+    Someone already insured keeps their record and the office that keeps it (a person is
+    national; the employment is the employer's office's). When the personal fields typed
+    differ from their record (`selectors.person_differences`), the officer chooses:
+    `existing_person="keep"` leaves the record as it is, `"update"` corrects it with the
+    typed values (audited, as `person_update`); with no choice the filing is refused and
+    nothing is stored.
     """
     filed_on = filed_on or today()
     national_id = checked("national_id", national_id_clean, national_id, id_type)
@@ -80,6 +91,27 @@ def employee_register(
             refuse("national_id", _("This person is already employed by this employer."), "already_employed")
         if person.employments.filter(employer=employer, ended_on__gte=started_on).exists():
             refuse("started_on", _("The hire date overlaps an earlier spell with this employer."), "overlap")
+        differences = selectors.person_differences(person, person_fields)
+        if existing_person not in (None, *EXISTING_PERSON_CHOICES):
+            refuse("existing_person", _("Choose to keep the record or to update it."), "invalid")
+        if differences and existing_person is None:
+            refuse(
+                "existing_person",
+                lazy_format(
+                    _(
+                        "This person is already insured and their record differs from the form (%(fields)s): "
+                        "keep the record as it is, or update it with the form."
+                    ),
+                    {"fields": ", ".join(difference.label for difference in differences)},
+                ),
+                "differs",
+            )
+        if differences and existing_person == "update":
+            person = person_update(
+                officer=officer,
+                person=person,
+                **{difference.field: person_fields[difference.field] for difference in differences},
+            )
     late = (filed_on - started_on).days > rule.employee_registration_days
     employment = stamp(
         Employment(
@@ -97,15 +129,9 @@ def employee_register(
     current = person.section_spells.filter(valid_to__isnull=True).first()
     if current is None or current.section != Section.S33:
         section_open(person=person, section=Section.S33, valid_from=started_on, officer=officer)
-    updates = []
     if person.status != InsuredPerson.Status.ACTIVE:
         person.status = InsuredPerson.Status.ACTIVE
-        updates.append("status")
-    if person.office_id != employer.responsible_office_id:
-        person.office_id = employer.responsible_office_id
-        updates.append("office")
-    if updates:
-        stamp(person, officer).save(update_fields=updates)
+        stamp(person, officer).save(update_fields=["status"])
     if hospital is not None:
         hospital_change(officer=officer, person=person, hospital=hospital, valid_from=started_on)
     return employment

@@ -51,9 +51,11 @@ def _list_page(request, filterset, *, template):
 @login_required
 @permission_required("registry.view_insuredperson", raise_exception=True)
 def person_list(request):
-    """Insured persons of the office, narrowed with the same filter as the API."""
+    """Insured persons: the office's own, or a search in every office, narrowed with the same
+    filter as the API."""
     queryset = office_scoped(InsuredPerson.objects.select_related("office"), request.user).order_by("national_id")
-    filterset = PersonFilter(request.GET or None, queryset=queryset, request=request)
+    # Always bound: without a search the list is the office's own (PersonFilter.filter_queryset).
+    filterset = PersonFilter(request.GET, queryset=queryset, request=request)
     return _list_page(request, filterset, template="registry/person_list.html")
 
 
@@ -75,6 +77,7 @@ def employer_list(request):
 @permission_required("registry.view_insuredperson", raise_exception=True)
 def person_detail(request, pk):
     person = selectors.person_page_get(pk, request.user)
+    services.person_read_record(reader=request.user, person_id=person.pk, person_office_id=person.office_id, via="page")
     today = timezone.localdate()
     return render(
         request,
@@ -213,6 +216,25 @@ def person_unmerge(request, pk):
     )
 
 
+@login_required
+@permission_required("core.view_audit_history", raise_exception=True)
+def person_reads(request):
+    """Who read the record of a person another office keeps, and when: a person is read
+    nationally, so the reads are audited. A supervisor sees their office's staff's reads and
+    the reads of their office's persons."""
+    national_id = request.GET.get("national_id", "")[:20]
+    reader = request.GET.get("reader", "")[:150]
+    reads = selectors.person_reads(request.user, national_id=national_id, reader=reader)
+    page = Paginator(reads, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/person_reads.html",
+        {"page": page, "query": query.urlencode(), "national_id": national_id, "reader": reader},
+    )
+
+
 # Employers ------------------------------------------------------------------------------
 
 
@@ -247,17 +269,23 @@ def employee_register(request, pk):
     before anything is stored; the officer confirms they checked them."""
     employer = employer_get_for_user(request, pk)
     form = forms.EmployeeForm(request.POST or None, employer=employer, initial={"branch": Branch.HEAD_OFFICE})
-    duplicates = []
+    duplicates, differences, existing = [], [], None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        existing = InsuredPerson.objects.filter(national_id=data["national_id"]).first()
+        existing = selectors.person_find(data["national_id"])
         duplicates = selectors.person_duplicates(
             first_name_th=data["first_name_th"],
             last_name_th=data["last_name_th"],
             birth_date=data["birth_date"],
             exclude_id=existing.pk if existing else None,
         )
-        if duplicates and not data["duplicates_checked"]:
+        # Someone already insured: what the form says against their record, and the officer chooses.
+        differences = selectors.person_differences(existing, form.person_fields()) if existing else []
+        if differences and not data.get("existing_person"):
+            form.existing_person_ask(
+                _("This person is already insured and their record differs from the form: choose what to do.")
+            )
+        elif duplicates and not data["duplicates_checked"]:
             form.add_error(
                 "duplicates_checked", _("Check the likely duplicates first, then tick this box to register.")
             )
@@ -272,6 +300,7 @@ def employee_register(request, pk):
                     id_type=data["id_type"],
                     monthly_wage=data["monthly_wage"],
                     hospital=data["hospital"],
+                    existing_person=data.get("existing_person") or None,
                     **form.person_fields(),
                 )
             except ValidationError as exc:
@@ -286,5 +315,11 @@ def employee_register(request, pk):
     return render(
         request,
         "registry/employee_register.html",
-        {"form": form, "employer": employer, "duplicates": duplicates},
+        {
+            "form": form,
+            "employer": employer,
+            "duplicates": duplicates,
+            "differences": differences,
+            "existing": existing,
+        },
     )

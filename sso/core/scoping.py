@@ -1,14 +1,23 @@
 """Office scoping, enforced here and nowhere else.
 
-Staff see the data of their own office; roles holding `core.view_all_offices` see every
+Scoping guards the work, not the people. An office's work is its own: statements, receipts,
+claims, tickets, work queues, the employers it is responsible for (their accounts and
+employment). A person is national: an insured person and their histories (sections,
+hospital, bank account, dependants) are read and served at any office, so their models say
+`OFFICE_SCOPE = None`, like national reference data, and name the office that keeps their
+file in `HOME_OFFICE` (the search ranks it first; a read from another office is logged by
+the registry). See docs/architecture.md, "National records and office work".
+
+Staff see the work of their own office; roles holding `core.view_all_offices` see every
 office. Each model that is scoped names the path from a row to its office in
-`OFFICE_SCOPE` (e.g. "office", "employer__responsible_office"; None for national
-reference data that every office reads). Views and API views
-fetch through `office_scoped` (lists) and `object_get_for_user` (one record), so a record
-of another office answers 404, the same as a record that does not exist.
+`OFFICE_SCOPE` (e.g. "office", "employer__responsible_office"), or a tuple of paths when a
+row belongs to two offices (a read of another office's person: the reader's and the
+person's); None for national records. Views and API views fetch through `office_scoped`
+(lists) and `object_get_for_user` (one record), so a record of another office answers 404,
+the same as a record that does not exist.
 """
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 ALL_OFFICES_PERMISSION = "core.view_all_offices"
@@ -31,6 +40,11 @@ def office_scoped(queryset: QuerySet, user) -> QuerySet:
         return queryset
     if user.office_id is None:
         return queryset.none()
+    if isinstance(path, tuple):  # a row of two offices: either one sees it
+        condition = Q()
+        for one in path:
+            condition |= Q(**{one: user.office_id})
+        return queryset.filter(condition)
     return queryset.filter(**{path: user.office_id})
 
 
@@ -61,7 +75,7 @@ def office_scope_sql(model, user, alias: str) -> tuple[str, list]:
     path = model.OFFICE_SCOPE
     if path is None or sees_all_offices(user):
         return "", []
-    if "__" in path:
+    if isinstance(path, tuple) or "__" in path:
         raise TypeError(f"{model.__name__}.OFFICE_SCOPE {path!r} spans tables: scope it with office_scoped.")
     if not (user and user.is_authenticated) or user.office_id is None:
         return "FALSE", []
