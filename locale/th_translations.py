@@ -2168,7 +2168,7 @@ TH = {
     "This person is already insured and their record differs from the form: choose what to do.": (
         "ผู้นี้เป็นผู้ประกันตนอยู่แล้วและข้อมูลในทะเบียนต่างจากแบบฟอร์ม: กรุณาเลือกว่าจะดำเนินการอย่างไร"
     ),
-
+}
 
 
 def merge(po_path: Path) -> list[str]:
