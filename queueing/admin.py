@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from queueing import services
-from queueing.models import Counter, Service, ServiceTarget
+from queueing.models import Counter, OfficeClosure, Service, ServiceTarget
 from sso.core.admin import OfficeWorkAdmin
 
 
@@ -41,3 +41,13 @@ class CounterAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):
     list_display = ["office", "number", "officer", "is_active"]
     list_filter = ["office", "is_active"]
     filter_horizontal = ["services"]
+
+
+@admin.register(OfficeClosure)
+class OfficeClosureAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):
+    """An office's own closed days besides the weekends and public holidays: the queue
+    planner's forecast expects no one on them (queueing.planning.calendar)."""
+
+    list_display = ["office", "day", "reason"]
+    list_filter = ["office"]
+    date_hierarchy = "day"

@@ -342,3 +342,18 @@ def test_a_supervisor_asks_for_a_run_and_a_real_worker_works_it_out(cast, client
     assert 'data-testid="planner-simulation"' in page
     listing = client.get(reverse("queueing:planner")).content.decode()
     assert reverse("queueing:planner_run", args=[run.pk]) in listing
+
+
+def test_an_office_administrator_closes_a_day_of_their_office_in_the_admin_and_the_forecast_follows(
+    cast, client_for, offices, office, history
+):
+    client = client_for(cast["admin"])
+    response = client.post(
+        "/admin/queueing/officeclosure/add/", {"day": "2026-12-03", "reason": "Moving to the new building"}
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    closure = OfficeClosure.objects.get()
+    assert (closure.office, closure.day) == (office, datetime.date(2026, 12, 3))
+    assert closure.history.get().history_user == cast["admin"]  # audited
+    [closed] = forecast_days(office_id=office.pk, days=[closure.day], today=TODAY)
+    assert closed.info.closed == "Moving to the new building" and closed.total == 0

@@ -37,6 +37,9 @@ _QUEUE_ADMIN = _QUEUE_WATCH + (
     "queueing.change_counter",
     "queueing.add_servicetarget",
     "queueing.change_servicetarget",
+    "queueing.view_officeclosure",
+    "queueing.add_officeclosure",
+    "queueing.change_officeclosure",
 )
 
 _REGISTRY_VIEW = (
