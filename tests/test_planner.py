@@ -357,3 +357,15 @@ def test_an_office_administrator_closes_a_day_of_their_office_in_the_admin_and_t
     assert closure.history.get().history_user == cast["admin"]  # audited
     [closed] = forecast_days(office_id=office.pk, days=[closure.day], today=TODAY)
     assert closed.info.closed == "Moving to the new building" and closed.total == 0
+
+
+def test_a_run_whose_history_is_gone_fails_and_says_so(cast, client_for, demo_history):
+    day = _open_ordinary_day(demo_history.pk)
+    run = planner_run_request(office=demo_history, day=day, officer=cast["supervisor"], replications=50)
+    QueueSummary.objects.filter(office=demo_history).delete()
+    failed = planner_run_execute(run_id=run.pk)
+    assert failed.status == PlannerRun.Status.FAILED and failed.error  # the refusal, kept for whoever looks
+    assert failed.result == {}
+    assert planner_run_execute(run_id=run.pk) is None  # not run again
+    page = client_for(cast["supervisor"]).get(reverse("queueing:planner_run", args=[run.pk])).content.decode()
+    assert 'data-testid="planner-failed"' in page

@@ -65,11 +65,13 @@ def planner_run_execute(*, run_id: int, today=None) -> PlannerRun | None:
     run = PlannerRun.objects.select_related("office").get(pk=run_id)
     try:
         result = _figures(run, today or timezone.localdate())
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - kept on the run, which the supervisor asks for again
+        # Not retried: a run whose history changed under it (or a bug) fails the same way
+        # again; a worker lost mid-run leaves it running, and the task's redelivery runs it.
         logger.exception("planner run %s failed", run_id)
         run.status, run.error, run.finished_at = PlannerRun.Status.FAILED, str(exc)[:2000], timezone.now()
         run.save(update_fields=["status", "error", "finished_at"])
-        raise
+        return run
     run.result, run.status, run.progress, run.finished_at = result, PlannerRun.Status.DONE, 100, timezone.now()
     run.save(update_fields=["result", "status", "progress", "finished_at"])
     return run
