@@ -18,7 +18,15 @@ from registry.models import (
     InsuredPerson,
     SectionSpell,
 )
-from tests.factories import HospitalFactory, employee_make, employer_make, name_tag, pin_make, tax_id_make
+from tests.factories import (
+    HospitalFactory,
+    contribution_months_make,
+    employee_make,
+    employer_make,
+    name_tag,
+    pin_make,
+    tax_id_make,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -325,7 +333,16 @@ def test_it_corrects_a_persons_details(api, world):
     )
 
 
+def _paid_a_year(world, cast, left_on):
+    """Twelve months of Section 33 contributions paid up to the month of leaving: what Section
+    39 counts (months paid, not months on record)."""
+    from sso.core.months import month_first
+
+    contribution_months_make(world.person, cast["counter"], last_period=month_first(left_on), count=12)
+
+
 def test_section_39_after_a_year_of_work(api, world, cast):
+    _paid_a_year(world, cast, today() - 30 * DAY)
     services.employee_leave(
         officer=cast["counter"], employment=world.job, ended_on=today() - 30 * DAY, reason="resigned"
     )
@@ -346,6 +363,7 @@ def test_section_39_needs_twelve_months_of_section_33(api, world, cast):
 
 
 def test_section_39_must_be_applied_for_within_six_months_of_leaving(api, world, cast):
+    _paid_a_year(world, cast, today() - 300 * DAY)
     services.employee_leave(
         officer=cast["counter"], employment=world.job, ended_on=today() - 300 * DAY, reason="resigned"
     )
