@@ -148,6 +148,19 @@ def validation_print(office, args):
     )
     verdict = "OFF by more than" if result.off else "within"
     print(f"  the planner is {verdict} {100 * ERROR_LIMIT:.0f}% on its past days")
+    print(f"  every demo office, its last {args.days} days pooled (100 replications each):")
+    from sso.core.demo import DEMO_OFFICES
+    from sso.core.models import Office
+
+    for other in Office.objects.filter(code__in=[row[0] for row in DEMO_OFFICES]).order_by("code"):
+        checked = validate(office_id=other.pk, count=args.days, replications=100)
+        p = checked.pooled
+        inside, days = checked.inside
+        print(
+            f"    {other.code}: p90 wait {p['recorded_p90']}/{p['simulated_p90']} min ({pct(p['p90_error'])}), within "
+            f"{pct(p['recorded_within'])}/{pct(p['simulated_within'])} ({100 * p['within_error']:+.1f} points), "
+            f"band {inside}/{days}{'  OFF' if checked.off else ''}"
+        )
 
 
 def timing_print(office, args):

@@ -21,6 +21,9 @@ from queueing.planning.simulation import CounterPlan, simulate
 from queueing.selectors import Histogram, queue_measures
 
 ERROR_LIMIT = 0.15
+# A wait's error is relative to the measured wait, or to this many minutes if that is less:
+# 2 minutes off a p90 of 2 minutes is not 100% off for anyone waiting.
+WAIT_FLOOR = 10
 # A counter that first called within this long of the opening was open from the opening, one
 # that last finished within this long of the closing stayed to the end of the queue.
 SPAN_SLACK = 3600.0
@@ -64,7 +67,7 @@ class DayCheck:
         """The simulated p90 wait's error relative to the recorded one."""
         if self.recorded_p90 is None or self.simulated_p90 is None:
             return None
-        return (self.simulated_p90 - self.recorded_p90) / max(self.recorded_p90, 1)
+        return (self.simulated_p90 - self.recorded_p90) / max(self.recorded_p90, WAIT_FLOOR)
 
     @property
     def within_error(self) -> float | None:
@@ -92,7 +95,7 @@ class Validation:
     @property
     def p50_error(self) -> float | None:
         values = [
-            abs(d.simulated_p50 - d.recorded_p50) / max(d.recorded_p50, 1)
+            abs(d.simulated_p50 - d.recorded_p50) / max(d.recorded_p50, WAIT_FLOOR)
             for d in self.days
             if d.simulated_p50 is not None and d.recorded_p50 is not None
         ]
@@ -132,7 +135,7 @@ class Validation:
             "simulated_within": sum(d.simulated_in for d in self.days) / sim_targeted if sim_targeted else None,
         }
         out["p90_error"] = (
-            (out["simulated_p90"] - out["recorded_p90"]) / max(out["recorded_p90"], 1)
+            (out["simulated_p90"] - out["recorded_p90"]) / max(out["recorded_p90"], WAIT_FLOOR)
             if out["recorded_p90"] is not None and out["simulated_p90"] is not None
             else None
         )
