@@ -19,3 +19,5 @@ class BenefitsConfig(AppConfig):
 
         # The registry's data-completeness panel shows what each benefit's rules need.
         providers.provide(providers.BENEFIT_NEEDS, selectors.benefit_needs)
+        # The queue's ticket page lists the documents a claim service needs.
+        providers.provide(providers.SERVICE_DOCUMENTS, selectors.service_documents)

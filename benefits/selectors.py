@@ -41,6 +41,16 @@ def benefit_needs() -> list[tuple[str, object, list[str]]]:
     return [(benefit, label, [cover_fact(benefit), *documents.get(benefit, [])]) for benefit, label in Benefit.choices]
 
 
+def service_documents(kind: str) -> list[tuple[str, str, bool]]:
+    """The documents a claim of the benefit named `kind` (a queue service's kind) needs, in
+    order: (Thai name, English name, required). None for a kind that is no benefit."""
+    return list(
+        DocumentRequirement.objects.filter(benefit=kind, is_active=True)
+        .order_by("order", "code")
+        .values_list("name_th", "name_en", "required")
+    )
+
+
 # Claims ------------------------------------------------------------------------------------
 
 

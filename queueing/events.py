@@ -1,7 +1,9 @@
 """Queue events for the display board: numbered per office, kept briefly for catch-up.
 
 Each call is published on the office's Redis channel and appended to a short list, so a
-board that reconnects with `Last-Event-ID` receives the calls it missed.
+board that reconnects with `Last-Event-ID` receives the calls it missed. The same round trip
+drops the phones' cached answer of the office (`phone_state_key`), so a phone hears of its
+call at its next poll.
 """
 
 import json
@@ -30,6 +32,16 @@ def _log_key(office_id: int) -> str:
     return f"queue:board:{office_id}:log"
 
 
+def phone_state_key(office_id: int) -> str:
+    """The office's queue as the customers' phones read it (queueing.phone), cached briefly."""
+    return f"queue:phone:{office_id}"
+
+
+def phone_state_bust(office_id: int) -> None:
+    """Drop the phones' cached answer of the office (a ticket started, finished, given up)."""
+    redis_client().delete(phone_state_key(office_id))
+
+
 # Number, keep and publish in one round trip (every call at every counter goes through here).
 _PUBLISH = """
 local id = redis.call('INCR', KEYS[1])
@@ -37,6 +49,7 @@ local message = '{"id": ' .. id .. ', ' .. ARGV[1]
 redis.call('LPUSH', KEYS[2], message)
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
 redis.call('PUBLISH', ARGV[3], message)
+redis.call('DEL', KEYS[3])
 return id
 """
 _script = None
@@ -47,7 +60,12 @@ def event_publish(office_id: int, payload: dict) -> int:
     if _script is None:
         _script = redis_client().register_script(_PUBLISH)
     body = json.dumps(payload, ensure_ascii=False)[1:]  # the object without its opening brace
-    return int(_script(keys=[_seq_key(office_id), _log_key(office_id)], args=[body, KEEP, channel(office_id)]))
+    return int(
+        _script(
+            keys=[_seq_key(office_id), _log_key(office_id), phone_state_key(office_id)],
+            args=[body, KEEP, channel(office_id)],
+        )
+    )
 
 
 def events_since(office_id: int, last_id: int) -> list[dict]:

@@ -2,7 +2,12 @@
 
 Tickets are called first come, first served within a counter's services, after the
 priority policy (see `Ticket.Priority`); every visit is timed against the announced
-service targets (`ServiceTarget`).
+service targets (`ServiceTarget`). A finished ticket may be rated once from the customer's
+phone (`Rating`).
+
+Over 500 lines: the queue's records (services, counters, visits, tickets and their calls and
+steps, the summary rows, closures, planner runs and ratings) are one model graph, kept in one
+module as every app keeps its models.
 """
 
 from django.conf import settings
@@ -67,6 +72,10 @@ class Service(BilingualName):
     prefix = models.CharField(_("ticket prefix"), max_length=2)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    # What to bring beyond a claim's documents (benefits' DocumentRequirement): one per line,
+    # shown on the ticket's page on the customer's phone.
+    documents_th = models.TextField(_("documents to bring (Thai)"), blank=True, help_text=_("One per line."))
+    documents_en = models.TextField(_("documents to bring (English)"), blank=True, help_text=_("One per line."))
 
     history = audited()
 
@@ -498,3 +507,40 @@ class PlannerRun(models.Model):
 
     def get_absolute_url(self):
         return reverse("queueing:planner_run", args=[self.pk])
+
+
+class Rating(models.Model):
+    """A customer's rating (1-5) of a finished ticket's service, given once from their phone:
+    tied to the office, service, counter and officer that served it."""
+
+    OFFICE_SCOPE = "office"
+
+    class Score(models.IntegerChoices):
+        VERY_BAD = 1, _("Very dissatisfied")
+        BAD = 2, _("Dissatisfied")
+        FAIR = 3, _("Neither")
+        GOOD = 4, _("Satisfied")
+        VERY_GOOD = 5, _("Very satisfied")
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="rating")
+    office = models.ForeignKey("core.Office", on_delete=models.PROTECT, related_name="+", db_index=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", db_index=False)
+    counter = models.ForeignKey(Counter, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    day = models.DateField(_("day"))  # the ticket's service day
+    score = models.PositiveSmallIntegerField(_("rating"), choices=Score.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("rated at"))
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        indexes = [models.Index(fields=["office", "day"], name="rating_office_day")]
+        constraints = [models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5")]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.score}"

@@ -18,7 +18,14 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from queueing.models import Counter, Service, ServiceKind, Ticket
-from queueing.selectors import REPEAT_DAYS, QueueMeasures, queue_measures, repeat_visits, service_targets_on
+from queueing.selectors import (
+    REPEAT_DAYS,
+    QueueMeasures,
+    queue_measures,
+    rating_counts,
+    repeat_visits,
+    service_targets_on,
+)
 from sso.core.models import Office, User
 from sso.core.reports import (
     NATIONAL,
@@ -612,11 +619,139 @@ def offices_build(period: Period) -> Content:
     )
 
 
+# --- Satisfaction: the customers' ratings from their phones (queueing.Rating) ----------------
+
+SCORES = (1, 2, 3, 4, 5)
+
+
+def _rating_figures(counts: dict[int, int]) -> dict:
+    """Ratings, their average and how many gave each score (1-5)."""
+    n = sum(counts.values())
+    average = round(sum(score * k for score, k in counts.items()) / n, 2) if n else None
+    return {"ratings": n, "average": average, **{f"score_{score}": counts.get(score, 0) for score in SCORES}}
+
+
+def _rating_columns() -> list[Column]:
+    return [
+        Column("ratings", _("Ratings"), "int"),
+        Column("average", _("Average (1-5)"), "decimal"),
+        *(Column(f"score_{score}", _("Rated %(score)s") % {"score": score}, "int") for score in SCORES),
+    ]
+
+
+def _rating_rows(rows: list[dict], key) -> dict:
+    grouped: dict = {}
+    for row in rows:
+        counts = grouped.setdefault(key(row), {})
+        counts[row["score"]] = counts.get(row["score"], 0) + row["n"]
+    return grouped
+
+
+def satisfaction_build(period: Period) -> Content:
+    """The customers' ratings of their service (1-5, given on the ticket's page once it is
+    finished): the average and the distribution, per service and per officer."""
+    rows = rating_counts(start=period.start, end=period.end, office_ids=period.offices())
+    whole = _rating_rows(rows, lambda row: None).get(None, {})
+    by_service = _rating_rows(rows, lambda row: row["service_id"])
+    by_officer = _rating_rows(rows, lambda row: row["officer_id"])
+    services = Service.objects.in_bulk(list(by_service))
+    officers = User.objects.in_bulk([pk for pk in by_officer if pk is not None])
+    service_rows = sorted(
+        ({"service": str(services[pk]), **_rating_figures(counts)} for pk, counts in by_service.items()),
+        key=lambda row: row["service"],
+    )
+    officer_rows = sorted(
+        (
+            {
+                "officer": (officers[pk].get_full_name() or officers[pk].username) if pk else str(_("(none)")),
+                **_rating_figures(counts),
+            }
+            for pk, counts in by_officer.items()
+        ),
+        key=lambda row: row["officer"],
+    )
+    distribution = [{"score": str(score), "ratings": whole.get(score, 0)} for score in SCORES]
+    figures = _rating_figures(whole)
+    return Content(
+        figures=[
+            Figure("ratings", _("Ratings"), figures["ratings"]),
+            Figure("average", _("Average rating (1-5)"), figures["average"], "decimal"),
+        ],
+        tables=[
+            Table(
+                "satisfaction_services",
+                str(_("Ratings by service")),
+                [Column("service", _("Service")), *_rating_columns()],
+                service_rows,
+                totals={"service": str(_("Total")), **figures} if service_rows else None,
+            ),
+            Table(
+                "satisfaction_officers",
+                str(_("Ratings by officer")),
+                [Column("officer", _("Officer")), *_rating_columns()],
+                officer_rows,
+            ),
+            Table(
+                "satisfaction_distribution",
+                str(_("Ratings by score")),
+                [Column("score", _("Rating")), Column("ratings", _("Ratings"), "int")],
+                distribution,
+            ),
+        ],
+        charts=[
+            Chart(
+                "satisfaction_scores",
+                str(_("Ratings by score")),
+                "bar",
+                "satisfaction_distribution",
+                "score",
+                ["ratings"],
+            )
+        ],
+    )
+
+
+def satisfaction_offices_build(period: Period) -> Content:
+    """Every office's ratings side by side: the average and the distribution."""
+    rows = rating_counts(start=period.start, end=period.end, office_ids=period.offices())
+    by_office = _rating_rows(rows, lambda row: row["office_id"])
+    offices = Office.objects.filter(pk__in=list(by_office)).order_by("code")
+    table_rows = [
+        {"office": office.code, "name": office.name, **_rating_figures(by_office[office.pk])} for office in offices
+    ]
+    whole = _rating_figures(_rating_rows(rows, lambda row: None).get(None, {}))
+    return Content(
+        figures=[
+            Figure("ratings", _("Ratings"), whole["ratings"]),
+            Figure("average", _("Average rating (1-5)"), whole["average"], "decimal"),
+        ],
+        tables=[
+            Table(
+                "satisfaction_offices",
+                str(_("Ratings by office")),
+                [Column("office", _("Office")), Column("name", _("Name")), *_rating_columns()],
+                table_rows,
+                totals={"office": str(_("Total")), "name": "", **whole} if table_rows else None,
+                links={"office": lambda row: dashboard_url(row["office"], period)},
+            )
+        ],
+    )
+
+
 SECTIONS = (
     ReportSection(OFFICE, "queue_services", _("Service times against the targets"), services_build, PERMISSION, 10),
     ReportSection(OFFICE, "queue_process", _("The process, end to end"), process_build, PERMISSION, 15),
     ReportSection(OFFICE, "queue_days", _("Service times by day and hour"), days_build, PERMISSION, 20),
+    ReportSection(OFFICE, "queue_satisfaction", _("Customer satisfaction"), satisfaction_build, PERMISSION, 25),
     ReportSection(OFFICE, "queue_counters", _("Counters and officers"), counters_build, PERMISSION, 30),
     ReportSection(OFFICE, "queue_priority", _("Priority tickets"), priority_build, PERMISSION, 40),
     ReportSection(NATIONAL, "queue_offices", _("Service times by office"), offices_build, PERMISSION, 10),
+    ReportSection(
+        NATIONAL,
+        "queue_satisfaction_offices",
+        _("Customer satisfaction by office"),
+        satisfaction_offices_build,
+        PERMISSION,
+        25,
+    ),
 )

@@ -635,3 +635,14 @@ def ticket_list(*, office_id):
         )
         .order_by("-service_day", "-issued_at", "-id")
     )
+
+
+def rating_counts(*, start: datetime.date, end: datetime.date, office_ids=None) -> list[dict]:
+    """The customers' ratings of the days from `start` to `end` (the tickets' days), counted
+    per office, service, officer and score: one query, small enough for the primary."""
+    from queueing.models import Rating
+
+    ratings = Rating.objects.filter(day__gte=start, day__lte=end)
+    if office_ids is not None:
+        ratings = ratings.filter(office_id__in=office_ids)
+    return list(ratings.values("office_id", "service_id", "officer_id", "score").annotate(n=Count("id")).order_by())

@@ -30,6 +30,7 @@ from queueing.models import (
     Counter,
     QueueRollup,
     QueueSummary,
+    Rating,
     Service,
     ServiceKind,
     ServiceTarget,
@@ -43,6 +44,7 @@ from queueing.sql import sql_read
 from registry.validators import account_number_clean, national_id_clean
 from sso.core.months import month_add, month_first, months_between
 from sso.core.numbering import number_next
+from sso.core.records import refuse, stamp
 from sso.core.tasks import days_reroll_on_commit
 
 
@@ -270,11 +272,19 @@ def ticket_start(*, counter: Counter, officer, now=None) -> Ticket:
     """The customer is at the counter: the service clock starts."""
     counter, ticket = _require_current(counter, officer, Ticket.Status.CALLED)
     ticket.started_at = now or timezone.now()
+    _phones_told(ticket.office_id)
     return TICKET_LIFECYCLE.move(ticket, Ticket.Status.SERVING, officer=officer, update_fields=["started_at"])
+
+
+def _phones_told(office_id: int) -> None:
+    """Once committed, the customers' phones read the office's queue afresh (queueing.phone);
+    a call does this in its board event's round trip (queueing.events)."""
+    transaction.on_commit(lambda: events.phone_state_bust(office_id))
 
 
 def _close(ticket: Ticket, outcome: str, now, officer) -> Ticket:
     ticket_close_check(ticket, outcome)
+    _phones_told(ticket.office_id)
     ticket.outcome = outcome
     ticket.finished_at = now
     TICKET_LIFECYCLE.move(ticket, Ticket.Status.DONE, officer=officer, update_fields=["outcome", "finished_at"])
@@ -349,6 +359,55 @@ def ticket_cancel(*, ticket: Ticket, officer, now=None) -> Ticket:
     if ticket.status != Ticket.Status.WAITING:
         raise QueueError(_("Only a waiting ticket can be cancelled."), code="not_waiting")
     return _close(ticket, Ticket.Outcome.CANCELLED, now or timezone.now(), officer)
+
+
+@transaction.atomic
+def ticket_give_up(*, ticket: Ticket, now=None) -> Ticket:
+    """The customer gives up their ticket from their phone: it leaves the queue, cancelled
+    (not a no-show), and only while it waits; once called, the counter decides."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != Ticket.Status.WAITING:
+        raise QueueError(_("This ticket has already been called: please go to the counter."), code="not_waiting")
+    return _close(ticket, Ticket.Outcome.CANCELLED, now or timezone.now(), None)
+
+
+# The outcomes of a service given: a rating is of a service the customer received.
+RATED_OUTCOMES = (Ticket.Outcome.COMPLETED, Ticket.Outcome.DOCUMENTS_MISSING, Ticket.Outcome.REFERRED)
+
+
+@transaction.atomic
+def rating_record(*, ticket: Ticket, score, comment: str = "", now=None) -> Rating:
+    """The customer's rating of their finished ticket, once: tied to the office, service,
+    counter and officer that served it. An unfinished, unserved or already rated ticket, or
+    a score outside 1-5, is refused and nothing is stored."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if score not in Rating.Score.values:
+        refuse("score", _("Choose a rating from 1 to 5."), "score")
+    comment = (comment or "").strip()
+    if len(comment) > Rating._meta.get_field("comment").max_length:
+        refuse("comment", _("The comment is too long (at most 500 characters)."), "comment")
+    if ticket.status != Ticket.Status.DONE or ticket.outcome not in RATED_OUTCOMES:
+        refuse("score", _("This ticket's service is not finished: it can be rated once it is."), "unfinished")
+    if Rating.objects.filter(ticket_id=ticket.pk).exists():
+        refuse("score", _("This ticket has already been rated: thank you."), "rated")
+    rating = Rating(
+        ticket=ticket,
+        office_id=ticket.office_id,
+        service_id=ticket.service_id,
+        counter_id=ticket.counter_id,
+        officer_id=ticket.officer_id,
+        day=ticket.service_day,
+        score=score,
+        comment=comment,
+        rated_at=now or timezone.now(),
+    )
+    stamp(rating, None, "rated from the ticket's page")
+    rating.save()
+    return rating
 
 
 @transaction.atomic

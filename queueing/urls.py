@@ -20,6 +20,11 @@ urlpatterns = [
     path("device/kiosk/ticket/<str:token>/", views.device_kiosk_ticket, name="device_kiosk_ticket"),
     path("device/board/", views.device_board, name="device_board"),
     path("device/board/events/", views.device_board_events, name="device_board_events"),
+    # The ticket on the customer's phone: public, named by the QR's signed link only.
+    path("t/<str:token>/", views.ticket_public, name="ticket_public"),
+    path("t/<str:token>/state/", views.ticket_public_state, name="ticket_public_state"),
+    path("t/<str:token>/give-up/", views.ticket_public_give_up, name="ticket_public_give_up"),
+    path("t/<str:token>/rate/", views.ticket_public_rate, name="ticket_public_rate"),
     path("live/", views.live, name="live"),
     path("live/national/", views.live_national, name="live_national"),
     path("report/", views.report, name="report"),

@@ -1,3 +1,10 @@
+"""The queue's pages: the kiosk, the counter console, the board, the public screens (a
+device's), the ticket on the customer's phone, the live queue and the ticket list.
+
+Over 500 lines: every page of the queue (staff, device and public) is here, as each app keeps
+its pages in one views module; the planner's are in queueing.planning.
+"""
+
 import datetime
 import json
 import time
@@ -8,17 +15,17 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection as db_connection
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from queueing import devices, events, services
+from queueing import devices, events, phone, services
 from queueing.filters import OfficeTicketFilter
 from queueing.forms import FinishForm, KioskForm, TransferForm
-from queueing.models import ServiceKind, Ticket
+from queueing.models import Rating, ServiceKind, Ticket
 from queueing.selectors import (
     board_state,
     counter_current_ticket,
@@ -40,6 +47,7 @@ from sso.core.models import Device
 from sso.core.scoping import sees_all_offices
 from sso.core.selectors import office_get_for_user, office_list
 from sso.core.services import office_notice_set
+from sso.core.throttling import client_address
 
 
 def _office(request):
@@ -398,6 +406,100 @@ def device_board(request, device):
 @device_required(Device.Kind.BOARD)
 def device_board_events(request, device):
     return _board_stream(request, device.office_id, device=device)
+
+
+# --- The ticket on the customer's phone (public: the QR's signed link is its only key) -----------
+
+# Pages and forms one address may ask for in a minute (the polls have their own limit).
+PHONE_PAGES_PER_MINUTE = 120
+
+
+def _phone_ticket(request, token, *, limit=PHONE_PAGES_PER_MINUTE, scope="phone"):
+    """The ticket of the QR's link; a tampered or expired link, or one past the address's
+    limit, is a 404 / 429 that says nothing of any ticket."""
+    if rate_spent(scope, client_address(request) or "unknown", limit, 60):
+        return None, HttpResponse(_("Too many requests: please wait a moment."), status=429)
+    ticket = phone.ticket_from_token(token)
+    if ticket is None:
+        raise Http404("No such ticket.")
+    return ticket, None
+
+
+def _phone_context(request, token):
+    """The page's context, or the refusal (429) to answer instead."""
+    ticket, refused = _phone_ticket(request, token)
+    if refused:
+        return None, refused
+    rated = ticket.status == Ticket.Status.DONE and Rating.objects.filter(ticket_id=ticket.pk).exists()
+    context = {
+        "ticket": ticket,
+        "token": token,
+        "state": phone.ticket_state_of(ticket),
+        "rated": rated,
+        "may_rate": ticket.outcome in services.RATED_OUTCOMES and not rated,
+        "scores": Rating.Score.choices,
+        "documents": phone.documents_to_bring(ticket.service) if ticket.status != Ticket.Status.DONE else [],
+        "poll_seconds": phone.POLL_SECONDS,
+        "errors": [],
+    }
+    return context, None
+
+
+@require_safe
+def ticket_public(request, token):
+    """The ticket on the customer's phone: number, service, people ahead and wait, "your
+    turn" with the counter, documents to bring, give up while waiting, rate once finished."""
+    context, refused = _phone_context(request, token)
+    return refused or render(request, "queueing/ticket_public.html", context)
+
+
+@require_safe
+def ticket_public_state(request, token):
+    """The page's poll: this ticket's state from the office's cached state (no query of its
+    own while the ticket is open), rate-limited per address."""
+    if rate_spent("phone-poll", client_address(request) or "unknown", phone.POLLS_PER_MINUTE, 60):
+        return JsonResponse({"error": str(_("Too many requests: please wait a moment."))}, status=429)
+    pk = devices.ticket_id_from_token(token, max_age=phone.PHONE_TICKET_SECONDS)
+    office_id = request.GET.get("office", "")
+    if pk is None:
+        raise Http404("No such ticket.")
+    state = phone.ticket_state(pk, int(office_id)) if office_id.isdigit() else None
+    if state is None:  # not the office's ticket of today, or finished a while ago: read it
+        ticket = Ticket.objects.select_related("service").filter(pk=pk).first()
+        if ticket is None:
+            raise Http404("No such ticket.")
+        state = phone.ticket_state_of(ticket)
+    return JsonResponse(state)
+
+
+@require_POST
+def ticket_public_give_up(request, token):
+    """The customer gives up the ticket (while it waits): cancelled, not a no-show."""
+    context, refused = _phone_context(request, token)
+    if refused:
+        return refused
+    try:
+        services.ticket_give_up(ticket=context["ticket"])
+    except ValidationError as exc:
+        context["errors"] = exc.messages
+        return render(request, "queueing/ticket_public.html", context, status=400)
+    return redirect("queueing:ticket_public", token=token)
+
+
+@require_POST
+def ticket_public_rate(request, token):
+    """The customer's rating (1-5, an optional comment) of the finished ticket, once."""
+    context, refused = _phone_context(request, token)
+    if refused:
+        return refused
+    try:
+        services.rating_record(
+            ticket=context["ticket"], score=request.POST.get("score"), comment=request.POST.get("comment", "")
+        )
+    except ValidationError as exc:
+        context["errors"] = exc.messages
+        return render(request, "queueing/ticket_public.html", context, status=400)
+    return redirect("queueing:ticket_public", token=token)
 
 
 # --- Supervisor ---------------------------------------------------------------------

@@ -271,6 +271,11 @@ EXPECTED = {
     "queueing:device_kiosk_ticket": device_page(),
     "queueing:device_board": device_page(),
     "queueing:device_board_events": device_page(),
+    # The ticket on the customer's phone: anyone holding the QR's signed link, of any office.
+    "queueing:ticket_public": public(national=True),
+    "queueing:ticket_public_state": public(national=True),
+    "queueing:ticket_public_give_up": public(ok=405, anon=405, national=True, post=ALL_SIGNED_IN + "-"),
+    "queueing:ticket_public_rate": public(ok=405, anon=405, national=True, post=ALL_SIGNED_IN + "-"),
     "queueing:live": may(QUEUE_LIVE),
     "queueing:live_national": may(REPORTS_NATIONAL),  # queueing.view_queue_live and core.view_all_offices
     "queueing:report": may(QUEUE_LIVE),
@@ -933,6 +938,10 @@ KWARGS = {
     "queueing:kiosk_ticket": _by("ticket"),
     "queueing:planner_run": _by("planner_run"),
     "queueing:device_kiosk_ticket": lambda w, u, o: {"token": _ticket_token(w.records(o).ticket)},
+    "queueing:ticket_public": lambda w, u, o: {"token": _ticket_token(w.records(o).ticket)},
+    "queueing:ticket_public_state": lambda w, u, o: {"token": _ticket_token(w.records(o).ticket)},
+    "queueing:ticket_public_give_up": lambda w, u, o: {"token": _ticket_token(w.records(o).ticket)},
+    "queueing:ticket_public_rate": lambda w, u, o: {"token": _ticket_token(w.records(o).ticket)},
     "queueing:console": _by("counter"),
     "queueing:console_case": _by("counter"),
     "queueing:console_action": lambda w, u, o: {"pk": w.records(o).counter.pk, "action": "call-next"},

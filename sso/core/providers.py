@@ -17,6 +17,11 @@ PAID_MONTHS_COUNT = "paid_months_count"
 # answered by `benefits.selectors.benefit_needs` (the facts are named in `registry.selectors`).
 BENEFIT_NEEDS = "benefit_needs"
 
+# The documents a kind of queue service needs from the person: `(kind) -> [(name_th, name_en,
+# required), ...]`, answered by `benefits.selectors.service_documents` (the claim's documents);
+# the queue's ticket page on the customer's phone lists them.
+SERVICE_DOCUMENTS = "service_documents"
+
 _PROVIDERS: dict[str, Callable] = {}
 
 
