@@ -10,6 +10,61 @@ from pathlib import Path
 import polib
 
 TH = {
+    # The ticket on the customer's phone, documents to bring, satisfaction (issue 18).
+    "documents to bring (Thai)": "เอกสารที่ต้องนำมา (ภาษาไทย)",
+    "One per line.": "บรรทัดละหนึ่งรายการ",
+    "documents to bring (English)": "เอกสารที่ต้องนำมา (ภาษาอังกฤษ)",
+    "Very dissatisfied": "ไม่พอใจมาก",
+    "Dissatisfied": "ไม่พอใจ",
+    "Neither": "เฉย ๆ",
+    "Satisfied": "พอใจ",
+    "Very satisfied": "พอใจมาก",
+    "rating": "ความพึงพอใจ",
+    "comment": "ความคิดเห็น",
+    "rated at": "เวลาที่ให้คะแนน",
+    "ratings": "ความพึงพอใจ",
+    "Ratings": "จำนวนผู้ให้คะแนน",
+    "Average (1-5)": "คะแนนเฉลี่ย (1-5)",
+    "Rated %(score)s": "ให้ %(score)s คะแนน",
+    "(none)": "(ไม่มี)",
+    "Average rating (1-5)": "คะแนนความพึงพอใจเฉลี่ย (1-5)",
+    "Ratings by service": "ความพึงพอใจตามบริการ",
+    "Ratings by officer": "ความพึงพอใจตามเจ้าหน้าที่",
+    "Ratings by score": "จำนวนผู้ให้คะแนนตามระดับคะแนน",
+    "Rating": "คะแนน",
+    "Ratings by office": "ความพึงพอใจตามสำนักงาน",
+    "Customer satisfaction": "ความพึงพอใจของผู้รับบริการ",
+    "Customer satisfaction by office": "ความพึงพอใจของผู้รับบริการตามสำนักงาน",
+    "This ticket has already been called: please go to the counter.": "บัตรคิวนี้ถูกเรียกแล้ว กรุณาไปที่ช่องบริการ",
+    "Choose a rating from 1 to 5.": "กรุณาเลือกคะแนน 1 ถึง 5",
+    "The comment is too long (at most 500 characters).": "ความคิดเห็นยาวเกินไป (ไม่เกิน 500 ตัวอักษร)",
+    "This ticket's service is not finished: it can be rated once it is.": (
+        "การให้บริการของบัตรคิวนี้ยังไม่เสร็จสิ้น ให้คะแนนได้เมื่อเสร็จแล้ว"
+    ),
+    "This ticket has already been rated: thank you.": "บัตรคิวนี้ได้รับการให้คะแนนแล้ว ขอบคุณค่ะ",
+    "This page follows your turn by itself: keep it open.": "หน้านี้ติดตามคิวของท่านให้เอง กรุณาเปิดหน้านี้ไว้",
+    "Your turn!": "ถึงคิวของท่านแล้ว!",
+    "Please go to counter": "เชิญที่ช่องบริการ",
+    "This ticket was given up: it is no longer in the queue.": "ท่านได้ยกเลิกบัตรคิวนี้แล้ว บัตรนี้ไม่อยู่ในคิวอีกต่อไป",
+    "This ticket was called and no one came: please take a new ticket.": (
+        "บัตรคิวนี้ถูกเรียกแล้วแต่ไม่มีผู้มารับบริการ กรุณากดบัตรคิวใหม่"
+    ),
+    "This ticket was transferred to another service: follow your new ticket.": (
+        "บัตรคิวนี้ถูกโอนไปยังบริการอื่นแล้ว กรุณาติดตามบัตรคิวใหม่ของท่าน"
+    ),
+    "Your service is finished. Thank you for coming.": "การให้บริการเสร็จสิ้นแล้ว ขอบคุณที่มาใช้บริการ",
+    "Give up my ticket": "ยกเลิกบัตรคิวของฉัน",
+    "You leave the queue; your number will not be called.": "ท่านจะออกจากคิว และหมายเลขของท่านจะไม่ถูกเรียก",
+    "if it applies": "ถ้ามี",
+    "Check that you have them before you are called: a missing document means coming back.": (
+        "กรุณาตรวจสอบให้ครบก่อนถูกเรียก หากเอกสารไม่ครบจะต้องกลับมาใหม่"
+    ),
+    "How was your service?": "ท่านพอใจกับการให้บริการครั้งนี้เพียงใด",
+    "Your rating": "คะแนนของท่าน",
+    "Comment (optional)": "ความคิดเห็น (ไม่บังคับ)",
+    "Send my rating": "ส่งคะแนน",
+    "Thank you for your rating.": "ขอบคุณสำหรับคะแนนของท่าน",
+    "Too many requests: please wait a moment.": "มีการเรียกใช้มากเกินไป กรุณารอสักครู่",
     # The queue planner: forecast, simulation, check against recorded days (issue 19).
     "Queue planner": "วางแผนช่องบริการ",
     "Forecast a coming day's arrivals and simulate it against the standards.": (
