@@ -357,7 +357,9 @@ class Payment(models.Model):
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.POSTED)
     # A counter payment dated other than the day it is posted: why, and the supervisor who
     # confirmed it on the officer's screen (four eyes).
-    date_reason = models.CharField(_("reason for the payment date"), max_length=300, blank=True)
+    date_reason = models.CharField(
+        _("reason for the payment date"), max_length=300, blank=True, default="", db_default=""
+    )
     date_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
