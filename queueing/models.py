@@ -323,10 +323,9 @@ class TicketEvent(models.Model):
 HISTOGRAM_CAP = 480
 
 
-class QueueFigures(models.Model):
-    """The queue's figures of a group of tickets (see QueueSummary): counts, and each duration
-    as a histogram of whole minutes with its sum and maximum. Shared by the summary rows and
-    their roll-ups, which add up element by element (queue_histogram_sum, migration 0013)."""
+class QueueCounts(models.Model):
+    """The queue's figures of a group of tickets (see QueueSummary) without their histograms:
+    counts, and each duration's sum and maximum."""
 
     # Counts of tickets: all of them, new visits (not transfers), and by outcome.
     tickets = models.PositiveIntegerField(default=0)
@@ -342,14 +341,11 @@ class QueueFigures(models.Model):
     within_target = models.PositiveIntegerField(default=0)
     # Wait: issued -> first call (every ticket called). Service: start -> finish. Visit:
     # the visit's start -> this, its last service's finish (served tickets: one a visit).
-    wait_hist = ArrayField(models.PositiveIntegerField(), default=list)
     waited = models.PositiveIntegerField(default=0)  # the tickets called: the wait's count
     wait_seconds = models.BigIntegerField(default=0)
     wait_max = models.PositiveIntegerField(default=0)
-    service_hist = ArrayField(models.PositiveIntegerField(), default=list)
     service_seconds = models.BigIntegerField(default=0)
     service_max = models.PositiveIntegerField(default=0)
-    visit_hist = ArrayField(models.PositiveIntegerField(), default=list)
     visit_seconds = models.BigIntegerField(default=0)
     visit_max = models.PositiveIntegerField(default=0)
     # The process, end to end: the visit's start -> its case's step on this ticket (a receipt
@@ -359,7 +355,6 @@ class QueueFigures(models.Model):
     processed = models.PositiveIntegerField(default=0)
     process_targeted = models.PositiveIntegerField(default=0)
     process_within = models.PositiveIntegerField(default=0)
-    process_hist = ArrayField(models.PositiveIntegerField(), default=list)
     process_seconds = models.BigIntegerField(default=0)
     process_max = models.PositiveIntegerField(default=0)
 
@@ -369,21 +364,30 @@ class QueueFigures(models.Model):
         abstract = True
 
 
-class QueueSummary(QueueFigures):
-    """The queue's figures of one office's day for one service, hour of issue, priority class,
+class QueueFigures(QueueCounts):
+    """QueueCounts with each duration as a histogram of whole minutes (see QueueRollup), which
+    add up element by element (queue_histogram_sum, migration 0013)."""
+
+    wait_hist = ArrayField(models.PositiveIntegerField(), default=list)
+    service_hist = ArrayField(models.PositiveIntegerField(), default=list)
+    visit_hist = ArrayField(models.PositiveIntegerField(), default=list)
+    process_hist = ArrayField(models.PositiveIntegerField(), default=list)
+
+    class Meta:
+        abstract = True
+
+
+class QueueSummary(QueueCounts):
+    """The queue's counts of one office's day for one service, hour of issue, priority class,
     counter and officer: the tickets issued that hour and what became of them.
 
     Derived data, not a record: rebuilt for a whole day by `queue_summary_roll` (delete and
     insert, idempotent; a late correction re-rolls the day), never edited, not audited. The
     reports read only these rows and their roll-ups (QueueRollup; queueing.selectors,
-    `queue_measures`), never the tickets.
-
-    Each duration is kept as a histogram of whole minutes, rounded up: element b (0-based; the
-    array is PostgreSQL's, 1-based) counts the durations over b - 1 and up to b minutes
-    (element 0: none at all), the last element HISTOGRAM_CAP every one longer; the array ends
-    at its last non-zero element. Histograms add element by element, so the percentiles and
-    the share within a target over any range are exact to the minute; the sums (seconds) give
-    the averages and the maxima (seconds) the longest.
+    `queue_measures`), never the tickets: these rows for what needs the hour (arrivals and
+    average waits by hour), with no histogram. A row holds about 1.4 tickets; its four
+    histograms made the table larger than the tickets' (7.8 GB for 10,000,000 tickets), and
+    nothing reads percentiles by the hour: the roll-ups keep them.
     """
 
     office = models.ForeignKey("core.Office", on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -409,9 +413,16 @@ class QueueSummary(QueueFigures):
 
 
 class QueueRollup(QueueFigures):
-    """The summary rows (QueueSummary) of one office's day or month for one service and
-    priority class, added up: without the hour, and (`detail`) by the counter and officer of
-    the last call or (not `detail`) over them all. What the report pages read when they need
+    """The queue's figures of one office's day or month for one service and priority class:
+    the summary rows (QueueSummary) without the hour, and (`detail`) by the counter and officer
+    of the last call or (not `detail`) over them all, with each duration's histogram.
+
+    Each duration is kept as a histogram of whole minutes, rounded up: element b (0-based; the
+    array is PostgreSQL's, 1-based) counts the durations over b - 1 and up to b minutes
+    (element 0: none at all), the last element HISTOGRAM_CAP every one longer; the array ends
+    at its last non-zero element. Histograms add element by element, so the percentiles and
+    the share within a target over any range are exact to the minute; the sums (seconds) give
+    the averages and the maxima (seconds) the longest. What the report pages read when they need
     no hour: a month of the national page is one row per office, service and priority class,
     not one per hour, counter and officer.
 

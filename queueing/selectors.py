@@ -474,7 +474,8 @@ _HISTOGRAMS = ("wait", "service", "visit", "process")
 
 def _measure_source(start: datetime.date, end: datetime.date, names: set[str]) -> tuple[str, str, dict]:
     """The rows that answer a measure grouped or narrowed by `names` over `start`..`end`: the
-    table and the condition on it. An hour needs the summary rows; anything else reads the
+    table and the condition on it. An hour needs the summary rows (counts and sums only, no
+    histogram); anything else reads the
     roll-ups (by counter and officer only when asked for them): the month rows of the range's
     whole months that have ended and been rolled up, the day rows of its other days."""
     if "hour" in names:
@@ -520,6 +521,8 @@ def queue_measures(
     percentiles or averages of them). Reads the roll-ups, or the summary rows for an hour
     (`_measure_source`), never the tickets: one query, whatever the range."""
     table, condition, values = _measure_source(start, end, {*by, *where})
+    if table == "queueing_queuesummary" and histograms:
+        raise ValueError("A measure by the hour has no histograms: ask for histograms=().")
     conditions = [condition]
     if office_ids is not None:
         conditions.append("s.office_id = ANY(%(offices)s)")

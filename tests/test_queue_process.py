@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from benefits import services as benefits
 from queueing import services
-from queueing.models import Counter, QueueSummary, Service, Ticket, TicketEvent, Visit
+from queueing.models import Counter, QueueRollup, QueueSummary, Service, Ticket, TicketEvent, Visit
 from queueing.reports import SECTIONS, process_build
 from queueing.selectors import repeat_visits
 from sso.core import signals
@@ -109,7 +109,7 @@ def test_a_receipt_issued_at_the_counter_ends_the_contribution_visit_20_minutes_
     # The customer took the ticket 20 minutes before the receipt.
     Visit.objects.filter(pk=ticket.visit_id).update(started_at=receipt.issued_at - 20 * MINUTE)
     services.queue_summary_roll(day=ticket.service_day)
-    row = QueueSummary.objects.get(service=desk["contribution"], processed__gt=0)
+    row = QueueRollup.objects.get(service=desk["contribution"], processed__gt=0, span="day", detail=False)
     assert (row.processed, row.process_within, row.process_seconds, row.process_max) == (1, 1, 1200, 1200)
     assert row.process_hist == [0] * 20 + [1]
 
@@ -134,7 +134,7 @@ def test_a_claim_recorded_then_decided_at_the_counter_keeps_both_steps_the_decis
     ]
     Visit.objects.filter(pk=ticket.visit_id).update(started_at=claim.adjudicated_at - 35 * MINUTE)
     services.queue_summary_roll(day=ticket.service_day)
-    row = QueueSummary.objects.get(service=desk["sickness"], processed__gt=0)
+    row = QueueRollup.objects.get(service=desk["sickness"], processed__gt=0, span="day", detail=False)
     assert (row.processed, row.process_seconds, row.process_hist) == (1, 2100, [0] * 35 + [1])
 
 
@@ -265,22 +265,22 @@ def morning(desk):
 
 def test_the_roll_up_times_the_process_from_the_visit_start_to_its_step(morning):
     rows = {
-        (r.service_id, r.hour): (
-            r.processed,
-            r.process_targeted,
-            r.process_within,
-            r.process_hist,
-            r.process_seconds,
-            r.process_max,
-        )
+        (r.service_id, r.hour): (r.processed, r.process_targeted, r.process_within, r.process_seconds, r.process_max)
         for r in QueueSummary.objects.filter(day=DAY)
     }
-    contribution, sickness = morning["contribution"].pk, morning["sickness"].pk
+    contribution, sickness, maternity = morning["contribution"].pk, morning["sickness"].pk, morning["maternity"].pk
     assert rows == {
-        (contribution, 9): (1, 1, 1, [0] * 20 + [1], 1200, 1200),
-        (sickness, 10): (1, 1, 1, [0] * 40 + [1], 2400, 2400),
-        (sickness, 11): (1, 1, 1, [0] * 10 + [1], 600, 600),
-        (morning["maternity"].pk, 12): (1, 0, 0, [0] * 30 + [1], 1800, 1800),
+        (contribution, 9): (1, 1, 1, 1200, 1200),
+        (sickness, 10): (1, 1, 1, 2400, 2400),
+        (sickness, 11): (1, 1, 1, 600, 600),
+        (maternity, 12): (1, 0, 0, 1800, 1800),
+    }
+    # The histograms are the day's roll-up's, per service (the hours added up).
+    hists = {r.service_id: r.process_hist for r in QueueRollup.objects.filter(day=DAY, span="day", detail=False)}
+    assert hists == {
+        contribution: [0] * 20 + [1],
+        sickness: [0] * 10 + [1] + [0] * 29 + [1],
+        maternity: [0] * 30 + [1],
     }
 
 

@@ -117,21 +117,32 @@ def test_the_roll_up_counts_each_ticket_once_by_service_hour_priority_counter_an
     nine = rows[(contribution, 9, regular, one, a)]
     assert (nine.tickets, nine.arrivals, nine.served, nine.documents_missing, nine.within_target) == (3, 3, 3, 1, 2)
     # Waits 10, 16, 13 minutes; services 10, 30, 5; visits 21, 46, 18 (rounded up).
-    assert nine.wait_hist == [0] * 10 + [1, 0, 0, 1, 0, 0, 1]
-    assert nine.service_hist == [0] * 5 + [1, 0, 0, 0, 0, 1] + [0] * 19 + [1]
-    assert nine.visit_hist == [0] * 18 + [1, 0, 0, 1] + [0] * 24 + [1]
     assert (nine.waited, nine.wait_seconds, nine.wait_max) == (3, 600 + 930 + 780, 930)
     assert (nine.visit_seconds, nine.visit_max) == (1230 + 2760 + 1080, 2760)
     no_show = rows[(contribution, 9, priority, one, a)]
-    assert (no_show.tickets, no_show.no_shows, no_show.served, no_show.wait_hist) == (1, 1, 0, [0] * 21 + [1])
+    assert (no_show.tickets, no_show.no_shows, no_show.served, no_show.wait_max) == (1, 1, 0, 21 * 60)
     cancelled = rows[(contribution, 10, regular, None, None)]
-    assert (cancelled.cancelled, cancelled.waited, cancelled.wait_hist, cancelled.service_hist) == (1, 0, [], [])
+    assert (cancelled.cancelled, cancelled.waited, cancelled.wait_seconds, cancelled.service_seconds) == (1, 0, 0, 0)
     transferred = rows[(contribution, 10, regular, one, a)]
     assert (transferred.arrivals, transferred.transfers, transferred.served) == (1, 1, 0)
     sick = rows[(m["sickness"].pk, 10, regular, m["four"].pk, m["b"].pk)]
     # A transfer is no arrival; its visit runs from 10:30: 45 minutes exactly, within 45.
     assert (sick.arrivals, sick.served, sick.within_target, sick.visit_max) == (0, 1, 1, 2700)
-    assert len(sick.visit_hist) == 46 and sick.visit_hist[45] == 1
+    # The histograms are the day's roll-up's, by counter and officer (no hour): counter 1's
+    # regular row holds T1, T2, T4 and the transferred T6 (waited 5, served 10 minutes).
+    rollups = {
+        (r.service_id, r.priority, r.counter_id): r
+        for r in QueueRollup.objects.filter(office=m["office"], span="day", day=DAY, detail=True)
+    }
+    one_regular = rollups[(contribution, regular, one)]
+    # Waits 10, 16, 13 and 5 minutes; services 10, 30, 5 and 10; visits 21, 46, 18.
+    assert one_regular.wait_hist == [0] * 5 + [1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1]
+    assert one_regular.service_hist == [0] * 5 + [1, 0, 0, 0, 0, 2] + [0] * 19 + [1]
+    assert one_regular.visit_hist == [0] * 18 + [1, 0, 0, 1] + [0] * 24 + [1]
+    assert rollups[(contribution, priority, one)].wait_hist == [0] * 21 + [1]
+    assert rollups[(contribution, regular, None)].wait_hist == []
+    sick_rollup = rollups[(m["sickness"].pk, regular, m["four"].pk)]
+    assert len(sick_rollup.visit_hist) == 46 and sick_rollup.visit_hist[45] == 1
 
 
 def test_measures_over_a_range_give_percentiles_to_the_minute(morning):
@@ -203,16 +214,20 @@ def test_a_day_is_rolled_up_without_the_hour_with_and_without_its_counters(morni
     }
     regular = overall[(morning["contribution"].pk, Ticket.Priority.REGULAR)]
     assert (regular.tickets, regular.served, regular.cancelled, regular.transfers) == (5, 3, 1, 1)
-    # Every figure read from the roll-ups is the one read from the summary rows (by hour).
+    # Every count read from the roll-ups is the one read from the summary rows (by hour, which
+    # have no histograms).
     office_ids = [morning["office"].pk]
     for by in [(), ("service",), ("counter",), ("officer", "priority")]:
-        by_hour = queue_measures(start=DAY, end=DAY, office_ids=office_ids, by=(*by, "hour"))
+        by_hour = queue_measures(start=DAY, end=DAY, office_ids=office_ids, by=(*by, "hour"), histograms=())
         totals = {}
         for m in by_hour:
             key = tuple(sorted((k, v) for k, v in m.group.items() if k != "hour"))
             totals.setdefault(key, []).append(m)
         summed = {key: _figures([queue_total(ms)])[()] for key, ms in totals.items()}
-        assert _figures(queue_measures(start=DAY, end=DAY, office_ids=office_ids, by=by)) == summed
+        rolled = queue_measures(start=DAY, end=DAY, office_ids=office_ids, by=by, histograms=())
+        assert _figures(rolled) == summed
+    with pytest.raises(ValueError):
+        queue_measures(start=DAY, end=DAY, office_ids=office_ids, by=("hour",))
 
 
 def test_an_ended_month_is_rolled_up_and_read_whole(morning):

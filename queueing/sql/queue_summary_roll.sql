@@ -61,7 +61,8 @@ bucketed AS (
 ),
 grouped AS (
     -- Three groupings in one pass: the summary row (hour, counter, officer), the day's roll-up
-    -- by counter and officer (`detail`), and the day's roll-up over them (grain 0, 4, 7).
+    -- by counter and officer (`detail`), and the day's roll-up over them (grain 0, 4, 7). The
+    -- histograms are the roll-ups' only (grouping(hour) = 1): a summary row keeps counts.
     SELECT office_id, service_day, service_id, priority, hour, counter_id, officer_id,
            grouping(hour, counter_id, officer_id) AS grain,
            count(*) AS tickets,
@@ -73,16 +74,16 @@ grouped AS (
            count(*) FILTER (WHERE outcome = 'transferred') AS transfers,
            count(visit) FILTER (WHERE target IS NOT NULL) AS targeted,
            count(*) FILTER (WHERE visit_b <= target) AS within_target,
-           queue_histogram(array_agg(wait_b)) AS wait_hist, count(wait) AS waited,
+           CASE WHEN grouping(hour) = 1 THEN queue_histogram(array_agg(wait_b)) END AS wait_hist, count(wait) AS waited,
            coalesce(sum(round(wait)), 0) AS wait_seconds, coalesce(max(round(wait)), 0) AS wait_max,
-           queue_histogram(array_agg(service_b)) AS service_hist,
+           CASE WHEN grouping(hour) = 1 THEN queue_histogram(array_agg(service_b)) END AS service_hist,
            coalesce(sum(round(service)), 0) AS service_seconds, coalesce(max(round(service)), 0) AS service_max,
-           queue_histogram(array_agg(visit_b)) AS visit_hist,
+           CASE WHEN grouping(hour) = 1 THEN queue_histogram(array_agg(visit_b)) END AS visit_hist,
            coalesce(sum(round(visit)), 0) AS visit_seconds, coalesce(max(round(visit)), 0) AS visit_max,
            count(process) AS processed,
            count(process) FILTER (WHERE target IS NOT NULL) AS process_targeted,
            count(*) FILTER (WHERE process_b <= target) AS process_within,
-           queue_histogram(array_agg(process_b)) AS process_hist,
+           CASE WHEN grouping(hour) = 1 THEN queue_histogram(array_agg(process_b)) END AS process_hist,
            coalesce(sum(round(process)), 0) AS process_seconds, coalesce(max(round(process)), 0) AS process_max
     FROM bucketed
     GROUP BY office_id, service_day, service_id, priority,
@@ -92,14 +93,12 @@ summary AS (
     INSERT INTO queueing_queuesummary (
         office_id, day, service_id, hour, priority, counter_id, officer_id,
         tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
-        wait_hist, waited, wait_seconds, wait_max, service_hist, service_seconds, service_max,
-        visit_hist, visit_seconds, visit_max,
-        processed, process_targeted, process_within, process_hist, process_seconds, process_max, rolled_at)
+        waited, wait_seconds, wait_max, service_seconds, service_max, visit_seconds, visit_max,
+        processed, process_targeted, process_within, process_seconds, process_max, rolled_at)
     SELECT office_id, service_day, service_id, hour, priority, counter_id, officer_id,
            tickets, arrivals, served, documents_missing, no_shows, cancelled, transfers, targeted, within_target,
-           wait_hist, waited, wait_seconds, wait_max, service_hist, service_seconds, service_max,
-           visit_hist, visit_seconds, visit_max,
-           processed, process_targeted, process_within, process_hist, process_seconds, process_max, %(now)s
+           waited, wait_seconds, wait_max, service_seconds, service_max, visit_seconds, visit_max,
+           processed, process_targeted, process_within, process_seconds, process_max, %(now)s
     FROM grouped WHERE grain = 0
     RETURNING 1
 ),
