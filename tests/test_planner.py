@@ -316,6 +316,10 @@ def test_a_run_is_worked_out_once_and_its_page_shows_the_forecast_simulation_and
         assert f'data-testid="{block}"' in page
     assert 'data-chart="chart-services"' in page and "data-planner-pending" not in page
     assert "ชำระเงินสมทบ" in page and "วันปกติ" in page  # the names and words in the page's language
+    week = done.result["forecast"]["week"]
+    assert len(week) == 7 and week[0]["day"] == day.isoformat() and week[0]["total"] == done.result["forecast"]["total"]
+    assert any("วันหยุดสุดสัปดาห์" in row["words"]["th"] for row in week)  # a weekend in any 7 days
+    assert page.count("<tr>", page.index('data-testid="planner-week"')) >= 8
     english = client_for(cast["supervisor"])
     english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = english.get(reverse("queueing:planner_run", args=[run.pk])).content.decode()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from queueing.models import PlannerRun, Service
 from queueing.planning.calendar import office_calendar
-from queueing.planning.forecast import backtest, forecast_days
+from queueing.planning.forecast import MAX_AHEAD_DAYS, backtest, forecast_days
 from queueing.planning.office import office_day_model
 from queueing.planning.selectors import recorded_days
 from queueing.planning.simulation import simulate
@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 REPLICATIONS = (50, 100, 200, 500)
 LANGUAGES = ("th", "en")
+WEEK_DAYS = 7
 # The recorded days the run checks the simulation against, and their replications (the
 # bench checks 20 days with 200: make bench-planner).
 VALIDATION_DAYS = 10
@@ -86,19 +87,30 @@ def _figures(run: PlannerRun, today: datetime.date) -> dict:
     # Read in either language: the service's names, and the forecast's words in each.
     labels = {s.pk: {"th": s.name_th, "en": s.name_en} for s in services}
     order = {s.pk: i for i, s in enumerate(services)}
-    words = {}
+    # The week from the day on (as far as the forecast reaches), its words in each language.
+    last = min(run.day + datetime.timedelta(days=WEEK_DAYS - 1), today + datetime.timedelta(days=MAX_AHEAD_DAYS))
+    week_days = [run.day + datetime.timedelta(days=n) for n in range((last - run.day).days + 1)]
+    words, week = {}, []
     for language in LANGUAGES:
         with translation.override(language):
-            [said] = forecast_days(office_id=office_id, days=[run.day], today=today)
+            said = forecast_days(office_id=office_id, days=week_days, today=today)
             words[language] = {
-                "position": said.info.position_label,
-                "closed": said.info.closed,
-                "missing": said.missing,
-                "notes": said.notes,
+                "position": said[0].info.position_label,
+                "closed": said[0].info.closed,
+                "missing": said[0].missing,
+                "notes": said[0].notes,
             }
+            for n, f in enumerate(said):
+                if language == LANGUAGES[0]:
+                    week.append(
+                        {"day": f.day.isoformat(), "total": None if f.missing else _round(f.total), "words": {}}
+                    )
+                closed = _("Closed: %(reason)s.") % {"reason": f.info.closed} if f.info.closed else ""
+                week[n]["words"][language] = closed or f.missing or f.info.position_label
     result = {
         "forecast": {
             "words": words,
+            "week": week,
             "closed": bool(forecast.info.closed),
             "missing": bool(forecast.missing),
             "total": _round(forecast.total),

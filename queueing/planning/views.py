@@ -112,7 +112,8 @@ def _charts(result: dict) -> list[dict]:
                 },
             }
         )
-        hours = simulation["hours"]
+    hours = simulation.get("hours") or []
+    if any(row["within"] is not None for row in hours):  # no service with a standard: no line
         charts.append(
             {
                 "id": "chart-within",
@@ -149,6 +150,10 @@ def _named(result: dict) -> dict:
         forecast = named["forecast"]
         forecast.update(_in_language(forecast.pop("words", {})) or {})
         forecast["services"] = [[_in_language(name), value] for name, value in forecast.get("services", [])]
+        forecast["week"] = [
+            {"day": datetime.date.fromisoformat(row["day"]), "total": row["total"], "words": _in_language(row["words"])}
+            for row in forecast.get("week", [])
+        ]
     if "simulation" in named:
         named["simulation"]["services"] = [
             {**row, "name": _in_language(row.get("name"))} for row in named["simulation"]["services"]

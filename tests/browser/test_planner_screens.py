@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from queueing.demo import demo_history_generate
+from queueing.models import ServiceTarget
 from queueing.planning.calendar import office_calendar
 from tests.factories import queue_office
 
@@ -19,6 +20,11 @@ def test_a_supervisor_forecasts_a_coming_day_and_sees_it_simulated(
     live_server, signed_in, cast, offices, celery_worker_process, screenshot
 ):
     office = queue_office(offices["1001"], counters=6)
+    # The announced targets (a transactional test before may have emptied the migration's rows).
+    for kind, minutes in (("contribution", 45), ("registration", 30), ("sickness", 45), ("enquiry", 15)):
+        ServiceTarget.objects.get_or_create(
+            kind=kind, valid_from=datetime.date(2020, 1, 1), defaults={"minutes": minutes}
+        )
     demo_history_generate(days=42)
     today = timezone.localdate()
     calendar = office_calendar(office_id=office.pk, start=today, end=today + datetime.timedelta(days=40))
@@ -36,6 +42,8 @@ def test_a_supervisor_forecasts_a_coming_day_and_sees_it_simulated(
     assert page.locator("[data-testid=planner-services] tbody tr").count() >= 5
     page.wait_for_selector("[data-chart='chart-services'][data-rendered=true] canvas")
     page.wait_for_selector("[data-chart='chart-backtest'][data-rendered=true] canvas")
+    page.wait_for_selector("[data-chart='chart-within'][data-rendered=true] canvas")
+    assert page.locator("[data-testid=planner-week] tbody tr").count() == 7
     page.wait_for_selector("[data-testid=planner-validation]")
     screenshot(page, "queue-planner-run")
 
