@@ -25,14 +25,18 @@ from queueing.selectors import service_average_minutes, service_targets_on, tick
 from sso.core import providers
 from sso.core.redis import redis_client
 
-# How long the office's state is kept, and how often the page asks (the JS reads it).
+# How long the office's state is kept, and how often the page asks (the JS reads it): every
+# POLL_SECONDS, and every POLL_NEAR_SECONDS once NEAR_AHEAD or fewer are ahead, so the call
+# reaches the one called within about a second while the many further back ask less often.
 STATE_SECONDS = 1
-POLL_SECONDS = 2
+POLL_SECONDS = 3
+POLL_NEAR_SECONDS = 1
+NEAR_AHEAD = 2
 # How long the QR's link opens the ticket's page: the day, and the evening's rating.
 PHONE_TICKET_SECONDS = 24 * 3600
 # Finished tickets kept in the state this long (then read by key): the page's last poll.
 RECENT_DONE_SECONDS = 30 * 60
-# Polls one address may make in a minute: every 2 s is 30; a family or a carrier's shared
+# Polls one address may make in a minute: every second is 60; a family or a carrier's shared
 # address (CGNAT) holds several phones.
 POLLS_PER_MINUTE = 600
 

@@ -439,7 +439,7 @@ def _phone_context(request, token):
         "may_rate": ticket.outcome in services.RATED_OUTCOMES and not rated,
         "scores": Rating.Score.choices,
         "documents": phone.documents_to_bring(ticket.service) if ticket.status != Ticket.Status.DONE else [],
-        "poll_seconds": phone.POLL_SECONDS,
+        "poll": {"every": phone.POLL_SECONDS, "near": phone.POLL_NEAR_SECONDS, "near_ahead": phone.NEAR_AHEAD},
         "errors": [],
     }
     return context, None

@@ -1,11 +1,17 @@
 // The ticket on the customer's phone: poll the ticket's small JSON answer every few seconds
+// (every second once it is next or nearly)
 // (the server answers from the office's state cached in Redis) and show the state; once the
 // ticket is finished, reload once, so the page offers the rating.
 (function () {
   "use strict";
   var body = document.body;
   var url = body.dataset.stateUrl;
-  var every = (parseInt(body.dataset.pollSeconds, 10) || 2) * 1000;
+  var every = (parseInt(body.dataset.pollSeconds, 10) || 3) * 1000;
+  // Who is about to be called asks every second (the call reaches them within about one);
+  // the rest, further back, less often: the office's load stays small.
+  var near = (parseInt(body.dataset.pollNearSeconds, 10) || 1) * 1000;
+  var nearAhead = parseInt(body.dataset.nearAhead, 10) || 2;
+  var next = every;
   var shown = body.dataset.status;
   if (!url || shown === "done") return;
 
@@ -30,6 +36,7 @@
       if (shown === "waiting" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
     }
     shown = state.status;
+    next = state.status === "waiting" && state.ahead <= nearAhead ? near : every;
     return true;
   }
 
@@ -38,9 +45,11 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (state) {
         if (state && state.status && show(state) === false) return;
-        window.setTimeout(poll, every);
+        window.setTimeout(poll, next);
       })
       .catch(function () { window.setTimeout(poll, every * 2); });
   }
-  window.setTimeout(poll, every);
+  var ahead = document.querySelector('[data-field="ahead"]');
+  if (ahead && parseInt(ahead.textContent, 10) <= nearAhead) next = near;
+  window.setTimeout(poll, next);
 })();
