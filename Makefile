@@ -11,7 +11,7 @@ TEST_WORKERS ?= 3
 # refuses any file whose hash is not in the lock.
 PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
 
-.PHONY: run test lint lock install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments bench-reports bench-planner
+.PHONY: run test lint lock install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments bench-reports bench-planner bench-phone
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ clean:
 bench-queue: install-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) scripts/stack.py exec -- $(PY) bench/queue_bench.py $(BENCH_ARGS)
+
+bench-phone: install-dev
+	$(PY) scripts/stack.py exec -- $(PY) bench/phone_bench.py $(BENCH_ARGS)
 
 bench-registry: install-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
