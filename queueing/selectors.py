@@ -311,6 +311,18 @@ def board_state(*, office_id, recent: int = 8) -> dict:
     return {"current": list(current), "recent": list(calls)}
 
 
+def board_waiting(*, office_id) -> list[dict]:
+    """The board's line of waiting counts: each active service of the office with its tickets
+    waiting today, in one query (the board is refreshed on every call of the office)."""
+    today = timezone.localdate()
+    services = (
+        Service.objects.filter(office_id=office_id, is_active=True)
+        .annotate(waiting=Count("tickets", filter=Q(tickets__status=Ticket.Status.WAITING, tickets__service_day=today)))
+        .order_by("sort_order", "prefix")
+    )
+    return [{"service": service, "waiting": service.waiting} for service in services]
+
+
 @dataclass
 class ServiceTimeRow:
     service: Service

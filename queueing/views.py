@@ -28,6 +28,7 @@ from queueing.forms import FinishForm, KioskForm, TransferForm
 from queueing.models import Rating, ServiceKind, Ticket
 from queueing.selectors import (
     board_state,
+    board_waiting,
     counter_current_ticket,
     counter_get_for_user,
     counter_list,
@@ -243,7 +244,7 @@ def _board_page(request, office, *, page_url, events_url):
     context = {
         "office": office,
         "state": board_state(office_id=office.pk),
-        "loads": queue_live(office_id=office.pk)["loads"],
+        "loads": board_waiting(office_id=office.pk),
         "now_ms": int(timezone.now().timestamp() * 1000),
         "last_id": events.last_event_id(office.pk),
         "page_url": page_url,

@@ -463,7 +463,7 @@ LISTS = [
     # Offices and history.
     List("core:office_list", "national", _offices, 10),
     List("office-list", "national", _offices, 9),
-    List("core:recent_changes", "supervisor", _changes, 45),
+    List("core:recent_changes", "supervisor", _changes, 46),  # one query per audited kind
     List("core:evidence_list", "supervisor", _evidence_reports, 12),
 ]
 
