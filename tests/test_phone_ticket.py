@@ -11,7 +11,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from benefits.models import DocumentRequirement
 from queueing import devices, phone, services
@@ -144,12 +144,20 @@ def test_giving_up_cancels_the_waiting_ticket_not_a_no_show_and_not_once_called(
 
     called = issue(contribution)
     services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
-    client = Client()
+    client = english_client()
     response = client.post(reverse("queueing:ticket_public_give_up", args=[devices.ticket_token(called)]))
     assert response.status_code == 400
     assert "already been called" in response.content.decode()
     called.refresh_from_db()
     assert called.status == "called" and called.outcome == ""
+
+
+def english_client() -> Client:
+    """A phone whose browser asks for English (the messages asserted are the English ones;
+    the page's default is Thai)."""
+    client = Client()
+    client.cookies["django_language"] = "en"
+    return client
 
 
 def test_the_page_lists_the_documents_the_service_needs(offices, cast):
@@ -175,7 +183,7 @@ def test_the_page_lists_the_documents_the_service_needs(offices, cast):
 def test_a_finished_ticket_is_rated_once_and_an_unfinished_one_is_refused(office, contribution, counter, cast):
     ticket = issue(contribution)
     rate = reverse("queueing:ticket_public_rate", args=[devices.ticket_token(ticket)])
-    client = Client()
+    client = english_client()
     response = client.post(rate, {"score": "5"})
     assert response.status_code == 400 and "not finished" in response.content.decode()
     assert not Rating.objects.exists()
@@ -200,7 +208,7 @@ def test_a_finished_ticket_is_rated_once_and_an_unfinished_one_is_refused(office
 
 def test_a_cancelled_ticket_cannot_be_rated(office, contribution):
     ticket = services.ticket_give_up(ticket=issue(contribution))
-    with pytest.raises(ValidationError, match="not finished"):
+    with translation.override("en"), pytest.raises(ValidationError, match="not finished"):
         services.rating_record(ticket=ticket, score=5)
     assert not Rating.objects.exists()
 
