@@ -487,9 +487,9 @@ _HISTOGRAMS = ("wait", "service", "visit", "process")
 def _measure_source(start: datetime.date, end: datetime.date, names: set[str]) -> tuple[str, str, dict]:
     """The rows that answer a measure grouped or narrowed by `names` over `start`..`end`: the
     table and the condition on it. An hour needs the summary rows (counts and sums only, no
-    histogram); anything else reads the
-    roll-ups (by counter and officer only when asked for them): the month rows of the range's
-    whole months that have ended and been rolled up, the day rows of its other days."""
+    histogram); anything else reads the roll-ups (by counter and officer only when asked for
+    them): the month rows of the range's whole months that have ended and been rolled up, the
+    day rows of its other days."""
     if "hour" in names:
         return "queueing_queuesummary", "s.day BETWEEN %(start)s AND %(end)s", {"start": start, "end": end}
     values = {"start": start, "end": end, "detail": bool(names & _DETAIL_GROUPS), "months": []}
