@@ -14,6 +14,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,8 @@ from queueing.selectors import (
     repeat_visits,
     service_targets_on,
 )
+from queueing.services import queue_today_refresh
+from sso.core.db import reports_after_write
 from sso.core.models import Office, User
 from sso.core.reports import (
     NATIONAL,
@@ -47,12 +50,25 @@ WITHIN_TARGET_GOAL = 0.9
 
 
 def _measures(period: Period, *by, **where) -> list[QueueMeasures]:
-    return queue_measures(start=period.start, end=period.end, office_ids=period.offices(), by=by, **where)
+    with _today_fresh(period):
+        return queue_measures(start=period.start, end=period.end, office_ids=period.offices(), by=by, **where)
 
 
 def _waits(period: Period, *by) -> list[QueueMeasures]:
     """Arrivals and average waits alone (no histogram): what the hour tables show."""
-    return queue_measures(start=period.start, end=period.end, office_ids=period.offices(), by=by, histograms=())
+    with _today_fresh(period):
+        return queue_measures(start=period.start, end=period.end, office_ids=period.offices(), by=by, histograms=())
+
+
+def _today_fresh(period: Period):
+    """An office's range reaching today reads today's figures of the last minute: rolled here
+    when the beat's (every five minutes) or the last section's roll is older
+    (`queue_today_refresh`), then read from the replica once it has replayed them, else from
+    the primary. The national page reads the beat's."""
+    rolled = False
+    if period.office_id is not None and period.end >= timezone.localdate():
+        rolled = queue_today_refresh(office_id=period.office_id)
+    return reports_after_write(rolled)
 
 
 def _drill(period: Period, office_code: str, *, day: datetime.date | None = None, **filters) -> str:

@@ -612,14 +612,32 @@ def queue_summary_roll(*, day, office_id: int | None = None, end=None, now=None)
 
 
 @transaction.atomic
-def queue_summary_reroll(*, day, office_id: int | None = None) -> int:
-    """queue_summary_roll of a past day after a late correction, one roll of a day at a time:
-    two rolls of one day in two transactions (a worker's re-roll of an office and the nightly
-    roll of every office) would each delete only the rows they saw and insert theirs, counting
-    the day twice. Returns the rows written."""
+def queue_summary_reroll(*, day, office_id: int | None = None, now=None) -> int:
+    """queue_summary_roll of a day (a past day after a late correction, today by the beat or a
+    report page), one roll of a day at a time: two rolls of one day in two transactions (a
+    worker's re-roll of an office and the nightly roll of every office) would each delete only
+    the rows they saw and insert theirs, counting the day twice. Returns the rows written."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('queue_summary_roll'), %s)", [day.toordinal()])
-    return queue_summary_roll(day=day, office_id=office_id)
+    return queue_summary_roll(day=day, office_id=office_id, now=now)
+
+
+def queue_today_refresh(*, office_id: int, max_age: float = 60, now=None) -> bool:
+    """Today's figures of an office for a report page asked now: its summary rows rolled again
+    when their last roll is older than `max_age` seconds (the beat rolls every office every
+    five minutes; a supervisor watching the morning wants the last minute). Returns whether it
+    rolled."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    last = (
+        QueueRollup.objects.filter(office_id=office_id, span=QueueRollup.Span.DAY, day=today)
+        .values_list("rolled_at", flat=True)
+        .first()
+    )
+    if last is not None and (now - last).total_seconds() < max_age:
+        return False
+    queue_summary_reroll(day=today, office_id=office_id, now=now)
+    return True
 
 
 def queue_days_changed(*, days, office_id: int | None = None) -> list:

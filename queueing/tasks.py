@@ -36,9 +36,9 @@ def service_averages_refresh() -> int:
 
 @shared_task(name="queueing.tasks.queue_summary_roll_today", ignore_result=True)
 def queue_summary_roll_today(office_id: int | None = None) -> int:
-    """Every few minutes (and on demand): today's queue summary rows, rebuilt from the
-    tickets (idempotent: a run that overlaps another writes the same rows)."""
-    return services.queue_summary_roll(day=timezone.localdate(), office_id=office_id)
+    """Every few minutes: today's queue summary rows, rebuilt from the tickets, one roll of
+    the day at a time (a report page rolls its office's today on demand)."""
+    return services.queue_summary_reroll(day=timezone.localdate(), office_id=office_id)
 
 
 @shared_task(name="queueing.tasks.queue_summary_roll_day", **ROLL_TASK_OPTIONS)

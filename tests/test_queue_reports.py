@@ -296,6 +296,27 @@ def test_todays_roll_leaves_the_month_it_is_in_to_the_day_rows(cast, offices):
     assert whole.arrivals == 1
 
 
+def test_an_office_range_reaching_today_reads_the_last_minute_not_the_beats_roll(cast, offices):
+    office = queue_office(offices["1001"], counters=1)
+    service = Service.objects.get(office=office, kind="contribution")
+    today = timezone.localdate()
+    services.ticket_issue(service=service, customer_kind="employer")
+    period = Period(office_id=office.pk, start=today, end=today)
+    [row] = [r for r in services_build(period).table("services").rows if r["service_id"] == service.pk]
+    assert row["arrivals"] == 1  # rolled here: no beat has run
+    rolled_at = QueueRollup.objects.filter(office=office, day=today).values_list("rolled_at", flat=True).first()
+    services.ticket_issue(service=service, customer_kind="employer")
+    services_build(period)  # within the minute: not rolled again
+    assert QueueRollup.objects.filter(office=office, day=today).values_list("rolled_at", flat=True).first() == rolled_at
+    assert services.queue_today_refresh(office_id=office.pk, now=timezone.now() + datetime.timedelta(minutes=2))
+    [whole] = queue_measures(start=today, end=today, office_ids=[office.pk])
+    assert whole.arrivals == 2
+    # The national page reads the beat's roll of today; it rolls nothing itself.
+    QueueRollup.objects.filter(office=office).delete()
+    offices_build(Period(office_id=None, start=today, end=today))
+    assert not QueueRollup.objects.filter(office=office).exists()
+
+
 def _period(office, start=DAY, end=DAY, **more):
     return Period(office_id=office.pk if office else None, start=start, end=end, **more)
 
