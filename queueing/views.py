@@ -129,8 +129,14 @@ def _console_context(request, counter):
         "finish_form": FinishForm(),
         "transfer_form": TransferForm(counter=counter),
         "signed_in": counter.officer_id == request.user.pk,
-        "waiting": queue_live(office_id=counter.office_id)["loads"],
+        "waiting": _counter_loads(counter),
     }
+
+
+def _counter_loads(counter):
+    """The waiting now of the services this counter serves (not the whole office's)."""
+    served = {service.pk for service in counter.services.all()}
+    return [load for load in queue_live(office_id=counter.office_id)["loads"] if load.service.pk in served]
 
 
 @login_required

@@ -1,6 +1,7 @@
 """The queue through the API and the pages: office scope, bilingual refusals, the board stream."""
 
 import json
+import re
 
 import pytest
 
@@ -152,6 +153,26 @@ def test_console_actions_through_the_page(client_for, cast, office, counter):
     client.post(f"/queue/counter/{counter.pk}/start/")
     client.post(f"/queue/counter/{counter.pk}/finish/", {"outcome": "completed"})
     assert Ticket.objects.get().outcome == "completed"
+
+
+def test_the_console_lists_the_waiting_of_the_services_its_counter_serves_only(client_for, cast, office, counter):
+    sickness = Service.objects.get(office=office, kind="sickness")
+    services.ticket_issue(service=sickness, customer_kind="insured")
+    page = client_for(cast["counter"]).get(f"/queue/counter/{counter.pk}/").content.decode()
+    # Counter 1 serves contribution payments alone: no sickness row (the office has one waiting).
+    assert f"<td>{contribution(office).prefix} " in page
+    assert f"<td>{sickness.prefix} " not in page
+
+
+def test_the_english_kiosk_says_its_heading_once(client_for, cast, office):
+    def heading(language):
+        client = client_for(cast["counter"])
+        client.cookies["django_language"] = language
+        page = client.get(f"/queue/kiosk/?office={office.code}").content.decode()
+        return re.sub(r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", page, re.S)[1]).split()
+
+    assert heading("en") == ["Take", "a", "queue", "ticket"]
+    assert heading("th")[-4:] == ["Take", "a", "queue", "ticket"] and "Take" not in heading("th")[:-4]
 
 
 def test_console_of_another_offices_counter_is_not_found(client_for, cast, offices, office):
