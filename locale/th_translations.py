@@ -227,6 +227,9 @@ TH = {
     ),
     "Too many attempts from this screen: wait ten minutes and try again.": "ลองจากจอนี้หลายครั้งเกินไป: กรุณารอสิบนาทีแล้วลองใหม่",
     # The queue's roll-ups and the office's days by day of the week (queueing).
+    "No visit ended on %(day)s: nothing to show. The report pages give any range of days.": (
+        "ไม่มีการรับบริการที่เสร็จสิ้นในวันที่ %(day)s จึงไม่มีข้อมูลแสดง หน้ารายงานแสดงช่วงวันใดก็ได้"
+    ),
     "queue roll-up": "ยอดรวมสรุปคิว",
     "By day of the week": "ตามวันในสัปดาห์",
     "Day of the week": "วันในสัปดาห์",

@@ -557,7 +557,13 @@ def report(request, office):
     return render(
         request,
         "queueing/report.html",
-        {"office": office, "day": day, "rows": rows, "error": error, "previous": day - datetime.timedelta(days=1)},
+        {
+            "office": office,
+            "day": day,
+            "rows": rows if any(row.visits for row in rows) else [],
+            "error": error,
+            "previous": day - datetime.timedelta(days=1),
+        },
     )
 
 

@@ -240,6 +240,18 @@ def test_live_view_and_service_time_report(office, counter, contribution, cast):
     assert row.visits == 1 and row.average_minutes >= 49 and row.within_target == 0
 
 
+def test_a_day_without_visits_says_so_instead_of_rows_of_zeros(office, counter, contribution, cast, client_for):
+    client = client_for(cast["supervisor"])
+    quiet = client.get(f"/queue/report/?office={office.code}&day=01/11/2569").content.decode()
+    assert 'data-testid="no-visits"' in quiet and 'data-testid="service-times"' not in quiet
+    issue(contribution, minutes=-10)
+    services.ticket_call_next(counter_id=counter.pk, officer=cast["counter"])
+    services.ticket_start(counter=counter, officer=cast["counter"])
+    services.ticket_finish(counter=counter, officer=cast["counter"], outcome="completed")
+    today = client.get(f"/queue/report/?office={office.code}").content.decode()
+    assert 'data-testid="service-times"' in today and 'data-testid="no-visits"' not in today
+
+
 def test_the_nightly_close_ends_yesterdays_open_tickets(counter, contribution, cast):
     yesterday = timezone.now() - datetime.timedelta(days=1)
     waiting = services.ticket_issue(service=contribution, customer_kind="employer", now=yesterday)
