@@ -81,20 +81,24 @@ def with_office(view):
 @with_office
 def kiosk(request, office):
     form = KioskForm(request.POST or None, office=office)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                ticket = services.ticket_issue(
-                    service=form.cleaned_data["service"],
-                    customer_kind=form.cleaned_data["customer_kind"],
-                    customer_ref=form.cleaned_data["customer_ref"],
-                    priority=form.cleaned_data["priority"],
-                )
-            except services.QueueError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("queueing:kiosk_ticket", pk=ticket.pk)
+    if request.method == "POST" and form.is_valid() and (ticket := _kiosk_issue(form)):
+        return redirect("queueing:kiosk_ticket", pk=ticket.pk)
     return render(request, "queueing/kiosk.html", {"form": form, "office": office})
+
+
+def _kiosk_issue(form):
+    """The ticket a valid kiosk form asks for (the staff kiosk's and a device's), or None with
+    the refusal on the form."""
+    try:
+        return services.ticket_issue(
+            service=form.cleaned_data["service"],
+            customer_kind=form.cleaned_data["customer_kind"],
+            customer_ref=form.cleaned_data["customer_ref"],
+            priority=form.cleaned_data["priority"],
+        )
+    except services.QueueError as exc:
+        form.add_error(None, exc)
+        return None
 
 
 @login_required
@@ -366,18 +370,8 @@ def device_kiosk(request, device):
             form.is_valid()
             form.add_error(None, _("Too many tickets from this kiosk in a minute: please wait a moment."))
             status = 429
-        elif form.is_valid():
-            try:
-                ticket = services.ticket_issue(
-                    service=form.cleaned_data["service"],
-                    customer_kind=form.cleaned_data["customer_kind"],
-                    customer_ref=form.cleaned_data["customer_ref"],
-                    priority=form.cleaned_data["priority"],
-                )
-            except services.QueueError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("queueing:device_kiosk_ticket", token=devices.ticket_token(ticket))
+        elif form.is_valid() and (ticket := _kiosk_issue(form)):
+            return redirect("queueing:device_kiosk_ticket", token=devices.ticket_token(ticket))
     context = {"form": form, "office": office, "idle_seconds": KIOSK_IDLE_SECONDS}
     return render(request, "queueing/device_kiosk.html", context, status=status)
 
