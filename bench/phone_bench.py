@@ -2,7 +2,8 @@
 
     python bench/phone_bench.py [--phones 300] [--polls 3000]
 
-Against the database of DATABASE_URL (migrated; a bench office is added, code 9P01): one office,
+It uses its own database, `sso_bench_phone` on the local server (created and migrated when
+missing; `DATABASE_URL` names another), with a bench office added (code 9P01): one office,
 `--phones` waiting tickets of one service. Then, in this process, through Django's whole
 middleware stack (the test client, no network):
 1. the office's state built (`queueing.phone._state_build`: the one statement and the waits):
@@ -23,7 +24,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+DATABASE = "sso_bench_phone"
+os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DATABASE}")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sso.settings")
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 60)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+
+
+def database_create(db):
+    """Create the bench's database on the server `db` (a DATABASES entry) names, if missing."""
+    import psycopg
+
+    server = {
+        key: db[name]
+        for key, name in (("host", "HOST"), ("port", "PORT"), ("user", "USER"), ("password", "PASSWORD"))
+        if db.get(name)
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+            print(f"created database {db['NAME']}", flush=True)
 
 
 def _ms(values):
@@ -37,9 +59,13 @@ def main():
     parser.add_argument("--polls", type=int, default=3000)
     args = parser.parse_args()
 
+    from django.conf import settings
+
+    database_create(settings.DATABASES["default"])
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -51,6 +77,7 @@ def main():
     from sso.core.models import Office, Province
     from sso.core.redis import redis_client
 
+    call_command("migrate", verbosity=0)
     province = Province.objects.order_by("pk").first() or Province.objects.create(
         code="10", name_th="กรุงเทพมหานคร", name_en="Bangkok"
     )
