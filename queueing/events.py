@@ -3,11 +3,13 @@
 Each call is published on the office's Redis channel and appended to a short list, so a
 board that reconnects with `Last-Event-ID` receives the calls it missed. The same round trip
 drops the phones' cached answer of the office (`phone_state_key`), so a phone hears of its
-call at its next poll.
+call at its next poll, and says whether the office has a customer who asked for messages
+today (queueing.notices), so only then is a task enqueued.
 """
 
 import json
 
+from queueing.notices import office_wake, wanted_key
 from sso.core.redis import redis_client
 
 KEEP = 50
@@ -50,7 +52,7 @@ redis.call('LPUSH', KEYS[2], message)
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
 redis.call('PUBLISH', ARGV[3], message)
 redis.call('DEL', KEYS[3])
-return id
+return {id, redis.call('EXISTS', KEYS[4])}
 """
 _script = None
 
@@ -60,12 +62,13 @@ def event_publish(office_id: int, payload: dict) -> int:
     if _script is None:
         _script = redis_client().register_script(_PUBLISH)
     body = json.dumps(payload, ensure_ascii=False)[1:]  # the object without its opening brace
-    return int(
-        _script(
-            keys=[_seq_key(office_id), _log_key(office_id), phone_state_key(office_id)],
-            args=[body, KEEP, channel(office_id)],
-        )
+    event_id, wanted = _script(
+        keys=[_seq_key(office_id), _log_key(office_id), phone_state_key(office_id), wanted_key(office_id)],
+        args=[body, KEEP, channel(office_id)],
     )
+    if wanted:  # someone of the office asked for messages today: the worker looks what is due
+        office_wake(office_id)
+    return int(event_id)
 
 
 def events_since(office_id: int, last_id: int) -> list[dict]:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from queueing.lifecycles import FINISH_OUTCOMES
 from queueing.models import Counter, Service, Ticket
+from queueing.notices import AHEAD_CHOICES, AHEAD_DEFAULT, phone_clean
 from queueing.services import customer_ref_clean
 
 
@@ -28,6 +29,25 @@ class KioskForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    # Messages of the ticket to the customer's phone (queueing.notices): only with their consent.
+    notify_phone = forms.CharField(
+        label=_("Mobile number, for a message when your turn is near (optional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    notify_ahead = forms.TypedChoiceField(
+        label=_("Send a message when this many people are ahead of me"),
+        choices=[(n, str(n)) for n in AHEAD_CHOICES],
+        coerce=int,
+        initial=AHEAD_DEFAULT,
+        required=False,
+    )
+    notify_consent = forms.BooleanField(
+        label=_("I agree that the office keeps this number for today only, to send me these messages."),
+        required=False,
+    )
+
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = Service.objects.filter(office=office, is_active=True).order_by(
@@ -41,6 +61,17 @@ class KioskForm(forms.Form):
                 data["customer_ref"] = customer_ref_clean(data["customer_kind"], data.get("customer_ref", ""))
             except forms.ValidationError as exc:
                 self.add_error("customer_ref", exc)
+        if (data.get("notify_phone") or "").strip():
+            try:
+                data["notify_phone"] = phone_clean(data["notify_phone"])
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+            if not data.get("notify_consent"):
+                self.add_error(
+                    "notify_consent", _("Tick the consent to get messages, or leave the mobile number empty.")
+                )
+        else:
+            data["notify_phone"] = ""
         return data
 
 

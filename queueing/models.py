@@ -3,12 +3,15 @@
 Tickets are called first come, first served within a counter's services, after the
 priority policy (see `Ticket.Priority`); every visit is timed against the announced
 service targets (`ServiceTarget`). A finished ticket may be rated once from the customer's
-phone (`Rating`).
+phone (`Rating`). A customer who consents is sent messages of their ticket (`TicketNotice`,
+`NoticeMessage`).
 
 Over 500 lines: the queue's records (services, counters, visits, tickets and their calls and
 steps, the summary rows, closures, planner runs and ratings) are one model graph, kept in one
 module as every app keeps its models.
 """
+
+import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -555,3 +558,62 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id}: {self.score}"
+
+
+class TicketNotice(models.Model):
+    """A customer's consent, given at the kiosk or the counter, to be told of their ticket by
+    message: when `ahead` or fewer people are ahead, and when it is called. The phone number is
+    kept only until the call's message is sent (or the day ends), and is never in the history."""
+
+    OFFICE_SCOPE = "office"
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="notice")
+    office = models.ForeignKey("core.Office", on_delete=models.PROTECT, related_name="+", db_index=False)
+    service_day = models.DateField(_("day"))
+    phone = models.CharField(_("phone number"), max_length=16, blank=True)  # E.164; erased once done
+    ahead = models.PositiveSmallIntegerField(_("tell me when this many are ahead"))
+    language = models.CharField(max_length=8, default="th")
+    consented_at = models.DateTimeField(_("consent given"))
+
+    history = audited(excluded_fields=["phone"])
+
+    class Meta:
+        verbose_name = _("ticket message consent")
+        verbose_name_plural = _("ticket message consents")
+        indexes = [models.Index(fields=["office", "service_day"], name="ticketnotice_office_day")]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.ahead}"
+
+
+class NoticeMessage(models.Model):
+    """One message of a ticket's notice (people ahead, or the call): made once per event (the
+    unique pair), then sent by a task that retries until the gateway takes it."""
+
+    class Event(models.TextChoices):
+        AHEAD = "ahead", _("People ahead")
+        CALLED = "called", _("Called")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("To send")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not needed")
+
+    notice = models.ForeignKey(TicketNotice, on_delete=models.CASCADE, related_name="messages")
+    event = models.CharField(max_length=10, choices=Event.choices)
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # the gateway's reference
+    text = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket message")
+        verbose_name_plural = _("ticket messages")
+        constraints = [models.UniqueConstraint(fields=["notice", "event"], name="noticemessage_once_per_event")]
+
+    def __str__(self):
+        return f"{self.notice_id} {self.event}: {self.status}"

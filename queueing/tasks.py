@@ -3,7 +3,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from queueing import services
+from queueing import notices, services
 from queueing.planning.services import planner_run_execute
 from queueing.services import queue_day_close
 from sso.core.models import Office
@@ -16,6 +16,7 @@ def queue_days_close() -> int:
     summary rows again with those ends (the beat rolled it last before midnight). Safe to re-run."""
     today = timezone.localdate()
     closed = sum(queue_day_close(office_id=pk, before_day=today) for pk in Office.objects.values_list("pk", flat=True))
+    notices.notice_phones_erase(before_day=today)  # the customers' numbers are kept for their day only
     services.queue_summary_reroll(day=today - datetime.timedelta(days=1))
     return closed
 
@@ -52,3 +53,28 @@ def queue_summary_roll_day(day: str, office_id: int | None = None) -> int:
 def planner_run(run_id: int) -> None:
     """A supervisor's run of the queue planner (queueing.planning): idempotent, a run done is left alone."""
     planner_run_execute(run_id=run_id)
+
+
+@shared_task(name="queueing.tasks.queue_notices_check", ignore_result=True, autoretry_for=(Exception,), max_retries=3)
+def queue_notices_check(office_id: int) -> int:
+    """After a call of an office where someone asked for messages: make the messages now due
+    (once each: a repeat of this task makes none) and send each by its own task."""
+    from queueing import notices
+
+    due = notices.notices_check(office_id=office_id)
+    for message_id in due:
+        queue_notice_send.delay(message_id)
+    return len(due)
+
+
+@shared_task(name="queueing.tasks.queue_notice_send", bind=True, ignore_result=True, max_retries=None)
+def queue_notice_send(self, message_id: int) -> str:
+    """Send one message to a customer's phone; while the gateway fails, again after 1, 2, 4...
+    (at most 60) seconds, `notices.SEND_TRIES` times. A message already sent is not sent again."""
+    from queueing import notices
+
+    final = self.request.retries + 1 >= notices.SEND_TRIES
+    try:
+        return notices.notice_send(message_id=message_id, final=final)
+    except notices.NotSentYet as exc:
+        raise self.retry(exc=exc, countdown=min(2**self.request.retries, notices.SEND_BACKOFF_MAX)) from None

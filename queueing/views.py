@@ -15,14 +15,16 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection as db_connection
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from queueing import devices, events, phone, services
+from queueing import devices, events, notices, phone, services
 from queueing.filters import OfficeTicketFilter
 from queueing.forms import FinishForm, KioskForm, TransferForm
 from queueing.models import Rating, ServiceKind, Ticket
@@ -81,23 +83,35 @@ def with_office(view):
 @with_office
 def kiosk(request, office):
     form = KioskForm(request.POST or None, office=office)
-    if request.method == "POST" and form.is_valid() and (ticket := _kiosk_issue(form)):
+    if request.method == "POST" and form.is_valid() and (ticket := _kiosk_issue(form, request.user)):
         return redirect("queueing:kiosk_ticket", pk=ticket.pk)
     return render(request, "queueing/kiosk.html", {"form": form, "office": office})
 
 
-def _kiosk_issue(form):
+def _kiosk_issue(form, officer=None):
     """The ticket a valid kiosk form asks for (the staff kiosk's and a device's), or None with
-    the refusal on the form."""
+    the refusal on the form. With a mobile number and consent, the customer's messages of the
+    ticket are asked for in the same transaction (queueing.notices)."""
+    data = form.cleaned_data
     try:
-        return services.ticket_issue(
-            service=form.cleaned_data["service"],
-            customer_kind=form.cleaned_data["customer_kind"],
-            customer_ref=form.cleaned_data["customer_ref"],
-            priority=form.cleaned_data["priority"],
-        )
-    except services.QueueError as exc:
-        form.add_error(None, exc)
+        with transaction.atomic():
+            ticket = services.ticket_issue(
+                service=data["service"],
+                customer_kind=data["customer_kind"],
+                customer_ref=data["customer_ref"],
+                priority=data["priority"],
+            )
+            if data.get("notify_phone"):
+                notices.notice_add(
+                    ticket=ticket,
+                    phone=data["notify_phone"],
+                    ahead=data.get("notify_ahead") or notices.AHEAD_DEFAULT,
+                    language=get_language() or "th",
+                    officer=officer,
+                )
+            return ticket
+    except ValidationError as exc:
+        form.add_error(None, exc.messages[0] if hasattr(exc, "error_dict") else exc)
         return None
 
 

@@ -202,6 +202,27 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 960)
 UPLOAD_TASK_SOFT_TIME_LIMIT = env_int("UPLOAD_TASK_SOFT_TIME_LIMIT", 300)
 UPLOAD_TASK_TIME_LIMIT = env_int("UPLOAD_TASK_TIME_LIMIT", 330)
 
+# --- Messages to a customer's phone (the queue's notices: sso/core/messaging.py): `log`
+# (written to the log, the default), `sms` (an SMS gateway's HTTP API) or `line` (LINE).
+MESSAGE_SENDER = env_str("MESSAGE_SENDER", default="log")
+if MESSAGE_SENDER not in ("log", "sms", "line"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("MESSAGE_SENDER must be log, sms or line.")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", default="SSO")
+LINE_API_URL = env_str("LINE_API_URL", default="https://api.line.me")
+LINE_CHANNEL_TOKEN = env_str("LINE_CHANNEL_TOKEN", default="")
+if MESSAGE_SENDER == "sms" and not SMS_GATEWAY_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SMS_GATEWAY_URL is not set (MESSAGE_SENDER=sms).")
+if MESSAGE_SENDER == "line" and not LINE_CHANNEL_TOKEN:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LINE_CHANNEL_TOKEN is not set (MESSAGE_SENDER=line).")
+
 # --- People and sessions.
 AUTHENTICATION_BACKENDS = [
     "sso.core.login_brake.UsernameBrakeBackend",

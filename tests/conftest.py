@@ -188,13 +188,26 @@ def celery_queue():
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, celery_queue):
-    """A real Celery worker process on the real Redis, using the test database."""
+def message_gateway():
+    """A fake SMS/LINE gateway (a real HTTP server thread, tests/fake_gateway.py): the worker
+    sends the queue's messages to it (MESSAGE_SENDER=sms)."""
+    from tests.fake_gateway import FakeGateway
+
+    gateway = FakeGateway()
+    yield gateway
+    gateway.close()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, celery_queue, message_gateway):
+    """A real Celery worker process on the real Redis, using the test database; its messages
+    to phones go to the fake gateway."""
     from django.db import connection
 
     env = os.environ.copy()
     env["DATABASE_NAME"] = connection.settings_dict["NAME"]
     env["CELERY_QUEUE"] = celery_queue
+    env |= {"MESSAGE_SENDER": "sms", "SMS_GATEWAY_URL": message_gateway.url + "/sms", "SMS_GATEWAY_TOKEN": "test"}
     log = open(ROOT / "var" / f"worker-{celery_queue}.log", "w") if (ROOT / "var").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "sso", "worker", "-P", "solo", "-Q", celery_queue,

@@ -41,9 +41,23 @@
     return ok;
   }
 
+  // The keypad types the ID, or the mobile number for a message once that field was touched.
+  const phoneField = document.getElementById("id_notify_phone");
+  let typing = null;
+  if (phoneField) {
+    phoneField.addEventListener("focus", function () { typing = phoneField; });
+    field.addEventListener("focus", function () { typing = null; });
+  }
   form.querySelectorAll(".keypad button").forEach(function (button) {
     button.addEventListener("click", function () {
       const key = button.dataset.key;
+      if (typing) {
+        const typed = typing.value.replace(/\D/g, "");
+        if (key === "clear") typing.value = "";
+        else if (key === "back") typing.value = typed.slice(0, -1);
+        else if (typed.length < 10) typing.value = typed + key;
+        return;
+      }
       if (key === "clear") field.value = "";
       else if (key === "back") field.value = digits().slice(0, -1);
       else if (digits().length < 13) field.value = digits() + key;
@@ -58,7 +72,8 @@
   });
   field.addEventListener("input", function () { check(false); });
   document.addEventListener("keydown", function (event) {
-    if (document.activeElement !== field && /^\d$/.test(event.key)) {
+    const phone = document.getElementById("id_notify_phone");
+    if (document.activeElement !== field && document.activeElement !== phone && /^\d$/.test(event.key)) {
       field.focus();
     }
   });
