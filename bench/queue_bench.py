@@ -222,8 +222,10 @@ WRK_ISSUE = """
 local tokens = {%(tokens)s}
 local services = {%(services)s}
 function init(args)
-  headers = {["Authorization"] = "Token " .. tokens[id], ["Content-Type"] = "application/json"}
-  body = '{"service": ' .. services[id] .. ', "customer_kind": "insured", "customer_ref": "1101700230708"}'
+  -- fewer offices than kiosks (a small --offices): kiosks share the offices in turn
+  local k = (id - 1) %% #tokens + 1
+  headers = {["Authorization"] = "Token " .. tokens[k], ["Content-Type"] = "application/json"}
+  body = '{"service": ' .. services[k] .. ', "customer_kind": "insured", "customer_ref": "1101700230708"}'
 end
 function request()
   return wrk.format("POST", "/api/queue/issue/", headers, body)
