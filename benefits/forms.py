@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benefits.models import Benefit, DocumentRequirement, PaymentOrder
 from registry import selectors as registry
-from sso.core.forms import DATE_HELP, ThaiDateField
+from sso.core.forms import DATE_HELP, ThaiDateField, ThaiMonthField
 
 # The benefits whose claim names a child or survivor on the person's record.
 WITH_DEPENDANT = {Benefit.CHILD_ALLOWANCE, Benefit.MATERNITY, Benefit.DEATH}
@@ -202,7 +202,7 @@ class AppealDecideForm(forms.Form):
 
 class BatchForm(forms.Form):
     bank = forms.ModelChoiceField(label=_("Bank"), queryset=None)
-    pay_on = forms.DateField(label=_("Pay on"), widget=forms.DateInput(attrs={"type": "date"}))
+    pay_on = ThaiDateField(label=_("Pay on"), help_text=DATE_HELP)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,7 +210,7 @@ class BatchForm(forms.Form):
 
 
 class MonthForm(forms.Form):
-    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}))
+    month = ThaiMonthField(label=_("Month"))
 
 
 class ConfirmationForm(forms.Form):

@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contributions.models import Source, Statement
+from sso.core.filters import ThaiDateFilter
 from sso.core.formats import BE_OFFSET
-from sso.core.forms import ThaiDateField
 
 _MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-\d{1,2})?$")
@@ -46,10 +46,6 @@ class PeriodFormField(forms.CharField):
 
 class PeriodFilter(django_filters.Filter):
     field_class = PeriodFormField
-
-
-class ThaiDateFilter(django_filters.DateFilter):
-    field_class = ThaiDateField
 
 
 class StatementFilter(django_filters.FilterSet):

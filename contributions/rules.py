@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from contributions.models import CollectionRule, ContributionRate, Section40Option, SurchargeRule, VoluntaryRate
-from sso.core.formats import lazy_format
+from sso.core.formats import lazy_format, month_numeric_lazy
 from sso.core.months import month_add
 from sso.core.tables import TableCache
 
@@ -55,7 +55,7 @@ def _missing(what, period):
     raise ValidationError(
         lazy_format(
             _("No %(what)s is in force for the wage period %(period)s: an administrator must add it."),
-            {"what": what, "period": f"{period:%m/%Y}"},
+            {"what": what, "period": month_numeric_lazy(period)},
         ),
         code="no_rule",
     )

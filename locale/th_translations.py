@@ -10,6 +10,196 @@ from pathlib import Path
 import polib
 
 TH = {
+    # The employer's account at the counter (issue 15, part 2).
+    "Employer account number, tax ID or name": "เลขที่บัญชีนายจ้าง เลขประจำตัวผู้เสียภาษี หรือชื่อ",
+    "Months to pay": "เดือนที่จะชำระ",
+    "Amount received (THB)": "จำนวนเงินที่รับ (บาท)",
+    "Sent on": "วันที่ส่ง",
+    "Sent by": "ส่งทาง",
+    "Registered post number or reference": "เลขที่ไปรษณีย์ลงทะเบียนหรือเลขอ้างอิง",
+    "Registered post with return receipt": "ไปรษณีย์ลงทะเบียนตอบรับ",
+    "Handed over": "ส่งมอบด้วยตนเอง",
+    "E-mail": "อีเมล",
+    "amounts as of": "ยอดเงิน ณ วันที่",
+    "oldest month due": "เดือนค้างชำระเก่าที่สุด",
+    "latest month due": "เดือนค้างชำระล่าสุด",
+    "months due": "เดือนที่ค้างชำระ",
+    "contributions due": "เงินสมทบค้างชำระ",
+    "surcharge to date": "เงินเพิ่มถึงปัจจุบัน",
+    "issued by": "ออกโดย",
+    "sent on": "วันที่ส่ง",
+    "sent by": "ส่งทาง",
+    "post or message reference": "เลขที่ไปรษณีย์หรือเลขอ้างอิงข้อความ",
+    "sending recorded by": "ผู้บันทึกการส่ง",
+    "arrears notice": "หนังสือแจ้งเงินสมทบค้างชำระ",
+    "arrears notices": "หนังสือแจ้งเงินสมทบค้างชำระ",
+    "%(month)s: %(name)s has no wage on record; file this month on the grid.": (
+        "%(month)s: %(name)s ไม่มีค่าจ้างในทะเบียน ให้ยื่นเดือนนี้ในตารางค่าจ้าง"
+    ),
+    "Tick at least one month to pay.": "เลือกอย่างน้อยหนึ่งเดือนที่จะชำระ",
+    "A month is ticked twice.": "เลือกเดือนเดียวกันซ้ำ",
+    "A month ticked is not due on this employer's account (paid meanwhile, or not this employer's).": (
+        "เดือนที่เลือกไม่ได้ค้างชำระในบัญชีของนายจ้างนี้ (ชำระแล้วในระหว่างนี้ หรือไม่ใช่ของนายจ้างนี้)"
+    ),
+    "%(month)s cannot be filed from the wages on record (%(reason)s): file it on the grid.": (
+        "ยื่นเดือน %(month)s จากค่าจ้างในทะเบียนไม่ได้ (%(reason)s) ให้ยื่นในตารางค่าจ้าง"
+    ),
+    "Nothing is due on this employer's account: no notice to send.": (
+        "บัญชีของนายจ้างนี้ไม่มียอดค้างชำระ จึงไม่มีหนังสือแจ้งที่จะส่ง"
+    ),
+    "This notice was already recorded as sent on %(day)s.": "หนังสือแจ้งนี้บันทึกว่าส่งแล้วเมื่อ %(day)s",
+    "Enter the day the notice was sent.": "กรุณากรอกวันที่ส่งหนังสือแจ้ง",
+    "The day sent cannot be in the future.": "วันที่ส่งต้องไม่เป็นวันในอนาคต",
+    "The notice was issued on %(day)s: it cannot be sent before.": (
+        "หนังสือแจ้งออกเมื่อ %(day)s จึงส่งก่อนวันนั้นไม่ได้"
+    ),
+    "Choose how the notice was sent.": "เลือกช่องทางที่ส่งหนังสือแจ้ง",
+    "Give the registered post number.": "กรุณากรอกเลขที่ไปรษณีย์ลงทะเบียน",
+    "Up to date": "ชำระครบถ้วน",
+    "In arrears, no notice sent": "ค้างชำระ ยังไม่ได้ส่งหนังสือแจ้ง",
+    "In arrears: notice issued on %(day)s, not sent yet": "ค้างชำระ: ออกหนังสือแจ้งเมื่อ %(day)s ยังไม่ได้ส่ง",
+    "In arrears: notice sent on %(day)s (%(via)s)": "ค้างชำระ: ส่งหนังสือแจ้งเมื่อ %(day)s (%(via)s)",
+    "Follow-up": "การติดตาม",
+    "Account and notice": "บัญชีและหนังสือแจ้ง",
+    "Notice of contributions in arrears": "หนังสือแจ้งเงินสมทบค้างชำระ",
+    "Reference": "เลขที่อ้างอิง",
+    "Employer account": "เลขที่บัญชีนายจ้าง",
+    "The Social Security Office's records show that the contributions of the wage months %(first)s to %(last)s listed below have not been filed or paid. As of %(as_of)s they come to the amounts below, with the late surcharge of the Social Security Act, section 49.": (
+        "ตามหลักฐานของสำนักงานประกันสังคม เงินสมทบงวดค่าจ้างเดือน %(first)s ถึง %(last)s ตามรายการด้านล่าง"
+        "ยังไม่ได้ยื่นแบบหรือยังไม่ได้ชำระ ณ วันที่ %(as_of)s มียอดเงินดังรายการด้านล่าง"
+        " รวมเงินเพิ่มตามมาตรา 49 แห่งพระราชบัญญัติประกันสังคม"
+    ),
+    "Due by": "กำหนดชำระ",
+    "Statement": "แบบรายการ",
+    "filed, not paid": "ยื่นแบบแล้ว ยังไม่ชำระ",
+    "not filed (estimate)": "ยังไม่ยื่นแบบ (ประมาณการ)",
+    "Please file the statements (SSO 1-10) and pay at the office or through a bank without delay: the surcharge grows by %(rate)s%% of the contributions for each month late. If you have already paid, please disregard this notice and keep your receipts.": (
+        "โปรดยื่นแบบรายการ (สปส. 1-10) และชำระเงินที่สำนักงานหรือผ่านธนาคารโดยเร็ว"
+        " เงินเพิ่มจะเพิ่มขึ้นร้อยละ %(rate)s ของเงินสมทบทุกเดือนที่ล่าช้า"
+        " หากท่านชำระแล้ว โปรดเพิกเฉยหนังสือนี้และเก็บใบเสร็จรับเงินไว้"
+    ),
+    "%(months)s month is due on this employer's account: the counter opened the oldest, %(period)s (branch %(branch)s).": (
+        "บัญชีของนายจ้างนี้ค้างชำระ %(months)s เดือน หน้าจอเปิดเดือนที่เก่าที่สุด %(period)s (สาขา %(branch)s)"
+    ),
+    "%(months)s months are due on this employer's account: the counter opened the oldest, %(period)s (branch %(branch)s).": (
+        "บัญชีของนายจ้างนี้ค้างชำระ %(months)s เดือน หน้าจอเปิดเดือนที่เก่าที่สุด %(period)s (สาขา %(branch)s)"
+    ),
+    "Pay several months at once": "ชำระหลายเดือนพร้อมกัน",
+    "Employers found": "นายจ้างที่พบ",
+    "Open at the counter": "เปิดที่เคาน์เตอร์",
+    "paid at its office": "ชำระที่สำนักงานของนายจ้าง",
+    "Employer's account": "บัญชีนายจ้าง",
+    "Receipts of this visit": "ใบเสร็จรับเงินของการมาครั้งนี้",
+    "Months on the account": "เดือนในบัญชี",
+    "filed and paid": "ยื่นแบบและชำระแล้ว",
+    "est.": "ประมาณ",
+    "to date": "ถึงปัจจุบัน",
+    "Last payments": "การชำระล่าสุด",
+    "Credits and reimbursements": "เงินที่ต้องคืนและการคืนเงิน",
+    "Requested at": "ขอเมื่อ",
+    "Arrears notices": "หนังสือแจ้งเงินสมทบค้างชำระ",
+    "Issue an arrears notice": "ออกหนังสือแจ้งเงินสมทบค้างชำระ",
+    "Issued on": "ออกเมื่อ",
+    "Sent": "ส่งแล้ว",
+    "Record as sent": "บันทึกว่าส่งแล้ว",
+    "not sent yet": "ยังไม่ได้ส่ง",
+    "the whole account": "ดูบัญชีทั้งหมด",
+    "The account is kept by %(office)s.": "บัญชีนี้อยู่ในความรับผิดชอบของ %(office)s",
+    "Months due": "เดือนที่ค้างชำระ",
+    "Reimbursements owed to the employer": "เงินที่ต้องคืนให้นายจ้าง",
+    "Pay": "ชำระ",
+    "From the wages on record": "จากค่าจ้างในทะเบียน",
+    "Several months are paid with one receipt for each month. A month not filed is filed from the wages on record; to change a wage, open the month on the grid.": (
+        "ชำระหลายเดือนได้ โดยออกใบเสร็จรับเงินเดือนละหนึ่งฉบับ เดือนที่ยังไม่ยื่นแบบจะยื่นจากค่าจ้างในทะเบียน"
+        " หากต้องแก้ค่าจ้าง ให้เปิดเดือนนั้นในตารางค่าจ้าง"
+    ),
+    "Pay the months ticked": "ชำระเดือนที่เลือก",
+    "Nothing is due on this account.": "บัญชีนี้ไม่มียอดค้างชำระ",
+    "%(count)s months paid: one receipt for each month, ready to print.": (
+        "ชำระแล้ว %(count)s เดือน ใบเสร็จรับเงินเดือนละหนึ่งฉบับ พร้อมพิมพ์"
+    ),
+    "Notice %(reference)s issued: print it and record its sending.": (
+        "ออกหนังสือแจ้งเลขที่ %(reference)s แล้ว ให้พิมพ์และบันทึกการส่ง"
+    ),
+    "The notice's sending is recorded.": "บันทึกการส่งหนังสือแจ้งแล้ว",
+    "No employer has this account number, tax ID or name.": "ไม่พบนายจ้างที่มีเลขที่บัญชี เลขประจำตัวผู้เสียภาษี หรือชื่อนี้",
+    "This employer's account is kept by another office: its statements and payments are taken there.": (
+        "บัญชีของนายจ้างนี้อยู่ในความรับผิดชอบของสำนักงานอื่น ให้ยื่นแบบและชำระเงินที่สำนักงานนั้น"
+    ),
+    "Voluntary payment": "การชำระเงินสมทบผู้ประกันตนโดยสมัครใจ",
+    "This employer's account is kept by %(office)s: its forms, statements and payments are that office's.": (
+        "บัญชีของนายจ้างนี้อยู่ในความรับผิดชอบของ %(office)s แบบคำขอ การยื่นแบบรายการ และการชำระเงินเป็นงานของสำนักงานนั้น"
+    ),
+    # What the officer sees (issue 15, part 4): B.E. months, the admin in Thai.
+    "mm/yyyy": "ดด/ปปปป",
+    "Month/year, e.g. 11/2569 (B.E.) or 11/2026 (C.E.).": "เดือน/ปี เช่น 11/2569 (พ.ศ.) หรือ 11/2026 (ค.ศ.)",
+    "Enter the month as month/year, e.g. 11/2569 (B.E.) or 11/2026 (C.E.).": (
+        "กรุณากรอกเดือนเป็น เดือน/ปี เช่น 11/2569 (พ.ศ.) หรือ 11/2026 (ค.ศ.)"
+    ),
+    "SSO office system: administration": "ระบบงานสำนักงานประกันสังคม: ผู้ดูแลระบบ",
+    "SSO office system administration": "ผู้ดูแลระบบงานสำนักงานประกันสังคม",
+    "Empty": "ว่าง",
+    "Not empty": "ไม่ว่าง",
+    "Added “%(object)s”.": "เพิ่ม “%(object)s” แล้ว",
+    "Changed “%(object)s” — %(changes)s": "แก้ไข “%(object)s” แล้ว — %(changes)s",
+    "Deleted “%(object)s.”": "ลบ “%(object)s” แล้ว",
+    "Added {name} “{object}”.": "เพิ่ม{name} “{object}” แล้ว",
+    "Changed {fields} for {name} “{object}”.": "แก้ไข {fields} ของ{name} “{object}” แล้ว",
+    "Deleted {name} “{object}”.": "ลบ{name} “{object}” แล้ว",
+    "Hold down “Control”, or “Command” on a Mac, to select more than one.": (
+        "กด “Control” หรือ “Command” บนเครื่อง Mac ค้างไว้ เพื่อเลือกมากกว่าหนึ่งรายการ"
+    ),
+    "Select this object for an action - {}": "เลือกรายการนี้เพื่อดำเนินการ - {}",
+    "The {name} “{obj}” was added successfully.": "เพิ่ม{name} “{obj}” เรียบร้อยแล้ว",
+    "The {name} “{obj}” was added successfully. You may add another {name} below.": (
+        "เพิ่ม{name} “{obj}” เรียบร้อยแล้ว เพิ่ม{name}อื่นได้ด้านล่าง"
+    ),
+    "The {name} “{obj}” was changed successfully. You may edit it again below.": (
+        "แก้ไข{name} “{obj}” เรียบร้อยแล้ว แก้ไขต่อได้ด้านล่าง"
+    ),
+    "The {name} “{obj}” was changed successfully. You may add another {name} below.": (
+        "แก้ไข{name} “{obj}” เรียบร้อยแล้ว เพิ่ม{name}อื่นได้ด้านล่าง"
+    ),
+    "The {name} “{obj}” was changed successfully.": "แก้ไข{name} “{obj}” เรียบร้อยแล้ว",
+    "The %(name)s “%(obj)s” was deleted successfully.": "ลบ%(name)s “%(obj)s” เรียบร้อยแล้ว",
+    "%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?": (
+        "ไม่พบ%(name)s รหัส “%(key)s” อาจถูกลบไปแล้ว"
+    ),
+    "We’re sorry, but the requested page could not be found.": "ขออภัย ไม่พบหน้าที่ต้องการ",
+    "Breadcrumbs": "เส้นทางนำทาง",
+    "Model name": "ชื่อข้อมูล",
+    "Add link": "ลิงก์เพิ่ม",
+    "Change or view list link": "ลิงก์แก้ไขหรือดูรายการ",
+    "You don’t have permission to view or edit anything.": "ท่านไม่มีสิทธิ์ดูหรือแก้ไขข้อมูลใด",
+    "After you’ve created a user, you’ll be able to edit more user options.": (
+        "เมื่อสร้างผู้ใช้แล้ว จะแก้ไขตัวเลือกอื่นของผู้ใช้ได้"
+    ),
+    "Error:": "ข้อผิดพลาด:",
+    "Set password": "ตั้งรหัสผ่าน",
+    "Disable password-based authentication": "ปิดการเข้าสู่ระบบด้วยรหัสผ่าน",
+    "Enable password-based authentication": "เปิดการเข้าสู่ระบบด้วยรหัสผ่าน",
+    "Skip to main content": "ข้ามไปยังเนื้อหาหลัก",
+    "Hide counts": "ซ่อนจำนวน",
+    "Show counts": "แสดงจำนวน",
+    "Clear all filters": "ล้างตัวกรองทั้งหมด",
+    "Toggle theme (current theme: auto)": "สลับธีม (ธีมปัจจุบัน: อัตโนมัติ)",
+    "Toggle theme (current theme: light)": "สลับธีม (ธีมปัจจุบัน: สว่าง)",
+    "Toggle theme (current theme: dark)": "สลับธีม (ธีมปัจจุบัน: มืด)",
+    "Yes, I’m sure": "ใช่ ยืนยัน",
+    "Added:": "เพิ่ม:",
+    "Changed:": "แก้ไข:",
+    "Deleted:": "ลบ:",
+    "Toggle navigation": "แสดง/ซ่อนเมนู",
+    "Sidebar": "แถบด้านข้าง",
+    "Start typing to filter…": "พิมพ์เพื่อกรอง…",
+    "Filter navigation items": "กรองรายการเมนู",
+    "This object doesn’t have a change history. It probably wasn’t added via this admin site.": (
+        "รายการนี้ไม่มีประวัติการแก้ไข อาจไม่ได้เพิ่มผ่านหน้าผู้ดูแลระบบนี้"
+    ),
+    "View selected %(model)s": "ดู%(model)sที่เลือก",
+    "Select all objects on this page for an action": "เลือกทุกรายการในหน้านี้เพื่อดำเนินการ",
+    "Thanks for spending some quality time with the web site today.": "ขอบคุณที่ใช้งานระบบในวันนี้",
+    "In case you’ve forgotten, you are:": "ท่านคือ:",
     # The ticket on the customer's phone, documents to bring, satisfaction (issue 18).
     "documents to bring (Thai)": "เอกสารที่ต้องนำมา (ภาษาไทย)",
     "One per line.": "บรรทัดละหนึ่งรายการ",
@@ -2225,6 +2415,164 @@ TH = {
     "No read of another office's person is recorded.": "ยังไม่มีการเปิดดูข้อมูลผู้ประกันตนของสำนักงานอื่น",
     "This person is already insured and their record differs from the form: choose what to do.": (
         "ผู้นี้เป็นผู้ประกันตนอยู่แล้วและข้อมูลในทะเบียนต่างจากแบบฟอร์ม: กรุณาเลือกว่าจะดำเนินการอย่างไร"
+    ),
+    # Rules administration (issue 16).
+    "No rule reads this parameter: choose one of the parameters listed.": (
+        "ไม่มีกฎใดใช้พารามิเตอร์นี้: กรุณาเลือกจากพารามิเตอร์ที่แสดง"
+    ),
+    "A benefit parameter cannot be negative.": "พารามิเตอร์ประโยชน์ทดแทนต้องไม่ติดลบ",
+    "A percentage cannot be above 100.": "ร้อยละต้องไม่เกิน 100",
+    "Open claims with an event on or after %(day)s, which would be examined with %(new)s instead of %(old)s: %(count)s.": (
+        "คำขอที่ยังไม่วินิจฉัยซึ่งเหตุเกิดตั้งแต่วันที่ %(day)s และจะพิจารณาด้วยค่า %(new)s แทน %(old)s: %(count)s รายการ"
+    ),
+    "Applies to the claims whose event (treatment, birth, leaving work...) falls in the period it covers, when they are examined. A claim already decided keeps its working and amount.": (
+        "ใช้กับคำขอที่เหตุ (การรักษา การคลอด การออกจากงาน ฯลฯ) เกิดในช่วงที่แถวนี้มีผล เมื่อพิจารณาคำขอ"
+        " คำขอที่วินิจฉัยแล้วคงการคำนวณและจำนวนเงินเดิม"
+    ),
+    "Applies to the statements and payments of the wage periods it covers from the day it is confirmed. A statement already filed keeps the rates, floor and ceiling it copied when it was filed.": (
+        "ใช้กับแบบรายการและการชำระเงินของงวดค่าจ้างที่แถวนี้ครอบคลุม นับแต่วันที่ยืนยัน"
+        " แบบรายการที่ยื่นแล้วคงอัตรา ค่าจ้างขั้นต่ำและขั้นสูงที่บันทึกไว้เมื่อยื่น"
+    ),
+    "The wage ceiling must be above the wage floor.": "ค่าจ้างขั้นสูงต้องมากกว่าค่าจ้างขั้นต่ำ",
+    "No statement has been filed in this scope yet: there is nothing to compare.": (
+        "ยังไม่มีแบบรายการที่ยื่นในขอบเขตนี้: ไม่มีข้อมูลให้เปรียบเทียบ"
+    ),
+    "The statements of %(period)s (the last wage period filed in this scope), %(employers)s employers, %(people)s employees: employee and employer contributions under the row in force from %(old_from)s and under the new row.": (
+        "แบบรายการงวด %(period)s (งวดล่าสุดที่ยื่นในขอบเขตนี้) นายจ้าง %(employers)s ราย ลูกจ้าง %(people)s คน:"
+        " เงินสมทบส่วนลูกจ้างและนายจ้างตามแถวที่มีผลตั้งแต่ %(old_from)s และตามแถวใหม่"
+    ),
+    "now": "ปัจจุบัน",
+    "with the change": "เมื่อเปลี่ยนแล้ว",
+    "difference": "ผลต่าง",
+    "Every employer of the scope": "นายจ้างทุกรายในขอบเขต",
+    "Applies to the Section 39 payments of the months it covers. A payment already made keeps its amount.": (
+        "ใช้กับการชำระเงินสมทบมาตรา 39 ของเดือนที่แถวนี้ครอบคลุม การชำระที่ทำแล้วคงจำนวนเดิม"
+    ),
+    "Applies to the Section 40 payments of the months it covers. A payment already made keeps its amount.": (
+        "ใช้กับการชำระเงินสมทบมาตรา 40 ของเดือนที่แถวนี้ครอบคลุม การชำระที่ทำแล้วคงจำนวนเดิม"
+    ),
+    "The due day must be between 1 and 28.": "วันครบกำหนดต้องอยู่ระหว่าง 1 ถึง 28",
+    "Applies to the surcharge of the wage periods it covers, when a payment is taken. A payment already made keeps the surcharge it paid.": (
+        "ใช้กับเงินเพิ่มของงวดค่าจ้างที่แถวนี้ครอบคลุม เมื่อรับชำระ การชำระที่ทำแล้วคงเงินเพิ่มที่ชำระไว้"
+    ),
+    "Applies to the voluntary payments and the back office's cross-checks of the wage periods it covers. Findings already made stay.": (
+        "ใช้กับการชำระเงินสมทบแบบสมัครใจและการตรวจสอบของ Back Office ในงวดค่าจ้างที่แถวนี้ครอบคลุม"
+        " ข้อตรวจพบที่มีอยู่แล้วคงเดิม"
+    ),
+    "A service-time target must be between 1 and 480 minutes.": "เป้าหมายเวลาให้บริการต้องอยู่ระหว่าง 1 ถึง 480 นาที",
+    "Applies to the visits of the days it covers, in the service-time reports. Past days keep the target they were measured against (a change starts on a future day).": (
+        "ใช้กับการมารับบริการในวันที่แถวนี้ครอบคลุม ในรายงานเวลาให้บริการ"
+        " วันที่ผ่านมาแล้วคงเป้าหมายเดิม (การเปลี่ยนแปลงเริ่มในวันข้างหน้า)"
+    ),
+    "The maximum age must be above the minimum age.": "อายุสูงสุดต้องมากกว่าอายุต่ำสุด",
+    "Applies to the registrations (SSO 1-03, 6-09, Section 39 and 40 applications) made from the day it starts. Registrations already accepted stay.": (
+        "ใช้กับการขึ้นทะเบียน (สปส. 1-03, 6-09, การสมัครมาตรา 39 และ 40) ที่ทำตั้งแต่วันที่แถวนี้เริ่มมีผล"
+        " การขึ้นทะเบียนที่รับไว้แล้วคงเดิม"
+    ),
+    "Proposed, waiting for a second administrator": "เสนอแล้ว รอผู้ดูแลคนที่สองยืนยัน",
+    "Confirmed": "ยืนยันแล้ว",
+    "rule table": "ตารางหลักเกณฑ์",
+    "values": "ค่า",
+    "legal instrument": "กฎหมายที่อ้างอิง",
+    "proposed by": "เสนอโดย",
+    "proposed at": "เสนอเมื่อ",
+    "confirmed or withdrawn by": "ยืนยันหรือถอนโดย",
+    "confirmed or withdrawn at": "ยืนยันหรือถอนเมื่อ",
+    "row added": "แถวที่เพิ่ม",
+    "rule change": "การเปลี่ยนหลักเกณฑ์",
+    "rule changes": "การเปลี่ยนหลักเกณฑ์",
+    "Can propose and confirm changes of the rule tables (head office)": (
+        "เสนอและยืนยันการเปลี่ยนตารางหลักเกณฑ์ได้ (ส่วนกลาง)"
+    ),
+    "Head-office rules administrator": "ผู้ดูแลหลักเกณฑ์ส่วนกลาง",
+    "Proposes and confirms the changes of the rule tables (rates, ceilings, benefit parameters, targets): a change takes effect once a second one confirms it. Head office only.": (
+        "เสนอและยืนยันการเปลี่ยนตารางหลักเกณฑ์ (อัตรา ค่าจ้างขั้นสูง พารามิเตอร์ประโยชน์ทดแทน เป้าหมาย):"
+        " การเปลี่ยนมีผลเมื่อผู้ดูแลคนที่สองยืนยัน เฉพาะส่วนกลาง"
+    ),
+    "Only a head-office rules administrator changes the rule tables.": (
+        "เฉพาะผู้ดูแลหลักเกณฑ์ส่วนกลางเท่านั้นที่เปลี่ยนตารางหลักเกณฑ์ได้"
+    ),
+    "There is no such rule table.": "ไม่มีตารางหลักเกณฑ์นี้",
+    "Give the reason for the change.": "กรุณาระบุเหตุผลของการเปลี่ยนแปลง",
+    "Name the legal instrument (ministerial regulation, announcement) of the change.": (
+        "กรุณาระบุกฎหมายที่อ้างอิง (กฎกระทรวง ประกาศ) ของการเปลี่ยนแปลง"
+    ),
+    "The administrator who proposed a change cannot confirm it: a second one must.": (
+        "ผู้ดูแลที่เสนอการเปลี่ยนแปลงยืนยันเองไม่ได้: ต้องให้ผู้ดูแลคนที่สองยืนยัน"
+    ),
+    "The row was to start on %(day)s, which has come: propose the change again from a later date.": (
+        "แถวนี้กำหนดเริ่มมีผลวันที่ %(day)s ซึ่งถึงแล้ว: กรุณาเสนอการเปลี่ยนแปลงใหม่โดยเริ่มวันที่หลังจากนี้"
+    ),
+    "Rule change %(number)s": "การเปลี่ยนหลักเกณฑ์ %(number)s",
+    "Empty: until a later change.": "เว้นว่าง: มีผลจนกว่าจะมีการเปลี่ยนครั้งต่อไป",
+    "The ministerial regulation or announcement, with its date.": "กฎกระทรวงหรือประกาศ พร้อมวันที่",
+    "The change is proposed: a second administrator must confirm it.": "เสนอการเปลี่ยนแปลงแล้ว: ต้องให้ผู้ดูแลคนที่สองยืนยัน",
+    "The change is confirmed: the new row is in the table.": "ยืนยันการเปลี่ยนแปลงแล้ว: แถวใหม่อยู่ในตารางแล้ว",
+    "The change is withdrawn.": "ถอนการเปลี่ยนแปลงแล้ว",
+    "%(start)s to %(end)s": "%(start)s ถึง %(end)s",
+    "open": "ไม่กำหนดวันสิ้นสุด",
+    "The period overlaps the row in force %(period)s for the same scope.": (
+        "ช่วงเวลาซ้อนกับแถวที่มีผล %(period)s ในขอบเขตเดียวกัน"
+    ),
+    "The period overlaps a change already proposed for the same scope (%(period)s).": (
+        "ช่วงเวลาซ้อนกับการเปลี่ยนแปลงที่เสนอไว้แล้วในขอบเขตเดียวกัน (%(period)s)"
+    ),
+    "The rule would have no row from %(start)s to %(end)s: start the new row the day after.": (
+        "หลักเกณฑ์จะไม่มีแถวที่มีผลตั้งแต่ %(start)s ถึง %(end)s: กรุณาให้แถวใหม่เริ่มในวันถัดไป"
+    ),
+    "The rule would have no row from %(day)s: leave the end open or add the row that follows.": (
+        "หลักเกณฑ์จะไม่มีแถวที่มีผลตั้งแต่ %(day)s: กรุณาเว้นวันสิ้นสุดว่างไว้ หรือเพิ่มแถวที่ต่อจากนั้น"
+    ),
+    "Give the date the new row starts.": "กรุณาระบุวันที่แถวใหม่เริ่มมีผล",
+    "A change starts on a future date: rows in force or past are never changed; add a row from tomorrow or later.": (
+        "การเปลี่ยนแปลงต้องเริ่มในวันข้างหน้า: แถวที่มีผลอยู่หรือที่ผ่านมาแล้วแก้ไขไม่ได้ กรุณาเพิ่มแถวที่เริ่มตั้งแต่พรุ่งนี้เป็นต้นไป"
+    ),
+    "The end is before the start.": "วันสิ้นสุดอยู่ก่อนวันเริ่มต้น",
+    "This table holds wage periods: a row starts on the first day of a month.": (
+        "ตารางนี้เป็นงวดค่าจ้าง: แถวต้องเริ่มในวันที่ 1 ของเดือน"
+    ),
+    "This table holds wage periods: a row ends on the last day of a month.": (
+        "ตารางนี้เป็นงวดค่าจ้าง: แถวต้องสิ้นสุดในวันสุดท้ายของเดือน"
+    ),
+    "A rate must be between %(low)s%% and %(high)s%%.": "อัตราต้องอยู่ระหว่างร้อยละ %(low)s ถึง %(high)s",
+    "The value must be at least %(low)s.": "ค่าต้องไม่น้อยกว่า %(low)s",
+    "Rule change": "การเปลี่ยนหลักเกณฑ์",
+    "Rules": "หลักเกณฑ์",
+    "What a change affects": "ผลของการเปลี่ยนแปลง",
+    "Preview on real data": "ตัวอย่างผลกับข้อมูลจริง",
+    "This table has no preview: see what a change affects above.": (
+        "ตารางนี้ไม่มีตัวอย่างผล: ดูผลของการเปลี่ยนแปลงด้านบน"
+    ),
+    "You proposed this change: a second head-office administrator must confirm it.": (
+        "ท่านเป็นผู้เสนอการเปลี่ยนแปลงนี้: ต้องให้ผู้ดูแลส่วนกลางคนที่สองยืนยัน"
+    ),
+    "Confirm the change": "ยืนยันการเปลี่ยนแปลง",
+    "Withdraw the change": "ถอนการเปลี่ยนแปลง",
+    "proposed": "เสนอ",
+    "Every dated table of figures the system computes with, and the rows in force today (%(day)s). A change is a new row from a future date, confirmed by a second head-office administrator.": (
+        "ตารางตัวเลขตามช่วงเวลาทุกตารางที่ระบบใช้คำนวณ และแถวที่มีผลวันนี้ (%(day)s)"
+        " การเปลี่ยนแปลงคือแถวใหม่ที่เริ่มในวันข้างหน้า ยืนยันโดยผู้ดูแลส่วนกลางคนที่สอง"
+    ),
+    "%(counter)s row scheduled": "แถวที่กำหนดไว้ล่วงหน้า %(counter)s แถว",
+    "%(counter)s change waiting for confirmation": "การเปลี่ยนแปลงที่รอยืนยัน %(counter)s รายการ",
+    "No row is in force today.": "วันนี้ไม่มีแถวที่มีผล",
+    "Propose a change": "เสนอการเปลี่ยนแปลง",
+    "A change is a new row from a future date; rows in force or past are never changed. It takes effect once a second head-office administrator confirms it, before its start date.": (
+        "การเปลี่ยนแปลงคือแถวใหม่ที่เริ่มในวันข้างหน้า แถวที่มีผลอยู่หรือที่ผ่านมาแล้วไม่ถูกแก้ไข"
+        " มีผลเมื่อผู้ดูแลส่วนกลางคนที่สองยืนยันก่อนวันเริ่มมีผล"
+    ),
+    "Propose": "เสนอ",
+    "In force today": "มีผลวันนี้",
+    "Scheduled": "กำหนดไว้ล่วงหน้า",
+    "Past": "ที่ผ่านมา",
+    "Changes and their history": "การเปลี่ยนแปลงและประวัติ",
+    "Change": "การเปลี่ยนแปลง",
+    "Values": "ค่า",
+    "Proposed": "เสนอเมื่อ",
+    "Confirmed or withdrawn": "ยืนยันหรือถอน",
+    "No change has been proposed here.": "ยังไม่มีการเสนอการเปลี่ยนแปลงในตารางนี้",
+    "Rates, ceilings, benefit parameters and targets by date; a change is confirmed by a second administrator.": (
+        "อัตรา ค่าจ้างขั้นสูง พารามิเตอร์ประโยชน์ทดแทน และเป้าหมาย ตามช่วงเวลา การเปลี่ยนแปลงต้องยืนยันโดยผู้ดูแลคนที่สอง"
     ),
 }
 

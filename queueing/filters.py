@@ -2,14 +2,15 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from queueing.models import Counter, Service, Ticket
+from sso.core.filters import ThaiDateFilter
 from sso.core.models import User
 
 
 class TicketFilter(django_filters.FilterSet):
     """One filter for ticket lists, in pages and the API."""
 
-    day_from = django_filters.DateFilter(field_name="service_day", lookup_expr="gte", label=_("From"))
-    day_to = django_filters.DateFilter(field_name="service_day", lookup_expr="lte", label=_("To"))
+    day_from = ThaiDateFilter(field_name="service_day", lookup_expr="gte", label=_("From"))
+    day_to = ThaiDateFilter(field_name="service_day", lookup_expr="lte", label=_("To"))
 
     class Meta:
         model = Ticket

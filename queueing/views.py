@@ -45,6 +45,7 @@ from queueing.selectors import (
     ticket_list as ticket_list_of,
 )
 from sso.core.devices import device_cut_since, device_required, rate_spent
+from sso.core.formats import date_numeric
 from sso.core.forms import PublicNoticeForm, ThaiDateField, errors_to_form
 from sso.core.models import Device
 from sso.core.scoping import sees_all_offices
@@ -586,7 +587,7 @@ def ticket_list(request, office):
     unless asked), narrowed by service, counter, officer, outcome or priority class."""
     today = timezone.localdate()
     query = request.GET.copy()
-    query.setdefault("day_from", today.isoformat())
+    query.setdefault("day_from", date_numeric(today))
     query.setdefault("day_to", query["day_from"])
     tickets = OfficeTicketFilter(query, queryset=ticket_list_of(office_id=office.pk), office=office)
     page = Paginator(tickets.qs, TICKETS_PER_PAGE).get_page(request.GET.get("page"))

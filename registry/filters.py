@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry import selectors
 from registry.models import Employer, Employment, InsuredPerson, Section
+from sso.core.filters import ThaiDateFilter
 
 
 def _user(filterset):
@@ -74,8 +75,8 @@ class EmploymentFilter(django_filters.FilterSet):
     branch = django_filters.CharFilter(field_name="branch__number", label=_("Branch number"))
     person = django_filters.CharFilter(method="filter_person", label=_("National ID"))
     is_open = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("Still employed"))
-    started_from = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label=_("Hired from"))
-    started_to = django_filters.DateFilter(field_name="started_on", lookup_expr="lte", label=_("Hired until"))
+    started_from = ThaiDateFilter(field_name="started_on", lookup_expr="gte", label=_("Hired from"))
+    started_to = ThaiDateFilter(field_name="started_on", lookup_expr="lte", label=_("Hired until"))
     late_registration = django_filters.BooleanFilter(label=_("Registered late"))
     office = django_filters.CharFilter(field_name="employer__responsible_office__code", label=_("Office code"))
 

@@ -4,16 +4,47 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Bank, Dependant, Employment, Hospital, InsuredPerson
-from registry.validators import national_id_clean
+from registry.services.common import BRANCH_TEXT_CHECKS, EMPLOYER_TEXT_CHECKS, TEXT_CHECKS
+from registry.validators import branch_number_clean, national_id_clean, tax_id_clean, title_sex_check
 from sso.core.forms import DATE_HELP, ThaiDateField
 from sso.core.models import Office, Province
 
 
 def _numeric(attrs=None):
     return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+
+class RuleChecks:
+    """The services' checks of single fields (a check digit, a name's letters), run by the
+    form as well, so one submit shows every fault: a missing address beside a tax ID whose
+    check digit is wrong, not the tax ID only once the address is fixed. The services still
+    check (the API and uploads reach them without a form).
+
+    `rule_checks`: field -> check(value) returning the clean value; `text_checks`: a
+    registry.services.common *_TEXT_CHECKS table (check(value, label))."""
+
+    rule_checks: dict = {}
+    text_checks: dict = {}
+
+    def clean(self):
+        data = super().clean()
+        for name, check in self.rule_checks.items():
+            if data.get(name) not in (None, ""):
+                try:
+                    data[name] = check(data[name])
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        for name, (check, label) in self.text_checks.items():
+            if name in self.fields and data.get(name) not in (None, ""):
+                try:
+                    data[name] = check(data[name], label)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
 
 
 class SearchForm(forms.Form):
@@ -25,8 +56,11 @@ class SearchForm(forms.Form):
     )
 
 
-class EmployerForm(forms.Form):
+class EmployerForm(RuleChecks, forms.Form):
     """Form SSO 1-01: employer registration."""
+
+    rule_checks = {"tax_id": tax_id_clean}
+    text_checks = EMPLOYER_TEXT_CHECKS
 
     name_th = forms.CharField(label=_("Name (Thai)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200)
@@ -42,16 +76,27 @@ class EmployerForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
 
+    def clean_registered_on(self):
+        day = self.cleaned_data["registered_on"]
+        if day and day > timezone.localdate():
+            raise ValidationError(_("The registration date cannot be in the future."), code="future")
+        return day
 
-class BranchForm(forms.Form):
+
+class BranchForm(RuleChecks, forms.Form):
+    rule_checks = {"number": branch_number_clean}
+    text_checks = BRANCH_TEXT_CHECKS
+
     number = forms.CharField(label=_("Branch number"), max_length=8, widget=_numeric())
     name = forms.CharField(label=_("Branch name"), max_length=200)
     address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.order_by("name_th"))
 
 
-class PersonFieldsForm(forms.Form):
+class PersonFieldsForm(RuleChecks, forms.Form):
     """Identity fields shared by the registration forms."""
+
+    text_checks = TEXT_CHECKS
 
     id_type = forms.ChoiceField(
         label=_("ID type"), choices=InsuredPerson.IdType.choices, initial=InsuredPerson.IdType.PIN
@@ -82,6 +127,10 @@ class PersonFieldsForm(forms.Form):
                 self.add_error("national_id", exc)
         if data.get("nationality"):
             data["nationality"] = data["nationality"].upper()
+        try:
+            title_sex_check(data.get("title"), data.get("sex"))
+        except ValidationError as exc:
+            self.add_error("title", exc)
         return data
 
     def person_fields(self) -> dict:

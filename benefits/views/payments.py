@@ -23,6 +23,7 @@ from benefits import payments, selectors
 from benefits.forms import BatchForm, ConfirmationForm, MonthForm, PayAtOfficeForm
 from benefits.models import PaymentOrder
 from sso.core import exports
+from sso.core.formats import month_numeric
 from sso.core.redis import redis_client
 from sso.core.uploads import errors_shown, upload_read
 
@@ -187,7 +188,7 @@ def order_action(request, pk):
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def recurring(request):
-    form = MonthForm(request.POST or None, initial={"month": timezone.localdate().strftime("%Y-%m")})
+    form = MonthForm(request.POST or None, initial={"month": timezone.localdate().replace(day=1)})
     if request.method == "POST":
         if not request.user.has_perm(PAY):
             return HttpResponse(status=403)
@@ -197,9 +198,8 @@ def recurring(request):
                 form.add_error("month", _("A month after next cannot be run yet."))
             else:
                 made = payments.monthly_run(month=month, officer=request.user, office=request.user.office)
-                messages.success(
-                    request, _("Payments made for %(month)s: %(count)s.") % {"count": made, "month": f"{month:%m/%Y}"}
-                )
+                done = {"count": made, "month": month_numeric(month)}
+                messages.success(request, _("Payments made for %(month)s: %(count)s.") % done)
                 return redirect("benefits:payments_recurring")
     months = selectors.recurring_months(_orders(request))
     return render(request, "benefits/payment_recurring.html", {"form": form, "months": months})

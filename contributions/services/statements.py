@@ -24,7 +24,7 @@ from contributions.services.common import ZERO, baht_plain, local_today, one_or_
 from registry import selectors as registry
 from registry.selectors import EmployerStatus
 from sso.core.audit import audited_save
-from sso.core.formats import lazy_format
+from sso.core.formats import date_numeric_lazy, lazy_format, month_numeric_lazy
 from sso.core.months import month_first
 from sso.core.records import stamp
 
@@ -61,16 +61,16 @@ class LineError:
     line: int
     field: str
     message: object  # lazy: rendered in the reader's language
-    expected: str = ""
-    found: str = ""
+    expected: object = ""  # str, or lazy (a date in the reader's era)
+    found: object = ""
     code: str = "invalid"
 
     def as_dict(self) -> dict:
         return {
             "line": self.line,
             "field": self.field,
-            "expected": self.expected,
-            "found": self.found,
+            "expected": str(self.expected),
+            "found": str(self.found),
             "code": self.code,
             "message": str(self.message),
         }
@@ -140,8 +140,8 @@ def statement_check(
                 0,
                 "period",
                 _("The wage period is in the future: a statement is filed for a month that has begun."),
-                expected=f"<= {today:%m/%Y}",
-                found=f"{period:%m/%Y}",
+                expected=lazy_format("<= %(month)s", {"month": month_numeric_lazy(today)}),
+                found=month_numeric_lazy(period),
                 code="future",
             )
         )
@@ -167,7 +167,7 @@ def statement_check(
                             "A statement for this branch and wage period was already filed on %(day)s;"
                             " file an amending statement to correct it."
                         ),
-                        {"day": f"{timezone.localtime(existing.received_at):%d/%m/%Y}"},
+                        {"day": date_numeric_lazy(timezone.localdate(existing.received_at))},
                     ),
                     code="duplicate",
                 )

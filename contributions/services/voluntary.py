@@ -17,7 +17,7 @@ from contributions.services.payments import amount_check, method_check, paid_on_
 from contributions.services.receipts import receipt_issue
 from registry import selectors as registry
 from registry.selectors import Section
-from sso.core.formats import lazy_format
+from sso.core.formats import lazy_format, months_numeric_lazy
 from sso.core.months import month_add, month_first, months_between
 from sso.core.records import refuse, stamp
 
@@ -52,9 +52,7 @@ def _voluntary_periods(person, section, period_from, period_to, today):
     if paid:
         refuse(
             "period_from",
-            lazy_format(
-                _("Already paid for %(months)s."), {"months": ", ".join(f"{month:%m/%Y}" for month in sorted(paid))}
-            ),
+            lazy_format(_("Already paid for %(months)s."), {"months": months_numeric_lazy(sorted(paid))}),
             "already_paid",
         )
     months = [month_add(period_from, n) for n in range(months_between(period_from, period_to))]

@@ -9,14 +9,14 @@ from registry.models import (
     Branch,
     Employer,
 )
-from registry.services.common import BRANCH_TEXT_CHECKS, EMPLOYER_TEXT_CHECKS, checked, texts_clean, today
+from registry.services.common import BRANCH_TEXT_CHECKS, EMPLOYER_TEXT_CHECKS, texts_clean, today
 from registry.validators import (
     account_check_digit,
     branch_number_clean,
     tax_id_clean,
 )
 from sso.core.formats import lazy_format
-from sso.core.records import refuse, stamp
+from sso.core.records import Refusals, refuse, stamp
 
 
 def employer_account_number_issue(province_code: str) -> str:
@@ -46,30 +46,31 @@ def employer_register(
     account_number: str | None = None,
 ) -> Employer:
     """Form SSO 1-01: register an employer, issue its account number and its head-office branch."""
-    texts = texts_clean(
-        {
-            "name_th": name_th,
-            "name_en": name_en,
-            "business_type": business_type,
-            "address": address,
-            "contact_name": contact_name,
-            "phone": phone,
-            "email": email,
-        },
-        EMPLOYER_TEXT_CHECKS,
-    )
+    # Every fault at once (issue 15): the texts, the tax ID's check digit, the date, the office.
+    faults = Refusals()
+    values = {
+        "name_th": name_th,
+        "name_en": name_en,
+        "business_type": business_type,
+        "address": address,
+        "contact_name": contact_name,
+        "phone": phone,
+        "email": email,
+    }
+    texts = faults.check("", texts_clean, values, EMPLOYER_TEXT_CHECKS, default=values)
     address = texts["address"]
-    tax_id = checked("tax_id", tax_id_clean, tax_id)
+    tax_id = faults.check("tax_id", tax_id_clean, tax_id)
     if registered_on > today():
-        refuse("registered_on", _("The registration date cannot be in the future."), "future")
+        faults.add("registered_on", _("The registration date cannot be in the future."), "future")
     office = responsible_office or officer.office
     if office is None:
-        refuse("responsible_office", _("Choose the office responsible for this employer."), "required")
-    if Employer.objects.filter(tax_id=tax_id, status=Employer.Status.ACTIVE).exists():
-        refuse(
+        faults.add("responsible_office", _("Choose the office responsible for this employer."), "required")
+    if tax_id and Employer.objects.filter(tax_id=tax_id, status=Employer.Status.ACTIVE).exists():
+        faults.add(
             "tax_id",
             lazy_format(_("An active employer with tax ID %(tax_id)s is already registered."), {"tax_id": tax_id}),
         )
+    faults.raise_any()
     employer = stamp(
         Employer(
             account_number=account_number or employer_account_number_issue(province.code),
@@ -104,15 +105,18 @@ def employer_register(
 @transaction.atomic
 def branch_add(*, officer, employer: Employer, number: str, name: str, province, address: str = "") -> Branch:
     """Register another workplace of an employer."""
-    texts = texts_clean({"name": name, "address": address}, BRANCH_TEXT_CHECKS)
+    faults = Refusals()
+    values = {"name": name, "address": address}
+    texts = faults.check("", texts_clean, values, BRANCH_TEXT_CHECKS, default=values)
     name, address = texts["name"], texts["address"]
-    number = checked("number", branch_number_clean, number)
-    if employer.branches.filter(number=number).exists():
-        refuse(
+    number = faults.check("number", branch_number_clean, number)
+    if number and employer.branches.filter(number=number).exists():
+        faults.add(
             "number",
             lazy_format(_("Branch %(number)s of this employer already exists."), {"number": number}),
             "duplicate",
         )
+    faults.raise_any()
     branch = stamp(Branch(employer=employer, number=number, name=name, address=address, province=province), officer)
     branch.save()
     return branch

@@ -355,3 +355,8 @@ def superuser_only_others() -> None:
 
 
 superuser_only_others()
+
+# The admin's own name, in the reader's language (Django's reads "Django administration").
+admin.site.site_header = _("SSO office system: administration")
+admin.site.site_title = _("SSO office system administration")
+admin.site.index_title = _("Administration")

@@ -2,7 +2,14 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sso.core.forms import ThaiDateField
 from sso.core.models import Office
+
+
+class ThaiDateFilter(django_filters.DateFilter):
+    """A day typed as on every date input: day/month/year in B.E. or C.E. (or ISO, for the API)."""
+
+    field_class = ThaiDateField
 
 
 class OfficeFilter(django_filters.FilterSet):

@@ -50,6 +50,14 @@ def date_numeric(value, language: str | None = None) -> str:
     return f"{value.day:02d}/{value.month:02d}/{year}"
 
 
+def month_numeric(value, language: str | None = None) -> str:
+    """A month as people write it: 11/2569 in Thai (B.E.), 11/2026 in English (C.E.)."""
+    if value in (None, ""):
+        return ""
+    year = value.year + BE_OFFSET if _is_thai(language) else value.year
+    return f"{value.month:02d}/{year}"
+
+
 def money_display(value, language: str | None = None) -> str:
     """1,234.50 บาท in Thai, THB 1,234.50 in English; always 2 decimals, half-up."""
     if value in (None, ""):
@@ -72,6 +80,17 @@ lazy_format = lazy(_format, str)
 
 # A date shown in the language active when the message is rendered (B.E. in Thai).
 date_lazy = lazy(date_display, str)
+# The same as day/month/year and month/year (26/11/2569, 11/2569 in Thai).
+date_numeric_lazy = lazy(date_numeric, str)
+month_numeric_lazy = lazy(month_numeric, str)
+
+
+def _months_numeric(months) -> str:
+    return ", ".join(month_numeric(month) for month in months)
+
+
+# Several months, 10/2569, 11/2569 in Thai.
+months_numeric_lazy = lazy(_months_numeric, str)
 
 
 # Amounts in Thai words ---------------------------------------------------------------

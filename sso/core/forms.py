@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from sso.core.formats import BE_OFFSET, date_display, date_numeric
+from sso.core.formats import BE_OFFSET, date_display, date_numeric, month_numeric
 from sso.core.models import Office
 
 DATE_HELP = _("Year in B.E. (2569) or C.E. (2026).")
@@ -111,6 +111,71 @@ class ThaiDateField(forms.DateField):
             return value
         date, _era = parse_thai_date(str(value))
         return date
+
+
+_MONTH = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d+)$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_thai_month(text: str) -> datetime.date:
+    """A month typed as month/year, in B.E. (11/2569) or C.E. (11/2026), or as 2026-11; its first
+    day. The year is read as parse_thai_date reads it: 2400 and later is B.E., 1800-2299 C.E.;
+    a 2-digit year or any other is refused rather than guessed."""
+    raw = "".join(text.split()) if "/" in text or "." in text else text.strip()
+    if match := _ISO_MONTH.match(raw):
+        year, month = int(match[1]), int(match[2])
+    elif match := _MONTH.match(raw):
+        month, year_text = int(match[1]), match[2]
+        if len(year_text) != 4:
+            raise forms.ValidationError(
+                _("Write the year with 4 digits, e.g. 2569 (B.E.) or 2026 (C.E.)."), code="year_digits"
+            )
+        year = int(year_text)
+    else:
+        raise forms.ValidationError(
+            _("Enter the month as month/year, e.g. 11/2569 (B.E.) or 11/2026 (C.E.)."), code="format"
+        )
+    if year >= 2400:
+        year -= BE_OFFSET
+    elif not 1800 <= year < 2300:
+        raise forms.ValidationError(
+            _("The year %(year)s is neither a B.E. nor a C.E. year we can accept.") % {"year": year},
+            code="year_range",
+        )
+    if not 1 <= month <= 12:
+        raise forms.ValidationError(_("There is no such month."), code="invalid_month")
+    return datetime.date(year, month, 1)
+
+
+class ThaiMonthInput(forms.TextInput):
+    """A month typed on the keyboard as mm/yyyy, shown in the reader's era (11/2569 in Thai)."""
+
+    def __init__(self, attrs=None):
+        defaults = {"placeholder": _("mm/yyyy"), "inputmode": "numeric", "autocomplete": "off", "maxlength": "10"}
+        super().__init__(attrs={**defaults, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            return month_numeric(value)
+        return value
+
+
+class ThaiMonthField(forms.Field):
+    """A month (its first day) typed in B.E. or C.E.; a browser's month picker shows the
+    browser's language and C.E. ("December 2026"), so the month is typed."""
+
+    widget = ThaiMonthInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("Month/year, e.g. 11/2569 (B.E.) or 11/2026 (C.E.)."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value.replace(day=1)
+        return parse_thai_month(str(value))
 
 
 class OfficeForm(forms.ModelForm):
