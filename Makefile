@@ -11,7 +11,7 @@ TEST_WORKERS ?= 3
 # refuses any file whose hash is not in the lock.
 PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
 
-.PHONY: run test lint lock install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments bench-reports bench-planner bench-phone
+.PHONY: run test lint lock install install-dev messages clean bench-queue bench-registry bench-contributions bench-benefits bench-benefit-payments bench-reports bench-planner bench-phone bench-smoke
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,3 +88,9 @@ bench-reports: install-dev
 
 bench-planner: install-dev
 	$(PY) scripts/stack.py exec -- $(PY) bench/planner_bench.py $(BENCH_ARGS)
+
+# Every bench at a smoke size (seconds each, not minutes): each must finish and print every
+# figure it prints at full size. CI runs it after the suite; no timing is asserted.
+bench-smoke: install-dev
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) scripts/stack.py exec -- $(PY) bench/smoke.py $(BENCH_ARGS)
