@@ -9,11 +9,7 @@ it runs (the unique (claim, period) index; a cancelled month is not made again).
 is in docs/benefits.md ("Paying").
 """
 
-import csv
 import datetime
-import io
-import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -23,11 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from benefits.lifecycles import CLAIM, PAYMENT_BATCH, PAYMENT_ORDER
 from benefits.models import Claim, PaymentBatch, PaymentOrder
 from registry import selectors as registry
+from sso.core import payouts
 from sso.core.audit import history_copy, history_copy_where
-from sso.core.formats import lazy_format
 from sso.core.months import month_add, month_first
 from sso.core.records import refuse, stamp
-from sso.core.uploads import UploadRefused, csv_rows, size_check
 
 HELD_WHEN = (Claim.Verification.PENDING, Claim.Verification.FINDINGS)
 PAID, FAILED = PaymentOrder.Status.PAID, PaymentOrder.Status.FAILED
@@ -179,193 +174,30 @@ def batch_make(*, office, bank, pay_on: datetime.date, officer) -> PaymentBatch:
 
 
 def order_reference(order_id: int, period: datetime.date) -> str:
-    return f"SSO{order_id}-{period:%Y%m}"
-
-
-def _satang(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value())
+    return PAYOUTS.reference(order_id, period)
 
 
 def batch_file(batch: PaymentBatch) -> bytes:
     """The batch as the bank's CSV file (UTF-8, CRLF): a header line and one line per
-    transfer (layout in docs/benefits.md)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    orders = list(batch.orders.order_by("id").values_list("id", "account_number", "account_name", "amount", "period"))
-    total = sum((row[3] for row in orders), Decimal("0"))
-    writer.writerow(["H", batch.bank.code, f"{batch.pay_on:%Y%m%d}", batch.pk, len(orders), _satang(total)])
-    for order_id, number, name, amount, period in orders:
-        writer.writerow(["D", order_id, number, name, _satang(amount), order_reference(order_id, period)])
-    return out.getvalue().encode("utf-8")
+    transfer (layout in docs/benefits.md; written by `sso.core.payouts`, as reimbursements' are)."""
+    return payouts.bank_file(PAYOUTS, batch)
 
 
 @transaction.atomic
 def batch_mark_sent(*, batch: PaymentBatch, officer) -> PaymentBatch:
-    batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != PaymentBatch.Status.OPEN:
-        refuse("status", _("This batch was already sent."), "sent")
-    return PAYMENT_BATCH.move(batch, PaymentBatch.Status.SENT, officer=officer)
+    return payouts.batch_mark_sent(PAYOUTS, batch=batch, officer=officer)
 
 
 # The bank's confirmation ---------------------------------------------------------------------
 
-
-@dataclass
-class ConfirmationResult:
-    paid: int = 0
-    failed: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+ConfirmationResult = payouts.ConfirmationResult
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _order_id(text: str) -> int | None:
-    """An order id as the bank writes it back: ASCII digits that fit a bigint ("²" is a digit too)."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
-
-
-def _parse_confirmation(content: bytes) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
-    """The lines of the bank's file (numbered as in the file) and the faults of their form;
-    a file past the upload limits (sso/core/uploads.py) is one fault, read no further."""
-    try:
-        size_check(len(content))
-        text = content.decode("utf-8-sig")
-    except UploadRefused as refused:
-        return [], [(0, str(refused.reason))]
-    except UnicodeDecodeError:
-        return [], [(0, str(_("The file is not UTF-8 text.")))]
-    rows, errors = [], []
-    try:
-        for number, row in csv_rows(text):
-            if not row or not "".join(row).strip():
-                continue
-            if number == 1 and row[0].strip().lower() in ("order_id", "order"):
-                continue  # a header line
-            if len(row) not in (3, 4):
-                errors.append((number, str(_("Expected 4 fields: order id, PAID or FAILED, bank reference, reason."))))
-                continue
-            if any(_CONTROL.search(cell) for cell in row):
-                errors.append((number, str(_("The line holds a control character (such as NUL); correct the file."))))
-                continue
-            rows.append((number, [cell.strip() for cell in row] + ([""] if len(row) == 3 else [])))
-    except UploadRefused as refused:
-        return [], [(0, str(refused.reason))]
-    return rows, errors
-
-
-@transaction.atomic
 def confirmation_import(*, batch: PaymentBatch, content: bytes, officer) -> ConfirmationResult:
-    """Apply the bank's confirmation of a batch: each line (order id, PAID or FAILED, bank
-    reference, reason). Idempotent: a line already applied changes nothing. A file with any
-    error line stores nothing; every error is reported with its line number."""
-    batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
-    result = ConfirmationResult()
-    if batch.status == PaymentBatch.Status.OPEN:
-        result.errors.append((0, str(_("Mark the batch sent before importing the bank's confirmation."))))
-        return result
-    rows, result.errors = _parse_confirmation(content)
-    ids = [order_id for _n, cells in rows if (order_id := _order_id(cells[0])) is not None]
-    orders = {o.pk: o for o in PaymentOrder.objects.select_for_update().filter(pk__in=ids)}
-    references = [cells[2] for _n, cells in rows if cells[2]]
-    used = dict(
-        PaymentOrder.objects.filter(bank_reference__in=references).values_list("bank_reference", "id")
-        if references
-        else []
-    )
-    seen_orders, seen_refs = set(), set()
-    paid, failed = [], []
-    for number, (order_id, status, reference, reason) in rows:
-        status = status.upper()
-
-        def error(message, number=number):
-            result.errors.append((number, str(message)))
-
-        if _order_id(order_id) is None:
-            error(_("The order id must be a number."))
-            continue
-        order = orders.get(_order_id(order_id))
-        if status not in ("PAID", "FAILED"):
-            error(_("The status must be PAID or FAILED."))
-            continue
-        if status == "PAID" and not reference:
-            error(_("A paid line needs the bank reference."))
-            continue
-        if len(reference) > 60 or len(reason) > 200:
-            error(_("The reference (60) or the reason (200) is too long."))
-            continue
-        if order is None:
-            error(lazy_format(_("Order %(order)s is unknown."), {"order": order_id}))
-            continue
-        if order.pk in seen_orders:
-            error(lazy_format(_("Order %(order)s appears twice in the file."), {"order": order_id}))
-            continue
-        seen_orders.add(order.pk)
-        if order.batch_id != batch.pk:
-            error(lazy_format(_("Order %(order)s is not in this batch."), {"order": order_id}))
-            continue
-        if order.status == PaymentOrder.Status.PAID:
-            if status == "PAID" and order.bank_reference == reference:
-                result.unchanged += 1
-            else:
-                error(
-                    lazy_format(
-                        _("Order %(order)s is already paid, with bank reference %(reference)s."),
-                        {"order": order_id, "reference": order.bank_reference or "-"},
-                    )
-                )
-            continue
-        if order.status == PaymentOrder.Status.FAILED:
-            if status == "FAILED":
-                result.unchanged += 1
-            else:
-                error(lazy_format(_("Order %(order)s was already returned as failed."), {"order": order_id}))
-            continue
-        if order.status != PaymentOrder.Status.IN_BATCH:
-            error(lazy_format(_("Order %(order)s is no longer waiting for the bank."), {"order": order_id}))
-            continue
-        if reference and (reference in seen_refs or used.get(reference, order.pk) != order.pk):
-            error(lazy_format(_("Bank reference %(reference)s is already used."), {"reference": reference}))
-            continue
-        if reference:
-            seen_refs.add(reference)
-        if status == "PAID":
-            paid.append((order.pk, reference))
-        else:
-            failed.append((order.pk, reference or None, reason or str(_("Returned by the bank"))))
-    if result.errors:
-        result.errors.sort()
-        return result
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        if paid:
-            cursor.execute(
-                "UPDATE benefits_paymentorder o SET status = %s, paid_at = %s, bank_reference = v.ref"
-                " FROM unnest(%s::bigint[], %s::text[]) AS v(id, ref) WHERE o.id = v.id AND o.status = ANY(%s)",
-                [PAID, now, [p[0] for p in paid], [p[1] for p in paid], PAYMENT_ORDER.sources(PAID)],
-            )
-        if failed:
-            cursor.execute(
-                "UPDATE benefits_paymentorder o SET status = %s, bank_reference = v.ref, failure_reason = v.why"
-                " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, ref, why)"
-                " WHERE o.id = v.id AND o.status = ANY(%s)",
-                [
-                    FAILED,
-                    [f[0] for f in failed],
-                    [f[1] for f in failed],
-                    [f[2] for f in failed],
-                    PAYMENT_ORDER.sources(FAILED),
-                ],
-            )
-    changed = [p[0] for p in paid] + [f[0] for f in failed]
-    if changed:
-        history_copy(PaymentOrder, changed, history_type="~", officer=officer, when=now)
-    claims_paid_mark(order_ids=[p[0] for p in paid], officer=officer)
-    result.paid, result.failed = len(paid), len(failed)
-    if not batch.orders.filter(status=PaymentOrder.Status.IN_BATCH).exists() and batch.status != "confirmed":
-        PAYMENT_BATCH.move(batch, PaymentBatch.Status.CONFIRMED, officer=officer)
-    return result
+    """Apply the bank's confirmation of a batch (`sso.core.payouts.confirmation_import`):
+    each line (order id, PAID or FAILED, bank reference, reason); a one-off claim whose
+    orders are all paid moves to paid. Idempotent; a file with any error line stores nothing."""
+    return payouts.confirmation_import(PAYOUTS, batch=batch, content=content, officer=officer)
 
 
 # Returned transfers and payment at the office -------------------------------------------------
@@ -453,3 +285,14 @@ def claims_paid_mark(*, order_ids, officer) -> int:
         CLAIM.move(claim, Claim.Status.PAID, officer=officer)
         marked += 1
     return marked
+
+
+# The one payout mechanism (sso.core.payouts), as benefits' tables hold it.
+PAYOUTS = payouts.Payouts(
+    item=PaymentOrder,
+    batch=PaymentBatch,
+    lifecycle=PAYMENT_ORDER,
+    batch_lifecycle=PAYMENT_BATCH,
+    prefix="SSO",
+    after_paid=claims_paid_mark,
+)

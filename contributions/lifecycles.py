@@ -11,7 +11,7 @@ A record's first status is not a move: a statement is filed `accepted`, a reimbu
 `requested`, a finding `open`.
 """
 
-from contributions.models import Finding, Reimbursement, Statement
+from contributions.models import Finding, Reimbursement, ReimbursementBatch, Statement
 from sso.core.lifecycle import Lifecycle
 
 S = Statement.Status
@@ -35,7 +35,22 @@ REIMBURSEMENT = Lifecycle(
         # before the money left (no batch yet) withdraws the request its payment made, or the
         # request of the payment that now pays the statement (contributions.services.receipt_void).
         R.REQUESTED: {R.APPROVED, R.REJECTED, R.WITHDRAWN},
-        R.APPROVED: {R.PAID, R.WITHDRAWN},
+        # Approved: into a bank batch, or paid with a batch without a bank (cheques, by hand).
+        R.APPROVED: {R.IN_BATCH, R.PAID, R.WITHDRAWN},
+        # With the bank: its confirmation says paid or failed (sso.core.payouts).
+        R.IN_BATCH: {R.PAID, R.FAILED},
+        # Returned by the bank: approved again to a corrected account, or cancelled.
+        R.FAILED: {R.APPROVED, R.CANCELLED},
+    },
+)
+
+REIMBURSEMENT_BATCH = Lifecycle(
+    ReimbursementBatch,
+    {
+        # A bank batch is sent, then confirmed by the bank's file; a batch without a bank
+        # (cheques) is confirmed when marked paid by hand.
+        ReimbursementBatch.Status.OPEN: {ReimbursementBatch.Status.SENT, ReimbursementBatch.Status.CONFIRMED},
+        ReimbursementBatch.Status.SENT: {ReimbursementBatch.Status.CONFIRMED},
     },
 )
 

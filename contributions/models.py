@@ -547,9 +547,12 @@ class Reimbursement(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         APPROVED = "approved", _("Approved")
+        IN_BATCH = "in_batch", _("With the bank")
         PAID = "paid", _("Paid")
+        FAILED = "failed", _("Returned by the bank")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn: its payment was voided or now pays the statement")
+        CANCELLED = "cancelled", _("Cancelled after the bank returned it")
 
     OFFICE_SCOPE = "office"
 
@@ -567,6 +570,16 @@ class Reimbursement(models.Model):
         "ReimbursementBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="reimbursements"
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # Where to pay (given at approval, or the person's open bank account): paid by bank batch
+    # through sso.core.payouts, as benefits' orders are. No bank: a cheque, batch paid by hand.
+    bank = models.ForeignKey(
+        "registry.Bank", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("bank")
+    )
+    account_number = models.CharField(_("account number"), max_length=20, blank=True)
+    account_name = models.CharField(_("account name"), max_length=200, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=60, null=True, blank=True, unique=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
 
     history = audited()
 
@@ -585,11 +598,23 @@ class Reimbursement(models.Model):
 
 
 class ReimbursementBatch(models.Model):
-    """A batch of approved reimbursements paid out together."""
+    """A batch of approved reimbursements paid out together: the transfers to one bank, sent
+    as the bank's file and confirmed by its confirmation (sso.core.payouts), or without a bank
+    (cheques at the office) marked paid by hand."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Made, not sent")
+        SENT = "sent", _("Sent to the bank")
+        CONFIRMED = "confirmed", _("Confirmed by the bank")
 
     OFFICE_SCOPE = "office"
 
     office = models.ForeignKey("core.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("office"))
+    bank = models.ForeignKey(
+        "registry.Bank", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("bank")
+    )
+    pay_on = models.DateField(_("pay on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     total = models.DecimalField(_("total"), **MONEY)

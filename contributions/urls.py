@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contributions.views import arrears, counter, statements, upload, verify, voluntary
+from contributions.views import arrears, counter, reimbursements, statements, upload, verify, voluntary
 
 app_name = "contributions"
 
@@ -34,6 +34,19 @@ urlpatterns += [
     path("reimbursements/<int:pk>/decide/", verify.reimbursement_decide, name="reimbursement_decide"),
     path("reimbursements/batches/", verify.reimbursement_batch_create, name="reimbursement_batch_create"),
     path("reimbursements/batches/<int:pk>/pay/", verify.reimbursement_batch_pay, name="reimbursement_batch_pay"),
+    # Paid through the bank: the same batch file and confirmation as benefits' (sso.core.payouts).
+    path("reimbursements/batches/<int:pk>/", reimbursements.reimbursement_batch, name="reimbursement_batch"),
+    path(
+        "reimbursements/batches/<int:pk>/file.csv",
+        reimbursements.reimbursement_batch_file,
+        name="reimbursement_batch_file",
+    ),
+    path("reimbursements/returned/", reimbursements.reimbursement_returned, name="reimbursement_returned"),
+    path(
+        "reimbursements/<int:pk>/returned/",
+        reimbursements.reimbursement_returned_action,
+        name="reimbursement_returned_action",
+    ),
 ]
 urlpatterns += [
     path("arrears/", arrears.arrears_page, name="arrears"),

@@ -10,6 +10,45 @@ from pathlib import Path
 import polib
 
 TH = {
+    # The claims API and adjustment orders (issue 20, parts 1 and 2).
+    "No insured person has this id.": "ไม่มีผู้ประกันตนรหัสนี้",
+    "Unknown document code: %(codes)s.": "ไม่รู้จักรหัสเอกสาร: %(codes)s",
+    "Give the reason for the override.": "ระบุเหตุผลของการอนุมัติเกินเกณฑ์",
+    "Give the supervisor's password.": "ระบุรหัสผ่านของหัวหน้า",
+    "No bank has this code.": "ไม่มีธนาคารรหัสนี้",
+    "This idempotency key was already used for another claim: send a new key for a new claim.": (
+        "รหัสป้องกันการส่งซ้ำนี้ใช้กับคำขออื่นแล้ว ให้ส่งรหัสใหม่สำหรับคำขอใหม่"
+    ),
+    "From the month": "ตั้งแต่เดือน",
+    "To the month": "ถึงเดือน",
+    "Adjustment after an appeal": "จ่ายเพิ่มตามผลอุทธรณ์",
+    "adjusts the order": "ปรับปรุงคำสั่งจ่าย",
+    "withheld for a recovery": "หักเพื่อเรียกคืนเงินที่จ่ายเกิน",
+    "Withheld": "หักไว้",
+    "paid": "จ่ายแล้ว",
+    "due after the appeal": "ยอดที่ควรได้ตามผลอุทธรณ์",
+    "Due": "ยอดที่ควรได้",
+    "to recover": "ยอดที่ต้องเรียกคืน",
+    "To recover": "ยอดที่ต้องเรียกคืน",
+    "recovered": "เรียกคืนแล้ว",
+    "Recovered": "เรียกคืนแล้ว",
+    "recorded by": "ผู้บันทึก",
+    "payment recovery": "การเรียกคืนเงินที่จ่ายเกิน",
+    "payment recoveries": "การเรียกคืนเงินที่จ่ายเกิน",
+    "Overpayments to recover": "เงินที่จ่ายเกินซึ่งต้องเรียกคืน",
+    "Withheld from the next payments of this claim, never more than a payment.": (
+        "หักจากการจ่ายงวดถัดไปของคำขอนี้ ไม่เกินยอดที่จ่ายในแต่ละงวด"
+    ),
+    "%(amount)s withheld for an overpayment": "หัก %(amount)s เพื่อเรียกคืนเงินที่จ่ายเกิน",
+    "Appeal %(appeal)s upheld: %(month)s paid %(paid)s, due %(due)s.": (
+        "อุทธรณ์ %(appeal)s ได้รับการพิจารณาให้เปลี่ยนแปลง: เดือน %(month)s จ่ายแล้ว %(paid)s ควรได้ %(due)s"
+    ),
+    "Appeal %(appeal)s upheld: the amount changed from %(before)s to %(after)s before payment.": (
+        "อุทธรณ์ %(appeal)s ได้รับการพิจารณาให้เปลี่ยนแปลง: ยอดเปลี่ยนจาก %(before)s เป็น %(after)s ก่อนจ่าย"
+    ),
+    "amount %(before)s -> %(after)s": "ยอดเงิน %(before)s -> %(after)s",
+    "%(count)s adjustment orders, %(total)s": "คำสั่งจ่ายเพิ่ม %(count)s รายการ รวม %(total)s",
+    "%(count)s overpaid months to recover, %(total)s": "เดือนที่จ่ายเกินต้องเรียกคืน %(count)s เดือน รวม %(total)s",
     # The employer's account at the counter (issue 15, part 2).
     "Employer account number, tax ID or name": "เลขที่บัญชีนายจ้าง เลขประจำตัวผู้เสียภาษี หรือชื่อ",
     "Months to pay": "เดือนที่จะชำระ",
@@ -44,15 +83,11 @@ TH = {
     "%(month)s cannot be filed from the wages on record (%(reason)s): file it on the grid.": (
         "ยื่นเดือน %(month)s จากค่าจ้างในทะเบียนไม่ได้ (%(reason)s) ให้ยื่นในตารางค่าจ้าง"
     ),
-    "Nothing is due on this employer's account: no notice to send.": (
-        "บัญชีของนายจ้างนี้ไม่มียอดค้างชำระ จึงไม่มีหนังสือแจ้งที่จะส่ง"
-    ),
+    "Nothing is due on this employer's account: no notice to send.": ("บัญชีของนายจ้างนี้ไม่มียอดค้างชำระ จึงไม่มีหนังสือแจ้งที่จะส่ง"),
     "This notice was already recorded as sent on %(day)s.": "หนังสือแจ้งนี้บันทึกว่าส่งแล้วเมื่อ %(day)s",
     "Enter the day the notice was sent.": "กรุณากรอกวันที่ส่งหนังสือแจ้ง",
     "The day sent cannot be in the future.": "วันที่ส่งต้องไม่เป็นวันในอนาคต",
-    "The notice was issued on %(day)s: it cannot be sent before.": (
-        "หนังสือแจ้งออกเมื่อ %(day)s จึงส่งก่อนวันนั้นไม่ได้"
-    ),
+    "The notice was issued on %(day)s: it cannot be sent before.": ("หนังสือแจ้งออกเมื่อ %(day)s จึงส่งก่อนวันนั้นไม่ได้"),
     "Choose how the notice was sent.": "เลือกช่องทางที่ส่งหนังสือแจ้ง",
     "Give the registered post number.": "กรุณากรอกเลขที่ไปรษณีย์ลงทะเบียน",
     "Up to date": "ชำระครบถ้วน",
@@ -162,18 +197,14 @@ TH = {
     ),
     "The {name} “{obj}” was changed successfully.": "แก้ไข{name} “{obj}” เรียบร้อยแล้ว",
     "The %(name)s “%(obj)s” was deleted successfully.": "ลบ%(name)s “%(obj)s” เรียบร้อยแล้ว",
-    "%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?": (
-        "ไม่พบ%(name)s รหัส “%(key)s” อาจถูกลบไปแล้ว"
-    ),
+    "%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?": ("ไม่พบ%(name)s รหัส “%(key)s” อาจถูกลบไปแล้ว"),
     "We’re sorry, but the requested page could not be found.": "ขออภัย ไม่พบหน้าที่ต้องการ",
     "Breadcrumbs": "เส้นทางนำทาง",
     "Model name": "ชื่อข้อมูล",
     "Add link": "ลิงก์เพิ่ม",
     "Change or view list link": "ลิงก์แก้ไขหรือดูรายการ",
     "You don’t have permission to view or edit anything.": "ท่านไม่มีสิทธิ์ดูหรือแก้ไขข้อมูลใด",
-    "After you’ve created a user, you’ll be able to edit more user options.": (
-        "เมื่อสร้างผู้ใช้แล้ว จะแก้ไขตัวเลือกอื่นของผู้ใช้ได้"
-    ),
+    "After you’ve created a user, you’ll be able to edit more user options.": ("เมื่อสร้างผู้ใช้แล้ว จะแก้ไขตัวเลือกอื่นของผู้ใช้ได้"),
     "Error:": "ข้อผิดพลาด:",
     "Set password": "ตั้งรหัสผ่าน",
     "Disable password-based authentication": "ปิดการเข้าสู่ระบบด้วยรหัสผ่าน",
@@ -2456,18 +2487,15 @@ TH = {
         "ใช้กับเงินเพิ่มของงวดค่าจ้างที่แถวนี้ครอบคลุม เมื่อรับชำระ การชำระที่ทำแล้วคงเงินเพิ่มที่ชำระไว้"
     ),
     "Applies to the voluntary payments and the back office's cross-checks of the wage periods it covers. Findings already made stay.": (
-        "ใช้กับการชำระเงินสมทบแบบสมัครใจและการตรวจสอบของ Back Office ในงวดค่าจ้างที่แถวนี้ครอบคลุม"
-        " ข้อตรวจพบที่มีอยู่แล้วคงเดิม"
+        "ใช้กับการชำระเงินสมทบแบบสมัครใจและการตรวจสอบของ Back Office ในงวดค่าจ้างที่แถวนี้ครอบคลุม ข้อตรวจพบที่มีอยู่แล้วคงเดิม"
     ),
     "A service-time target must be between 1 and 480 minutes.": "เป้าหมายเวลาให้บริการต้องอยู่ระหว่าง 1 ถึง 480 นาที",
     "Applies to the visits of the days it covers, in the service-time reports. Past days keep the target they were measured against (a change starts on a future day).": (
-        "ใช้กับการมารับบริการในวันที่แถวนี้ครอบคลุม ในรายงานเวลาให้บริการ"
-        " วันที่ผ่านมาแล้วคงเป้าหมายเดิม (การเปลี่ยนแปลงเริ่มในวันข้างหน้า)"
+        "ใช้กับการมารับบริการในวันที่แถวนี้ครอบคลุม ในรายงานเวลาให้บริการ วันที่ผ่านมาแล้วคงเป้าหมายเดิม (การเปลี่ยนแปลงเริ่มในวันข้างหน้า)"
     ),
     "The maximum age must be above the minimum age.": "อายุสูงสุดต้องมากกว่าอายุต่ำสุด",
     "Applies to the registrations (SSO 1-03, 6-09, Section 39 and 40 applications) made from the day it starts. Registrations already accepted stay.": (
-        "ใช้กับการขึ้นทะเบียน (สปส. 1-03, 6-09, การสมัครมาตรา 39 และ 40) ที่ทำตั้งแต่วันที่แถวนี้เริ่มมีผล"
-        " การขึ้นทะเบียนที่รับไว้แล้วคงเดิม"
+        "ใช้กับการขึ้นทะเบียน (สปส. 1-03, 6-09, การสมัครมาตรา 39 และ 40) ที่ทำตั้งแต่วันที่แถวนี้เริ่มมีผล การขึ้นทะเบียนที่รับไว้แล้วคงเดิม"
     ),
     "Proposed, waiting for a second administrator": "เสนอแล้ว รอผู้ดูแลคนที่สองยืนยัน",
     "Confirmed": "ยืนยันแล้ว",
@@ -2481,9 +2509,7 @@ TH = {
     "row added": "แถวที่เพิ่ม",
     "rule change": "การเปลี่ยนหลักเกณฑ์",
     "rule changes": "การเปลี่ยนหลักเกณฑ์",
-    "Can propose and confirm changes of the rule tables (head office)": (
-        "เสนอและยืนยันการเปลี่ยนตารางหลักเกณฑ์ได้ (ส่วนกลาง)"
-    ),
+    "Can propose and confirm changes of the rule tables (head office)": ("เสนอและยืนยันการเปลี่ยนตารางหลักเกณฑ์ได้ (ส่วนกลาง)"),
     "Head-office rules administrator": "ผู้ดูแลหลักเกณฑ์ส่วนกลาง",
     "Proposes and confirms the changes of the rule tables (rates, ceilings, benefit parameters, targets): a change takes effect once a second one confirms it. Head office only.": (
         "เสนอและยืนยันการเปลี่ยนตารางหลักเกณฑ์ (อัตรา ค่าจ้างขั้นสูง พารามิเตอร์ประโยชน์ทดแทน เป้าหมาย):"
@@ -2540,9 +2566,7 @@ TH = {
     "Rules": "หลักเกณฑ์",
     "What a change affects": "ผลของการเปลี่ยนแปลง",
     "Preview on real data": "ตัวอย่างผลกับข้อมูลจริง",
-    "This table has no preview: see what a change affects above.": (
-        "ตารางนี้ไม่มีตัวอย่างผล: ดูผลของการเปลี่ยนแปลงด้านบน"
-    ),
+    "This table has no preview: see what a change affects above.": ("ตารางนี้ไม่มีตัวอย่างผล: ดูผลของการเปลี่ยนแปลงด้านบน"),
     "You proposed this change: a second head-office administrator must confirm it.": (
         "ท่านเป็นผู้เสนอการเปลี่ยนแปลงนี้: ต้องให้ผู้ดูแลส่วนกลางคนที่สองยืนยัน"
     ),
@@ -2558,8 +2582,7 @@ TH = {
     "No row is in force today.": "วันนี้ไม่มีแถวที่มีผล",
     "Propose a change": "เสนอการเปลี่ยนแปลง",
     "A change is a new row from a future date; rows in force or past are never changed. It takes effect once a second head-office administrator confirms it, before its start date.": (
-        "การเปลี่ยนแปลงคือแถวใหม่ที่เริ่มในวันข้างหน้า แถวที่มีผลอยู่หรือที่ผ่านมาแล้วไม่ถูกแก้ไข"
-        " มีผลเมื่อผู้ดูแลส่วนกลางคนที่สองยืนยันก่อนวันเริ่มมีผล"
+        "การเปลี่ยนแปลงคือแถวใหม่ที่เริ่มในวันข้างหน้า แถวที่มีผลอยู่หรือที่ผ่านมาแล้วไม่ถูกแก้ไข มีผลเมื่อผู้ดูแลส่วนกลางคนที่สองยืนยันก่อนวันเริ่มมีผล"
     ),
     "Propose": "เสนอ",
     "In force today": "มีผลวันนี้",
@@ -2573,6 +2596,32 @@ TH = {
     "No change has been proposed here.": "ยังไม่มีการเสนอการเปลี่ยนแปลงในตารางนี้",
     "Rates, ceilings, benefit parameters and targets by date; a change is confirmed by a second administrator.": (
         "อัตรา ค่าจ้างขั้นสูง พารามิเตอร์ประโยชน์ทดแทน และเป้าหมาย ตามช่วงเวลา การเปลี่ยนแปลงต้องยืนยันโดยผู้ดูแลคนที่สอง"
+    ),
+    # Reimbursements paid through the bank (issue 20, part 3).
+    "With the bank": "อยู่ที่ธนาคาร",
+    "Cancelled after the bank returned it": "ยกเลิกหลังธนาคารตีกลับ",
+    "Only staff of an office make its payment batches.": "เฉพาะเจ้าหน้าที่ของสำนักงานเท่านั้นที่จัดชุดการจ่ายของสำนักงาน",
+    "The pay date cannot be in the past.": "วันที่จ่ายต้องไม่เป็นวันที่ผ่านมาแล้ว",
+    "No approved reimbursement to this bank is waiting for a batch.": "ไม่มีรายการคืนเงินที่อนุมัติแล้วเข้าธนาคารนี้รอจัดชุด",
+    "A bank batch is paid by the bank's confirmation, not by hand.": "ชุดที่จ่ายผ่านธนาคารบันทึกจ่ายด้วยไฟล์ยืนยันของธนาคาร ไม่ใช่บันทึกเอง",
+    "A batch without a bank is paid by hand: there is no file to send.": "ชุดที่ไม่ผ่านธนาคารบันทึกจ่ายเอง ไม่มีไฟล์ส่งธนาคาร",
+    "Give the account to pay into: the person has no open bank account.": "ระบุบัญชีที่จะโอนเข้า ผู้ประกันตนไม่มีบัญชีธนาคารที่ใช้อยู่",
+    "Only a returned transfer can be cancelled.": "ยกเลิกได้เฉพาะรายการโอนที่ธนาคารตีกลับ",
+    "Reimbursement batch": "ชุดการคืนเงิน",
+    "%(count)s more error is not shown.": "ยังมีข้อผิดพลาดอีก %(count)s รายการที่ไม่แสดง",
+    "Reimbursement": "การคืนเงิน",
+    "Account to pay into": "บัญชีที่จะโอนเข้า",
+    "Choose the bank.": "เลือกธนาคาร",
+    "The name on the account is too long or holds a control character.": "ชื่อบัญชียาวเกินไปหรือมีอักขระควบคุม",
+    "Left empty: the person's open bank account, else a cheque.": "หากเว้นว่าง ใช้บัญชีธนาคารของผู้ประกันตนที่ใช้อยู่ หรือจ่ายเป็นเช็ค",
+    "Account name": "ชื่อบัญชี",
+    "Pay through the bank": "จ่ายผ่านธนาคาร",
+    "Make a bank batch of the transfers to this bank": "จัดชุดโอนเงินเข้าธนาคารนี้",
+    "Make a batch of all of these, paid by cheque": "จัดชุดทั้งหมดนี้ จ่ายเป็นเช็ค",
+    "%(count)s transfer returned by the bank": "รายการโอนที่ธนาคารตีกลับ %(count)s รายการ",
+    "Returned reimbursements": "การคืนเงินที่ธนาคารตีกลับ",
+    "Give the corrected account (or leave it empty for the person's open bank account) and queue the transfer again; or cancel it with the reason.": (
+        "ระบุบัญชีที่ถูกต้อง (หรือเว้นว่างเพื่อใช้บัญชีของผู้ประกันตนที่ใช้อยู่) แล้วส่งโอนใหม่ หรือยกเลิกพร้อมเหตุผล"
     ),
 }
 

@@ -653,6 +653,8 @@ def test_the_reimbursements_page_takes_a_fixed_number_of_queries(
 ):
     client = english_client(cast["verifier"])
     client.get("/contributions/reimbursements/")
-    with django_assert_max_num_queries(12):  # the session, the user and menu, the list, the batches, nothing per row
+    # The session, the user and menu, the list, the batches, the banks (the account to pay into
+    # and the bank batch's form) and the count of returned transfers; nothing per row.
+    with django_assert_max_num_queries(14):
         body = client.get("/contributions/reimbursements/").content.decode()
     assert all(f'data-reimbursement="{item.pk}"' in body for item in requested)

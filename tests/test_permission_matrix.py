@@ -306,6 +306,10 @@ EXPECTED = {
     "contributions:reimbursement_decide": post_only(CONTRIB_VERIFY, deny=405, anon=405),
     "contributions:reimbursement_batch_create": post_only(CONTRIB_VERIFY, deny=405, anon=405),
     "contributions:reimbursement_batch_pay": post_only(CONTRIB_VERIFY, deny=405, anon=405),
+    "contributions:reimbursement_batch": may(CONTRIB_VERIFY),
+    "contributions:reimbursement_batch_file": may(CONTRIB_VERIFY),
+    "contributions:reimbursement_returned": may(CONTRIB_VERIFY),
+    "contributions:reimbursement_returned_action": post_only(CONTRIB_VERIFY, deny=405, anon=405),
     "contributions:arrears": may(CONTRIB_ARREARS),
     "contributions:arrears_export": may(CONTRIB_ARREARS),
     "contributions:voluntary_pay": may(CONTRIB_FILE),
@@ -574,7 +578,9 @@ def _office_records(office, officer, n):
     reimbursement = Reimbursement.objects.create(
         office=office, kind=Reimbursement.Kind.DUPLICATE_PAYMENT, payment=payment, period=period, amount=Decimal("1")
     )
-    reimbursement_batch = ReimbursementBatch.objects.create(office=office, created_by=officer, total=Decimal("0"))
+    reimbursement_batch = ReimbursementBatch.objects.create(
+        office=office, created_by=officer, total=Decimal("0"), bank=Bank.objects.get(code="002"), pay_on=period
+    )
 
     event = datetime.date(2026, 1, 5)
     claim = Claim.objects.create(
@@ -957,6 +963,9 @@ KWARGS = {
     "contributions:finding_resolve": _by("finding"),
     "contributions:reimbursement_decide": _by("reimbursement"),
     "contributions:reimbursement_batch_pay": _by("reimbursement_batch"),
+    "contributions:reimbursement_batch": _by("reimbursement_batch"),
+    "contributions:reimbursement_batch_file": _by("reimbursement_batch"),
+    "contributions:reimbursement_returned_action": _by("reimbursement"),
     "contributions:arrears_export": lambda w, u, o: {"fmt": "csv"},
     **{
         f"core:reports_{page}_export": lambda w, u, o: {"section": "matrix", "table": "rows", "fmt": "xlsx"}

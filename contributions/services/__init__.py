@@ -11,8 +11,13 @@ from contributions.services.receipts import receipt_void
 from contributions.services.reimbursements import (
     reimbursement_approve,
     reimbursement_batch_create,
+    reimbursement_batch_file,
     reimbursement_batch_pay,
+    reimbursement_batch_send,
+    reimbursement_cancel,
+    reimbursement_confirmation_import,
     reimbursement_reject,
+    reimbursement_requeue,
 )
 from contributions.services.statement_files import statement_file_submit
 from contributions.services.statements import (
@@ -50,8 +55,13 @@ __all__ = [
     "receipt_void",
     "reimbursement_approve",
     "reimbursement_batch_create",
+    "reimbursement_batch_file",
     "reimbursement_batch_pay",
+    "reimbursement_batch_send",
+    "reimbursement_cancel",
+    "reimbursement_confirmation_import",
     "reimbursement_reject",
+    "reimbursement_requeue",
     "statement_amount_due",
     "statement_check",
     "statement_file_submit",

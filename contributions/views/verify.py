@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from contributions import services
 from contributions.models import Finding, Reimbursement, ReimbursementBatch, Statement
+from contributions.views.reimbursements import BankBatchForm, PayeeForm
 from registry.selectors import PersonStatus
 from sso.core.formats import BE_OFFSET, date_display, money_display
 from sso.core.forms import ThaiDateField
@@ -292,7 +293,7 @@ def reimbursement_list(request):
     requested = scoped.filter(status=Reimbursement.Status.REQUESTED).order_by("created_at", "pk")
     waiting = scoped.filter(status=Reimbursement.Status.APPROVED, batch__isnull=True).order_by("created_at", "pk")
     batches = (
-        office_scoped(ReimbursementBatch.objects.select_related("created_by"), request.user)
+        office_scoped(ReimbursementBatch.objects.select_related("created_by", "bank"), request.user)
         .annotate(count=Count("reimbursements"))
         .order_by("-created_at")[:20]
     )
@@ -305,6 +306,9 @@ def reimbursement_list(request):
             "waiting_total": waiting.aggregate(total=Sum("amount"))["total"],
             "batches": batches,
             "today": timezone.localdate(),
+            "banks": PayeeForm().fields["bank"].queryset,
+            "bank_batch_form": BankBatchForm(initial={"pay_on": timezone.localdate()}),
+            "returned": scoped.filter(status=Reimbursement.Status.FAILED).count(),
         },
     )
 
@@ -320,7 +324,10 @@ def reimbursement_decide(request, pk):
         return redirect("contributions:reimbursement_list")
     try:
         if form.cleaned_data["action"] == "approve":
-            services.reimbursement_approve(reimbursement=reimbursement, officer=request.user)
+            payee = PayeeForm(request.POST)
+            if not payee.is_valid():
+                raise ValidationError(_t("Choose the bank."))
+            services.reimbursement_approve(reimbursement=reimbursement, officer=request.user, **payee.cleaned_data)
             messages.success(request, _t("The reimbursement is approved."))
         else:
             services.reimbursement_reject(
@@ -342,11 +349,20 @@ def reimbursement_batch_create(request):
         messages.error(request, _t("Only staff of an office make its payment batches."))
         return redirect("contributions:reimbursement_list")
     try:
-        batch = services.reimbursement_batch_create(office=request.user.office, officer=request.user)
+        # With a bank: the transfers to it, paid through the bank's file; without: by cheque.
+        bank = {}
+        if request.POST.get("bank"):
+            form = BankBatchForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([message for errors in form.errors.values() for message in errors])
+            bank = form.cleaned_data
+        batch = services.reimbursement_batch_create(office=request.user.office, officer=request.user, **bank)
     except ValidationError as exc:
         _refusal(request, exc)
     else:
         messages.success(request, _t("Payment batch made: %(total)s.") % {"total": money_display(batch.total)})
+        if batch.bank_id is not None:
+            return redirect("contributions:reimbursement_batch", batch.pk)
     return redirect("contributions:reimbursement_list")
 
 
