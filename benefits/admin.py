@@ -1,10 +1,8 @@
-"""The benefit rule tables in the admin: every figure of the rules is a `BenefitParameter` row
-in force by the event date, and each benefit's document checklist is `DocumentRequirement`
-rows; administrators and superusers add and change them here (the admin site lets no one else
-in; the administrator role holds the add and change permissions, deletion is the
-superuser's). Both tables are audited, so each page has its history (`SimpleHistoryAdmin`).
-A save clears the rules' parameter cache of its process at once, the other processes' within
-a minute (`benefits.rules.parameters.TABLES`). A claim keeps the working and amount it was
+"""The benefit rule tables in the admin. Every figure of the rules is a `BenefitParameter` row
+in force by the event date: read-only here (`RuleTableAdmin`), changed only on the rules page
+(/rules/, `benefits/ruletables.py`) with four eyes. Each benefit's document checklist
+(`DocumentRequirement`, not dated) is added and changed here by administrators; deleting is
+the superuser's. Both show their history. A claim keeps the working and amount it was
 examined with, so a later change never alters a decided claim.
 """
 
@@ -12,10 +10,11 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from benefits.models import BenefitParameter, DocumentRequirement
+from sso.core.admin import RuleTableAdmin
 
 
 @admin.register(BenefitParameter)
-class BenefitParameterAdmin(SimpleHistoryAdmin):
+class BenefitParameterAdmin(RuleTableAdmin):
     list_display = ["key", "value", "valid_from", "valid_to", "note"]
     search_fields = ["key", "note"]
 

@@ -3,26 +3,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from queueing import services
 from queueing.models import Counter, OfficeClosure, Service, ServiceTarget
-from sso.core.admin import OfficeWorkAdmin
+from sso.core.admin import OfficeWorkAdmin, RuleTableAdmin
 
 
 @admin.register(ServiceTarget)
-class ServiceTargetAdmin(SimpleHistoryAdmin):
-    """Saved and deleted through the queue's services: a target covering past days has them
-    rolled again (their share within target changes)."""
+class ServiceTargetAdmin(RuleTableAdmin):
+    """Read-only: the targets are changed on the rules page (/rules/) with four eyes, from a
+    future day (past days keep the target they were measured against)."""
 
     list_display = ["kind", "minutes", "valid_from", "valid_to"]
     list_filter = ["kind"]
-
-    def save_model(self, request, obj, form, change):
-        services.service_target_save(target=obj, officer=request.user)
-
-    def delete_model(self, request, obj):
-        services.service_target_delete(target=obj, officer=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for target in queryset:
-            services.service_target_delete(target=target, officer=request.user)
 
 
 @admin.register(Service)

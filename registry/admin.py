@@ -1,17 +1,18 @@
 """The registry's rule table and reference data in the admin. The registration deadlines and
-the Section 39/40 conditions are rows of an effective-dated table (`RegistrationRule`),
-added and changed by administrators, deleted only by the superuser; hospitals and banks are
-national reference data. The audited tables show their history (`SimpleHistoryAdmin`).
+the Section 39/40 conditions are rows of an effective-dated table (`RegistrationRule`), read-only
+here (`RuleTableAdmin`) and changed only on the rules page (/rules/) with four eyes; hospitals
+and banks are national reference data. The audited tables show their history.
 """
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Bank, Hospital, RegistrationRule
+from sso.core.admin import RuleTableAdmin
 
 
 @admin.register(RegistrationRule)
-class RegistrationRuleAdmin(SimpleHistoryAdmin):
+class RegistrationRuleAdmin(RuleTableAdmin):
     list_display = [
         "valid_from",
         "valid_to",

@@ -194,6 +194,7 @@ REPORTS = "snau"  # core.view_reports
 REPORTS_NATIONAL = "nau"  # core.view_reports and core.view_all_offices
 PLANNER = "snau"  # queueing.plan_counters
 NOTICE = "sau"  # core.set_public_notice: the board's announcement line
+RULES = "u"  # core.manage_rules at head office: the rules administrator role, held by none of the cast
 
 EXPECTED = {
     # --- Public pages and accounts.
@@ -225,6 +226,16 @@ EXPECTED = {
     "core:evidence_list": may(REPORTS),
     "core:evidence_create": post_only(REPORTS),
     "core:evidence_pdf": may(REPORTS),
+    # The rule tables (issue 16): the page and the four-eyes changes are the head-office rules
+    # administrators' (none of the cast but the superuser); any signed-in caller reads the API.
+    "core:rules": may(RULES),
+    "core:rules_table": may(RULES),
+    "core:rule_propose": may(RULES),
+    "core:rule_change": may(RULES),
+    "core:rule_change_confirm": post_only(RULES),
+    "core:rule_change_withdraw": post_only(RULES),
+    "api-rules": api(ALL_SIGNED_IN, post=""),
+    "api-rules-table": api(ALL_SIGNED_IN, post=""),
     "api-reports-office": api(REPORTS, post=""),
     "api-reports-national": api(REPORTS_NATIONAL, post=""),
     "api-reports-backoffice": api(REPORTS, post=""),
@@ -416,6 +427,18 @@ EXPECTED = {
     "admin/(?P<url>.*)$": admin(ok=404),  # the admin's catch-all
 }
 
+# The dated rule tables (sso.core.rules), whose admin is read-only.
+RULE_TABLES = (
+    "contributions_contributionrate",
+    "contributions_voluntaryrate",
+    "contributions_section40option",
+    "contributions_surchargerule",
+    "contributions_collectionrule",
+    "benefits_benefitparameter",
+    "queueing_servicetarget",
+    "registry_registrationrule",
+)
+
 # The admin pages of each registered model, by model: who may open the list, add, one record
 # (change: read-only for those who may only view), its history, and its delete page. Models of
 # one office (`admin_other_office`) are asked for a record of each office.
@@ -441,19 +464,13 @@ ADMIN_MODELS = {
     # An office's public screens: its administrator registers and revokes its own office's
     # (another office's is not found); deleting is the superuser's (revoked devices stay).
     "core_device": (admin(), admin(), admin_other_office(), admin_other_office(), admin_other_office("u")),
-    # The contribution rule tables: administrators add and change rows; deleting is the superuser's.
-    "contributions_contributionrate": (admin(), admin(), admin(), admin(), admin("u")),
-    "contributions_voluntaryrate": (admin(), admin(), admin(), admin(), admin("u")),
-    "contributions_section40option": (admin(), admin(), admin(), admin(), admin("u")),
-    "contributions_surchargerule": (admin(), admin(), admin(), admin(), admin("u")),
-    "contributions_collectionrule": (admin(), admin(), admin(), admin(), admin("u")),
-    # The benefit rule tables: administrators add and change rows; deleting is the superuser's.
-    "benefits_benefitparameter": (admin(), admin(), admin(), admin(), admin("u")),
+    # The dated rule tables (sso.core.rules): read-only here, to the superuser too (issue 16:
+    # changed only on the rules page, with four eyes); a POST to a row or a version is refused.
+    **{model: (admin(), admin(""), admin(post=""), admin(), admin("")) for model in RULE_TABLES},
+    # The document checklists (not dated): administrators add and change; deleting is the superuser's.
     "benefits_documentrequirement": (admin(), admin(), admin(), admin(), admin("u")),
-    "queueing_servicetarget": (admin(), admin(), admin(), admin(), admin("u")),
-    # The registry's rule table and hospitals: administrators add and change; deleting is the
-    # superuser's. Banks: administrators read them; the superuser keeps them.
-    "registry_registrationrule": (admin(), admin(), admin(), admin(), admin("u")),
+    # Hospitals: administrators add and change; deleting is the superuser's. Banks:
+    # administrators read them; the superuser keeps them.
     "registry_hospital": (admin(), admin(), admin(), admin(), admin("u")),
     "registry_bank": (admin(), admin("u"), admin(), admin(), admin("u")),
     # An office's own working set-up: another office's row is not found (the admin's redirect).
@@ -485,6 +502,8 @@ for _model, (_list, _add, _change, _history, _delete) in ADMIN_MODELS.items():
     EXPECTED[f"admin:{_model}_history"] = _history
     if _model in AUDITED_ADMIN_MODELS:
         EXPECTED[f"admin:{_model}_simple_history"] = _history  # one historical version
+    if _model in RULE_TABLES:
+        EXPECTED[f"admin:{_model}_simple_history"] = admin(post="")  # shown, never reverted
     EXPECTED[f"admin:{_model}_delete"] = _delete
     # admin/<app>/<model>/<id>/ redirects any staff user to the change page (unnamed pattern),
     # which answers for itself.
@@ -746,6 +765,7 @@ def _world_build() -> "World":
         "service_target": ServiceTarget.objects.create(
             kind="registration", minutes=15, valid_from=datetime.date(2026, 1, 1)
         ),
+        "rule_change": _rule_change(users["u"]),
     }
     # A server error is an answer like another here: it is reported, not raised.
     clients = {ANON: Client(raise_request_exception=False)}
@@ -787,6 +807,30 @@ def _rule_rows() -> dict:
         row.save()
         rows[f"contributions_{model._meta.model_name}"] = row
     return rows
+
+
+def _rule_change(officer):
+    """A change of a rule table proposed (not confirmed): its page and its confirmation."""
+    from django.utils import timezone
+
+    from sso.core.models import RuleChange
+
+    return RuleChange.objects.create(
+        table="contributions.contributionrate",
+        values={
+            "province": None,
+            "employee_rate": "5.00",
+            "employer_rate": "5.00",
+            "government_rate": "2.75",
+            "wage_floor": "1650.00",
+            "wage_ceiling": "17500.00",
+        },
+        valid_from=datetime.date(2099, 1, 1),
+        reason="A test",
+        legal_reference="None",
+        proposed_by=officer,
+        proposed_at=timezone.now(),
+    )
 
 
 def _benefit_rule_rows() -> dict:
@@ -924,6 +968,13 @@ KWARGS = {
     "core:office_detail": _by("office", "code", "code"),
     "core:office_edit": _by("office", "code", "code"),
     "core:record_history": lambda w, u, o: {"label": "registry.insuredperson", "pk": w.records(o).person.pk},
+    "core:rules_table": lambda w, u, o: {"key": "contributions.contributionrate"},
+    "core:rule_propose": lambda w, u, o: {"key": "contributions.contributionrate"},
+    "api-rules-table": lambda w, u, o: {"table": "contributions.contributionrate"},
+    **{
+        name: lambda w, u, o: {"pk": w.national["rule_change"].pk}
+        for name in ("core:rule_change", "core:rule_change_confirm", "core:rule_change_withdraw")
+    },
     "registry:person": _by("person"),
     "registry:person_edit": _by("person"),
     "registry:hospital_change": _by("person"),

@@ -321,6 +321,27 @@ class StaffUserAdmin(UserAdmin, SimpleHistoryAdmin):
             user.save(update_fields=["is_staff"])
 
 
+class RuleTableAdmin(SimpleHistoryAdmin):
+    """A dated rule table (`sso.core.rules`), read-only here, to superusers too: its rows are
+    changed in one way only, on the rules page (/rules/), proposed and confirmed by two
+    head-office rules administrators. The history shows each row's versions; none is reverted
+    (simple_history's version page saves a POST whatever the change permission says)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class SuperuserOnlyAdmin:
     """Admin pages of other apps' models (Django's groups, whose permissions roles.py defines
     and roles_sync resets; DRF's tokens; axes' sign-in logs): superusers only, whatever

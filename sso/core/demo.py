@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from sso.core.models import Office, Province, User
-from sso.core.roles import ROLES, roles_sync
+from sso.core.roles import ROLES, ROLES_BY_CODE, roles_sync
 from sso.core.services import provinces_load
 
 DEMO_PASSWORD = "sso-demo-2569"
@@ -29,6 +29,8 @@ ROLE_LOGIN = {
     "national_supervisor": "national",
     "administrator": "admin",
 }
+# Head office only, two of them: a rule change needs a second rules administrator to confirm.
+RULES_LOGINS = ("rules1", "rules2")
 
 
 def demo_username(office_prefix: str, role_code: str) -> str:
@@ -81,8 +83,10 @@ def seed(*, stdout=None, **options) -> None:
                 "opened_on": datetime.date(1991, 3, 1),
             },
         )
-        for role in ROLES:
-            username = demo_username(prefix, role.code)
+        logins = [(role, demo_username(prefix, role.code)) for role in ROLES if role.code in ROLE_LOGIN]
+        if kind == Office.Kind.HEAD:
+            logins += [(ROLES_BY_CODE["rules_administrator"], f"{prefix}.{login}") for login in RULES_LOGINS]
+        for role, username in logins:
             if User.objects.filter(username=username).exists():
                 continue
             user = User.objects.create(

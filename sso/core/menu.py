@@ -61,6 +61,14 @@ ITEMS = (
         _("Claims by step and age, verification queues, contributions by channel."),
         802,
     ),
+    MenuItem(
+        "rules",
+        _("Rules"),
+        "core:rules",
+        "core.manage_rules",
+        _("Rates, ceilings, benefit parameters and targets by date; a change is confirmed by a second administrator."),
+        930,
+    ),
     MenuItem("api_docs", _("API documentation"), "api-docs", "core.view_office", _("The REST API (OpenAPI)."), 980),
     MenuItem(
         "admin", _("Administration"), "admin:index", "core.add_user", _("Staff accounts and reference data."), 990

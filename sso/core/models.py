@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import get_language
@@ -246,3 +247,50 @@ class Device(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+
+class RuleChange(models.Model):
+    """A change of a rule table proposed by one head-office rules administrator: a new row
+    from a future date (its figures in `values`), which takes effect only once a second one
+    confirms it (then `row_id` is the row added); or withdrawn. See `sso.core.rule_changes`."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, waiting for a second administrator")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # No OFFICE_SCOPE: a national rule's change, shown on the rules page and its history there
+    # (not among an office's recent changes).
+    table = models.CharField(_("rule table"), max_length=100)
+    values = models.JSONField(_("values"), default=dict)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    legal_reference = models.CharField(_("legal instrument"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed or withdrawn by"),
+    )
+    decided_at = models.DateTimeField(_("confirmed or withdrawn at"), null=True, blank=True)
+    row_id = models.PositiveBigIntegerField(_("row added"), null=True, blank=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        verbose_name = _("rule change")
+        verbose_name_plural = _("rule changes")
+        indexes = [models.Index(fields=["table", "status"], name="rulechange_table_status")]
+        permissions = [("manage_rules", _("Can propose and confirm changes of the rule tables (head office)"))]
+
+    def __str__(self):
+        return f"{self.table} {self.valid_from}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sso.core import views
+from sso.core import rule_views, views
 from sso.core.reporting import evidence_views as evidence
 from sso.core.reporting import views as reports
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("offices/<str:code>/edit/", views.office_edit, name="office_edit"),
     path("history/", views.recent_changes, name="recent_changes"),
     path("history/<str:label>/<int:pk>/", views.record_history, name="record_history"),
+    # The rule tables: read, and changed with four eyes (head-office rules administrators).
+    path("rules/", rule_views.rules_index, name="rules"),
+    path("rules/changes/<int:pk>/", rule_views.rule_change, name="rule_change"),
+    path("rules/changes/<int:pk>/confirm/", rule_views.rule_change_confirm_view, name="rule_change_confirm"),
+    path("rules/changes/<int:pk>/withdraw/", rule_views.rule_change_withdraw_view, name="rule_change_withdraw"),
+    path("rules/<str:key>/", rule_views.rules_table, name="rules_table"),
+    path("rules/<str:key>/propose/", rule_views.rule_propose, name="rule_propose"),
     # Reports: the pages, and each table of a section as a file (fmt: csv or xlsx).
     path("reports/", reports.report_page, {"page": "office"}, name="reports_office"),
     path("reports/national/", reports.report_page, {"page": "national"}, name="reports_national"),

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from sso.core.api import reports, views
+from sso.core.api import reports, rules, views
 
 router = DefaultRouter()
 router.register("offices", views.OfficeViewSet, basename="office")
@@ -13,5 +13,7 @@ urlpatterns = [
     path("reports/office/", reports.OfficeReportView.as_view(), name="api-reports-office"),
     path("reports/national/", reports.NationalReportView.as_view(), name="api-reports-national"),
     path("reports/backoffice/", reports.BackofficeReportView.as_view(), name="api-reports-backoffice"),
+    path("rules/", rules.RuleTableListView.as_view(), name="api-rules"),
+    path("rules/<str:table>/", rules.RuleRowsView.as_view(), name="api-rules-table"),
     *router.urls,
 ]
