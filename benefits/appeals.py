@@ -138,9 +138,10 @@ def _appeal_decide(*, appeal: Appeal, officer, uphold: bool, note: str) -> Appea
     from the rules: the uphold is refused until the record is corrected.
 
     Upheld against an approval (the person claims more): the rules are run again and their
-    amount is kept on the appeal (`reexamined_amount`) and in the step's note; the claim's
-    decision and its payment orders stay as they are, since orders may already be paid:
-    a difference is settled by the payments office, not by rewriting paid months."""
+    amount is kept on the appeal (`reexamined_amount`) and in the step's note. A different
+    amount becomes the claim's: the months not yet paid are paid at it, the months paid get an
+    adjustment order of the difference (or, paid at more, an overpayment recovered from the next
+    payments), never by rewriting a paid order (`benefits.adjustments`)."""
     if not officer.has_perm(DECIDE_APPEAL):
         raise PermissionDenied(_("You may not decide appeals."))
     claim = Claim.objects.select_for_update(of=("self",)).select_related("person", "dependant").get(pk=appeal.claim_id)
@@ -160,7 +161,7 @@ def _appeal_decide(*, appeal: Appeal, officer, uphold: bool, note: str) -> Appea
     if uphold and appeal.decision == Claim.Status.REJECTED:
         _approve_on_appeal(claim, officer, note)
     elif uphold:
-        step_note = _reexamine_approval(claim, appeal, note)
+        step_note = _reexamine_approval(claim, appeal, note, officer)
     appeal.claim = claim  # the step goes from "appealed" to the claim's status now
     appeal.decided_at = timezone.now()
     appeal.decided_by = officer
@@ -219,9 +220,11 @@ def _approve_on_appeal(claim: Claim, officer, note: str) -> None:
     payment_orders_first(claim=claim, officer=officer)
 
 
-def _reexamine_approval(claim: Claim, appeal: Appeal, note: str) -> str:
-    """Run the rules again without changing the claim; the new amount goes on the appeal."""
+def _reexamine_approval(claim: Claim, appeal: Appeal, note: str, officer) -> str:
+    """Run the rules again; the new amount goes on the appeal and, when it differs, becomes
+    the claim's, with the paid months adjusted (`benefits.adjustments.claim_amount_revise`)."""
     from benefits import rules
+    from benefits.adjustments import claim_amount_revise, revision_note
 
     outcome = rules.examine(
         person=claim.person,
@@ -233,12 +236,16 @@ def _reexamine_approval(claim: Claim, appeal: Appeal, note: str) -> str:
     appeal.reexamined_amount = outcome.amount
     found = money_display(outcome.amount) if outcome.amount is not None else "—"
     approved = money_display(claim.amount) if claim.amount is not None else "—"
-    return str(
+    text = str(
         lazy_format(
             _("%(note)s (re-examined: the rules give %(found)s; approved: %(approved)s)"),
             {"note": note, "found": found, "approved": approved},
         )
     )
+    if outcome.amount is not None and claim.amount is not None and outcome.amount != claim.amount:
+        revision = claim_amount_revise(claim=claim, appeal=appeal, amount=outcome.amount, officer=officer)
+        text += f" {revision_note(revision)}"
+    return text
 
 
 @transaction.atomic

@@ -185,8 +185,14 @@ def _orders_move(claim: Claim, officer, from_status: str, to_status: str, reason
 
 
 def held_orders_release(*, claim: Claim, officer=None) -> int:
-    """The claim's held payment orders go to `pending` (to be paid). Returns how many."""
-    return _orders_move(claim, officer, PaymentOrder.Status.HELD, PaymentOrder.Status.PENDING)
+    """The claim's held payment orders go to `pending` (to be paid), less any overpayment
+    still to recover (`benefits.adjustments`). Returns how many."""
+    released = _orders_move(claim, officer, PaymentOrder.Status.HELD, PaymentOrder.Status.PENDING)
+    if released:
+        from benefits.adjustments import recoveries_apply
+
+        recoveries_apply(officer=officer, claim_ids=[claim.pk])
+    return released
 
 
 def _verification_of(claim: Claim) -> str:

@@ -20,6 +20,16 @@ from sso.core.models import audited
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+def in_language(stored: dict | None) -> str:
+    """A text stored in Thai and English ({"th": ..., "en": ...}) in the language in use."""
+    from django.utils.translation import get_language
+
+    if not stored:
+        return ""
+    language = "en" if (get_language() or "th").startswith("en") else "th"
+    return stored.get(language) or stored.get("en") or stored.get("th") or ""
+
+
 class Benefit(models.TextChoices):
     SICKNESS = "sickness", _("Sickness")
     DENTAL = "dental", _("Dental care")
@@ -29,6 +39,7 @@ class Benefit(models.TextChoices):
     CHILD_ALLOWANCE = "child_allowance", _("Child allowance")
     OLD_AGE = "old_age", _("Old age")
     UNEMPLOYMENT = "unemployment", _("Unemployment")
+    MEDICAL = "medical", _("Medical expenses (emergency care elsewhere)")
 
 
 class BenefitParameter(models.Model):
@@ -165,6 +176,9 @@ class Claim(models.Model):
         _("verification"), max_length=10, choices=Verification.choices, default=Verification.PENDING
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # A claim recorded through the API with an idempotency key: the same request sent again
+    # (a retry after a lost answer) finds this claim instead of recording it twice.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True, unique=True)
 
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -290,7 +304,12 @@ class PaymentBatch(models.Model):
 
 class PaymentOrder(models.Model):
     """One payment of an approved claim: the one-off amount, or one month of a recurring
-    benefit (pension, invalidity, child allowance, unemployment instalment)."""
+    benefit (pension, invalidity, child allowance, unemployment instalment), or an adjustment:
+    the difference owed for a month already paid when an appeal raised the amount."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        ADJUSTMENT = "adjustment", _("Adjustment after an appeal")
 
     class Method(models.TextChoices):
         TRANSFER = "transfer", _("Bank transfer")
@@ -325,6 +344,28 @@ class PaymentOrder(models.Model):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     bank_reference = models.CharField(_("bank reference"), max_length=60, null=True, blank=True, unique=True)
     failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
+    # An adjustment (benefits.adjustments): the paid order of the month it adds to, the appeal
+    # that raised the amount, and why, in Thai and English ({"th": ..., "en": ...}). A payment
+    # whose amount an appeal changed before it was paid carries the reason too. Database
+    # defaults: the monthly run inserts orders in SQL.
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.PAYMENT, db_default=Kind.PAYMENT
+    )
+    adjusts = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+        verbose_name=_("adjusts the order"),
+    )
+    appeal = models.ForeignKey(
+        "Appeal", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("appeal")
+    )
+    reason = models.JSONField(_("reason"), null=True, blank=True)
+    # Withheld from this order to recover an overpayment (benefits.adjustments): `amount` is
+    # what is paid, `amount + withheld` what the month was worth.
+    withheld = models.DecimalField(_("withheld for a recovery"), default=0, db_default=0, **MONEY)
 
     history = audited()
 
@@ -333,9 +374,18 @@ class PaymentOrder(models.Model):
         verbose_name = _("payment order")
         verbose_name_plural = _("payment orders")
         constraints = [
-            # A month of a claim is paid once, however often the monthly run runs.
+            # A month of a claim is paid once, however often the monthly run runs (its
+            # adjustments are orders of the same month).
             models.UniqueConstraint(
-                fields=["claim", "period"], condition=~Q(status="cancelled"), name="payment_order_once_a_month"
+                fields=["claim", "period"],
+                condition=~Q(status="cancelled") & Q(kind="payment"),
+                name="payment_order_once_a_month",
+            ),
+            # One adjustment of a paid order per appeal.
+            models.UniqueConstraint(
+                fields=["adjusts", "appeal"],
+                condition=~Q(status="cancelled") & Q(kind="adjustment"),
+                name="payment_order_adjusted_once",
             ),
         ]
         indexes = [
@@ -347,6 +397,10 @@ class PaymentOrder(models.Model):
 
     def __str__(self):
         return f"{self.claim_id} {self.period:%m/%Y} {self.amount}"
+
+    @property
+    def reason_text(self) -> str:
+        return in_language(self.reason)
 
 
 # Back office -------------------------------------------------------------------------------
@@ -449,6 +503,52 @@ class Appeal(models.Model):
         return f"{self.claim_id}: {self.status}"
 
 
+class PaymentRecovery(models.Model):
+    """An overpayment of one month of a claim: an appeal upheld against an approval gave less
+    than was paid. Recovered by withholding it from the claim's next payments (never taking
+    one below zero); `recovered` is what was withheld so far."""
+
+    OFFICE_SCOPE = "claim__office"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="recoveries", verbose_name=_("claim"))
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="+", verbose_name=_("appeal"))
+    period = models.DateField(_("for the month"))
+    paid = models.DecimalField(_("paid"), **MONEY)
+    due = models.DecimalField(_("due after the appeal"), **MONEY)
+    amount = models.DecimalField(_("to recover"), **MONEY)
+    recovered = models.DecimalField(_("recovered"), default=0, **MONEY)
+    reason = models.JSONField(_("reason"), default=dict)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    history = audited()
+
+    class Meta:
+        ordering = ["claim_id", "created_at", "id"]
+        verbose_name = _("payment recovery")
+        verbose_name_plural = _("payment recoveries")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "period"], name="payment_recovery_once"),
+            models.CheckConstraint(
+                condition=Q(recovered__gte=0) & Q(recovered__lte=models.F("amount")),
+                name="payment_recovery_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.period:%m/%Y} {self.amount}"
+
+    @property
+    def outstanding(self):
+        return self.amount - self.recovered
+
+    @property
+    def reason_text(self) -> str:
+        return in_language(self.reason)
+
+
 class ClaimAttempt(models.Model):
     """A refused attempt to decide a claim or its appeal (no permission, four eyes, own
     decision): kept although the refused transaction rolled back. Written once, never changed."""
@@ -534,3 +634,17 @@ class ClaimStepRoll(models.Model):
 
     def __str__(self):
         return f"{self.day} ({self.rolled_at:%H:%M})"
+
+
+# The medical processes (issue 20, part 4): receipts of medical-expenses claims and hospitals'
+# high-cost requests, in their own module.
+from benefits.medical_models import (  # noqa: E402
+    HospitalBatch,
+    HospitalCase,
+    HospitalKind,
+    HospitalRequest,
+    MedicalReceipt,
+    Patient,
+)
+
+__all_medical__ = [HospitalBatch, HospitalCase, HospitalKind, HospitalRequest, MedicalReceipt, Patient]

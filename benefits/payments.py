@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from benefits.adjustments import recoveries_apply, recoveries_restore
 from benefits.lifecycles import CLAIM, PAYMENT_BATCH, PAYMENT_ORDER
 from benefits.models import Claim, PaymentBatch, PaymentOrder
 from registry import selectors as registry
@@ -70,7 +71,7 @@ def payment_orders_first(*, claim: Claim, officer, today: datetime.date | None =
     snapshot = _snapshot(claim.person_id)
     made = []
     for period in periods:
-        if PaymentOrder.objects.filter(claim=claim, period=period).exists():
+        if PaymentOrder.objects.filter(claim=claim, period=period, kind=PaymentOrder.Kind.PAYMENT).exists():
             continue
         order = stamp(
             PaymentOrder(claim=claim, period=period, amount=claim.amount, status=_status_for(claim), **snapshot),
@@ -137,6 +138,9 @@ def monthly_run(*, month: datetime.date, officer=None, office=None) -> int:
                 when=params["now"],
                 cursor=cursor,
             )
+    if made:
+        # Overpayments still to recover are withheld from the months just made.
+        recoveries_apply(officer=officer)
     return made
 
 
@@ -238,6 +242,7 @@ def order_cancel(*, order: PaymentOrder, officer, reason: str) -> PaymentOrder:
     if not reason.strip():
         refuse("reason", _("Give the reason for cancelling."), "required")
     order.failure_reason = reason.strip()[:200]
+    recoveries_restore(order=order, officer=officer)
     return PAYMENT_ORDER.move(order, PaymentOrder.Status.CANCELLED, officer=officer, update_fields=["failure_reason"])
 
 

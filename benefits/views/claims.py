@@ -181,6 +181,7 @@ def _claim_page(request, claim, status=200, **forms_given):
         "override_form": forms_given.get("override_form") or forms.OverrideForm(),
         "approve_errors": forms_given.get("approve_errors", []),
         **_appeal_context(request, claim, forms_given),
+        **_payments_context(request, claim),
     }
     return render(request, "benefits/claim_detail.html", context, status=status)
 
@@ -213,6 +214,17 @@ def _appeal_context(request, claim, forms_given) -> dict:
         "attempts": [(attempt, _message(attempt.message)) for attempt in claim.attempts.select_related("by")]
         if user.has_perm("core.view_audit_history")
         else None,
+    }
+
+
+def _payments_context(request, claim) -> dict:
+    """The claim's payment orders (adjustments after an appeal with their reason) and the
+    overpayments to recover, for those who may see the payments."""
+    if not request.user.has_perm("benefits.view_paymentorder"):
+        return {"orders": None, "recoveries": None}
+    return {
+        "orders": list(claim.payment_orders.select_related("bank").order_by("period", "kind", "id")),
+        "recoveries": list(claim.recoveries.order_by("period", "id")),
     }
 
 
