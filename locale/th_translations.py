@@ -167,6 +167,7 @@ TH = {
     ),
     # What the officer sees (issue 15, part 4): B.E. months, the admin in Thai.
     "mm/yyyy": "ดด/ปปปป",
+    "More": "เพิ่มเติม",
     "Month/year, e.g. 11/2569 (B.E.) or 11/2026 (C.E.).": "เดือน/ปี เช่น 11/2569 (พ.ศ.) หรือ 11/2026 (ค.ศ.)",
     "Enter the month as month/year, e.g. 11/2569 (B.E.) or 11/2026 (C.E.).": (
         "กรุณากรอกเดือนเป็น เดือน/ปี เช่น 11/2569 (พ.ศ.) หรือ 11/2026 (ค.ศ.)"
@@ -285,6 +286,50 @@ TH = {
     "Comment (optional)": "ความคิดเห็น (ไม่บังคับ)",
     "Send my rating": "ส่งคะแนน",
     "Thank you for your rating.": "ขอบคุณสำหรับคะแนนของท่าน",
+    # The queue's messages to the customer's phone and the counters' screens (issue 18).
+    "Mobile number, for a message when your turn is near (optional)": "เบอร์มือถือ สำหรับรับข้อความเมื่อใกล้ถึงคิว (ไม่บังคับ)",
+    "Send a message when this many people are ahead of me": "ส่งข้อความเมื่อเหลือคิวก่อนหน้าจำนวนนี้",
+    "I agree that the office keeps this number for today only, to send me these messages.": (
+        "ข้าพเจ้ายินยอมให้สำนักงานเก็บเบอร์นี้ไว้เฉพาะวันนี้ เพื่อส่งข้อความเหล่านี้"
+    ),
+    "Tick the consent to get messages, or leave the mobile number empty.": (
+        "โปรดทำเครื่องหมายให้ความยินยอมเพื่อรับข้อความ หรือเว้นเบอร์มือถือว่างไว้"
+    ),
+    "counter display": "จอแสดงผลประจำช่องบริการ",
+    "satisfaction tablet": "แท็บเล็ตประเมินความพึงพอใจ",
+    "Choose a screen of this kind of the counter's own office.": "โปรดเลือกจอประเภทนี้ของสำนักงานเดียวกับช่องบริการ",
+    "phone number": "เบอร์โทรศัพท์",
+    "tell me when this many are ahead": "แจ้งเมื่อเหลือคิวก่อนหน้าจำนวนนี้",
+    "consent given": "วันเวลาที่ให้ความยินยอม",
+    "ticket message consent": "ความยินยอมรับข้อความแจ้งคิว",
+    "ticket message consents": "ความยินยอมรับข้อความแจ้งคิว",
+    "People ahead": "คิวก่อนหน้า",
+    "To send": "รอส่ง",
+    "Not needed": "ไม่ต้องส่ง",
+    "ticket message": "ข้อความแจ้งคิว",
+    "ticket messages": "ข้อความแจ้งคิว",
+    "Enter a Thai mobile number of 10 digits (for example 0812345678).": (
+        "โปรดกรอกเบอร์มือถือ 10 หลัก (เช่น 0812345678)"
+    ),
+    "Choose when to be told from the list.": "โปรดเลือกจำนวนคิวที่จะให้แจ้งจากรายการ",
+    "This ticket has already been called.": "บัตรคิวนี้ถูกเรียกแล้ว",
+    "SSO queue %(code)s: your turn, please go to counter %(counter)s.": (
+        "สปส. คิว %(code)s: ถึงคิวของท่านแล้ว เชิญที่ช่อง %(counter)s"
+    ),
+    "SSO queue %(code)s: %(ahead)s people ahead of you. Please be near the counters.": (
+        "สปส. คิว %(code)s: เหลืออีก %(ahead)s คิวก่อนถึงคิวของท่าน โปรดรออยู่ใกล้ช่องบริการ"
+    ),
+    "Get a message when your turn is near (optional)": "รับข้อความเมื่อใกล้ถึงคิว (ไม่บังคับ)",
+    "Now serving": "กำลังให้บริการ",
+    "This display is not placed at a counter yet: the office's administrator chooses its counter (admin, Counters).": (
+        "จอนี้ยังไม่ได้กำหนดช่องบริการ: ผู้ดูแลระบบของสำนักงานเลือกช่องให้ได้ (หน้าผู้ดูแล, ช่องบริการ)"
+    ),
+    "This tablet is not placed at a counter yet: the office's administrator chooses its counter (admin, Counters).": (
+        "แท็บเล็ตนี้ยังไม่ได้กำหนดช่องบริการ: ผู้ดูแลระบบของสำนักงานเลือกช่องให้ได้ (หน้าผู้ดูแล, ช่องบริการ)"
+    ),
+    "Ticket %(code)s at counter %(number)s": "บัตรคิว %(code)s ที่ช่อง %(number)s",
+    "Once your service is finished, rate it here.": "เมื่อรับบริการเสร็จ โปรดประเมินความพึงพอใจที่นี่",
+    "This ticket can no longer be rated here.": "บัตรคิวนี้ไม่สามารถประเมินที่นี่ได้แล้ว",
     "Too many requests: please wait a moment.": "มีการเรียกใช้มากเกินไป กรุณารอสักครู่",
     # The queue planner: forecast, simulation, check against recorded days (issue 19).
     "Queue planner": "วางแผนช่องบริการ",
