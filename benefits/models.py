@@ -39,6 +39,7 @@ class Benefit(models.TextChoices):
     CHILD_ALLOWANCE = "child_allowance", _("Child allowance")
     OLD_AGE = "old_age", _("Old age")
     UNEMPLOYMENT = "unemployment", _("Unemployment")
+    MEDICAL = "medical", _("Medical expenses (emergency care elsewhere)")
 
 
 class BenefitParameter(models.Model):
@@ -633,3 +634,17 @@ class ClaimStepRoll(models.Model):
 
     def __str__(self):
         return f"{self.day} ({self.rolled_at:%H:%M})"
+
+
+# The medical processes (issue 20, part 4): receipts of medical-expenses claims and hospitals'
+# high-cost requests, in their own module.
+from benefits.medical_models import (  # noqa: E402
+    HospitalBatch,
+    HospitalCase,
+    HospitalKind,
+    HospitalRequest,
+    MedicalReceipt,
+    Patient,
+)
+
+__all_medical__ = [HospitalBatch, HospitalCase, HospitalKind, HospitalRequest, MedicalReceipt, Patient]

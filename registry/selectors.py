@@ -639,6 +639,33 @@ def dependant_of(person, pk) -> Dependant | None:
     return Dependant.objects.filter(person=person, pk=pk).first()
 
 
+def hospital_registered_on(person_id, day):
+    """The id of the hospital the person was registered with on `day` (SSO 9-02's history),
+    or None (for the medical processes: free care there, payment orders to it)."""
+    from registry.models import HospitalRegistration
+
+    return (
+        HospitalRegistration.objects.filter(person_id=person_id, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .values_list("hospital_id", flat=True)
+        .first()
+    )
+
+
+def hospitals() -> QuerySet:
+    """The hospitals, by code (reference data)."""
+    from registry.models import Hospital
+
+    return Hospital.objects.order_by("code")
+
+
+def hospital_by_code(code: str):
+    from registry.models import Hospital
+
+    return Hospital.objects.filter(code=code).first()
+
+
 def bank_account_open(person_id) -> BankAccount | None:
     """The person's open bank account (where a benefit is paid), with its bank, or None."""
     return BankAccount.objects.filter(person_id=person_id, valid_to__isnull=True).select_related("bank").first()

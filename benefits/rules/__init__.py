@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from benefits.models import Benefit
-from benefits.rules import family, health, old_age, parameters, unemployment
+from benefits.rules import family, health, medical, old_age, parameters, unemployment
 from benefits.rules.working import Outcome, Refusal, Work
 
 RULES = {
@@ -32,6 +32,7 @@ RULES = {
     Benefit.CHILD_ALLOWANCE: family.child_allowance,
     Benefit.OLD_AGE: old_age.old_age,
     Benefit.UNEMPLOYMENT: unemployment.unemployment,
+    Benefit.MEDICAL: medical.medical,
 }
 
 
@@ -50,6 +51,11 @@ def cover_fact(benefit: str) -> str:
 def rules_cache_clear(**_kwargs) -> None:
     """Forget the parameter rows read (a row changed, or a test set its own)."""
     parameters.TABLES.clear()
+
+
+def parameters_on(day: datetime.date):
+    """The figures in force on `day`, as the rules read them (`p("key")`)."""
+    return functools.partial(parameters.parameter, on=day)
 
 
 def examine(*, person, benefit: str, event_date: datetime.date, details: dict, dependant=None) -> Outcome:

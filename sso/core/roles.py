@@ -76,6 +76,7 @@ _BENEFITS_VIEW = (
     "benefits.view_benefitparameter",
     "benefits.view_documentrequirement",
     "benefits.view_appeal",
+    "benefits.view_medicalreceipt",
 )
 # Counter officers decide the clear-cut claims at the counter (record, examine, adjudicate).
 _BENEFITS_COUNTER = _BENEFITS_VIEW + (
@@ -95,6 +96,13 @@ _BENEFITS_BACKOFFICE = (
     "benefits.pay_claim",
     "benefits.view_claimfinding",
     "benefits.change_claimfinding",
+    # Hospitals' high-cost requests: recorded and checked here (the first step), paid by batch.
+    "benefits.view_hospitalrequest",
+    "benefits.add_hospitalrequest",
+    "benefits.check_hospitalrequest",
+    "benefits.view_hospitalcase",
+    "benefits.view_hospitalbatch",
+    "benefits.add_hospitalbatch",
 )
 # The document checklists are not dated: administrators keep them in the admin.
 _BENEFITS_RULES = tuple(f"benefits.{action}_documentrequirement" for action in ("add", "change"))
@@ -159,6 +167,8 @@ ROLES = (
         + _BENEFITS_VIEW
         + ("benefits.view_paymentorder", "benefits.view_paymentbatch", "benefits.view_claimfinding")
         + ("benefits.adjudicate_claim", "benefits.confirm_override", "benefits.decide_appeal")
+        # The second step of a hospital's high-cost request (four eyes).
+        + ("benefits.view_hospitalrequest", "benefits.view_hospitalcase", "benefits.approve_hospitalrequest")
         + ("contributions.confirm_payment_date",)
         + ("registry.confirm_merge", "registry.unmerge_insuredperson", "registry.view_personmerge")
         + ("core.view_audit_history", "core.view_user", "core.view_reports", "core.set_public_notice"),
