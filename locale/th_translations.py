@@ -168,9 +168,10 @@ TH = {
     # What the officer sees (issue 15, part 4): B.E. months, the admin in Thai.
     "mm/yyyy": "ดด/ปปปป",
     "More": "เพิ่มเติม",
-    "Month/year, e.g. 11/2569 (B.E.) or 11/2026 (C.E.).": "เดือน/ปี เช่น 11/2569 (พ.ศ.) หรือ 11/2026 (ค.ศ.)",
+    "B.E.": "พ.ศ.",
+    "Month/year, e.g. 11/2569 (B.E.) or 11/2026 (C.E.).": "เดือน/ปี พ.ศ. เช่น 11/2569 (กรอกปี ค.ศ. ก็ได้)",
     "Enter the month as month/year, e.g. 11/2569 (B.E.) or 11/2026 (C.E.).": (
-        "กรุณากรอกเดือนเป็น เดือน/ปี เช่น 11/2569 (พ.ศ.) หรือ 11/2026 (ค.ศ.)"
+        "กรุณากรอกเดือนเป็น เดือน/ปี พ.ศ. เช่น 11/2569 (กรอกปี ค.ศ. ก็ได้)"
     ),
     "SSO office system: administration": "ระบบงานสำนักงานประกันสังคม: ผู้ดูแลระบบ",
     "SSO office system administration": "ผู้ดูแลระบบงานสำนักงานประกันสังคม",
@@ -527,7 +528,7 @@ TH = {
     "Code or name": "รหัสหรือชื่อ",
     "Province code": "รหัสจังหวัด",
     "Enter the date as day/month/year, e.g. 26/11/2569 (B.E.) or 26/11/2026 (C.E.).": (
-        "กรอกวันที่เป็น วัน/เดือน/ปี เช่น 26/11/2569 (พ.ศ.) หรือ 26/11/2026 (ค.ศ.)"
+        "กรอกวันที่เป็น วัน/เดือน/ปี พ.ศ. เช่น 26/11/2569 (กรอกปี ค.ศ. ก็ได้)"
     ),
     "Write the year with 4 digits, e.g. 2569 (B.E.) or 2026 (C.E.).": (
         "กรอกปีเป็นตัวเลข 4 หลัก เช่น 2569 (พ.ศ.) หรือ 2026 (ค.ศ.)"
@@ -1025,7 +1026,7 @@ TH = {
     "13 digits, dashes allowed; a Thai ID must pass its check digit": "13 หลัก ใส่ขีดได้ เลขบัตรประชาชนไทยต้องมีหลักตรวจสอบถูกต้อง",
     "pin (Thai national ID, the default) or foreign (foreign worker)": "pin (บัตรประชาชนไทย ค่าเริ่มต้น) หรือ foreign (แรงงานต่างด้าว)",
     "003/004/005, นาย/นางสาว/นาง or Mr/Miss/Mrs": "003/004/005, นาย/นางสาว/นาง หรือ Mr/Miss/Mrs",
-    "day/month/year in B.E. or C.E. (26/11/2535 or 26/11/1992), or 1992-11-26": "วัน/เดือน/ปี พ.ศ. หรือ ค.ศ. (26/11/2535 หรือ 26/11/1992) หรือ 1992-11-26",
+    "day/month/year in B.E. or C.E. (26/11/2535 or 26/11/1992), or 1992-11-26": "วัน/เดือน/ปี พ.ศ. เช่น 26/11/2535 (กรอกปี ค.ศ. หรือแบบ ปี-เดือน-วัน ก็ได้)",
     "M or F (ชาย or หญิง)": "M หรือ F (ชาย หรือ หญิง)",
     "3-letter code, THA by default": "รหัส 3 ตัวอักษร ค่าเริ่มต้น THA",
     "6-digit branch number, 000000 (head office) by default": "เลขสาขา 6 หลัก ค่าเริ่มต้น 000000 (สำนักงานใหญ่)",
@@ -1235,7 +1236,7 @@ TH = {
     "The sheet is empty.": "ชีตนี้ว่างเปล่า",
     "No header row names the national ID and wage columns (in Thai or English).": "ไม่มีแถวหัวคอลัมน์ที่ระบุคอลัมน์เลขประจำตัวประชาชนและค่าจ้าง (ภาษาไทยหรือภาษาอังกฤษ)",
     "Name each sheet by its 6-digit branch number (000000 for the head office).": "ตั้งชื่อแต่ละชีตเป็นเลขที่สาขา 6 หลัก (000000 สำหรับสำนักงานใหญ่)",
-    "Write the wage period as month/year, e.g. 01/2569 (B.E.) or 01/2026.": "กรอกงวดค่าจ้างเป็น เดือน/ปี เช่น 01/2569 (พ.ศ.) หรือ 01/2026",
+    "Write the wage period as month/year, e.g. 01/2569 (B.E.) or 01/2026.": "กรอกงวดค่าจ้างเป็น เดือน/ปี พ.ศ. เช่น 01/2569 (กรอกปี ค.ศ. ก็ได้)",
     "Give the employer account number of an Excel form.": "ระบุเลขที่บัญชีนายจ้างของแบบฟอร์ม Excel",
     "Give the wage period of an Excel form.": "ระบุงวดค่าจ้างของแบบฟอร์ม Excel",
     "The file is for another employer than the one given in the form.": "ไฟล์นี้เป็นของนายจ้างรายอื่น ไม่ตรงกับที่ระบุในแบบฟอร์ม",
@@ -1254,7 +1255,7 @@ TH = {
     "Paid by": "ชำระโดย",
     "Cheque or transfer reference": "เลขที่เช็คหรือเลขอ้างอิงการโอน",
     "Amount received": "จำนวนเงินที่รับ",
-    "Month/year, e.g. 01/2569 (B.E.) or 01/2026.": "เดือน/ปี เช่น 01/2569 (พ.ศ.) หรือ 01/2026",
+    "Month/year, e.g. 01/2569 (B.E.) or 01/2026.": "เดือน/ปี พ.ศ. เช่น 01/2569 (กรอกปี ค.ศ. ก็ได้)",
     "Reason for the void": "เหตุผลที่ยกเลิก",
     "Enter the national ID.": "กรอกเลขประจำตัวประชาชน",
     "Enter the wage.": "กรอกค่าจ้าง",
@@ -1652,7 +1653,7 @@ TH = {
     "Not employed by this employer on record.": "ไม่มีบันทึกว่าเป็นลูกจ้างของนายจ้างรายนี้",
     "Payment posted: the receipt is ready to print.": "บันทึกรับชำระเงินแล้ว ใบเสร็จรับเงินพร้อมพิมพ์",
     "Receipt voided; its number stays in the series.": "ยกเลิกใบเสร็จรับเงินแล้ว เลขที่ใบเสร็จยังคงอยู่ในลำดับ",
-    "Month/year, e.g. 10/2569 (B.E.) or 10/2026 (C.E.).": "เดือน/ปี เช่น 10/2569 (พ.ศ.) หรือ 10/2026 (ค.ศ.)",
+    "Month/year, e.g. 10/2569 (B.E.) or 10/2026 (C.E.).": "เดือน/ปี พ.ศ. เช่น 10/2569 (กรอกปี ค.ศ. ก็ได้)",
     "Enter the month as month/year, e.g. 10/2569.": "กรอกเดือนเป็น เดือน/ปี เช่น 10/2569",
     "There is no such month.": "ไม่มีเดือนนี้",
     "First month": "เดือนแรก",
@@ -2585,6 +2586,9 @@ TH = {
     "The period overlaps the row in force %(period)s for the same scope.": (
         "ช่วงเวลาซ้อนกับแถวที่มีผล %(period)s ในขอบเขตเดียวกัน"
     ),
+    "The period overlaps the row of %(period)s for the same scope, which starts within it: end the new row before that one starts.": (
+        "ช่วงเวลาซ้อนกับแถว %(period)s ในขอบเขตเดียวกัน ซึ่งเริ่มภายในช่วงนี้: กรุณาให้แถวใหม่สิ้นสุดก่อนแถวนั้นเริ่ม"
+    ),
     "The period overlaps a change already proposed for the same scope (%(period)s).": (
         "ช่วงเวลาซ้อนกับการเปลี่ยนแปลงที่เสนอไว้แล้วในขอบเขตเดียวกัน (%(period)s)"
     ),
@@ -2668,6 +2672,89 @@ TH = {
     "Give the corrected account (or leave it empty for the person's open bank account) and queue the transfer again; or cancel it with the reason.": (
         "ระบุบัญชีที่ถูกต้อง (หรือเว้นว่างเพื่อใช้บัญชีของผู้ประกันตนที่ใช้อยู่) แล้วส่งโอนใหม่ หรือยกเลิกพร้อมเหตุผล"
     ),
+    # The queue planner's plan (issue 19).
+    "visits within the standard (%)": "ผู้มารับบริการที่เสร็จภายในมาตรฐาน (%)",
+    "replications meeting it (%)": "รอบจำลองที่ผ่านมาตรฐาน (%)",
+    "spare desks": "โต๊ะสำรอง",
+    "Visits within the standard (%)": "ผู้มารับบริการที่เสร็จภายในมาตรฐาน (%)",
+    "Replications meeting it (%)": "รอบจำลองที่ผ่านมาตรฐาน (%)",
+    "Spare desks the plan may open": "จำนวนโต๊ะสำรองที่แผนเปิดเพิ่มได้",
+    "Desks beyond the office's counters, staffed from the back office on a busy day.": (
+        "โต๊ะนอกเหนือจากช่องบริการของสำนักงาน ใช้เจ้าหน้าที่ส่วนหลังมาช่วยในวันที่มีผู้มาใช้บริการมาก"
+    ),
+    "Opens": "เปิด",
+    "Closes": "ปิด",
+    "Spare desk %(n)s": "โต๊ะสำรอง %(n)s",
+    "Counter %(n)s": "ช่อง %(n)s",
+    "The plan has no counter open.": "แผนนี้ไม่มีช่องบริการที่เปิด",
+    "A plan has at most %(n)s counter shifts.": "แผนหนึ่งมีช่วงเวลาของช่องบริการได้ไม่เกิน %(n)s ช่วง",
+    "Counter %(counter)s is planned from %(opens)s to %(closes)s: the office is open from %(office_opens)s to %(office_closes)s only.": (
+        "ช่อง %(counter)s วางแผนไว้ตั้งแต่ %(opens)s ถึง %(closes)s แต่สำนักงานเปิดเฉพาะ %(office_opens)s ถึง %(office_closes)s"
+    ),
+    "Counter %(counter)s closes before it opens (%(opens)s-%(closes)s).": (
+        "ช่อง %(counter)s ปิดก่อนเวลาเปิด (%(opens)s-%(closes)s)"
+    ),
+    "Counter %(counter)s serves no service from %(opens)s.": "ช่อง %(counter)s ไม่ได้ให้บริการใดเลยตั้งแต่ %(opens)s",
+    "Counter %(counter)s serves a service that is not this office's.": "ช่อง %(counter)s ให้บริการที่ไม่ใช่ของสำนักงานนี้",
+    "Counter %(counter)s has two shifts at once from %(at)s.": "ช่อง %(counter)s มีสองช่วงเวลาซ้อนกันตั้งแต่ %(at)s",
+    "No counter serves %(service)s from %(hour)s, when %(n)s visits are expected.": (
+        "ไม่มีช่องบริการใดให้บริการ %(service)s ตั้งแต่ %(hour)s ซึ่งคาดว่าจะมีผู้มารับบริการ %(n)s ราย"
+    ),
+    "The share of visits within the standard is between 50% and 100%.": (
+        "สัดส่วนผู้มารับบริการที่เสร็จภายในมาตรฐานต้องอยู่ระหว่าง 50% ถึง 100%"
+    ),
+    "The share of replications meeting the standard is between 50% and 99%.": (
+        "สัดส่วนรอบจำลองที่ผ่านมาตรฐานต้องอยู่ระหว่าง 50% ถึง 99%"
+    ),
+    "At most %(n)s spare desks.": "โต๊ะสำรองได้ไม่เกิน %(n)s โต๊ะ",
+    "Plan": "แผน",
+    "Counters now": "ช่องบริการปัจจุบัน",
+    "Counters open per hour": "จำนวนช่องบริการที่เปิดรายชั่วโมง",
+    "Roster %(day)s": "ตารางเวร %(day)s",
+    "Counter roster": "ตารางเวรช่องบริการ",
+    "printed": "พิมพ์เมื่อ",
+    "%(hours)s counter-hours; the plan meets the standard (%(share)s%% of each service's visits within its target) in at least %(confidence)s%% of the simulated days.": (
+        "%(hours)s ช่อง-ชั่วโมง แผนนี้ผ่านมาตรฐาน (ผู้มารับบริการแต่ละบริการเสร็จภายในเวลามาตรฐาน %(share)s%%) "
+        "ในอย่างน้อย %(confidence)s%% ของวันที่จำลอง"
+    ),
+    "The plan does not meet the standard for every service.": "แผนนี้ไม่ผ่านมาตรฐานในทุกบริการ",
+    "Expected visits": "ผู้มารับบริการที่คาดไว้",
+    "Office head": "หัวหน้าสำนักงาน",
+    "The edited plan simulated": "ผลการจำลองแผนที่แก้ไข",
+    "The recommended plan": "แผนที่แนะนำ",
+    "Edited from": "แก้ไขจาก",
+    "the run": "รายการประมวลผล",
+    "%(hours)s counter-hours, for %(share)s%% of each service's visits within its standard in %(confidence)s%% of the simulated days.": (
+        "%(hours)s ช่อง-ชั่วโมง เพื่อให้ผู้มารับบริการแต่ละบริการ %(share)s%% เสร็จภายในมาตรฐาน "
+        "ใน %(confidence)s%% ของวันที่จำลอง"
+    ),
+    "The office's counters as they are set up now, open all day: %(hours)s counter-hours": (
+        "ช่องบริการของสำนักงานตามที่ตั้งไว้ปัจจุบัน เปิดทั้งวัน: %(hours)s ช่อง-ชั่วโมง"
+    ),
+    "(meeting the standard).": "(ผ่านมาตรฐาน)",
+    "(missing the standard).": "(ไม่ผ่านมาตรฐาน)",
+    "The plan meets the standard for every service.": "แผนนี้ผ่านมาตรฐานในทุกบริการ",
+    "The standard is missed for:": "ไม่ผ่านมาตรฐานสำหรับ:",
+    "Found in %(seconds)s s: %(n)s plans simulated, %(screen)s replications each to screen, %(full)s to confirm.": (
+        "หาได้ใน %(seconds)s วินาที: จำลอง %(n)s แผน แผนละ %(screen)s รอบเพื่อคัดกรอง และ %(full)s รอบเพื่อยืนยัน"
+    ),
+    "Roster (PDF)": "ตารางเวร (PDF)",
+    "Roster (Excel)": "ตารางเวร (Excel)",
+    "Replications meeting it": "รอบจำลองที่ผ่านมาตรฐาน",
+    "Meets": "ผ่าน",
+    "Edit the plan and simulate it again": "แก้ไขแผนแล้วจำลองอีกครั้ง",
+    "Open a counter, close one (tick Delete), or change the services a counter serves for some hours (add a row for the same counter with those hours). The office is open from 08:30 to 16:30.": (
+        "เปิดช่องบริการเพิ่ม ปิดช่องบริการ (เลือก ลบ) หรือเปลี่ยนบริการของช่องในบางชั่วโมง "
+        "(เพิ่มแถวของช่องเดียวกันพร้อมเวลานั้น) สำนักงานเปิด 08:30 ถึง 16:30"
+    ),
+    "Delete": "ลบ",
+    "Simulate this plan": "จำลองแผนนี้",
+    "The plan beside what happened": "แผนเทียบกับสิ่งที่เกิดขึ้นจริง",
+    "Nothing was recorded at the office that day.": "ไม่มีการบันทึกที่สำนักงานในวันนั้น",
+    "Counters planned": "ช่องบริการตามแผน",
+    "Counters at work": "ช่องบริการที่ทำงานจริง",
+    "Expected wait (min)": "เวลารอที่คาดไว้ (นาที)",
+    "Expected p90 wait (min)": "เวลารอ p90 ที่คาดไว้ (นาที)",
 }
 
 

@@ -47,10 +47,11 @@ def _next_month():
     return month_add(month_first(timezone.localdate()), 1)
 
 
-def _cut(province="50", start=None, months=3, rate="3", **values):
-    """A temporary cut of the employee and employer rates in one province."""
+def _cut(province="50", start=None, months=3, rate="3", like=None, **values):
+    """A temporary cut of the employee and employer rates in one province (the other figures
+    those of the national row in force on `like`, by default its start)."""
     start = start or _next_month()
-    in_force = rules.rate_for(start)
+    in_force = rules.rate_for(like or start)
     row = {
         "province": province_get(province) if province else None,
         "employee_rate": D(rate),
@@ -139,8 +140,8 @@ def test_a_statement_computes_with_the_row_of_its_month_and_keeps_it(head, cast)
         ({"valid_from": "past"}, "valid_from", "A change starts on a future date"),
         ({"rate": "50"}, "employee_rate", "A rate must be between 0% and 15%."),
         ({"wage_ceiling": D("1000")}, "wage_ceiling", "The wage ceiling must be above the wage floor."),
-        ({"province": None, "months": 0}, "valid_from", "overlaps the row in force"),
-        ({"province": None, "months": 3}, "valid_from", "overlaps the row in force"),
+        ({"province": None, "months": 0}, "valid_from", "which starts within it"),
+        ({"province": None, "start": datetime.date(2029, 1, 1)}, "valid_from", "which starts within it"),
         ({"start": "mid-month"}, "valid_from", "a row starts on the first day of a month"),
     ],
 )
@@ -168,11 +169,27 @@ def test_it_refuses_a_change_overlapping_one_already_proposed(head):
 
 
 def test_it_refuses_a_gap_in_a_table_that_must_always_have_a_row(head):
-    scheduled = ContributionRate.objects.filter(province=None, valid_to__isnull=True).get()
-    start = month_add(scheduled.valid_from, 1)
+    last = ContributionRate.objects.filter(province=None, valid_to__isnull=True).get()
+    ContributionRate.objects.filter(pk=last.pk).update(valid_to=datetime.date(2033, 12, 31))
     with pytest.raises(ValidationError) as refused:
-        _propose(head["a"], **_cut(province=None, start=start, months=2))
+        _propose(
+            head["a"], **_cut(province=None, start=datetime.date(2034, 3, 1), months=0, like=datetime.date(2033, 1, 1))
+        )
     assert "would have no row from" in _messages(refused.value)["en"]
+    assert RuleChange.objects.count() == 0
+
+
+def test_a_temporary_national_change_cuts_the_row_in_force_around_it(head):
+    before = rules.rate_for(month_first(timezone.localdate()))
+    change = rule_change_confirm(change=_propose(head["a"], **_cut(province=None, rate="4")), officer=head["b"])
+    rules.rules_cache_clear()
+    start, end = change.valid_from, change.valid_to
+    before.refresh_from_db()
+    assert before.valid_to == start - datetime.timedelta(days=1)
+    after = ContributionRate.objects.get(province=None, valid_from=end + datetime.timedelta(days=1))
+    assert after.valid_to == datetime.date(2028, 12, 31) and after.employee_rate == D("5")
+    assert [rules.rate_for(month_add(start, n)).employee_rate for n in (-1, 0, 2, 3)] == [D(5), D(4), D(4), D(5)]
+    assert rules.rate_for(datetime.date(2029, 1, 1)).wage_ceiling == D("20000")
 
 
 def test_the_proposer_cannot_confirm_and_nothing_changes(head):

@@ -22,9 +22,11 @@ from sso.core.records import refuse, stamp
 from sso.core.rules import (
     DAY,
     RuleTable,
+    continues_after,
     overlap_and_gap_errors,
     period_errors,
     raise_errors,
+    split_rows,
     table_get,
     value_dump,
     value_load,
@@ -157,8 +159,9 @@ def _locked(change: RuleChange) -> RuleChange:
 @transaction.atomic
 def rule_change_confirm(*, change: RuleChange, officer, today: datetime.date | None = None) -> RuleChange:
     """The second administrator's confirmation: the checks again, then the row is added and
-    the open row of its scope closed the day before. Refused to the proposer, and once the
-    row's start date has come (a row must never start before it was known)."""
+    the rows of its scope that started before are cut around it (`rules.split_rows`).
+    Refused to the proposer, and once the row's start date has come (a row must never start
+    before it was known)."""
     _officer_check(officer)
     change = _locked(change)
     table = _table(change.table)
@@ -179,14 +182,22 @@ def rule_change_confirm(*, change: RuleChange, officer, today: datetime.date | N
     values = change_values(table, change)
     _checks(table, values, change.valid_from, change.valid_to, today=today, exclude=change)
     reason = lazy_format(_("Rule change %(number)s"), {"number": change.pk})
-    if change.valid_to is None:
-        open_rows = table.model._default_manager.select_for_update().filter(
-            valid_to__isnull=True, valid_from__lt=change.valid_from, **change_scope(table, change)
-        )
-        for row in open_rows:
-            row.valid_to = change.valid_from - DAY
-            stamp(row, officer, str(reason))
-            row.save(update_fields=["valid_to"])
+    # The rows of the scope that started before cut around the new row: closed the day before
+    # it, and one that ran past its end goes on after it as a copy (a temporary change).
+    for cut in split_rows(
+        table.model._default_manager.select_for_update().filter(**change_scope(table, change)).order_by("valid_from"),
+        change.valid_from,
+        change.valid_to,
+    ):
+        if continues_after(cut, change.valid_to):
+            after = table.model._default_manager.get(pk=cut.pk)
+            after.pk = after.id = None
+            after.valid_from, after.valid_to = change.valid_to + DAY, cut.valid_to
+            stamp(after, officer, str(reason))
+            after.save()
+        cut.valid_to = change.valid_from - DAY
+        stamp(cut, officer, str(reason))
+        cut.save(update_fields=["valid_to"])
     row = table.model(**values, valid_from=change.valid_from, valid_to=change.valid_to)
     if hasattr(row, "note"):
         row.note = f"{change.legal_reference}: {change.reason}"[:300]

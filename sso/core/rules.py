@@ -122,6 +122,8 @@ def value_dump(table: RuleTable, name: str, value):
         return None
     if model_field.is_relation:
         return value.pk if isinstance(value, models.Model) else value
+    if isinstance(value, Decimal) and isinstance(model_field, models.DecimalField):
+        return str(value.quantize(Decimal(1).scaleb(-model_field.decimal_places)))  # 3 -> "3.00", as stored
     if isinstance(value, Decimal | datetime.date):
         return str(value)
     return value
@@ -160,30 +162,42 @@ def _period_text(start, end) -> str:
     )
 
 
+def split_rows(rows, valid_from, valid_to) -> list:
+    """The rows a new row from `valid_from` to `valid_to` cuts: those of its scope that started
+    before it and run into it. Each is closed the day before the new row; one that ran past the
+    new row's end goes on after it as a copy (see `rule_changes.rule_change_confirm`)."""
+    return [row for row in rows if row.valid_from < valid_from and (row.valid_to is None or row.valid_to >= valid_from)]
+
+
+def continues_after(row, valid_to) -> bool:
+    return valid_to is not None and (row.valid_to is None or row.valid_to > valid_to)
+
+
 def overlap_and_gap_errors(
     table: RuleTable, scope: dict, valid_from, valid_to, *, pending=()
 ) -> list[tuple[str, object]]:
     """The refusals of a new row of `scope` from `valid_from` to `valid_to` among the rows
-    stored and the `pending` changes' periods [(start, end)] of the same scope. An open row
-    that started before is closed the day before a new open row (allowed); any other
-    overlap is refused, and so, for a continuous scope, is a day without a row."""
+    stored and the `pending` changes' periods [(start, end)] of the same scope. A row that
+    started before is cut around the new one (allowed, `split_rows`); a row starting on or
+    after the new one's start inside its period is an overlap, refused, and so is a pending
+    change's; for a continuous scope, so is a day without a row."""
     errors = []
     end = valid_to or datetime.date.max
     rows = list(table.rows(scope))
     for row in rows:
-        row_end = row.valid_to or datetime.date.max
-        if row.valid_from <= end and valid_from <= row_end:
-            closable = row.valid_to is None and row.valid_from < valid_from and valid_to is None
-            if not closable:
-                errors.append(
-                    (
-                        "valid_from",
-                        lazy_format(
-                            _("The period overlaps the row in force %(period)s for the same scope."),
-                            {"period": _period_text(row.valid_from, row.valid_to)},
+        if valid_from <= row.valid_from <= end:
+            errors.append(
+                (
+                    "valid_from",
+                    lazy_format(
+                        _(
+                            "The period overlaps the row of %(period)s for the same scope, which starts within it:"
+                            " end the new row before that one starts."
                         ),
-                    )
+                        {"period": _period_text(row.valid_from, row.valid_to)},
+                    ),
                 )
+            )
     for start, stop in pending:
         if start <= end and valid_from <= (stop or datetime.date.max):
             errors.append(
@@ -208,7 +222,9 @@ def overlap_and_gap_errors(
                     ),
                 )
             )
-        if valid_to is not None and not any(row.valid_from == valid_to + DAY for row in rows):
+        followed = any(row.valid_from == valid_to + DAY for row in rows) if valid_to else True
+        continued = any(continues_after(row, valid_to) for row in split_rows(rows, valid_from, valid_to))
+        if valid_to is not None and not (followed or continued):
             errors.append(
                 (
                     "valid_to",
