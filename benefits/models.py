@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sso.core.formats import month_numeric
 from sso.core.models import audited
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -63,7 +64,7 @@ class BenefitParameter(models.Model):
         constraints = [models.UniqueConstraint(fields=["key", "valid_from"], name="benefit_parameter_once")]
 
     def __str__(self):
-        return f"{self.key} = {self.value} ({self.valid_from:%m/%Y})"
+        return f"{self.key} = {self.value} ({month_numeric(self.valid_from)})"
 
 
 class DocumentRequirement(models.Model):
@@ -396,7 +397,7 @@ class PaymentOrder(models.Model):
         permissions = [("pay_claim", _("Can make payment batches and record payments"))]
 
     def __str__(self):
-        return f"{self.claim_id} {self.period:%m/%Y} {self.amount}"
+        return f"{self.claim_id} {month_numeric(self.period)} {self.amount}"
 
     @property
     def reason_text(self) -> str:
@@ -538,7 +539,7 @@ class PaymentRecovery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.claim_id} {self.period:%m/%Y} {self.amount}"
+        return f"{self.claim_id} {month_numeric(self.period)} {self.amount}"
 
     @property
     def outstanding(self):

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sso.core.formats import date_display, month_numeric
 from sso.core.models import audited
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -37,7 +38,7 @@ class EffectiveDated(models.Model):
         ordering = ["-valid_from"]
 
     def __str__(self):
-        return f"{self._meta.verbose_name} {self.valid_from:%m/%Y}-{self.valid_to or ''}"
+        return f"{self._meta.verbose_name} {month_numeric(self.valid_from)}-{date_display(self.valid_to)}"
 
 
 class ContributionRate(EffectiveDated):
@@ -250,7 +251,7 @@ class Statement(models.Model):
         ]
 
     def __str__(self):
-        return f"SSO 1-10 {self.employer.account_number}/{self.branch.number} {self.period:%m/%Y}"
+        return f"SSO 1-10 {self.employer.account_number}/{self.branch.number} {month_numeric(self.period)}"
 
     def get_absolute_url(self):
         from django.urls import reverse
@@ -479,7 +480,7 @@ class ContributionMonth(models.Model):
         indexes = [models.Index(fields=["person", "period"], name="contribution_month_person")]
 
     def __str__(self):
-        return f"{self.person_id} {self.period:%m/%Y} ({self.section})"
+        return f"{self.person_id} {month_numeric(self.period)} ({self.section})"
 
 
 # Back office --------------------------------------------------------------------------

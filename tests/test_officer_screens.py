@@ -203,3 +203,26 @@ def test_the_admin_is_in_thai(client_for, cast):
     html = client.get(reverse("admin:core_office_changelist")).content.decode()
     assert "Show counts" not in html and "Hide counts" not in html
     assert "แสดงจำนวน" in html or "ซ่อนจำนวน" in html
+
+
+def test_djangos_own_dates_read_be_in_thai_and_machine_formats_stay_ce():
+    """The admin's lists and a date shown as {{ value }} go through Django's formats."""
+    from django.utils import dateformat, formats
+
+    with translation.override("th"):
+        assert formats.date_format(D(2026, 1, 5)) == "5 มกราคม 2569"
+        assert dateformat.format(D(2026, 1, 5), "c").startswith("2026-01-05")
+    with translation.override("en"):
+        assert formats.date_format(D(2026, 1, 5)).endswith("2026")
+
+
+def test_a_date_input_echoes_the_stored_date_in_be_only_in_thai():
+    from sso.core.forms import ThaiDateField
+
+    field = ThaiDateField()
+    with translation.override("th"):
+        thai = field.widget.render("day", D(2026, 11, 26))
+    with translation.override("en"):
+        english = field.widget.render("day", D(2026, 11, 26))
+    assert "26 พ.ย. 2569" in thai and "Nov 2026" not in thai and 'data-stored="2026-11-26"' in thai
+    assert "26 Nov 2026" in english and "26 พ.ย. 2569" in english

@@ -29,3 +29,7 @@ class CoreConfig(AppConfig):
 
         tokens.connect_signals()
         login_brake.connect_signals()
+        # Django's own localized dates (the admin's) in B.E. on Thai pages.
+        from sso.core import thai_dates
+
+        thai_dates.install()

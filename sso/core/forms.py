@@ -92,8 +92,10 @@ class ThaiDateInput(forms.TextInput):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         if isinstance(value, datetime.date):
+            # In Thai the B.E. date only (every date in Thai is B.E.); in English both eras.
             context["widget"]["stored"] = {
                 "be": date_display(value, "th"),
+                "shown": date_display(value),
                 "ce": value.isoformat(),
             }
         return context
