@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contributions.filters import PeriodFormField
-from contributions.models import Payment
+from contributions.models import ArrearsNotice, Payment
 from registry.selectors import BRANCH_HEAD_OFFICE
 from sso.core.formats import BE_OFFSET
 from sso.core.forms import ThaiDateField
@@ -52,8 +52,8 @@ class MoneyField(forms.CharField):
 
 class EmployerFindForm(forms.Form):
     account = forms.CharField(
-        label=_("Employer account number"),
-        max_length=20,
+        label=_("Employer account number, tax ID or name"),
+        max_length=100,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "inputmode": "numeric"}),
     )
 
@@ -164,3 +164,24 @@ def grid_rows(data) -> list[GridRow]:
                 row.error, row.field = str(_("Enter the wage as an amount in baht.")), "wage"
         rows.append(row)
     return rows
+
+
+class MonthsPayForm(PaymentFieldsForm):
+    """Several months due paid in one visit (one receipt each): the months ticked on the
+    employer's account panel and the money received for all of them."""
+
+    months = forms.MultipleChoiceField(label=_("Months to pay"), widget=forms.CheckboxSelectMultiple)
+    amount = MoneyField(label=_("Amount received (THB)"), required=False)
+    field_order = ["months", "method", "reference", "amount"]
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["months"].choices = choices
+
+
+class NoticeSentForm(forms.Form):
+    """That an arrears notice was sent: the day, how, and the post's number."""
+
+    sent_on = ThaiDateField(label=_("Sent on"))
+    sent_via = forms.ChoiceField(label=_("Sent by"), choices=ArrearsNotice.Channel.choices)
+    sent_reference = forms.CharField(label=_("Registered post number or reference"), max_length=60, required=False)

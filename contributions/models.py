@@ -689,3 +689,62 @@ class CollectionRoll(models.Model):
 
     def __str__(self):
         return f"{self.day} ({self.rolled_at:%H:%M})"
+
+
+class ArrearsNotice(models.Model):
+    """A letter to an employer in arrears (issue 15, part 2): the months due and what they came
+    to on the day it was issued, as printed, and when and how it was sent."""
+
+    class Channel(models.TextChoices):
+        REGISTERED_POST = "registered", _("Registered post with return receipt")
+        HAND = "hand", _("Handed over")
+        EMAIL = "email", _("E-mail")
+
+    OFFICE_SCOPE = "office"
+
+    office = models.ForeignKey("core.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("office"))
+    employer = models.ForeignKey(
+        "registry.Employer", on_delete=models.PROTECT, related_name="+", verbose_name=_("employer")
+    )
+    as_of = models.DateField(_("amounts as of"))
+    period_first = models.DateField(_("oldest month due"))
+    period_last = models.DateField(_("latest month due"))
+    # The months as printed: [{"branch": "000000", "period": "2026-10-01", "contributions":
+    # "1234.00", "surcharge": "24.68", "estimated": true}, ...], oldest first.
+    months = models.JSONField(_("months due"))
+    contributions = models.DecimalField(_("contributions due"), **MONEY)
+    surcharge = models.DecimalField(_("surcharge to date"), **MONEY)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    sent_via = models.CharField(_("sent by"), max_length=10, choices=Channel.choices, blank=True)
+    sent_reference = models.CharField(_("post or message reference"), max_length=60, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sending recorded by"),
+    )
+
+    history = audited()
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("arrears notice")
+        verbose_name_plural = _("arrears notices")
+        indexes = [models.Index(fields=["employer", "-id"], name="arrears_notice_employer")]
+
+    def __str__(self):
+        return f"{self.reference} {self.employer_id}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.office_id}/{self.pk}"
+
+    @property
+    def total(self):
+        return self.contributions + self.surcharge

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contributions.views import arrears, counter, reimbursements, statements, upload, verify, voluntary
+from contributions.views import account, arrears, counter, reimbursements, statements, upload, verify, voluntary
 
 app_name = "contributions"
 
@@ -52,4 +52,12 @@ urlpatterns += [
     path("arrears/", arrears.arrears_page, name="arrears"),
     path("arrears/export.<str:fmt>", arrears.arrears_export, name="arrears_export"),
     path("voluntary/<int:pk>/", voluntary.voluntary_pay, name="voluntary_pay"),
+]
+# The employer's account (issue 15, part 2): several months in one visit, arrears notices.
+urlpatterns += [
+    path("employers/<int:pk>/account/", account.employer_account, name="employer_account"),
+    path("employers/<int:pk>/months/pay/", account.employer_months_pay, name="employer_months_pay"),
+    path("employers/<int:pk>/notices/", account.arrears_notice_issue, name="arrears_notice_issue"),
+    path("notices/<int:pk>/pdf/", account.arrears_notice_pdf, name="arrears_notice_pdf"),
+    path("notices/<int:pk>/sent/", account.arrears_notice_sent, name="arrears_notice_sent"),
 ]

@@ -242,8 +242,9 @@ def _case_url(ticket, record) -> str:
 @require_POST
 def console_case(request, pk):
     """Open the current ticket's case in one click: the case already linked, else the
-    registry record of the ticket's ID (linked to the ticket from now on), else the
-    registry search (or the employer registration form) to find or create it."""
+    registry record of the ticket's ID (linked to the ticket from now on), else a search to
+    find it: an employer's at the contribution counter's search (or the employer list), a
+    person's at the registry search."""
     counter = counter_get_for_user(user=request.user, pk=pk)
     ticket = counter_current_ticket(counter)
     if ticket is None or counter.officer_id != request.user.pk:
@@ -255,8 +256,16 @@ def console_case(request, pk):
     if record is not None:
         services.ticket_case_link(ticket=ticket, case=record, officer=request.user)
         return redirect(_case_url(ticket, record))
-    if ticket.customer_kind == ticket.CustomerKind.EMPLOYER and not ticket.customer_ref:
-        return redirect("registry:employer_register")
+    if ticket.customer_kind == ticket.CustomerKind.EMPLOYER:
+        # An employer without an account number on the ticket is searched for (by name, tax
+        # ID or account, in every office), not registered: most who come are registered.
+        if ticket.service.kind == ServiceKind.CONTRIBUTION:
+            return redirect(
+                reverse("contributions:counter") + (f"?account={ticket.customer_ref}" if ticket.customer_ref else "")
+            )
+        return redirect(
+            reverse("registry:employer_list") + (f"?q={ticket.customer_ref}" if ticket.customer_ref else "")
+        )
     return redirect(reverse("registry:search") + (f"?q={ticket.customer_ref}" if ticket.customer_ref else ""))
 
 

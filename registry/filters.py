@@ -64,6 +64,14 @@ class EmployerFilter(django_filters.FilterSet):
         model = Employer
         fields = ["q", "status", "province", "office"]
 
+    def filter_queryset(self, queryset):
+        # Employers are read nationally (issue 15): without a search or an office the list
+        # is the user's office's own.
+        data = self.form.cleaned_data
+        if not (data.get("q") or data.get("office")):
+            queryset = selectors.employers_at_home(queryset, _user(self))
+        return super().filter_queryset(queryset)
+
     def filter_q(self, queryset, name, value):
         return selectors.employer_search(value, _user(self)) & queryset
 

@@ -633,6 +633,7 @@ class PersonReadLog(models.Model):
         API = "api", _("API")
         LOOKUP = "lookup", _("Counter lookup")
         CLAIM = "claim", _("Claim form")
+        PAYMENT = "payment", _("Voluntary payment")
 
     # Where it was first read that day.
     via = models.CharField(_("read through"), max_length=20, choices=Via.choices)

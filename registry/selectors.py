@@ -193,9 +193,41 @@ def persons_at_home(queryset: QuerySet, user) -> QuerySet:
     return queryset if office_id is None else queryset.filter(office_id=office_id)
 
 
+def employers_readable(user) -> QuerySet:
+    """Every employer, for reading (issue 15): any office finds and reads any employer (a
+    person's history names employers of every office); the employer's account and forms stay
+    its responsible office's (`employer_get_for_user`). Nothing for an anonymous caller."""
+    queryset = Employer.objects.select_related("province", "responsible_office")
+    return queryset if user and user.is_authenticated else queryset.none()
+
+
+def employers_at_home(queryset: QuerySet, user) -> QuerySet:
+    """The employers of `queryset` the user's office is responsible for (every one for a
+    national role): a list asked for without a search shows the office's own."""
+    office_id = scope_office_id(user)
+    return queryset if office_id is None else queryset.filter(responsible_office_id=office_id)
+
+
+def employer_read_get(user, **lookup) -> Employer:
+    """One employer, whatever its office, for reading (404 when there is none)."""
+    from django.http import Http404
+
+    try:
+        return employers_readable(user).get(**lookup)
+    except (Employer.DoesNotExist, ValueError):
+        raise Http404("No employer matches the given query.") from None
+
+
+def employer_in_scope(employer, user) -> bool:
+    """Whether the user's office does this employer's work (its account, statements, forms)."""
+    office_id = scope_office_id(user)
+    return office_id is None or employer.responsible_office_id == office_id
+
+
 def employer_search(query: str, user) -> QuerySet:
-    """Employers matching an account number (exact, dashes allowed), a tax ID or a name."""
-    queryset = office_scoped(Employer.objects.select_related("province", "responsible_office"), user)
+    """Employers anywhere in the country matching an account number (exact, dashes allowed),
+    a tax ID or a name: the user's office's first, then the rest, best match first."""
+    queryset = employers_readable(user)
     query = (query or "").strip()
     digits = digits_of(query)
     if not query:
@@ -206,7 +238,13 @@ def employer_search(query: str, user) -> QuerySet:
         if len(digits) == 13:
             return queryset.filter(tax_id=digits)
         return queryset.none()
-    return _name_filter(queryset, query, words_index=EMPLOYER_NAME_WORDS)
+    return _name_filter(
+        queryset,
+        query,
+        words_index=EMPLOYER_NAME_WORDS,
+        office_field="responsible_office",
+        office_id=scope_office_id(user),
+    )
 
 
 # Duplicates -----------------------------------------------------------------------------
@@ -513,6 +551,12 @@ def employer_find(account_number: str, user) -> Employer | None:
     return office_scoped(Employer.objects.all(), user).filter(account_number=account_number).first()
 
 
+def employer_find_anywhere(account_number: str, user) -> Employer | None:
+    """The employer with this account number whatever its office (to say where its account
+    is kept), or None."""
+    return employers_readable(user).filter(account_number=account_number).first()
+
+
 def employer_exists(account_number: str, user) -> bool:
     return office_scoped(Employer.objects.all(), user).filter(account_number=account_number).exists()
 
@@ -558,16 +602,15 @@ def person_find(national_id: str) -> InsuredPerson | None:
     return InsuredPerson.objects.filter(national_id=national_id).first()
 
 
-# Contribution collection still takes its persons from the office that keeps their file (a
-# voluntary payment, the months list, a name in the statement grid): whether another office
-# may take a person's Section 39/40 money is contributions' to decide, not the registry's.
+# A person is national for contribution collection too (issue 15): any office takes a
+# person's Section 39/40 money and reads their months (the payment and its receipt are the
+# office's that takes them). Only the name in the statement grid of an employer who does not
+# employ the person stays with the office that keeps their file (`person_in_scope`).
 
 
 def person_find_for_user(national_id: str, user) -> InsuredPerson | None:
-    """The person kept by the user's office with this national ID, or None."""
-    return (
-        persons_at_home(office_scoped(InsuredPerson.objects.all(), user), user).filter(national_id=national_id).first()
-    )
+    """The person with this national ID, whatever the office keeping their file, or None."""
+    return office_scoped(InsuredPerson.objects.all(), user).filter(national_id=national_id).first()
 
 
 def person_in_scope(person_id: int, user) -> bool:
@@ -582,8 +625,9 @@ def person_names(national_ids) -> dict[str, str]:
 
 
 def person_get_for_user(user, **lookup) -> InsuredPerson:
-    """A person kept by the user's office (404 otherwise), with the office."""
-    return object_get_for_user(persons_at_home(InsuredPerson.objects.select_related("office"), user), user, **lookup)
+    """A person, whatever the office keeping their file (404 when there is none), with the
+    office: a person is served at any office."""
+    return object_get_for_user(InsuredPerson.objects.select_related("office"), user, **lookup)
 
 
 def person_lock(person_id: int) -> InsuredPerson:

@@ -171,9 +171,11 @@ def test_a_section33_employee_is_refused(cast, client_for, offices):
     assert not Payment.objects.exists()
 
 
-def test_another_offices_person_is_not_found_and_the_supervisor_cannot_take_money(cast, client_for):
+def test_another_offices_person_is_served_and_the_supervisor_cannot_take_money(cast, client_for):
+    # A person is national (issue 15): any counter takes their Section 39/40 money
+    # (test_employer_account.py pays it); the supervisor takes no money at all.
     person = _s40(cast["other_supervisor"], 7041, option=1, applied_on=_this_month())
-    assert client_for(cast["counter"]).get(_url(person)).status_code == 404
+    assert client_for(cast["counter"]).get(_url(person)).status_code == 200
     assert client_for(cast["supervisor"]).get(_url(person)).status_code == 403
 
 

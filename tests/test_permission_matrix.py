@@ -183,6 +183,7 @@ CONTRIB_FILE = "cvau"  # contributions.add_statement / add_payment
 CONTRIB_VERIFY = "vau"
 CONTRIB_ARREARS = "vsnau"
 CONTRIB_VOID = "snau"  # contributions.void_receipt
+CONTRIB_NOTICE = "vsau"  # contributions.add_arrearsnotice
 BENEFIT_VIEW = "cvsnau"
 BENEFIT_RECORD = "cvu"  # benefits.add_claim, change_claimdocument, add_appeal
 BENEFIT_PAY_VIEW = "vsau"  # benefits.view_paymentorder
@@ -256,7 +257,8 @@ EXPECTED = {
     "registry:person_merge": may(REGISTRY_MERGE, national=True),
     "registry:person_unmerge": may(REGISTRY_UNMERGE),
     "registry:employer_register": may(REGISTRY_EDIT),
-    "registry:employer": may(REGISTRY_VIEW),
+    # Employers are read nationally (issue 15); their forms and account stay their office's.
+    "registry:employer": may(REGISTRY_VIEW, national=True),
     "registry:branch_add": may(REGISTRY_EDIT),
     "registry:employer_cease": may(REGISTRY_EDIT),
     "registry:employee_register": may(REGISTRY_EDIT),
@@ -323,7 +325,14 @@ EXPECTED = {
     "contributions:reimbursement_returned_action": post_only(CONTRIB_VERIFY, deny=405, anon=405),
     "contributions:arrears": may(CONTRIB_ARREARS),
     "contributions:arrears_export": may(CONTRIB_ARREARS),
-    "contributions:voluntary_pay": may(CONTRIB_FILE),
+    # A person is served at any office (issue 15): their voluntary contributions too.
+    "contributions:voluntary_pay": may(CONTRIB_FILE, national=True),
+    # The employer's account (issue 15, part 2): its responsible office's work.
+    "contributions:employer_account": may(CONTRIB_VIEW),
+    "contributions:employer_months_pay": post_only(CONTRIB_FILE),
+    "contributions:arrears_notice_issue": post_only(CONTRIB_NOTICE),
+    "contributions:arrears_notice_pdf": may(CONTRIB_ARREARS, heavy=True),
+    "contributions:arrears_notice_sent": post_only(CONTRIB_NOTICE),
     # --- Benefits pages.
     "benefits:claim_list": may(BENEFIT_VIEW),
     "benefits:claim": may(BENEFIT_VIEW),
@@ -383,7 +392,7 @@ EXPECTED = {
     "registry-person-list": api(REGISTRY_VIEW, post=""),
     "registry-person-detail": api(REGISTRY_VIEW, post="", national=True),
     "registry-employer-list": api(REGISTRY_VIEW, post=REGISTRY_EDIT),  # POST: form SSO 1-01
-    "registry-employer-detail": api(REGISTRY_VIEW, post=""),
+    "registry-employer-detail": api(REGISTRY_VIEW, post="", national=True),
     "registry-employment-list": api(REGISTRY_VIEW, post=REGISTRY_EDIT),  # POST: form SSO 1-03
     "registry-employment-detail": api(REGISTRY_VIEW, post=""),
     "registry-hospital-list": api(REGISTRY_VIEW, post=""),
@@ -396,7 +405,7 @@ EXPECTED = {
     "api-contributions-statement-payments": api(CONTRIB_FILE, ok=405, other=405),
     "api-contributions-payments": api(CONTRIB_FILE, ok=405),
     "api-contributions-voluntary-payments": api(CONTRIB_FILE, ok=405),
-    "api-contributions-person-months": api(CONTRIB_VIEW),
+    "api-contributions-person-months": api(CONTRIB_VIEW, post="", national=True),  # a person is national
     "contributions-statement-list": api(CONTRIB_VIEW, post=CONTRIB_FILE),  # POST: a statement
     "contributions-statement-detail": api(CONTRIB_VIEW, post=""),
     "contributions-receipt-list": api(CONTRIB_VIEW, post=""),
@@ -1015,6 +1024,26 @@ KWARGS = {
     "contributions:reimbursement_decide": _by("reimbursement"),
     "contributions:reimbursement_batch_pay": _by("reimbursement_batch"),
     "contributions:reimbursement_batch": _by("reimbursement_batch"),
+def _arrears_notice(w, office):
+    """An arrears notice of the office's employer (the letter's content does not matter here)."""
+    from contributions.models import ArrearsNotice
+
+    records = w.records(office)
+    notice = ArrearsNotice.objects.filter(employer=records.employer).first()
+    return notice or ArrearsNotice.objects.create(
+        office=records.office,
+        employer=records.employer,
+        as_of=datetime.date(2026, 1, 5),
+        period_first=datetime.date(2025, 11, 1),
+        period_last=datetime.date(2025, 12, 1),
+        months=[],
+        contributions=Decimal("100.00"),
+        surcharge=Decimal("2.00"),
+        issued_at=datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC),
+        issued_by=records.officer,
+    )
+
+
     "contributions:reimbursement_batch_file": _by("reimbursement_batch"),
     "contributions:reimbursement_returned_action": _by("reimbursement"),
     "contributions:arrears_export": lambda w, u, o: {"fmt": "csv"},
@@ -1099,6 +1128,11 @@ _NAMED_GROUP = re.compile(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)")
 _GROUP = re.compile(r"\((?!\?)(?:[^()]|\([^()]*\))*\)")
 
 
+    "contributions:employer_account": _by("employer"),
+    "contributions:employer_months_pay": _by("employer"),
+    "contributions:arrears_notice_issue": _by("employer"),
+    "contributions:arrears_notice_pdf": lambda w, u, o: {"pk": _arrears_notice(w, o).pk},
+    "contributions:arrears_notice_sent": lambda w, u, o: {"pk": _arrears_notice(w, o).pk},
 def _walk(patterns, prefix="", namespace=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):

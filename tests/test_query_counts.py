@@ -142,6 +142,32 @@ def _statement(w, *, paid):
     return statement
 
 
+_account_periods = itertools.count(1)
+
+
+def _account_months(w, count):
+    """Months of the office's employer filed and paid today, of the last 24 (the account's
+    window), each shown on the employer's account by its receipt's number."""
+    from contributions import services
+    from sso.core.months import month_add, month_first
+
+    made = []
+    for _ in range(count):
+        person = w.person(started_on=datetime.date(2020, 1, 1))
+        period = month_add(month_first(timezone.localdate()), -next(_account_periods))
+        statement = statement_make(w.employer, w.cast["counter"], [person], period=period)
+        due = services.statement_amount_due(statement)
+        payment = services.statement_pay(
+            officer=w.cast["counter"], statement=statement, amount=due.total, method="cash"
+        )
+        made.append(payment.receipt.display_number)
+    return made
+
+
+def _account_kwargs(w):
+    return {"pk": w.employer.pk}
+
+
 def _statements(w, count):
     return [_statement(w, paid=n % 2 == 0) for n in range(count)]
 
@@ -434,7 +460,8 @@ LISTS = [
     List("contributions:receipt_list", "counter", _receipts, 11),
     List("contributions:verify_queue", "verifier", _statements_with_findings, 11),
     List("contributions:reimbursement_list", "verifier", _reimbursements, 14),
-    List("contributions:arrears", "verifier", _firms_in_arrears, 15),
+    List("contributions:arrears", "verifier", _firms_in_arrears, 16),  # + the latest arrears notices
+    List("contributions:employer_account", "verifier", _account_months, 20, kwargs=_account_kwargs),
     List("contributions-statement-list", "counter", _statements, 9),
     List("contributions-receipt-list", "counter", _receipts, 9),
     List("api-contributions-person-months", "counter", _months, 10, kwargs=_months_kwargs),
@@ -482,6 +509,7 @@ OTHER_LISTS = {
     "queueing:kiosk",
     "queueing:counter_choose",
     "queueing:board",
+    "contributions:employer_account",
     "queueing:live",
     "queueing:live_national",
     "queueing:report",

@@ -538,8 +538,11 @@ def test_registry_page_access(job, client_for, cast, who, name, with_pk, status)
     assert client_for(cast[who]).get(url).status_code == status
 
 
-def test_another_offices_employer_page_is_not_found(employer, client_for, cast):
-    assert client_for(cast["other_supervisor"]).get(employer.get_absolute_url()).status_code == 404
+def test_another_offices_employer_page_is_read_without_its_forms(employer, client_for, cast):
+    # Employers are read nationally (issue 15); their forms and account are their office's
+    # (tests/test_employer_account.py).
+    page = client_for(cast["other_supervisor"]).get(employer.get_absolute_url())
+    assert page.status_code == 200 and 'data-testid="other-office"' in page.content.decode()
     assert client_for(cast["counter"]).get(employer.get_absolute_url()).status_code == 200
 
 

@@ -560,8 +560,10 @@ def test_access_follows_role_and_office(client_for, cast, world, who, action, st
 
 def test_another_offices_work_is_not_found_and_not_changed(api, client_for, cast, world):
     """Another office's employers and employment are its work: 404, nothing changed (its
-    persons are national: see tests/test_registry_national.py)."""
+    persons are national: see tests/test_registry_national.py; its employers are read at any
+    office, their forms are not)."""
     before = counts()
+    assert api.get(f"{API}/employers/{world.away.account_number}/").status_code == 200
     for response in (
         post(
             api,
@@ -569,7 +571,6 @@ def test_another_offices_work_is_not_found_and_not_changed(api, client_for, cast
             {"ended_on": "2024-01-01", "leaving_reason": "died"},
         ),
         post(api, f"{API}/employers/{world.away.account_number}/cease/", {"ceased_on": "2024-01-01"}),
-        api.get(f"{API}/employers/{world.away.account_number}/"),
         api.get(f"{API}/employments/{world.stranger_job.pk}/"),
     ):
         assert response.status_code == 404

@@ -602,7 +602,7 @@ class VoluntaryPaymentSerializer(PaymentInSerializer):
         digits = _digits(value)
         person = registry.person_find_for_user(digits, self.context["request"].user) if len(digits) == 13 else None
         if person is None:
-            raise serializers.ValidationError(_("No insured person with this ID in your office."), code="unknown")
+            raise serializers.ValidationError(_("No insured person has this ID."), code="unknown")
         return person
 
     def validate(self, attrs):

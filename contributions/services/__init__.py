@@ -5,6 +5,7 @@ officer. The public functions and types are importable from here:
 `from contributions import services; services.statement_submit(...)`.
 """
 
+from contributions.services.account import arrears_notice_issue, arrears_notice_send, statement_months_pay
 from contributions.services.common import one_or_none
 from contributions.services.payments import AmountDue, statement_amount_due, statement_pay
 from contributions.services.receipts import receipt_void
@@ -41,6 +42,8 @@ from contributions.services.voluntary import voluntary_amount_due, voluntary_pay
 __all__ = [
     "RESOLUTIONS",
     "AmountDue",
+    "arrears_notice_issue",
+    "arrears_notice_send",
     "Checked",
     "Declared",
     "LineError",
@@ -64,6 +67,7 @@ __all__ = [
     "reimbursement_requeue",
     "statement_amount_due",
     "statement_check",
+    "statement_months_pay",
     "statement_file_submit",
     "statement_pay",
     "statement_submit",

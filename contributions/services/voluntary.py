@@ -120,7 +120,9 @@ def voluntary_pay(
     amount_check(amount, due)
     payment = stamp(
         Payment(
-            office_id=person.office_id or officer.office_id,
+            # The office taking the money: a person is served at any office, and the payment
+            # and its receipt are the work of the office that takes them.
+            office_id=officer.office_id or person.office_id,
             kind=Payment.Kind.SECTION39 if section == Section.S39 else Payment.Kind.SECTION40,
             person=person,
             period_from=months[0],

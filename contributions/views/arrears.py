@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contributions import account as accounts
 from contributions import arrears, rules
 from sso.core.models import Office
 from sso.core.months import month_add
@@ -68,6 +69,8 @@ def arrears_page(request):
         )
     query = request.GET.copy()
     query.pop("page", None)
+    # The follow-up: each employer's latest arrears notice (one query for the page).
+    notices = accounts.notices_latest({row.employer_id for row in rows})
     return render(
         request,
         "contributions/arrears.html",
@@ -78,6 +81,7 @@ def arrears_page(request):
             "due_on": rules.due_date(period, rules.surcharge_rule_for(period)),
             "today": timezone.localdate(),
             "rows": rows,
+            "items": [(row, notices.get(row.employer_id)) for row in rows],
             "total": total,
             "page": page,
             "query": query.urlencode(),

@@ -18,10 +18,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from contributions import account as accounts
 from contributions import forms, rules, services
 from contributions.filters import period_parse
 from contributions.models import Source
 from contributions.services import LineInput, StatementRefused
+from contributions.views.account import account_context
 from contributions.views.statements import receipt_print_url
 from registry import selectors as registry
 from registry.selectors import BRANCH_HEAD_OFFICE
@@ -159,17 +161,25 @@ def counter(request):
     """Collect contributions in one step: statement, payment and receipt on one screen."""
     employer = _counter_employer(request)
     if employer is None:
-        find = forms.EmployerFindForm(request.GET if "account" in request.GET else None)
-        if find.is_bound and find.is_valid():
-            account = "".join(ch for ch in find.cleaned_data["account"] if ch.isdigit())
-            found = registry.employer_find(account, request.user)
-            if found is not None:
-                return redirect(reverse("contributions:counter") + f"?employer={found.pk}")
-            find.add_error("account", _("No employer of your office has this account number."))
-        return render(request, "contributions/counter_find.html", {"find": find})
+        return _counter_find(request)
 
     today = _today()
     default_period = month_add(month_first(today), -1)
+    account = accounts.employer_account(employer, today=today)
+    opened_oldest = None
+    if request.method == "GET" and not request.GET.get("period"):
+        # Open on the oldest month due (of the branch asked for, else of any branch), not on
+        # last month: a month left unfiled or unpaid is collected first. Nothing due: the
+        # month after the last one on the account.
+        due = [m for m in account.due if not request.GET.get("branch") or m.branch_number == request.GET["branch"]]
+        if due:
+            opened_oldest = due[0]
+            default_period = due[0].period
+            if not request.GET.get("branch"):
+                request.GET = request.GET.copy()
+                request.GET["branch"] = due[0].branch_number
+        elif any(m.period == default_period and m.status != accounts.MonthStatus.NONE for m in account.months):
+            default_period = month_first(today)
     action = request.POST.get("action", "")
     general_errors: list[str] = []
     checked = False
@@ -251,8 +261,39 @@ def counter(request):
             "large": len(rows) > LARGE_EMPLOYER,
             "today": today,
             "can_pay": request.user.has_perm("contributions.add_payment"),
+            "opened_oldest": opened_oldest,
+            "months_due": account.due,
+            "account_panel": account_context(request, employer, account) | {"back": "counter"},
         },
     )
+
+
+def _counter_find(request):
+    """The counter without an employer: a search by account number, tax ID or name in every
+    office (employers are read nationally); one match of this office opens the counter, an
+    employer of another office says which office keeps its account."""
+    find = forms.EmployerFindForm(request.GET if "account" in request.GET else None)
+    matches = []
+    if find.is_bound and find.is_valid():
+        query = find.cleaned_data["account"].strip()
+        matches = list(registry.employer_search(query, request.user)[:FIND_SHOWN])
+        for match in matches:
+            match.works_here = registry.employer_in_scope(match, request.user)
+        here = [match for match in matches if match.works_here]
+        digits = "".join(ch for ch in query if ch.isdigit())
+        if len(here) == 1 and (len(matches) == 1 or digits == query.replace("-", "")):
+            return redirect(reverse("contributions:counter") + f"?employer={here[0].pk}")
+        if not matches:
+            find.add_error("account", _("No employer has this account number, tax ID or name."))
+        elif not here:
+            find.add_error(
+                "account",
+                _("This employer's account is kept by another office: its statements and payments are taken there."),
+            )
+    return render(request, "contributions/counter_find.html", {"find": find, "matches": matches})
+
+
+FIND_SHOWN = 20
 
 
 def _counter_file(request, form, employer, branch, period, lines, rows, general_errors, action):

@@ -20,6 +20,7 @@ from contributions import rules, selectors, services
 from contributions.arrears import period_label
 from contributions.models import ContributionMonth, Payment
 from registry import selectors as registry
+from registry import services as registry_services
 from registry.selectors import Section
 from sso.core.formats import BE_OFFSET
 from sso.core.forms import errors_to_form
@@ -131,7 +132,11 @@ def _monthly_amount(spell, today) -> Decimal | None:
 @login_required
 @permission_required("contributions.add_payment", raise_exception=True)
 def voluntary_pay(request, pk):
+    # A person is served at any office: reading another office's person is logged.
     person = registry.person_get_for_user(request.user, pk=pk)
+    registry_services.person_read_record(
+        reader=request.user, person_id=person.pk, person_office_id=person.office_id, via="payment"
+    )
     today = timezone.localdate()
     spell = voluntary_spell(person, today)
     context = {"person": person, "spell": spell, "today": today}

@@ -105,7 +105,9 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Employers of the caller's office with their branches, by account number. POST is form SSO 1-01."""
+    """Employers with their branches, by account number: read at any office (a search finds
+    them in every office, the caller's first; the list without a search or an office is the
+    caller's office's). POST is form SSO 1-01; the forms on one are its office's."""
 
     queryset = Employer.objects.all()
     serializer_class = s.EmployerSerializer
@@ -114,9 +116,11 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     lookup_value_regex = r"\d{10}"
 
     def get_queryset(self):
-        return office_scoped(Employer.objects.all(), self.request.user)
+        return selectors.employers_readable(self.request.user)
 
     def filter_queryset(self, queryset):
+        if self.action == "retrieve":  # one employer by account number, whatever its office
+            return _employers(queryset)
         return _employers(super().filter_queryset(queryset))
 
     @extend_schema(request=s.EmployerRegisterSerializer, responses={201: s.EmployerSerializer, 400: REFUSED})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from registry import forms, merging, selectors, services
 from registry.filters import EmployerFilter, PersonFilter
-from registry.models import Branch, Employer, Employment, InsuredPerson, PersonMerge
+from registry.models import Branch, Employment, InsuredPerson, PersonMerge
 from registry.views.counter_forms import employer_get_for_user, form_page, person_get_for_user
 from sso.core.confirm import form_supervisor_confirm
 from sso.core.forms import errors_to_form
@@ -62,11 +62,11 @@ def person_list(request):
 @login_required
 @permission_required("registry.view_employer", raise_exception=True)
 def employer_list(request):
-    """Employers of the office, narrowed with the same filter as the API."""
-    queryset = office_scoped(Employer.objects.select_related("province", "responsible_office"), request.user).order_by(
-        "account_number"
-    )
-    filterset = EmployerFilter(request.GET or None, queryset=queryset, request=request)
+    """Employers: the office's own, or a search in every office (employers are read
+    nationally), narrowed with the same filter as the API."""
+    queryset = selectors.employers_readable(request.user).order_by("account_number")
+    # Always bound: without a search the list is the office's own (EmployerFilter.filter_queryset).
+    filterset = EmployerFilter(request.GET, queryset=queryset, request=request)
     return _list_page(request, filterset, template="registry/employer_list.html")
 
 
@@ -241,7 +241,9 @@ def person_reads(request):
 @login_required
 @permission_required("registry.view_employer", raise_exception=True)
 def employer_detail(request, pk):
-    employer = employer_get_for_user(request, pk)
+    """An employer's page, at any office (employers are read nationally); the forms on it
+    (employees, branches, cessation) and its account are its responsible office's."""
+    employer = selectors.employer_read_get(request.user, pk=pk)
     show_all = request.GET.get("all") == "1"
     employments = (
         Employment.objects.filter(employer=employer).select_related("person", "branch").order_by("-started_on", "pk")
@@ -258,6 +260,9 @@ def employer_detail(request, pk):
             "page": page,
             "show_all": show_all,
             "open_count": employer.employments.filter(ended_on__isnull=True).count(),
+            "works_here": selectors.employer_in_scope(employer, request.user),
+            # The employer's account comes from contributions, above the registry.
+            "panels": panels_for("registry.employer", request, employer),
         },
     )
 

@@ -128,6 +128,9 @@ _CONTRIBUTIONS_VERIFY = _CONTRIBUTIONS_COUNTER + (
     "contributions.change_reimbursement",
     "contributions.add_reimbursementbatch",
     "contributions.view_arrears",
+    # The arrears follow-up: a notice letter issued and its sending recorded (issue 15).
+    "contributions.add_arrearsnotice",
+    "contributions.view_arrearsnotice",
 )
 _CONTRIBUTIONS_WATCH = _CONTRIBUTIONS_VIEW + ("contributions.view_arrears", "contributions.void_receipt")
 # The dated rule tables are read here by administrators (the admin shows them read-only) and
@@ -169,7 +172,7 @@ ROLES = (
         + ("benefits.adjudicate_claim", "benefits.confirm_override", "benefits.decide_appeal")
         # The second step of a hospital's high-cost request (four eyes).
         + ("benefits.view_hospitalrequest", "benefits.view_hospitalcase", "benefits.approve_hospitalrequest")
-        + ("contributions.confirm_payment_date",)
+        + ("contributions.confirm_payment_date", "contributions.add_arrearsnotice", "contributions.view_arrearsnotice")
         + ("registry.confirm_merge", "registry.unmerge_insuredperson", "registry.view_personmerge")
         + ("core.view_audit_history", "core.view_user", "core.view_reports", "core.set_public_notice"),
     ),

@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def office_ready(cast, offices):
 
+    from sso.core.months import month_add, month_first
     from tests.factories import employee_make, employer_make, queue_office
 
     queue_office(offices["1001"], counters=1)
@@ -23,7 +24,12 @@ def office_ready(cast, offices):
     wages = ("9500", "15000", "22000")
     people = [
         employee_make(
-            employer, 70 + n, cast["counter"], started_on=datetime.date(2024, 1, 1), monthly_wage=Decimal(wage)
+            # Hired at the start of last month: the one month due, which the counter opens.
+            employer,
+            70 + n,
+            cast["counter"],
+            started_on=month_add(month_first(datetime.date.today()), -1),
+            monthly_wage=Decimal(wage),
         ).person
         for n, wage in enumerate(wages)
     ]
