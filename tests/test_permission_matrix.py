@@ -952,6 +952,26 @@ def _by(attr, param="pk", field="pk"):
     return lambda w, user, office: {param: getattr(getattr(w.records(office), attr), field)}
 
 
+def _arrears_notice(w, office):
+    """An arrears notice of the office's employer (the letter's content does not matter here)."""
+    from contributions.models import ArrearsNotice
+
+    records = w.records(office)
+    notice = ArrearsNotice.objects.filter(employer=records.employer).first()
+    return notice or ArrearsNotice.objects.create(
+        office=records.office,
+        employer=records.employer,
+        as_of=datetime.date(2026, 1, 5),
+        period_first=datetime.date(2025, 11, 1),
+        period_last=datetime.date(2025, 12, 1),
+        months=[],
+        contributions=Decimal("100.00"),
+        surcharge=Decimal("2.00"),
+        issued_at=datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC),
+        issued_by=records.officer,
+    )
+
+
 def _evidence_report(w, office):
     """A kept evidence report of the office (its PDF's bytes do not matter here)."""
     from sso.core.models import EvidenceReport
@@ -1024,26 +1044,6 @@ KWARGS = {
     "contributions:reimbursement_decide": _by("reimbursement"),
     "contributions:reimbursement_batch_pay": _by("reimbursement_batch"),
     "contributions:reimbursement_batch": _by("reimbursement_batch"),
-def _arrears_notice(w, office):
-    """An arrears notice of the office's employer (the letter's content does not matter here)."""
-    from contributions.models import ArrearsNotice
-
-    records = w.records(office)
-    notice = ArrearsNotice.objects.filter(employer=records.employer).first()
-    return notice or ArrearsNotice.objects.create(
-        office=records.office,
-        employer=records.employer,
-        as_of=datetime.date(2026, 1, 5),
-        period_first=datetime.date(2025, 11, 1),
-        period_last=datetime.date(2025, 12, 1),
-        months=[],
-        contributions=Decimal("100.00"),
-        surcharge=Decimal("2.00"),
-        issued_at=datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC),
-        issued_by=records.officer,
-    )
-
-
     "contributions:reimbursement_batch_file": _by("reimbursement_batch"),
     "contributions:reimbursement_returned_action": _by("reimbursement"),
     "contributions:arrears_export": lambda w, u, o: {"fmt": "csv"},
@@ -1053,6 +1053,11 @@ def _arrears_notice(w, office):
     },
     "core:evidence_pdf": lambda w, u, o: {"pk": _evidence_report(w, o)},
     "contributions:voluntary_pay": _by("person"),
+    "contributions:employer_account": _by("employer"),
+    "contributions:employer_months_pay": _by("employer"),
+    "contributions:arrears_notice_issue": _by("employer"),
+    "contributions:arrears_notice_pdf": lambda w, u, o: {"pk": _arrears_notice(w, o).pk},
+    "contributions:arrears_notice_sent": lambda w, u, o: {"pk": _arrears_notice(w, o).pk},
     "benefits:claim": _by("claim"),
     "benefits:claim_documents": _by("claim"),
     "benefits:claim_decide": _by("claim"),
@@ -1128,11 +1133,6 @@ _NAMED_GROUP = re.compile(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)")
 _GROUP = re.compile(r"\((?!\?)(?:[^()]|\([^()]*\))*\)")
 
 
-    "contributions:employer_account": _by("employer"),
-    "contributions:employer_months_pay": _by("employer"),
-    "contributions:arrears_notice_issue": _by("employer"),
-    "contributions:arrears_notice_pdf": lambda w, u, o: {"pk": _arrears_notice(w, o).pk},
-    "contributions:arrears_notice_sent": lambda w, u, o: {"pk": _arrears_notice(w, o).pk},
 def _walk(patterns, prefix="", namespace=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):
