@@ -15,5 +15,7 @@ class QueueingConfig(AppConfig):
 
         home_register("kiosk", "queueing:device_kiosk")
         home_register("board", "queueing:device_board")
+        home_register("counter_display", "queueing:device_counter_display")
+        home_register("satisfaction", "queueing:device_satisfaction")
 
         case_event.connect(ticket_event_record, dispatch_uid="queueing.ticket_event_record")

@@ -27,12 +27,17 @@ def ticket_id_from_token(token: str, *, max_age: int) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def ticket_qr_svg(request, ticket) -> str:
-    """The QR code printed on the ticket: the ticket's public page on the customer's phone
+def ticket_qr_content(request, ticket) -> str:
+    """What the ticket's QR code holds: the ticket's public page on the customer's phone
     (`queueing:ticket_public`, with the ticket's token) where that page exists; until then
     the office, ticket number and day, as text."""
     try:
-        content = request.build_absolute_uri(reverse("queueing:ticket_public", args=[ticket_token(ticket)]))
+        return request.build_absolute_uri(reverse("queueing:ticket_public", args=[ticket_token(ticket)]))
     except NoReverseMatch:
-        content = f"SSO {ticket.office.code} {ticket.code} {ticket.service_day.isoformat()}"
+        return f"SSO {ticket.office.code} {ticket.code} {ticket.service_day.isoformat()}"
+
+
+def ticket_qr_svg(request, ticket, content: str | None = None) -> str:
+    """The QR code printed on the ticket (of `content`, else `ticket_qr_content`)."""
+    content = content or ticket_qr_content(request, ticket)
     return segno.make(content, error="m").svg_inline(scale=4, border=2, omitsize=True)

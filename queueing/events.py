@@ -2,7 +2,7 @@
 
 Each call is published on the office's Redis channel and appended to a short list, so a
 board that reconnects with `Last-Event-ID` receives the calls it missed. The same round trip
-drops the phones' cached answer of the office (`phone_state_key`), so a phone hears of its
+makes the phones' cached answer of the office stale (`phone_state_key`), so a phone hears of its
 call at its next poll, and says whether the office has a customer who asked for messages
 today (queueing.notices), so only then is a task enqueued.
 """
@@ -35,13 +35,15 @@ def _log_key(office_id: int) -> str:
 
 
 def phone_state_key(office_id: int) -> str:
-    """The office's queue as the customers' phones read it (queueing.phone), cached briefly."""
+    """The generation of the office's queue as the customers' phones read it (queueing.phone):
+    raised by a change, it makes the cached state stale."""
     return f"queue:phone:{office_id}"
 
 
 def phone_state_bust(office_id: int) -> None:
-    """Drop the phones' cached answer of the office (a ticket started, finished, given up)."""
-    redis_client().delete(phone_state_key(office_id))
+    """Make the phones' cached answer of the office stale (a ticket started, finished, given
+    up): its generation goes up, and the next poll rebuilds it."""
+    redis_client().incr(phone_state_key(office_id))
 
 
 # Number, keep and publish in one round trip (every call at every counter goes through here).
@@ -51,7 +53,7 @@ local message = '{"id": ' .. id .. ', ' .. ARGV[1]
 redis.call('LPUSH', KEYS[2], message)
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
 redis.call('PUBLISH', ARGV[3], message)
-redis.call('DEL', KEYS[3])
+redis.call('INCR', KEYS[3])
 return {id, redis.call('EXISTS', KEYS[4])}
 """
 _script = None

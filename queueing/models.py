@@ -110,6 +110,26 @@ class Counter(models.Model):
     )
     signed_in_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The office's public screens standing at this counter (sso.core.Device, paired by the
+    # administrator): its display of the number served, its satisfaction tablet.
+    display = models.OneToOneField(
+        "core.Device",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="counter_shown",
+        limit_choices_to={"kind": "counter_display"},
+        verbose_name=_("counter display"),
+    )
+    tablet = models.OneToOneField(
+        "core.Device",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="counter_rated",
+        limit_choices_to={"kind": "satisfaction"},
+        verbose_name=_("satisfaction tablet"),
+    )
 
     history = audited()
 
@@ -121,6 +141,14 @@ class Counter(models.Model):
 
     def __str__(self):
         return str(_("Counter %(number)s") % {"number": self.number})
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        for name, kind in (("display", "counter_display"), ("tablet", "satisfaction")):
+            device = getattr(self, name)
+            if device is not None and (device.office_id != self.office_id or device.kind != kind):
+                raise ValidationError({name: _("Choose a screen of this kind of the counter's own office.")})
 
 
 class Visit(models.Model):

@@ -2,19 +2,22 @@
 
 300 phones of one office each asking every few seconds must not each hold a server thread
 (a stream) nor each query the database. So a phone polls a small JSON answer, and the
-answers of all the office's tickets come from one statement, cached in Redis for
-`STATE_SECONDS` under `queueing.events.phone_state_key`: a call or recall drops it in its
-board event's round trip (queueing.events), a start, finish or give-up once it commits
-(queueing.services), so a phone hears of its call at its next poll. One phone in a second
-rebuilds it (a short lock); the others read it. A ticket the cached state does not hold (a
-day's old finished tickets) is read by its key alone.
+answers of all the office's tickets come from one statement, kept in Redis as a hash (a field
+per ticket: a poll reads its own, one round trip) and counted recent for `STATE_SECONDS`. A
+call or recall raises the office's generation (`queueing.events.phone_state_key`) in its board
+event's round trip, a start, finish or give-up once it commits (queueing.services): the next
+poll finds the state stale and rebuilds it, so a phone hears of its call at its next poll. One
+phone rebuilds it at a time, at most every `REBUILD_EVERY_MS` (counters calling many times a
+second cannot make every poll rebuild it); meanwhile the others read the state as last built.
+A ticket the state does not hold (issued since, a day's old finished tickets) is read by its
+key alone.
 
 The answer names this ticket only (its number, service, status, people ahead, the wait, the
 counter when called): never another ticket, a person or an ID.
 """
 
 import json
-import time
+import uuid
 
 from django.utils import timezone
 
@@ -27,10 +30,15 @@ from sso.core.redis import redis_client
 
 # How long the office's state is kept, and how often the page asks (the JS reads it): every
 # POLL_SECONDS, and every POLL_NEAR_SECONDS once NEAR_AHEAD or fewer are ahead, so the call
-# reaches the one called within about a second while the many further back ask less often.
+# reaches the one called within a second (half a second's wait at most, and the poll's round
+# trip) while the many further back ask less often: an office's few phones at the head of each
+# service's line poll twice a second, from the same cached state (bench/README.md).
 STATE_SECONDS = 1
+# A state made stale by a change is rebuilt at most this often (ms): the phones of an office
+# whose counters call many times a second read a state at most this old.
+REBUILD_EVERY_MS = 250
 POLL_SECONDS = 3
-POLL_NEAR_SECONDS = 1
+POLL_NEAR_SECONDS = 0.5
 NEAR_AHEAD = 2
 # How long the QR's link opens the ticket's page: the day, and the evening's rating.
 PHONE_TICKET_SECONDS = 24 * 3600
@@ -55,7 +63,19 @@ SELECT json_build_object(
           WHERE c.office_id = %(office)s AND c.officer_id IS NOT NULL AND c.is_active
           GROUP BY cs.service_id) s),
   'services', (
-    SELECT coalesce(json_object_agg(s.id, s.kind), '{}') FROM queueing_service s WHERE s.office_id = %(office)s)
+    SELECT coalesce(json_object_agg(s.id, s.kind), '{}') FROM queueing_service s WHERE s.office_id = %(office)s),
+  'serving', (
+    SELECT coalesce(json_object_agg(c.number, t.prefix || CASE WHEN t.number < 1000
+                    THEN lpad(t.number::text, 3, '0') ELSE t.number::text END), '{}')
+    FROM queueing_ticket t JOIN queueing_counter c ON c.id = t.counter_id
+    WHERE t.office_id = %(office)s AND t.service_day = %(day)s AND t.status IN ('called', 'serving')),
+  'finished', (
+    SELECT coalesce(json_object_agg(f.number, f.id), '{}')
+    FROM (SELECT DISTINCT ON (c.number) c.number, t.id
+          FROM queueing_ticket t JOIN queueing_counter c ON c.id = t.counter_id
+          WHERE t.office_id = %(office)s AND t.service_day = %(day)s AND t.status = 'done'
+            AND t.finished_at >= %(since)s
+          ORDER BY c.number, t.finished_at DESC) f)
 )
 """
 
@@ -102,33 +122,83 @@ def _state_build(office_id: int) -> dict:
         else:
             entry["outcome"] = outcome
         tickets[str(pk)] = entry
-    return {"day": day.isoformat(), "tickets": tickets}
+    # The counters' screens: the number each counter serves, and the ticket it last finished.
+    return {"day": day.isoformat(), "tickets": tickets, "serving": raw["serving"], "finished": raw["finished"]}
+
+
+def _keys(office_id: int) -> tuple[str, str, str, str]:
+    """The office's generation (raised by every change that must reach the phones at once:
+    a call in its board event's round trip, a start, finish or give-up on commit), its state
+    (a Redis hash: a field per ticket, so a poll reads its own ticket only), the mark that the
+    state is recent (kept STATE_SECONDS), and the rebuild's lock."""
+    generation = phone_state_key(office_id)
+    return generation, f"{generation}:state", f"{generation}:fresh", f"{generation}:lock"
+
+
+def _state_rebuild(client, office_id: int) -> dict:
+    """Build the office's state and keep it (the generation read before the build: a change
+    during the build leaves the state stale, to be rebuilt at the next poll). Returns its
+    fields, decoded."""
+    generation_key, state_key, fresh_key, _lock = _keys(office_id)
+    generation = client.get(generation_key) or b"0"
+    state = _state_build(office_id)
+    fields = {ticket: json.dumps(entry) for ticket, entry in state["tickets"].items()}
+    fields |= {"_day": json.dumps(state["day"]), "_serving": json.dumps(state["serving"])}
+    fields |= {"_finished": json.dumps(state["finished"]), "_generation": generation}
+    building = f"{state_key}:{uuid.uuid4().hex[:12]}"
+    pipe = client.pipeline(transaction=False)
+    pipe.hset(building, mapping=fields)
+    pipe.rename(building, state_key)  # the whole new state at once
+    pipe.expire(state_key, 24 * 3600)
+    pipe.set(fresh_key, 1, px=int(STATE_SECONDS * 1000))
+    pipe.execute()
+    return {"_serving": state["serving"], "_finished": state["finished"], "_day": state["day"], **state["tickets"]}
+
+
+def state_fields(office_id: int, fields: list[str]) -> dict:
+    """Some fields of the office's state as the phones and the counters' screens see it: a
+    ticket's answer (its id), "_serving" (the number each counter calls or serves), "_finished"
+    (the ticket each counter finished last). One Redis round trip while the state is recent
+    and no change came since; else rebuilt by one process at a time, at most once every
+    REBUILD_EVERY_MS (the others meanwhile answer from the state as last built: a counter
+    calling many a second cannot make every poll rebuild it)."""
+    client = redis_client()
+    generation_key, state_key, fresh_key, lock_key = _keys(office_id)
+    pipe = client.pipeline(transaction=False)
+    pipe.get(generation_key)
+    pipe.hmget(state_key, ["_generation", *fields])
+    pipe.exists(fresh_key)
+    generation, values, fresh = pipe.execute()
+    built, values = values[0], values[1:]
+    if built is not None and (
+        (fresh and built == (generation or b"0"))
+        or not client.set(lock_key, 1, nx=True, px=max(int(REBUILD_EVERY_MS), 1))
+    ):
+        pairs = zip(fields, values, strict=True)
+        return {field: json.loads(value) if value is not None else None for field, value in pairs}
+    state = _state_rebuild(client, office_id)
+    return {field: state.get(field) for field in fields}
 
 
 def office_state(office_id: int) -> dict:
-    """The office's tickets as the phones see them, from the cache (rebuilt at most about
-    once per `STATE_SECONDS` by one process: the others wait a moment for it)."""
+    """The office's whole state (the messages' check): its tickets' answers, what each counter
+    serves and finished last."""
     client = redis_client()
-    key = phone_state_key(office_id)
-    for _attempt in range(10):
-        cached = client.get(key)
-        if cached is not None:
-            return json.loads(cached)
-        if client.set(f"{key}:lock", 1, nx=True, px=2000):
-            try:
-                state = _state_build(office_id)
-                client.set(key, json.dumps(state), px=STATE_SECONDS * 1000)
-                return state
-            finally:
-                client.delete(f"{key}:lock")
-        time.sleep(0.03)
-    return _state_build(office_id)
+    generation_key, state_key, fresh_key, _lock = _keys(office_id)
+    generation, fresh = client.get(generation_key) or b"0", client.exists(fresh_key)
+    raw = client.hgetall(state_key)
+    if not fresh or raw.get(b"_generation") != generation:
+        state = _state_rebuild(client, office_id)
+    else:
+        state = {key.decode(): json.loads(value) for key, value in raw.items() if key != b"_generation"}
+    tickets = {key: value for key, value in state.items() if not key.startswith("_")}
+    return {"day": state["_day"], "tickets": tickets, "serving": state["_serving"], "finished": state["_finished"]}
 
 
 def ticket_state(ticket_id: int, office_id: int) -> dict | None:
     """This ticket's answer: status, and people ahead and wait (waiting), the counter (called
     or being served), the outcome (done). None if the office's state does not hold it."""
-    return office_state(office_id)["tickets"].get(str(ticket_id))
+    return state_fields(office_id, [str(ticket_id)])[str(ticket_id)]
 
 
 def ticket_state_of(ticket: Ticket) -> dict:
@@ -159,3 +229,45 @@ def documents_to_bring(service: Service) -> list[dict]:
     own = service.documents_en if english and service.documents_en.strip() else service.documents_th
     documents += [{"name": line.strip(), "required": True} for line in own.splitlines() if line.strip()]
     return documents
+
+
+# --- The counters' own screens (a counter display, a satisfaction tablet) -----------------------
+
+# How long after its service a ticket may still be rated at the counter's tablet.
+TABLET_RATE_MINUTES = 10
+# How often a counter's screens ask (from the same cached state as the phones).
+COUNTER_SCREEN_POLL_SECONDS = 1
+
+
+def counter_serving(office_id: int, number: int) -> str:
+    """The number the counter is calling or serving now ('' when none)."""
+    return (state_fields(office_id, ["_serving"])["_serving"] or {}).get(str(number), "")
+
+
+def counter_just_finished(counter: Counter, *, now=None) -> Ticket | None:
+    """The ticket the counter has just finished, to be rated at its tablet: its last, finished
+    with a service given within TABLET_RATE_MINUTES, not yet rated, and no one called since."""
+    from queueing.models import Rating
+    from queueing.services import RATED_OUTCOMES
+
+    state = state_fields(counter.office_id, ["_serving", "_finished"])
+    if (state["_serving"] or {}).get(str(counter.number)):
+        return None
+    pk = (state["_finished"] or {}).get(str(counter.number))
+    if pk is None:
+        return None
+    now = now or timezone.now()
+    ticket = (
+        Ticket.objects.select_related("service")
+        .filter(
+            pk=pk,
+            counter_id=counter.pk,
+            status=Ticket.Status.DONE,
+            outcome__in=RATED_OUTCOMES,
+            finished_at__gte=now - timezone.timedelta(minutes=TABLET_RATE_MINUTES),
+        )
+        .first()
+    )
+    if ticket is None or Rating.objects.filter(ticket_id=ticket.pk).exists():
+        return None
+    return ticket

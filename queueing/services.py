@@ -376,10 +376,11 @@ RATED_OUTCOMES = (Ticket.Outcome.COMPLETED, Ticket.Outcome.DOCUMENTS_MISSING, Ti
 
 
 @transaction.atomic
-def rating_record(*, ticket: Ticket, score, comment: str = "", now=None) -> Rating:
+def rating_record(*, ticket: Ticket, score, comment: str = "", via: str = "phone", now=None) -> Rating:
     """The customer's rating of their finished ticket, once: tied to the office, service,
     counter and officer that served it. An unfinished, unserved or already rated ticket, or
-    a score outside 1-5, is refused and nothing is stored."""
+    a score outside 1-5, is refused and nothing is stored. `via`: the customer's phone, or
+    the counter's satisfaction tablet ("tablet")."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     try:
         score = int(score)
@@ -405,7 +406,7 @@ def rating_record(*, ticket: Ticket, score, comment: str = "", now=None) -> Rati
         comment=comment,
         rated_at=now or timezone.now(),
     )
-    stamp(rating, None, "rated from the ticket's page")
+    stamp(rating, None, "rated at the counter's tablet" if via == "tablet" else "rated from the ticket's page")
     rating.save()
     return rating
 

@@ -20,6 +20,11 @@ urlpatterns = [
     path("device/kiosk/ticket/<str:token>/", views.device_kiosk_ticket, name="device_kiosk_ticket"),
     path("device/board/", views.device_board, name="device_board"),
     path("device/board/events/", views.device_board_events, name="device_board_events"),
+    path("device/counter/", views.device_counter_display, name="device_counter_display"),
+    path("device/counter/state/", views.device_counter_display_state, name="device_counter_display_state"),
+    path("device/satisfaction/", views.device_satisfaction, name="device_satisfaction"),
+    path("device/satisfaction/state/", views.device_satisfaction_state, name="device_satisfaction_state"),
+    path("device/satisfaction/rate/", views.device_satisfaction_rate, name="device_satisfaction_rate"),
     # The ticket on the customer's phone: public, named by the QR's signed link only.
     path("t/<str:token>/", views.ticket_public, name="ticket_public"),
     path("t/<str:token>/state/", views.ticket_public_state, name="ticket_public_state"),

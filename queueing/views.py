@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 from queueing import devices, events, notices, phone, services
 from queueing.filters import OfficeTicketFilter
 from queueing.forms import FinishForm, KioskForm, TransferForm
-from queueing.models import Rating, ServiceKind, Ticket
+from queueing.models import Counter, Rating, ServiceKind, Ticket
 from queueing.selectors import (
     board_state,
     board_waiting,
@@ -408,11 +408,13 @@ def device_kiosk_ticket(request, device, token):
     if pk is None or ticket is None:
         raise Http404("No such ticket.")
     ahead, wait = ticket_people_ahead_and_wait(ticket)
+    link = devices.ticket_qr_content(request, ticket)
     context = {
         "ticket": ticket,
         "ahead": ahead,
         "wait": wait,
-        "qr": devices.ticket_qr_svg(request, ticket),
+        "link": link,
+        "qr": devices.ticket_qr_svg(request, ticket, link),
         "idle_seconds": KIOSK_TICKET_SECONDS,
     }
     return render(request, "queueing/device_ticket.html", context)
@@ -431,6 +433,77 @@ def device_board(request, device):
 @device_required(Device.Kind.BOARD)
 def device_board_events(request, device):
     return _board_stream(request, device.office_id, device=device)
+
+
+@device_required(Device.Kind.COUNTER_DISPLAY)
+def device_counter_display(request, device):
+    """The display above a counter: the counter's number and the ticket it serves now."""
+    counter = Counter.objects.filter(display=device).first()
+    context = {
+        "office": device.office,
+        "counter": counter,
+        "serving": phone.counter_serving(device.office_id, counter.number) if counter else "",
+        "poll_seconds": phone.COUNTER_SCREEN_POLL_SECONDS,
+    }
+    return render(request, "queueing/device_counter_display.html", context)
+
+
+@device_required(Device.Kind.COUNTER_DISPLAY)
+def device_counter_display_state(request, device):
+    """The display's poll, from the office's cached state (no query of its own)."""
+    counter = Counter.objects.filter(display=device).only("number", "office_id").first()
+    return JsonResponse({"serving": phone.counter_serving(device.office_id, counter.number) if counter else ""})
+
+
+def _tablet_context(device, **extra):
+    counter = Counter.objects.filter(tablet=device).first()
+    ticket = phone.counter_just_finished(counter) if counter else None
+    return {
+        "office": device.office,
+        "counter": counter,
+        "ticket": ticket,
+        "token": devices.ticket_token(ticket) if ticket else "",
+        "scores": Rating.Score.choices,
+        "poll_seconds": 2,
+        "errors": [],
+        **extra,
+    }
+
+
+@device_required(Device.Kind.SATISFACTION)
+def device_satisfaction(request, device):
+    """The satisfaction tablet at a counter: once the counter finishes a ticket, it asks that
+    ticket's customer for a rating (1-5 faces, an optional comment), once."""
+    return render(request, "queueing/device_satisfaction.html", _tablet_context(device))
+
+
+@device_required(Device.Kind.SATISFACTION)
+def device_satisfaction_state(request, device):
+    """The tablet's poll: the ticket to rate now, if any (the page reloads when it changes)."""
+    counter = Counter.objects.filter(tablet=device).first()
+    ticket = phone.counter_just_finished(counter) if counter else None
+    return JsonResponse({"ticket": ticket.code if ticket else ""})
+
+
+@device_required(Device.Kind.SATISFACTION)
+@require_POST
+def device_satisfaction_rate(request, device):
+    """The rating given at the tablet: only of the ticket its counter has just finished."""
+    counter = Counter.objects.filter(tablet=device).first()
+    pk = devices.ticket_id_from_token(request.POST.get("ticket", ""), max_age=phone.TABLET_RATE_MINUTES * 60)
+    ticket = phone.counter_just_finished(counter) if counter else None
+    if ticket is None or ticket.pk != pk:
+        context = _tablet_context(device, errors=[_("This ticket can no longer be rated here.")])
+        return render(request, "queueing/device_satisfaction.html", context, status=400)
+    try:
+        services.rating_record(
+            ticket=ticket, score=request.POST.get("score"), comment=request.POST.get("comment", ""), via="tablet"
+        )
+    except ValidationError as exc:
+        return render(
+            request, "queueing/device_satisfaction.html", _tablet_context(device, errors=exc.messages), status=400
+        )
+    return render(request, "queueing/device_satisfaction.html", _tablet_context(device, thanks=True))
 
 
 # --- The ticket on the customer's phone (public: the QR's signed link is its only key) -----------

@@ -284,6 +284,11 @@ EXPECTED = {
     "queueing:device_kiosk_ticket": device_page(),
     "queueing:device_board": device_page(),
     "queueing:device_board_events": device_page(),
+    "queueing:device_counter_display": device_page(),
+    "queueing:device_counter_display_state": device_page(),
+    "queueing:device_satisfaction": device_page(),
+    "queueing:device_satisfaction_state": device_page(),
+    "queueing:device_satisfaction_rate": device_page(),  # POST only: GET 405 to the tablet
     # The ticket on the customer's phone: anyone holding the QR's signed link, of any office.
     "queueing:ticket_public": public(national=True),
     "queueing:ticket_public_state": public(national=True),
@@ -588,6 +593,10 @@ def _office_records(office, officer, n):
         employer=employer,
         branch=employer.branches.get(number="000000"),
         period=period,
+    counter_display: object  # a paired counter display
+    counter_display_cookie: str
+    satisfaction: object  # a paired satisfaction tablet
+    satisfaction_cookie: str
         lines=[LineInput(line=2, national_id=person.national_id, wage=Decimal("10000"))],
         verify=False,
     )
@@ -685,7 +694,7 @@ def _devices_paired(office, officer):
     from sso.core.services import device_pair, device_register
 
     found = {}
-    for kind in (Device.Kind.KIOSK, Device.Kind.BOARD):
+    for kind in Device.Kind.values:
         device, code = device_register(device=Device(office=office, kind=kind, name=f"{kind} 1"), officer=officer)
         device, token = device_pair(code=code)
         cookie = signing.get_cookie_signer(salt=devices.COOKIE + devices.COOKIE_SALT).sign(token)
@@ -1429,7 +1438,8 @@ def _device_cells(w, kind):
         rule = _rule(url)
         own_page = url.key in DEVICE_PAGES[kind]
         for office in (OWN, OTHER) if own_page and _names_a_record(w, url) else (OWN,):
-            expected = (200 if office == OWN else 404) if own_page else rule.expected(ANON, office)
+            own = DEVICE_OK.get(url.key, 200) if office == OWN else 404
+            expected = own if own_page else rule.expected(ANON, office)
             yield url, rule, office, _path(url, _values(url, w, None, office)), expected
 
 
@@ -1472,3 +1482,11 @@ if HOLES:  # defined only while a hole is open: no empty, skipped test otherwise
         until then this fails as expected. When it passes, remove the mark from the cells."""
         asked, mismatches = _get_mismatches(world, hole=hole)
         assert asked and not mismatches, f"{len(mismatches)} of {asked} answers differ:\n" + "\n".join(mismatches)
+    "counter_display": {"queueing:device_counter_display", "queueing:device_counter_display_state"},
+    "satisfaction": {
+        "queueing:device_satisfaction",
+        "queueing:device_satisfaction_state",
+        "queueing:device_satisfaction_rate",
+    },
+# What a device's own page answers a GET when not 200 (a form's action).
+DEVICE_OK = {"queueing:device_satisfaction_rate": 405}

@@ -26,6 +26,13 @@ from tests.factories import queue_office
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _state_rebuilt_at_each_change(monkeypatch):
+    """A test's changes follow each other within milliseconds: the state is rebuilt after each
+    (in service, at most every REBUILD_EVERY_MS)."""
+    monkeypatch.setattr(phone, "REBUILD_EVERY_MS", 0)
+
+
 @pytest.fixture
 def office(offices):
     return queue_office(offices["1001"])

@@ -192,6 +192,7 @@ def kiosk_client(office, cast):
 
 def test_the_kiosk_takes_the_number_with_consent_and_never_shows_it(office, contribution, cast):
     client = kiosk_client(office, cast)
+    client.cookies["django_language"] = "en"
     form = {"service": contribution.pk, "customer_kind": "employer", "priority": 0}
     with translation.override("en"):
         # A number without the consent: refused, no ticket.

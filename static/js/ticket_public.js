@@ -1,15 +1,15 @@
 // The ticket on the customer's phone: poll the ticket's small JSON answer every few seconds
-// (every second once it is next or nearly)
+// (twice a second once it is next or nearly)
 // (the server answers from the office's state cached in Redis) and show the state; once the
 // ticket is finished, reload once, so the page offers the rating.
 (function () {
   "use strict";
   var body = document.body;
   var url = body.dataset.stateUrl;
-  var every = (parseInt(body.dataset.pollSeconds, 10) || 3) * 1000;
-  // Who is about to be called asks every second (the call reaches them within about one);
-  // the rest, further back, less often: the office's load stays small.
-  var near = (parseInt(body.dataset.pollNearSeconds, 10) || 1) * 1000;
+  var every = (parseFloat(body.dataset.pollSeconds) || 3) * 1000;
+  // Who is about to be called asks twice a second (the call reaches them within one); the
+  // rest, further back, less often: the office's load stays small.
+  var near = (parseFloat(body.dataset.pollNearSeconds) || 0.5) * 1000;
   var nearAhead = parseInt(body.dataset.nearAhead, 10) || 2;
   var next = every;
   var shown = body.dataset.status;

@@ -47,7 +47,7 @@ def test_the_phone_follows_its_ticket_to_the_counter_and_its_rating_reaches_the_
         assert phone.inner_text("[data-testid=counter]") == "1"
         assert not phone.is_visible("[data-testid=give-up]")
         screenshot(phone, "phone-ticket-your-turn")
-        assert seen < 2.0, f"the call reached the phone after {seen:.2f} s"
+        assert seen < 1.0, f"the call reached the phone after {seen:.2f} s"  # the issue: within 1 s
         print(f"call -> phone: {seen:.2f} s")
 
         # Served and finished: the page asks for a rating, once.
