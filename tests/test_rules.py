@@ -359,3 +359,28 @@ def test_the_admin_shows_the_rule_tables_read_only(cast, client_for):
     assert answer.status_code == 403
     row.refresh_from_db()
     assert row.employee_rate == D("5")
+
+
+def test_the_rules_pages_answer_in_as_many_queries_whatever_their_rows(head, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head["a"])
+    codes = iter(("50", "10", "40", "90", "20", "30"))
+
+    def add(n):
+        for _ in range(n):
+            change = _propose(head["a"], **_cut(province=next(codes)))
+            rule_change_confirm(change=change, officer=head["b"])
+
+    def count(url):
+        client.get(url)  # warm the caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add(1)
+    first = {url: count(url) for url in ("/rules/", f"/rules/{RATE}/")}
+    add(3)
+    assert {url: count(url) for url in first} == first
+    assert first["/rules/"] <= 40 and first[f"/rules/{RATE}/"] <= 20

@@ -48,17 +48,40 @@ def _table_or_404(key) -> RuleTable:
 
 
 def row_cells(table: RuleTable, row) -> list[tuple[str, str]]:
-    return [
-        (table.field_label(name), value_display(table, name, value_dump(table, name, getattr(row, name))))
-        for name in (*table.scope, *table.fields)
-    ]
+    cells = []
+    for name in (*table.scope, *table.fields):
+        value = getattr(row, name)
+        if table.model._meta.get_field(name).is_relation:  # read with the row (RuleTable.rows)
+            shown = str(value) if value is not None else "—"
+        else:
+            shown = value_display(table, name, value_dump(table, name, value))
+        cells.append((table.field_label(name), shown))
+    return cells
 
 
-def change_cells(table: RuleTable, change: RuleChange) -> list[tuple[str, str]]:
-    return [
-        (table.field_label(name), value_display(table, name, change.values.get(name)))
-        for name in (*table.scope, *table.fields)
-    ]
+def _related_names(table: RuleTable, changes) -> dict:
+    """The names of the records the changes' values point at (a province), one query a field."""
+    names = {}
+    for name in table.scope + table.fields:
+        model_field = table.model._meta.get_field(name)
+        if model_field.is_relation:
+            ids = {change.values.get(name) for change in changes} - {None}
+            found = model_field.related_model._default_manager.filter(pk__in=ids)
+            names[name] = {obj.pk: str(obj) for obj in found}
+    return names
+
+
+def change_cells(table: RuleTable, change: RuleChange, related: dict | None = None) -> list[tuple[str, str]]:
+    related = related if related is not None else _related_names(table, [change])
+    cells = []
+    for name in (*table.scope, *table.fields):
+        value = change.values.get(name)
+        if name in related:
+            shown = related[name].get(value, "—") if value is not None else "—"
+        else:
+            shown = value_display(table, name, value)
+        cells.append((table.field_label(name), shown))
+    return cells
 
 
 def _rows_by_time(table: RuleTable, today):
@@ -95,6 +118,7 @@ def rules_table(request, key):
     changes = list(
         RuleChange.objects.filter(table=table.key).select_related("proposed_by", "decided_by").order_by("-proposed_at")
     )
+    related = _related_names(table, changes)
     return render(
         request,
         "core/rules/table.html",
@@ -105,7 +129,7 @@ def rules_table(request, key):
             "scheduled": scheduled,
             "past": past,
             "labels": [table.field_label(name) for name in (*table.scope, *table.fields)],
-            "changes": [{"change": change, "cells": change_cells(table, change)} for change in changes],
+            "changes": [{"change": change, "cells": change_cells(table, change, related)} for change in changes],
         },
     )
 
