@@ -384,3 +384,65 @@ def test_the_rules_pages_answer_in_as_many_queries_whatever_their_rows(head, cli
     add(3)
     assert {url: count(url) for url in first} == first
     assert first["/rules/"] <= 40 and first[f"/rules/{RATE}/"] <= 20
+
+
+def test_a_claim_keeps_the_working_it_was_examined_with_and_later_events_read_the_new_row(head, cast):
+    """A benefit parameter changes the claims whose event falls in its period, when they are
+    examined; a claim examined before keeps its amount and working."""
+    from benefits import services as benefits
+    from contributions.models import ContributionMonth, Payment
+
+    officer = cast["counter"]
+    employer = employer_make(officer.office, officer, n=75)
+    person = employee_make(employer, 75, officer, started_on=datetime.date(2024, 1, 1)).person
+    this_month = month_first(timezone.localdate())
+    periods = [month_add(this_month, n) for n in range(-6, 1)]
+    payment = Payment.objects.create(
+        office=person.office,
+        kind=Payment.Kind.SECTION39,
+        person=person,
+        period_from=periods[0],
+        period_to=periods[-1],
+        method="cash",
+        contribution_amount=D("0"),
+        amount=D("0"),
+        paid_on=periods[-1],
+        posted_by=officer,
+    )
+    ContributionMonth.objects.bulk_create(
+        ContributionMonth(person=person, period=period, section="33", wage=D("15000"), amount=D("750"), payment=payment)
+        for period in periods
+    )
+
+    def examined(event):
+        claim = benefits.claim_record(
+            officer=officer,
+            person=person,
+            benefit="sickness",
+            event_date=event,
+            details={"days_off": 10},
+            presented=["claim_form"],
+            today=event,
+        )
+        return benefits.claim_examine(claim=claim, officer=officer)
+
+    before = examined(timezone.localdate() - datetime.timedelta(days=1))
+    amount, working = before.amount, before.working
+    start = _next_month()
+    change = rule_change_propose(
+        table_key="benefits.benefitparameter",
+        values={"key": "sickness.cash_rate", "value": D("60")},
+        valid_from=start,
+        valid_to=None,
+        reason="Cash benefit raised",
+        legal_reference="Ministerial Regulation on sickness benefit",
+        officer=head["a"],
+    )
+    rule_change_confirm(change=change, officer=head["b"])
+    from benefits.rules import rules_cache_clear
+
+    rules_cache_clear()
+    before.refresh_from_db()
+    assert (before.amount, before.working) == (amount, working)
+    after = examined(start + datetime.timedelta(days=4))
+    assert after.amount == amount * D("1.2")  # 60% instead of 50% of the same daily wage
