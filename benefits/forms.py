@@ -33,6 +33,35 @@ DETAIL_REQUIRED = {
 }
 
 
+def details_missing(benefit: str, values: dict) -> list[tuple[str, object]]:
+    """(field, message) for each detail the benefit's rules need and `values` lacks (the
+    recording page's form and the claims API check the same)."""
+    missing = [
+        (name, _("The rules need this for this benefit."))
+        for name in DETAIL_REQUIRED.get(benefit, ())
+        if values.get(name) in (None, "")
+    ]
+    if benefit == Benefit.SICKNESS and not values.get("days_off") and not values.get("medical_expenses"):
+        missing.append(("days_off", _("Give the days off work, the medical expenses, or both.")))
+    return missing
+
+
+def details_of(benefit: str, values: dict) -> dict:
+    """The benefit's details among `values`, as stored on the claim (JSON: money and dates as
+    text); the other benefits' details are dropped."""
+    details = {}
+    for name, benefits in DETAIL_FIELDS.items():
+        value = values.get(name)
+        if benefit not in benefits or value in (None, "", False):
+            continue
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif not isinstance(value, (bool, int, str)):
+            value = str(value)  # Decimal
+        details[name] = value
+    return details
+
+
 def _numeric(attrs=None):
     return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
 
@@ -107,29 +136,15 @@ class ClaimRecordForm(forms.Form):
         benefit = data.get("benefit")
         if not benefit:
             return data
-        for name in DETAIL_REQUIRED.get(benefit, ()):
-            if data.get(name) in (None, ""):
-                self.add_error(name, _("The rules need this for this benefit."))
-        if benefit == Benefit.SICKNESS and not data.get("days_off") and not data.get("medical_expenses"):
-            self.add_error("days_off", _("Give the days off work, the medical expenses, or both."))
+        for name, message in details_missing(benefit, data):
+            self.add_error(name, message)
         if data.get("dependant") is not None and benefit not in WITH_DEPENDANT:
             data["dependant"] = None
         return data
 
     def details(self) -> dict:
         """The chosen benefit's details, as stored on the claim (JSON: money and dates as text)."""
-        benefit = self.cleaned_data["benefit"]
-        details = {}
-        for name, benefits in DETAIL_FIELDS.items():
-            value = self.cleaned_data.get(name)
-            if benefit not in benefits or value in (None, "", False):
-                continue
-            if hasattr(value, "isoformat"):
-                value = value.isoformat()
-            elif not isinstance(value, (bool, int, str)):
-                value = str(value)  # Decimal
-            details[name] = value
-        return details
+        return details_of(self.cleaned_data["benefit"], self.cleaned_data)
 
     def sections(self):
         """The detail fields grouped by the benefit that asks for them, for the template."""

@@ -115,8 +115,10 @@ def claim_record(
     dependant=None,
     presented=(),
     today: datetime.date | None = None,
+    idempotency_key: str | None = None,
 ) -> Claim:
-    """Step 1: record a claim at the counter, with its document checklist."""
+    """Step 1: record a claim at the counter, with its document checklist. `idempotency_key`
+    (the API's) marks the claim so that the same request sent again finds it."""
     today = today or timezone.localdate()
     if benefit not in Benefit.values:
         refuse("benefit", _("Choose the benefit claimed."), "required")
@@ -160,6 +162,7 @@ def claim_record(
             dependant=dependant,
             details=details or {},
             recorded_by=officer,
+            idempotency_key=idempotency_key,
         ),
         officer,
     )

@@ -92,6 +92,21 @@ def world_make(cast, offices):
     for service in Service.objects.filter(office=home):
         queue.ticket_issue(service=service, customer_kind="employer")
     queue.ticket_call_next(counter_id=counter.pk, officer=officer, scope_office_id=home.pk)
+    # A claim recorded and examined, another approved with its payment order (the benefits API).
+    from benefits import services as benefits
+
+    for person, days in ((people[1], 5), (people[2], 7)):
+        claim = benefits.claim_record(
+            officer=officer,
+            person=person,
+            benefit="sickness",
+            event_date=datetime.date.today() - datetime.timedelta(days=days),
+            details={"days_off": 3},
+            presented=["claim_form", "medical_certificate", "receipt", "bank_book"],
+        )
+        claim = benefits.claim_examine(claim=claim, officer=officer)
+    if claim.eligible:
+        benefits.claim_adjudicate(claim=claim, officer=officer, approve=True)
 
 
 @pytest.fixture

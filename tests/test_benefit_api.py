@@ -90,6 +90,7 @@ def test_the_list_costs_the_same_queries_for_many_claims(claims, cast, client_fo
     with django_assert_max_num_queries(7):
         assert client.get(LIST).json()["count"] == 8
     detail = reverse("benefits-claim-detail", args=[claims[0].pk])
-    with django_assert_max_num_queries(8):
+    # The claim, its documents, steps, payment orders, appeals and overpayments to recover.
+    with django_assert_max_num_queries(11):
         assert client.get(detail).status_code == 200
     assert Claim.objects.count() == 8

@@ -415,8 +415,30 @@ EXPECTED = {
     "contributions-statement-detail": api(CONTRIB_VIEW, post=""),
     "contributions-receipt-list": api(CONTRIB_VIEW, post=""),
     "contributions-receipt-detail": api(CONTRIB_VIEW, post=""),
-    "benefits-claim-list": api(BENEFIT_VIEW, post=""),
+    # --- Benefits API (issue 20): the reads, then one action per address (GET: 405).
+    "benefits-claim-list": api(BENEFIT_VIEW, post=BENEFIT_RECORD),  # POST: record a claim
     "benefits-claim-detail": api(BENEFIT_VIEW, post=""),
+    "benefits-appeal-list": api(BENEFIT_VIEW, post=""),
+    "benefits-appeal-detail": api(BENEFIT_VIEW, post=""),
+    "benefits-payment-order-list": api(BENEFIT_PAY_VIEW, post=""),
+    "benefits-payment-order-detail": api(BENEFIT_PAY_VIEW, post=""),
+    "benefits-payment-batch-list": api(BENEFIT_PAY_VIEW, post=BENEFIT_PAY),  # POST: make a batch
+    "benefits-payment-batch-detail": api(BENEFIT_PAY_VIEW, post=""),
+    "api-benefits-claim-documents": api(BENEFIT_RECORD, ok=405, other=405),
+    "api-benefits-claim-examine": api(BENEFIT_RECORD, ok=405, other=405),
+    "api-benefits-claim-refer": api(BENEFIT_RECORD, ok=405, other=405),
+    # benefits.adjudicate_claim and decide_appeal are checked by the service, as on the pages.
+    "api-benefits-claim-decide": api(BENEFIT_VIEW, ok=405, other=405),
+    "api-benefits-claim-withdraw": api(BENEFIT_RECORD, ok=405, other=405),
+    "api-benefits-claim-appeals": api(BENEFIT_RECORD, ok=405, other=405),
+    "api-benefits-appeal-decide": api(BENEFIT_VIEW, ok=405, other=405),
+    "api-benefits-appeal-withdraw": api(BENEFIT_RECORD, ok=405, other=405),
+    "api-benefits-order-pay": api(BENEFIT_PAY, ok=405, other=405),
+    "api-benefits-order-requeue": api(BENEFIT_PAY, ok=405, other=405),
+    "api-benefits-order-cancel": api(BENEFIT_PAY, ok=405, other=405),
+    "api-benefits-batch-sent": api(BENEFIT_PAY, ok=405, other=405),
+    "api-benefits-batch-confirmation": api(BENEFIT_PAY, ok=405, other=405),
+    "api-benefits-batch-file": api(BENEFIT_PAY_VIEW, post=""),
     # --- Core API, schema and its docs.
     "api-me": api(ALL_SIGNED_IN, post=""),
     "api-token": public(ok=405, anon=405, post=ALL_SIGNED_IN + "-"),  # POST with a password: sign-in
@@ -1083,6 +1105,14 @@ KWARGS = {
     "benefits:payment_order": _by("payment_order"),
     "benefits:finding_resolve": _by("claim_finding"),
     "benefits-claim-detail": _by("claim"),
+    "benefits-appeal-detail": _by("appeal"),
+    "benefits-payment-order-detail": _by("payment_order"),
+    "benefits-payment-batch-detail": _by("payment_batch"),
+    **{f"api-benefits-claim-{action}": _by("claim") for action in ("documents", "examine", "refer", "decide")},
+    **{f"api-benefits-claim-{action}": _by("claim") for action in ("withdraw", "appeals")},
+    **{f"api-benefits-appeal-{action}": _by("appeal") for action in ("decide", "withdraw")},
+    **{f"api-benefits-order-{action}": _by("payment_order") for action in ("pay", "requeue", "cancel")},
+    **{f"api-benefits-batch-{action}": _by("payment_batch") for action in ("sent", "confirmation", "file")},
     **{
         f"api-queue-{action}": _by("counter")
         for action in ("call-next", "recall", "start", "no-show", "finish", "transfer", "sign-in", "sign-out")

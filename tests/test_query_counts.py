@@ -295,6 +295,12 @@ def _batch_orders(w, count):
     return [_order(w, status="in_batch", batch=w.batch).account_number for _ in range(count)]
 
 
+def _batches(w, count):
+    return [
+        PaymentBatchFactory(office=w.office, created_by=w.cast["verifier"], bank=BankFactory()) for _ in range(count)
+    ]
+
+
 def _returned(w, count):
     return [_order(w, status="failed", failure_reason=f"Closed {next(_numbers)}").failure_reason for _ in range(count)]
 
@@ -475,6 +481,9 @@ LISTS = [
     List("benefits:payments_recurring", "verifier", _recurring, 10),
     # Benefits API.
     List("benefits-claim-list", "verifier", _claims, 9),
+    List("benefits-appeal-list", "supervisor", _appeals, 9),
+    List("benefits-payment-order-list", "verifier", _returned, 9),
+    List("benefits-payment-batch-list", "verifier", _batches, 9),
     # Queue pages and API.
     List("queueing:kiosk", "counter", _services, 10),
     List("queueing:counter_choose", "counter", _counters, 12),
@@ -490,7 +499,8 @@ LISTS = [
     # Offices and history.
     List("core:office_list", "national", _offices, 10),
     List("office-list", "national", _offices, 9),
-    List("core:recent_changes", "supervisor", _changes, 46),  # one query per audited kind
+    # One query per audited kind: 48 with the payment recoveries (issue 20) and the kinds added since.
+    List("core:recent_changes", "supervisor", _changes, 48),
     List("core:evidence_list", "supervisor", _evidence_reports, 12),
 ]
 
