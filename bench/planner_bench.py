@@ -17,6 +17,11 @@ another), filled once with the demo offices, their staff and their realistic 90 
    measured p50/p90 wait and share within the standard.
 3. Timing: the next 15th's forecast simulated with the office's counters, `--replications`
    replications (target < 10 s on this 2-core machine).
+4. Plan search (queueing.planning.plan.plan_search): the fewest counter-hours meeting the
+   standard (90% of each service's visits within its target in 90% of the replications) on
+   the next 15th and on an ordinary day, from the office's counters and `--spare-desks` spare
+   desks: the time it took (wall and CPU; target < 60 s), the plans simulated, the plan's
+   counter-hours against the office's counters open all day, and each service's check.
 """
 
 import argparse
@@ -85,6 +90,8 @@ def main():
     parser.add_argument("--days", type=int, default=20, help="recorded days to validate against")
     parser.add_argument("--replications", type=int, default=200)
     parser.add_argument("--setup-only", action="store_true")
+    parser.add_argument("--spare-desks", type=int, default=12, help="spare desks the plan search may open")
+    parser.add_argument("--only", choices=["plan"], help="the plan search only")
     args = parser.parse_args()
     setup()
     if args.setup_only:
@@ -92,6 +99,10 @@ def main():
     from queueing.planning.forecast import backtest
     from sso.core.demo import DEMO_OFFICES
     from sso.core.models import Office
+
+    if args.only == "plan":
+        plan_print(Office.objects.get(code=args.office), args)
+        return
 
     print("\n1. Forecast back-test (each day forecast a week ahead; the last three months)")
     for office in Office.objects.filter(code__in=[row[0] for row in DEMO_OFFICES]).order_by("code"):
@@ -112,6 +123,7 @@ def main():
     office = Office.objects.get(code=args.office)
     validation_print(office, args)
     timing_print(office, args)
+    plan_print(office, args)
 
 
 def validation_print(office, args):
@@ -191,6 +203,69 @@ def timing_print(office, args):
         f"p90 {day['wait_p90']} min, within the standard {pct(day['within_share'])}, "
         f"utilisation {pct(result.utilisation())}"
     )
+
+
+def plan_print(office, args):
+    from django.utils import timezone
+
+    from queueing.planning.calendar import office_calendar
+    from queueing.planning.forecast import forecast_days
+    from queueing.planning.office import CLOSES, OPENS, office_day_model
+    from queueing.planning.plan import Shift, Standard, counter_hours, plan_check, plan_search
+    from queueing.planning.selectors import counters_now
+    from queueing.planning.services import SCREEN_REPLICATIONS, SPARE_FROM
+
+    today = timezone.localdate()
+    fifteenth = today.replace(day=15)
+    if fifteenth < today:
+        fifteenth = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=15)
+    calendar = office_calendar(office_id=office.pk, start=today, end=today + datetime.timedelta(days=40))
+    ordinary = next(d for d, i in sorted(calendar.items()) if d > today and i.is_open and i.position == "ordinary")
+    standard = Standard(share=0.9, confidence=0.9)
+    print(
+        f"\n4. Plan search: office {office.code}, 90% of each service's visits within its target in 90% of "
+        f"{args.replications} replications (screened with {SCREEN_REPLICATIONS}), the office's counters and "
+        f"{args.spare_desks} spare desks"
+    )
+    for label, day in (("the 15th", fifteenth), ("an ordinary day", ordinary)):
+        [forecast] = forecast_days(office_id=office.pk, days=[day])
+        model = office_day_model(office_id=office.pk, day=day)
+        now = counters_now(office_id=office.pk)
+        roster = [Shift(number, served, OPENS, CLOSES) for number, served in now]
+        checked = plan_check(
+            model, roster, forecast.cells, standard=standard, closes=CLOSES, replications=args.replications
+        )
+        cpu, started = time.process_time(), time.monotonic()
+        found = plan_search(
+            model,
+            forecast.cells,
+            counters=now + [(SPARE_FROM + n, ()) for n in range(args.spare_desks)],
+            opens=OPENS,
+            closes=CLOSES,
+            standard=standard,
+            screen_replications=SCREEN_REPLICATIONS,
+            replications=args.replications,
+        )
+        wall, cpu = time.monotonic() - started, time.process_time() - cpu
+
+        def services(check):
+            return ", ".join(
+                f"{sid}:{pct(c.within)}/{100 * c.met:.0f}%{'' if c.meets else ' MISSED'}"
+                for sid, c in sorted(check.services.items())
+                if c.target is not None or not c.meets
+            )
+
+        print(f"  {label} {day} (forecast {forecast.total:.0f} arrivals):")
+        print(
+            f"    the office's {len(roster)} counters open all day: {counter_hours(roster):.1f} counter-hours, "
+            f"{'meets' if checked.meets else 'misses'} the standard [{services(checked)}]"
+        )
+        print(
+            f"    the plan found: {counter_hours(found.shifts):.1f} counter-hours on "
+            f"{len({s.number for s in found.shifts})} counters/desks, {'meets' if found.check.meets else 'MISSES'} "
+            f"the standard [{services(found.check)}]"
+        )
+        print(f"    search: {wall:.1f} s wall, {cpu:.1f} s CPU (target < 60 s), {found.evaluations} plans simulated")
 
 
 if __name__ == "__main__":

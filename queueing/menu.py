@@ -27,4 +27,8 @@ ITEMS = (
         "queue_planner", _("Queue planner"), "queueing:planner", "queueing.plan_counters",
         _("Forecast a coming day's arrivals and simulate it against the standards."), 60,
     ),
+    MenuItem(
+        "queue_what_if", _("Bank and internet what-if"), "queueing:planner_what_if", "core.view_all_offices",
+        _("The 15th's waits if employers paid through the bank and internet."), 61,
+    ),
 )  # fmt: skip

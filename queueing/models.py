@@ -537,6 +537,20 @@ class PlannerRun(models.Model):
     )
     requested_at = models.DateTimeField(_("requested at"))
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The plan search's standard: this share of each service's visits within its target, in
+    # this share of the replications; and the spare desks (counters beyond the office's) it
+    # may open.
+    within_percent = models.PositiveSmallIntegerField(_("visits within the standard (%)"), default=90)
+    confidence_percent = models.PositiveSmallIntegerField(_("replications meeting it (%)"), default=90)
+    spare_desks = models.PositiveSmallIntegerField(_("spare desks"), default=0)
+    # A supervisor's plan to simulate ([{"number", "services", "opens", "closes"}], seconds
+    # since midnight), edited from `parent`'s; none: the run searches for the plan.
+    plan = models.JSONField(null=True, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Head office's what-if: {"offices": [office ids], "shares": [percent of contribution
+    # payers moved to the bank and internet channels]}; the run simulates each office's day
+    # with its counters for each share.
+    what_if = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("planner run")

@@ -36,4 +36,8 @@ urlpatterns = [
     path("tickets/", views.ticket_list, name="ticket_list"),
     path("planner/", planning_views.planner, name="planner"),
     path("planner/<int:pk>/", planning_views.planner_run, name="planner_run"),
+    path("planner/what-if/", planning_views.planner_what_if, name="planner_what_if"),
+    path("planner/<int:pk>/plan/", planning_views.planner_plan_edit, name="planner_plan_edit"),
+    path("planner/<int:pk>/roster.pdf", planning_views.planner_roster_pdf, name="planner_roster_pdf"),
+    path("planner/<int:pk>/roster.xlsx", planning_views.planner_roster_xlsx, name="planner_roster_xlsx"),
 ]

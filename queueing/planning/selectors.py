@@ -191,3 +191,42 @@ def planner_run_list(*, office_id: int):
 def planner_run_get_for_user(*, user, pk: int) -> PlannerRun:
     """One run of the planner the user may see (their office's), or 404."""
     return object_get_for_user(PlannerRun.objects.select_related("office", "requested_by"), user, pk=pk)
+
+
+@dataclass
+class HourOutcome:
+    """What happened in one hour of a recorded day: new visits, counters at work, waits."""
+
+    hour: int
+    arrivals: int
+    counters: int
+    wait_average: float | None  # minutes, issue to first call
+    wait_p90: int | None  # whole minutes, rounded up
+
+
+def day_outcome(*, office_id: int, day: datetime.date) -> list[HourOutcome]:
+    """The office's recorded `day` by hour of issue: its new visits, the counters at work (a
+    counter from its first call to its last finish), and the waits of the tickets issued."""
+    import math
+
+    recorded = recorded_day(office_id=office_id, day=day)
+    waits: dict[int, list[float]] = {}
+    arrivals: dict[int, int] = {}
+    for issued, called, transferred in Ticket.objects.filter(office_id=office_id, service_day=day).values_list(
+        "issued_at", "first_called_at", "transferred_from_id"
+    ):
+        hour = int(_seconds(issued) // 3600)
+        if transferred is None:
+            arrivals[hour] = arrivals.get(hour, 0) + 1
+        if called is not None:
+            waits.setdefault(hour, []).append((called - issued).total_seconds() / 60)
+    hours = sorted(set(arrivals) | set(waits))
+    out = []
+    for hour in hours:
+        start, end = hour * 3600, (hour + 1) * 3600
+        open_ = sum(1 for _n, _s, first, last in recorded.counters if first < end and last > start)
+        minutes = sorted(waits.get(hour, []))
+        p90 = math.ceil(minutes[max(0, math.ceil(0.9 * len(minutes)) - 1)]) if minutes else None
+        average = sum(minutes) / len(minutes) if minutes else None
+        out.append(HourOutcome(hour, arrivals.get(hour, 0), open_, average, p90))
+    return out

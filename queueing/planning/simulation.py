@@ -116,6 +116,8 @@ class SimulationResult:
     day_within: list[float | None]  # each replication's share within the standard
     day_p90: list[int | None]  # each replication's p90 wait (minutes)
     seconds: float  # how long the run took
+    # service -> each replication's (visits with a target, of them within it, tickets never called)
+    service_days: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
 
     def _sum(self, cells) -> Cell:
         out = Cell()
@@ -178,9 +180,9 @@ def _spread(intervals_into: dict[int, float], start: float, end: float) -> None:
 
 
 class _Ticket:
-    __slots__ = ("service", "issued", "queued", "priority", "visit_start", "fate", "gives_up", "called", "seq")
+    __slots__ = ("service", "issued", "queued", "priority", "visit_start", "fate", "gives_up", "called", "seq", "hold")
 
-    def __init__(self, service, issued, queued, priority, fate, gives_up, seq):
+    def __init__(self, service, issued, queued, priority, fate, gives_up, seq, hold):
         self.service = service
         self.issued = issued
         self.queued = queued
@@ -190,6 +192,7 @@ class _Ticket:
         self.gives_up = gives_up  # when a 'cancel' leaves if still waiting
         self.called = None
         self.seq = seq
+        self.hold = hold  # its time at the counter once called
 
 
 def _fate(model: ServiceModel, rng: random.Random) -> str:
@@ -209,6 +212,11 @@ class _Day:
     def __init__(self, model: DayModel, arrivals: list[tuple[float, int, int]], rng: random.Random, result):
         self.model, self.rng, self.result = model, rng, result
         self.env = simpy.Environment()
+        # The new visits' fates and times come from a stream of their own, drawn in the order
+        # they arrive: two plans simulated with one seed meet the same customers (common
+        # random numbers), so the difference between them is the plans', not chance's.
+        self.visit_rng = random.Random(rng.random())
+        self.working: dict[int, simpy.Event] = {}  # counter number -> serving now (ends when done)
         self.waiting: dict[int, list] = {s: [] for s in model.services}
         self.idle: list = []  # counters waiting for a ticket: (plan, event)
         self.seq = itertools.count()
@@ -216,17 +224,20 @@ class _Day:
         self.arriving = True
         self.serving = 0  # counters serving now (a transfer may still come of them)
         self.left: dict[int, float] = {}  # counter number -> when it stopped calling
+        self.visits: dict[int, list[int]] = {}  # service -> [visits with a target, within it]
         self.transfer_services = list(model.transfer_to)
         self.transfer_weights = list(itertools.accumulate(model.transfer_to.values()))
         self.env.process(self._arrive(arrivals))
         for plan in model.counters:
             self.env.process(self._counter(plan))
 
-    def _ticket(self, service_id, issued, queued, priority) -> _Ticket:
+    def _ticket(self, service_id, issued, queued, priority, rng=None) -> _Ticket:
+        rng = rng or self.rng
         model = self.model.services[service_id]
-        fate = _fate(model, self.rng)
-        gives_up = issued + self.rng.expovariate(1 / self.model.patience_seconds) if fate == "cancel" else math.inf
-        ticket = _Ticket(service_id, issued, queued, priority, fate, gives_up, next(self.seq))
+        fate = _fate(model, rng)
+        gives_up = issued + rng.expovariate(1 / self.model.patience_seconds) if fate == "cancel" else math.inf
+        hold = self.model.no_show_seconds if fate == "no_show" else self.model.walkup_seconds + model.draw_seconds(rng)
+        ticket = _Ticket(service_id, issued, queued, priority, fate, gives_up, next(self.seq), hold)
         self.tickets.append(ticket)
         heapq.heappush(self.waiting[service_id], (priority, queued, ticket.seq, ticket))
         # Wake the first idle counter serving it.
@@ -242,7 +253,7 @@ class _Day:
         for at, service_id, priority in arrivals:
             if at > env.now:
                 yield env.timeout(at - env.now)
-            self._ticket(service_id, env.now, env.now, priority)
+            self._ticket(service_id, env.now, env.now, priority, self.visit_rng)
         self.arriving = False
         self._wake_all()
 
@@ -264,9 +275,13 @@ class _Day:
         return heapq.heappop(best[1])[3]
 
     def _counter(self, plan: CounterPlan):
-        env, rng, model = self.env, self.rng, self.model
+        env, rng = self.env, self.rng
         if plan.opens > env.now:
             yield env.timeout(plan.opens - env.now)
+        # A counter changing its services by the hour is one plan per stretch: the next
+        # stretch starts once the previous one's customer has been served.
+        while plan.number in self.working:
+            yield self.working[plan.number]
         busy = self.result.busy
         while True:
             now = env.now
@@ -289,12 +304,11 @@ class _Day:
             ticket.called = now
             if ticket.fate == "cancel":
                 ticket.fate = "served"  # called before giving up: served like anyone
-            if ticket.fate == "no_show":
-                hold = model.no_show_seconds
-            else:
-                hold = model.walkup_seconds + model.services[ticket.service].draw_seconds(rng)
             self.serving += 1
-            yield env.timeout(hold)
+            done = self.working[plan.number] = env.event()
+            yield env.timeout(ticket.hold)
+            del self.working[plan.number]
+            done.succeed()
             self.serving -= 1
             _spread(busy, now, env.now)
             if ticket.fate == "transfer" and self.transfer_services:
@@ -315,8 +329,11 @@ class _Day:
         if target is not None:
             cell = self._cell(ticket)
             cell.targeted += 1
+            counted = self.visits.setdefault(ticket.service, [0, 0])
+            counted[0] += 1
             if math.ceil((now - ticket.visit_start) / 60) <= target:
                 cell.within += 1
+                counted[1] += 1
 
     def _cell(self, ticket: _Ticket) -> Cell:
         key = (ticket.service, int(ticket.issued // HOUR))
@@ -330,6 +347,11 @@ class _Day:
         self.env.run()
         end = self.env.now
         waits = [0] * (HISTOGRAM_CAP + 1)
+        days = self.result.service_days
+        for service_id in self.model.services:
+            days.setdefault(service_id, []).append((0, 0, 0))
+        for service_id, (targeted, within) in self.visits.items():
+            days[service_id][-1] = (targeted, within, 0)
         for ticket in self.tickets:
             cell = self._cell(ticket)
             cell.tickets += 1
@@ -344,6 +366,8 @@ class _Day:
                 left = ticket.gives_up
             else:
                 cell.unserved += 1
+                targeted, within, unserved = days[ticket.service][-1]
+                days[ticket.service][-1] = (targeted, within, unserved + 1)
                 left = end
             hours: dict[int, float] = {}
             _spread(hours, ticket.issued, max(ticket.issued, left))
@@ -399,6 +423,7 @@ def simulate(
         within = sum(c.within for c in result.cells.values()) - before[1]
         result.day_within.append(within / targeted if targeted else None)
         for plan in model.counters:
-            _spread(result.open, plan.opens, max(plan.closes, day.left.get(plan.number, plan.closes)))
+            left = day.left.get(plan.number, plan.closes) if plan.stays else plan.closes
+            _spread(result.open, plan.opens, max(plan.closes, left))
     result.seconds = time.monotonic() - started
     return result

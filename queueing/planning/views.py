@@ -5,18 +5,24 @@ import datetime
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from queueing.models import PlannerRun
-from queueing.planning.forms import PlannerForm
+from queueing.models import PlannerRun, Service
+from queueing.planning.forms import PlannerForm, ShiftFormSet, WhatIfForm
+from queueing.planning.outcome import planner_day_outcome
+from queueing.planning.plan import Shift
+from queueing.planning.roster import counters_per_hour, roster_filename, roster_pdf, roster_rows, roster_xlsx_rows
 from queueing.planning.selectors import planner_run_get_for_user, planner_run_list
-from queueing.planning.services import planner_run_request
+from queueing.planning.services import planner_run_request, planner_what_if_request
 from queueing.planning.validation import ERROR_LIMIT
 from queueing.views import with_office
+from sso.core.exports import xlsx_response
 from sso.core.formats import date_display
 from sso.core.forms import errors_to_form
 
@@ -38,6 +44,9 @@ def planner(request, office):
                 office=office,
                 day=form.cleaned_data["day"],
                 replications=form.cleaned_data["replications"],
+                within_percent=form.cleaned_data["within_percent"],
+                confidence_percent=form.cleaned_data["confidence_percent"],
+                spare_desks=form.cleaned_data["spare_desks"],
                 officer=request.user,
             )
         except ValidationError as exc:
@@ -112,6 +121,25 @@ def _charts(result: dict) -> list[dict]:
                 },
             }
         )
+    plan = result.get("plan") or {}
+    if plan.get("shifts"):
+        per_hour = counters_per_hour(plan)
+        series = [{"name": _("Plan"), "data": per_hour}]
+        if result.get("roster"):
+            series.append({"name": _("Counters now"), "data": counters_per_hour(result["roster"])})
+        charts.append(
+            {
+                "id": "chart-plan-counters",
+                "title": _("Counters open per hour"),
+                "data": {
+                    "kind": "bar",
+                    "x": roster_rows(plan)[0],
+                    "x_label": _("Hour"),
+                    "series": series,
+                    "target": None,
+                },
+            }
+        )
     hours = simulation.get("hours") or []
     if any(row["within"] is not None for row in hours):  # no service with a standard: no line
         charts.append(
@@ -181,12 +209,62 @@ def _display(result: dict) -> dict:
     return shown
 
 
-@login_required
-@permission_required("queueing.plan_counters", raise_exception=True)
-def planner_run(request, pk):
-    run = planner_run_get_for_user(user=request.user, pk=pk)
+def _plan_shown(plan: dict | None) -> dict | None:
+    """A stored plan as the page shows it: its roster by hour and its services' figures."""
+    if not plan:
+        return None
+    hours, rows = roster_rows(plan)
+    return {
+        **plan,
+        "hours": hours,
+        "rows": rows,
+        "per_hour": counters_per_hour(plan),
+        "services": [
+            {
+                **row,
+                "name": _in_language(row.get("name")),
+                "within": _shown(row.get("within")),
+                "met": _shown(row.get("met")),
+            }
+            for row in plan.get("services", [])
+        ],
+        "missed": [_in_language(row.get("name")) for row in plan.get("services", []) if not row.get("meets")],
+        "share": round(100 * plan.get("share", 0.9)),
+        "confidence": round(100 * plan.get("confidence", 0.9)),
+    }
+
+
+def _services_offered(office) -> list[tuple[int, str]]:
+    return [(s.pk, s.name) for s in Service.objects.filter(office=office, is_active=True).order_by("sort_order")]
+
+
+def _plan_formset(run: PlannerRun, data=None) -> ShiftFormSet:
+    plan = (run.result or {}).get("plan") or {}
+    initial = [
+        {
+            "number": s["number"],
+            "services": s["services"],
+            "opens": datetime.time(int(s["opens"] // 3600), int(s["opens"] % 3600 // 60)),
+            "closes": datetime.time(int(s["closes"] // 3600), int(s["closes"] % 3600 // 60)),
+        }
+        for s in plan.get("shifts", [])
+    ]
+    # Bound, a row is read as posted: with the plan as its initial, a row left as it was would
+    # count as unchanged, and be dropped like an empty one.
+    return ShiftFormSet(
+        data,
+        initial=None if data is not None else initial,
+        prefix="shift",
+        form_kwargs={"services": _services_offered(run.office)},
+    )
+
+
+def _run_page(request, run: PlannerRun, formset=None, status: int = 200):
     pending = run.status in (PlannerRun.Status.PENDING, PlannerRun.Status.RUNNING)
     named = _named(run.result)
+    plan = _plan_shown(run.result.get("plan"))
+    if formset is None and plan and not pending:
+        formset = _plan_formset(run)
     return render(
         request,
         "queueing/planner_run.html",
@@ -195,7 +273,119 @@ def planner_run(request, pk):
             "office": run.office,
             "pending": pending,
             "result": _display(named),
+            "plan": plan,
+            "roster": _plan_shown(run.result.get("roster")),
+            "formset": formset,
             "charts": [] if pending else _charts(named),
             "error_limit": round(100 * ERROR_LIMIT),
+            "outcome": planner_day_outcome(run=run) if plan and not pending else None,
+            "what_if": _what_if_shown(run.result or {}),
         },
+        status=status,
     )
+
+
+@login_required
+@permission_required("queueing.plan_counters", raise_exception=True)
+def planner_run(request, pk):
+    return _run_page(request, planner_run_get_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@permission_required("queueing.plan_counters", raise_exception=True)
+@require_POST
+def planner_plan_edit(request, pk):
+    """The supervisor's edit of a run's plan, simulated as a new run of the same day."""
+    run = planner_run_get_for_user(user=request.user, pk=pk)
+    if not (run.result or {}).get("plan"):
+        raise Http404
+    formset = _plan_formset(run, request.POST)
+    if formset.is_valid():
+        try:
+            edited = planner_run_request(
+                office=run.office,
+                day=run.day,
+                replications=run.replications,
+                within_percent=run.within_percent,
+                confidence_percent=run.confidence_percent,
+                plan=[Shift.from_json(s) for s in formset.shifts()],
+                parent=run,
+                officer=request.user,
+            )
+        except ValidationError as exc:
+            formset.refusals = exc.messages
+        else:
+            return redirect(reverse("queueing:planner_run", args=[edited.pk]))
+    return _run_page(request, run, formset=formset, status=400)
+
+
+def _plan_of(request, pk) -> tuple[PlannerRun, dict]:
+    run = planner_run_get_for_user(user=request.user, pk=pk)
+    plan = (run.result or {}).get("plan")
+    if run.status != PlannerRun.Status.DONE or not plan:
+        raise Http404
+    return run, plan
+
+
+@login_required
+@permission_required("queueing.plan_counters", raise_exception=True)
+def planner_roster_pdf(request, pk):
+    run, plan = _plan_of(request, pk)
+    content = roster_pdf(run=run, plan=plan, printed_by=request.user, printed_at=timezone.now())
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{roster_filename(run, "pdf")}"'
+    return response
+
+
+@login_required
+@permission_required("queueing.plan_counters", raise_exception=True)
+def planner_roster_xlsx(request, pk):
+    run, plan = _plan_of(request, pk)
+    header, rows = roster_xlsx_rows(run, plan)
+    return xlsx_response(
+        roster_filename(run, "xlsx"),
+        title=_("Roster %(day)s") % {"day": date_display(run.day)},
+        header=header,
+        rows=rows,
+        widths={0: 16, **{n: 22 for n in range(1, len(header))}},
+    )
+
+
+def _what_if_shown(result: dict) -> dict | None:
+    what_if = result.get("what_if")
+    if not what_if:
+        return None
+    offices = []
+    for row in what_if["offices"]:
+        rows = [{**r, "within": _shown(r.get("within"))} for r in row.get("rows", [])]
+        offices.append({**row, "name": _in_language(row.get("name")), "rows": rows})
+    return {"shares": what_if["shares"], "offices": offices}
+
+
+@login_required
+@permission_required(["queueing.plan_counters", "core.view_all_offices"], raise_exception=True)
+@with_office
+def planner_what_if(request, office):
+    """Head office's what-if: moving contribution payers to the bank and internet channels."""
+    from sso.core.models import Office
+
+    offices = list(Office.objects.order_by("code"))
+    form = WhatIfForm(request.POST or None, offices=offices, initial={"day": next_fifteenth(timezone.localdate())})
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["office"]
+        chosen = [o for o in offices if o.code == code] if code else offices
+        try:
+            run = planner_what_if_request(
+                office=office,
+                offices=chosen,
+                day=form.cleaned_data["day"],
+                shares=form.cleaned_data["shares"],
+                replications=form.cleaned_data["replications"],
+                officer=request.user,
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            return redirect(reverse("queueing:planner_run", args=[run.pk]))
+    runs = PlannerRun.objects.filter(what_if__isnull=False).select_related("requested_by")[:20]
+    return render(request, "queueing/planner_what_if.html", {"office": office, "form": form, "runs": runs})
