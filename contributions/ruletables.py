@@ -18,7 +18,7 @@ from contributions.models import (
     SurchargeRule,
     VoluntaryRate,
 )
-from sso.core.formats import date_lazy, lazy_format, money_display
+from sso.core.formats import date_lazy, lazy_format, money_display, month_numeric_lazy
 from sso.core.rules import Preview, RuleTable, at_least, percent_range
 
 AREA = _("Contributions")
@@ -95,7 +95,7 @@ def rate_preview(change) -> Preview:
             " and under the new row."
         ),
         {
-            "period": date_lazy(last),
+            "period": month_numeric_lazy(last),
             "employers": total["employers"],
             "people": total["people"],
             "old_from": date_lazy(old.valid_from),
