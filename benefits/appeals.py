@@ -244,7 +244,7 @@ def _reexamine_approval(claim: Claim, appeal: Appeal, note: str, officer) -> str
     )
     if outcome.amount is not None and claim.amount is not None and outcome.amount != claim.amount:
         revision = claim_amount_revise(claim=claim, appeal=appeal, amount=outcome.amount, officer=officer)
-        text += f" {revision_note(revision)}"
+        text += f"; {revision_note(revision)}"
     return text
 
 

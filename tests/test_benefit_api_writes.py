@@ -13,9 +13,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from benefits.models import Appeal, Claim, ClaimAttempt, PaymentBatch, PaymentOrder
-from registry.models import Bank
 from sso.core.months import month_add, month_first
-from tests.factories import BankAccountFactory, contribution_months_make, employee_make, employer_make
+from tests.factories import BankAccountFactory, BankFactory, contribution_months_make, employee_make, employer_make
 
 D = Decimal
 PRESENTED = ["claim_form", "medical_certificate", "receipt"]
@@ -46,7 +45,7 @@ def _person(cast, offices, n, account="1234567890"):
         person, cast["counter"], last_period=month_add(month_first(_event()), -1), count=12, employer=employer
     )
     if account:
-        BankAccountFactory(person=person, account_number=account, bank=Bank.objects.get(code="002"))
+        BankAccountFactory(person=person, account_number=account, bank=BankFactory())
     return person
 
 

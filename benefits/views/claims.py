@@ -223,7 +223,7 @@ def _payments_context(request, claim) -> dict:
     if not request.user.has_perm("benefits.view_paymentorder"):
         return {"orders": None, "recoveries": None}
     return {
-        "orders": list(claim.payment_orders.select_related("bank").order_by("period", "kind", "id")),
+        "orders": list(claim.payment_orders.select_related("bank").order_by("period", "id")),
         "recoveries": list(claim.recoveries.order_by("period", "id")),
     }
 
