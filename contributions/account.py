@@ -183,7 +183,7 @@ def employer_account(employer, *, today: datetime.date | None = None, months: in
     for statement in (
         Statement.objects.filter(employer=employer, period__range=(first, last))
         .exclude(status=Statement.Status.VOID)
-        .prefetch_related("payments__receipt")
+        .prefetch_related("payments__receipt__office")
         .order_by("period", "amends_id", "pk")
     ):
         statements[(statement.branch_id, statement.period)].append(statement)
@@ -226,7 +226,7 @@ def employer_account(employer, *, today: datetime.date | None = None, months: in
 
     payments = list(
         Payment.objects.filter(statement__employer=employer)
-        .select_related("receipt", "statement__branch")
+        .select_related("receipt__office", "statement__branch")
         .order_by("-paid_on", "-pk")[:PAYMENTS_SHOWN]
     )
     reimbursements = list(
