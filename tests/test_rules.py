@@ -27,6 +27,7 @@ from tests.factories import (
     province_get,
     statement_make,
 )
+from tests.test_throttling_tokens import one_window  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -446,3 +447,15 @@ def test_a_claim_keeps_the_working_it_was_examined_with_and_later_events_read_th
     assert (before.amount, before.working) == (amount, working)
     after = examined(start + datetime.timedelta(days=4))
     assert after.amount == amount * D("1.2")  # 60% instead of 50% of the same daily wage
+
+
+def test_a_payroll_systems_token_reads_the_rates_and_is_throttled_like_the_rest(cast, client, settings, one_window):  # noqa: F811
+    from rest_framework.authtoken.models import Token
+
+    settings.API_THROTTLE_RATES = settings.API_THROTTLE_RATES | {"token": "2/s"}
+    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=cast['counter']).key}"}
+    url = f"/api/rules/{RATE}/?on=2029-01-01"
+    answers = [client.get(url, **auth) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert answers[0].json()["rows"][0]["values"]["wage_ceiling"] == "20000.00"
+    assert client.get(url).status_code in (401, 403)  # not signed in
