@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from queueing import services
 from queueing.models import Counter, OfficeClosure, Service, ServiceTarget
-from sso.core.admin import OfficeWorkAdmin, RuleTableAdmin
+from sso.core.admin import OfficeListFilter, OfficeWorkAdmin, RuleTableAdmin, office_column
 
 
 @admin.register(ServiceTarget)
@@ -17,8 +17,8 @@ class ServiceTargetAdmin(RuleTableAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):
-    list_display = ["office", "prefix", "name_th", "name_en", "kind", "is_active"]
-    list_filter = ["office", "kind", "is_active"]
+    list_display = [office_column, "prefix", "name_th", "name_en", "kind", "is_active"]
+    list_filter = [("office", OfficeListFilter), "kind", "is_active"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -28,8 +28,8 @@ class ServiceAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):
 
 @admin.register(Counter)
 class CounterAdmin(OfficeWorkAdmin, SimpleHistoryAdmin):
-    list_display = ["office", "number", "officer", "is_active"]
-    list_filter = ["office", "is_active"]
+    list_display = [office_column, "number", "officer", "is_active"]
+    list_filter = [("office", OfficeListFilter), "is_active"]
     filter_horizontal = ["services"]
 
 

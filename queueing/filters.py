@@ -11,6 +11,10 @@ class TicketFilter(django_filters.FilterSet):
 
     day_from = ThaiDateFilter(field_name="service_day", lookup_expr="gte", label=_("From"))
     day_to = ThaiDateFilter(field_name="service_day", lookup_expr="lte", label=_("To"))
+    # Ticket's service, counter and officer have no verbose names: labelled here, translated.
+    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all(), label=_("Service"))
+    counter = django_filters.ModelChoiceFilter(queryset=Counter.objects.all(), label=_("Counter"))
+    officer = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Officer"))
 
     class Meta:
         model = Ticket

@@ -34,6 +34,21 @@ class OfficeAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["province"]
 
 
+@admin.display(description=_("office"), ordering="office")
+def office_column(obj):
+    """An office-bound row's office, headed in the reader's language (for a model whose
+    `office` field has no verbose name of its own)."""
+    return obj.office
+
+
+class OfficeListFilter(admin.RelatedFieldListFilter):
+    """The filter by office, titled in the reader's language (same reason)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("office")
+
+
 class OfficeWorkAdmin:
     """The admin of an office's own working set-up (its services, its counters): a superuser
     manages every office's; anyone else (an office's administrator) only their own office's,
