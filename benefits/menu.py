@@ -32,3 +32,13 @@ ITEMS += (
         37,
     ),
 )
+ITEMS += (
+    MenuItem(
+        "hospital_requests",
+        _("Hospital requests"),
+        "benefits:hospital_requests",
+        "benefits.view_hospitalrequest",
+        _("Hospitals' requests for high-cost care: checked, approved by a second officer, paid by bank."),
+        38,
+    ),
+)

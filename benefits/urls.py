@@ -1,6 +1,6 @@
 from django.urls import path
 
-from benefits.views import appeals, claims, payments, verify
+from benefits.views import appeals, claims, medical, payments, verify
 
 app_name = "benefits"
 
@@ -30,4 +30,13 @@ urlpatterns = [
     path("payments/orders/<int:pk>/", payments.order_action, name="payment_order"),
     path("verify/", verify.verify_list, name="verify_list"),
     path("verify/findings/<int:pk>/", verify.finding_resolve, name="finding_resolve"),
+]
+# The medical processes (issue 20, part 4): medical expenses, hospitals' high-cost requests.
+urlpatterns += [
+    path("persons/<int:pk>/medical/new/", medical.medical_claim_new, name="medical_claim_new"),
+    path("hospital-requests/", medical.hospital_requests, name="hospital_requests"),
+    path("hospital-requests/<int:pk>/", medical.hospital_request_detail, name="hospital_request"),
+    path("hospital-requests/batches/", medical.hospital_batch_new, name="hospital_batch_new"),
+    path("hospital-requests/batches/<int:pk>/", medical.hospital_batch_detail, name="hospital_batch"),
+    path("hospital-requests/batches/<int:pk>/file.csv", medical.hospital_batch_file, name="hospital_batch_file"),
 ]

@@ -115,6 +115,7 @@ POLICIES = {
         guards_unmerge=True,
     ),
     "queueing.Ticket.case": Policy(MOVE, "A ticket whose case was the duplicate opens the record kept."),
+    "benefits.HospitalCase.person": Policy(MOVE, "A hospital's high-cost cases follow the person; no unique rule."),
 }
 
 

@@ -163,6 +163,7 @@ def reference_rules(transactional_db):
     import_module("benefits.migrations.0002_parameters_documents_seed").seed(apps, None)
     import_module("benefits.migrations.0004_appeals_attempts").seed(apps, None)
     import_module("benefits.migrations.0006_cash_days_per_month").seed(apps, None)
+    import_module("benefits.migrations.0009_medical_processes").seed(apps, None)
     import_module("contributions.migrations.0006_collection_rule").seed(apps, None)
     RegistrationRule.objects.get_or_create(valid_from=datetime.date(1990, 9, 2))
 

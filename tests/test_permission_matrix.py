@@ -301,6 +301,10 @@ EXPECTED = {
     # The queue planner: an office's runs, one run of another office is not found.
     "queueing:planner": may(PLANNER),
     "queueing:planner_run": may(PLANNER),
+    "queueing:planner_what_if": may("nau"),  # queueing.plan_counters and core.view_all_offices: head office's what-if
+    "queueing:planner_plan_edit": post_only(PLANNER),  # an edited plan, simulated as a new run
+    "queueing:planner_roster_pdf": may(PLANNER),
+    "queueing:planner_roster_xlsx": may(PLANNER),
     # --- Contributions pages.
     "contributions:statement_detail": may(CONTRIB_VIEW),
     "contributions:receipt_detail": may(CONTRIB_VIEW),
@@ -351,6 +355,13 @@ EXPECTED = {
     "benefits:appeal_list": may(BENEFIT_VIEW),
     "benefits:appeal_action": post_only(BENEFIT_VIEW, post="cvsu", post_refused=(400,)),
     "benefits:claim_new": may(BENEFIT_RECORD, national=True),
+    # The medical processes (issue 20, part 4).
+    "benefits:medical_claim_new": may(BENEFIT_RECORD, national=True),
+    "benefits:hospital_requests": may("vsau", post="vau"),  # benefits.view_ / add_hospitalrequest
+    "benefits:hospital_request": may("vsau"),  # the step's own right is the service's refusal
+    "benefits:hospital_batch_new": post_only("vau", deny=405, anon=405),
+    "benefits:hospital_batch": may("vau"),
+    "benefits:hospital_batch_file": may("vau"),
     "benefits:claim_checklist": may(BENEFIT_RECORD, national=True),
     "benefits:person_slip": may(BENEFIT_VIEW, national=True),
     "benefits:payments": may(BENEFIT_PAY_VIEW, post=BENEFIT_PAY),
@@ -582,8 +593,14 @@ class OfficeRecords:
     kiosk_cookie: str
     board: object  # a paired board device
     board_cookie: str
+    counter_display: object  # a paired counter display
+    counter_display_cookie: str
+    satisfaction: object  # a paired satisfaction tablet
+    satisfaction_cookie: str
     planner_run: object  # a run of the queue planner for this office
     office_closure: object  # a day this office is closed
+    hospital_request: object = None  # a hospital's high-cost request (issue 20)
+    hospital_batch: object = None  # a batch paying hospitals
 
 
 def _office_records(office, officer, n):
@@ -615,10 +632,6 @@ def _office_records(office, officer, n):
         employer=employer,
         branch=employer.branches.get(number="000000"),
         period=period,
-    counter_display: object  # a paired counter display
-    counter_display_cookie: str
-    satisfaction: object  # a paired satisfaction tablet
-    satisfaction_cookie: str
         lines=[LineInput(line=2, national_id=person.national_id, wage=Decimal("10000"))],
         verify=False,
     )
@@ -666,6 +679,7 @@ def _office_records(office, officer, n):
     )
     payment_order = PaymentOrder.objects.create(claim=claim, period=event.replace(day=1), amount=Decimal("800"))
     claim_finding = ClaimFinding.objects.create(claim=claim, kind=ClaimFinding.Kind.BANK_ACCOUNT)
+    hospital_records = _hospital_records(office, officer, n)
     # The same man registered twice, by two employers: one record merged into the other.
     twins = [
         employee_make(at, n * 10 + k, officer, first_name_th="สมศักดิ์", first_name_en="Somsak").person
@@ -700,10 +714,37 @@ def _office_records(office, officer, n):
             day=datetime.date(2026, 12, 15),
             requested_by=officer,
             requested_at=datetime.datetime.now(datetime.UTC),
+            status=PlannerRun.Status.DONE,
+            # A plan of one counter open all day, so its roster downloads answer.
+            result={"plan": {"shifts": [{"number": 1, "services": [], "opens": 30600, "closes": 59400}]}},
         ),
         office_closure=OfficeClosure.objects.create(office=office, day=datetime.date(2026, 12, 24), reason="Moving"),
         **_devices_paired(office, officer),
+        **hospital_records,
     )
+
+
+def _hospital_records(office, officer, n):
+    """A hospital's high-cost request and a batch paying hospitals (issue 20, part 4)."""
+    from benefits.models import HospitalBatch, HospitalRequest
+    from registry.models import Bank
+    from tests.factories import HospitalFactory
+
+    bank = Bank.objects.get(code="002")
+    batch = HospitalBatch.objects.create(
+        office=office, bank=bank, pay_on=datetime.date(2026, 2, 25), created_by=officer
+    )
+    request = HospitalRequest.objects.create(
+        office=office,
+        hospital=HospitalFactory(code=f"HM{n:04d}"),
+        reference=f"R{n}",
+        period=datetime.date(2026, 1, 1),
+        bank=bank,
+        account_number="1234567890",
+        account_name="Hospital",
+        recorded_by=officer,
+    )
+    return {"hospital_request": request, "hospital_batch": batch}
 
 
 def _devices_paired(office, officer):
@@ -1054,6 +1095,9 @@ KWARGS = {
     "registry:upload_errors": _by("upload"),
     "queueing:kiosk_ticket": _by("ticket"),
     "queueing:planner_run": _by("planner_run"),
+    "queueing:planner_plan_edit": _by("planner_run"),
+    "queueing:planner_roster_pdf": _by("planner_run"),
+    "queueing:planner_roster_xlsx": _by("planner_run"),
     "queueing:device_kiosk_ticket": lambda w, u, o: {"token": _ticket_token(w.records(o).ticket)},
     "queueing:ticket_public": lambda w, u, o: {"token": _ticket_token(w.records(o).ticket)},
     "queueing:ticket_public_state": lambda w, u, o: {"token": _ticket_token(w.records(o).ticket)},
@@ -1097,6 +1141,10 @@ KWARGS = {
     "benefits:claim_appeal": _by("claim"),
     "benefits:appeal_action": _by("appeal"),
     "benefits:claim_new": _by("person"),
+    "benefits:medical_claim_new": _by("person"),
+    "benefits:hospital_request": _by("hospital_request"),
+    "benefits:hospital_batch": _by("hospital_batch"),
+    "benefits:hospital_batch_file": _by("hospital_batch"),
     "benefits:claim_checklist": _by("person"),
     "benefits:person_slip": _by("person"),
     "benefits:batch": _by("payment_batch"),
@@ -1451,7 +1499,15 @@ def test_a_format_suffix_route_answers_as_its_plain_route(world, quick_streams):
 DEVICE_PAGES = {
     "kiosk": {"queueing:device_kiosk", "queueing:device_kiosk_ticket"},
     "board": {"queueing:device_board", "queueing:device_board_events"},
+    "counter_display": {"queueing:device_counter_display", "queueing:device_counter_display_state"},
+    "satisfaction": {
+        "queueing:device_satisfaction",
+        "queueing:device_satisfaction_state",
+        "queueing:device_satisfaction_rate",
+    },
 }
+# What a device's own page answers a GET when not 200 (a form's action).
+DEVICE_OK = {"queueing:device_satisfaction_rate": 405}
 
 
 def _device_client(w, kind):
@@ -1512,11 +1568,3 @@ if HOLES:  # defined only while a hole is open: no empty, skipped test otherwise
         until then this fails as expected. When it passes, remove the mark from the cells."""
         asked, mismatches = _get_mismatches(world, hole=hole)
         assert asked and not mismatches, f"{len(mismatches)} of {asked} answers differ:\n" + "\n".join(mismatches)
-    "counter_display": {"queueing:device_counter_display", "queueing:device_counter_display_state"},
-    "satisfaction": {
-        "queueing:device_satisfaction",
-        "queueing:device_satisfaction_state",
-        "queueing:device_satisfaction_rate",
-    },
-# What a device's own page answers a GET when not 200 (a form's action).
-DEVICE_OK = {"queueing:device_satisfaction_rate": 405}
