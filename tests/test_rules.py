@@ -347,6 +347,9 @@ def test_the_api_gives_the_rows_in_force_on_a_day(head, cast, client_for):
     answer = client.get(f"/api/rules/{RATE}/", {"on": change.valid_from.isoformat()}).json()
     scopes = {row["scope"]["province"]: row["values"]["employee_rate"] for row in answer["rows"]}
     assert scopes == {None: "5.00", "50": "3.00"}
+    for province, expected in (("50", ["3.00"]), ("10", ["5.00"])):
+        rows = client.get(f"/api/rules/{RATE}/", {"on": change.valid_from.isoformat(), "province": province}).json()
+        assert [row["values"]["employee_rate"] for row in rows["rows"]] == expected
     assert client.get("/api/rules/no.such/").status_code == 404
 
 

@@ -46,6 +46,12 @@ class RuleRowsSerializer(serializers.Serializer):
 
 class RulesQuerySerializer(serializers.Serializer):
     on = DateField(required=False, help_text="The day (or the first day of the wage period): today if omitted.")
+    province = serializers.RegexField(
+        r"^[0-9]{2}$",
+        required=False,
+        help_text="A province's code: for a table with a province scope, only the rows that apply there"
+        " (the province's own row in force, else the national one).",
+    )
 
 
 def _fields(table: RuleTable, names) -> list[dict]:
@@ -93,7 +99,8 @@ class RuleTableListView(APIView):
 
 class RuleRowsView(APIView):
     """A rule table's rows in force on a day (every scope: the national rate and any
-    province's temporary one). A province's row overrides the national one there."""
+    province's temporary one), or those that apply in one province. A province's row
+    overrides the national one there."""
 
     permission_classes = [StaffOnly]
 
@@ -120,5 +127,9 @@ class RuleRowsView(APIView):
             raise Http404
         query = validated_input(RulesQuerySerializer, request, data=request.query_params)
         day = query.get("on") or timezone.localdate()
-        rows = [_row(found, row) for row in found.in_force(day)]
+        rows = found.in_force(day)
+        if query.get("province") and "province" in found.scope:
+            own = [row for row in rows if row.province is not None and row.province.code == query["province"]]
+            rows = own or [row for row in rows if row.province is None]
+        rows = [_row(found, row) for row in rows]
         return Response(RuleRowsSerializer({"table": found.key, "on": day, "rows": rows}).data)
