@@ -320,6 +320,23 @@ def _recurring(w, count):
     return made
 
 
+def _what_if_runs(w, count):
+    """Head office's what-if runs (the list shows who asked)."""
+    from queueing.models import PlannerRun
+
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    return [
+        PlannerRun.objects.create(
+            office=w.office,
+            day=day,
+            what_if={"offices": [w.office.pk], "shares": [0, 20]},
+            requested_by=w.cast["national"],
+            requested_at=timezone.now(),
+        )
+        for _ in range(count)
+    ]
+
+
 def _planner_runs(w, count):
     """Runs of the queue planner asked for by the office's supervisor (the list shows who)."""
     from queueing.models import PlannerRun
@@ -493,6 +510,7 @@ LISTS = [
     List("queueing:report", "supervisor", _tickets, 30),
     List("queueing:ticket_list", "supervisor", _tickets, 14),
     List("queueing:planner", "supervisor", _planner_runs, 10),
+    List("queueing:planner_what_if", "national", _what_if_runs, 10),
     List("queue-service-list", "counter", _services, 9),
     List("queue-counter-list", "counter", _counters, 10),
     List("queue-ticket-list", "counter", _tickets, 9),
@@ -524,6 +542,7 @@ OTHER_LISTS = {
     "queueing:live_national",
     "queueing:report",
     "queueing:planner",
+    "queueing:planner_what_if",
     "core:recent_changes",
 }
 
