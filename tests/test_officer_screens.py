@@ -226,3 +226,16 @@ def test_a_date_input_echoes_the_stored_date_in_be_only_in_thai():
         english = field.widget.render("day", D(2026, 11, 26))
     assert "26 พ.ย. 2569" in thai and "Nov 2026" not in thai and 'data-stored="2026-11-26"' in thai
     assert "26 Nov 2026" in english and "26 พ.ย. 2569" in english
+
+
+def test_a_head_office_is_named_in_thai_whatever_the_officers_language(cast):
+    with translation.override("en"):
+        employer = services.employer_register(
+            officer=cast["counter"],
+            name_th="บริษัท ภาษา จำกัด",
+            name_en="Language Co Ltd",
+            tax_id=tax_id_make(81),
+            province=cast["counter"].office.province,
+            registered_on=D(2026, 1, 5),
+        )
+    assert employer.branches.get().name == "สำนักงานใหญ่"

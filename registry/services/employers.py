@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
@@ -26,6 +27,13 @@ def employer_account_number_issue(province_code: str) -> str:
         (running,) = cursor.fetchone()
     body = f"{province_code[:2]:0>2}{running % 10_000_000:07d}"
     return body + account_check_digit(body)
+
+
+def _head_office_name() -> str:
+    """The head office's branch name, in Thai whatever the officer's language: a branch's name
+    is Thai data (form SSO 1-10), not a word of the screen."""
+    with translation.override("th"):
+        return str(_("Head office"))
 
 
 @transaction.atomic
@@ -95,7 +103,7 @@ def employer_register(
         refuse("account_number", _("This employer account number is already in use."), "duplicate")
     stamp(
         Branch(
-            employer=employer, number=Branch.HEAD_OFFICE, name=str(_("Head office")), address=address, province=province
+            employer=employer, number=Branch.HEAD_OFFICE, name=_head_office_name(), address=address, province=province
         ),
         officer,
     ).save()
