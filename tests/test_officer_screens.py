@@ -239,3 +239,23 @@ def test_a_head_office_is_named_in_thai_whatever_the_officers_language(cast):
             registered_on=D(2026, 1, 5),
         )
     assert employer.branches.get().name == "สำนักงานใหญ่"
+
+
+def test_a_findings_dates_kept_as_iso_text_read_in_be_on_the_verifier_page():
+    """The back office keeps a finding's details as JSON (dates as ISO text); the verifier
+    page showed them as 2026-11-01."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    still = SimpleNamespace(
+        kind="still_employed", detail={"employer_name": "บริษัท ก", "period": "2026-11-01", "wage": "15000"}
+    )
+    overlap = SimpleNamespace(
+        kind="overlap", detail={"claims": [{"claim": 7, "days": 3, "from": "2026-11-02", "to": "2026-11-04"}]}
+    )
+    with translation.override("th"):
+        text = render_to_string("benefits/verify_detail.html", {"finding": still})
+        text += render_to_string("benefits/verify_detail.html", {"finding": overlap})
+    assert "11/2569" in text and "15,000.00 บาท" in text
+    assert "2 พ.ย. 2569" in text and "4 พ.ย. 2569" in text and "2026" not in text
