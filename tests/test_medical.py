@@ -226,3 +226,30 @@ def test_an_unpriced_treatment_and_a_case_requested_twice_are_refused(person, ca
         _request(cast, registered, bank, [case], reference="REQ-2")
     assert refused.value.error_dict["cases"][0].code == "duplicate"
     assert HospitalRequest.objects.count() == 1 and not HospitalBatch.objects.exists()
+
+
+def test_the_refusals_read_in_thai_on_thai_screens(person, cast, hospitals):
+    _registered, other = hospitals
+    receipts = [ReceiptInput("T-1", "out", TREATED, care=D("5")), ReceiptInput("T-1", "out", TREATED, care=D("5"))]
+    with translation.override("th"), pytest.raises(ValidationError) as refused:
+        _record(person, cast, other, "private", receipts)
+    with translation.override("th"):
+        assert "ใบเสร็จเลขที่ T-1 กรอกซ้ำ" in str(refused.value.messages)
+
+
+def test_the_hospital_requests_page_takes_a_fixed_number_of_queries(
+    person, cast, hospitals, bank, client_for, django_assert_max_num_queries
+):
+    registered, _other = hospitals
+    for n in range(3):
+        day = TREATED - datetime.timedelta(days=n)
+        _request(
+            cast, registered, bank, [CaseInput(person.national_id, day, "hemodialysis", D("1"), D("1500"))], f"Q{n}"
+        )
+    client = client_for(cast["verifier"])
+    client.get("/benefits/hospital-requests/")
+    with django_assert_max_num_queries(14):  # the session, the user and menu, the requests, batches, banks, hospitals
+        body = client.get("/benefits/hospital-requests/").content.decode()
+    assert body.count("data-request=") == 3
+    detail = client.get(f"/benefits/hospital-requests/{HospitalRequest.objects.first().pk}/")
+    assert detail.status_code == 200 and b"hemodialysis" in detail.content
