@@ -1,6 +1,10 @@
 """Walk-in queue benchmark: prints its figures.
 
     python bench/queue_bench.py [--calls 200000] [--history 2000000] [--offices 50]
+    python bench/queue_bench.py --phones 300 [--phones-rounds 2] [--phones-seconds 20]
+
+With --phones, only call-next is measured, without and with one office's phones polling
+their tickets' page (bench/phone_load.py), A/B alternating (see phones_ab).
 
 1. Volumes: `demo_data --offices 50 --queue-history 2000000` (idempotent).
 2. One office gets 16 counters serving one service, 16 signed-in officers with API tokens
@@ -442,6 +446,89 @@ def compare(args, base, setup, server):
     queue_day_close(office_id=office_id, before_day=today + datetime.timedelta(days=1))
 
 
+def phones_ab(args, base, setup, server):
+    """Call-next with and without one office's `--phones` phone pages polling (bench/phone_load.py,
+    as the page does), A/B alternating over `--phones-rounds` rounds: the 16 counters call flat
+    out for `--phones-seconds` each run. The phones follow tickets of another service of the
+    calling office (its counters serve contribution only: those tickets keep their places), so
+    every call makes the phones' state stale and the state is rebuilt as often as it may be."""
+    from queueing import devices, phone
+    from queueing.services import ticket_issue
+
+    office = setup["office"]
+    service = Service.objects.get(office=office, kind="contribution")
+    # The phones' office: the calling one (its state made stale by every call), or another
+    # (--phones-office: the phones' own cost, their office's queue as deep as they are).
+    phones_office = Office.objects.get(code=args.phones_office or CALL_OFFICE)
+    if phones_office != office:
+        office_queue_setup(office=phones_office)
+    followed = (
+        Service.objects.filter(office=phones_office, is_active=True).exclude(pk=service.pk).order_by("pk").first()
+    )
+    tickets = [ticket_issue(service=followed, customer_kind="insured") for _ in range(args.phones)]
+    urls = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)
+    urls.write("".join(f"/queue/t/{devices.ticket_token(t)}/state/?office={phones_office.pk}\n" for t in tickets))
+    urls.close()
+    tokens = ", ".join(f'"{key}"' for key in setup["tokens"])
+    paths = ", ".join(f'"/api/queue/counters/{pk}/call-next/"' for pk in setup["counters"])
+    script = WRK_THREAD_ID + WRK_CALL % {"paths": paths, "tokens": tokens} + WRK_DONE
+    from queueing.selectors import service_averages_refresh
+
+    service_averages_refresh()
+
+    def contribution_cleared():
+        Ticket.objects.filter(office_id=office.pk, service=service, status="waiting").update(
+            status="done", outcome="cancelled", finished_at=timezone.now()
+        )
+
+    def run(way, seconds):
+        contribution_cleared()
+        waiting_load(office, service, 600 * seconds)  # enough for the counters flat out (about 400 a second)
+        load = None
+        if way == "with":
+            near = phone.NEAR_AHEAD + 1
+            load = subprocess.Popen(
+                [sys.executable, str(ROOT / "bench" / "phone_load.py"), base, urls.name, str(seconds + 4), str(near),
+                 str(phone.POLL_NEAR_SECONDS), str(phone.POLL_SECONDS)],
+                stdout=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            time.sleep(3)  # every phone polling
+        cpu = server_cpu_seconds(server.pid)
+        result = wrk(script, base, threads=COUNTERS, connections=COUNTERS, seconds=seconds)
+        cpu = server_cpu_seconds(server.pid) - cpu
+        polls = json.loads(load.communicate()[0]) if load else None
+        rate = result["requests"] / result["seconds"]
+        figures.setdefault(way, []).append((rate, result["p50_ms"], result["p99_ms"]))
+        extra = ""
+        if polls:
+            extra = (f"; phones: {polls['per_second']:.0f} polls/s, {polls['statuses']}, "
+                     f"p50 {polls['p50_ms']:.1f} ms, p99 {polls['p99_ms']:.1f} ms")  # fmt: skip
+        say(f"call-next {way:7} {args.phones if way == 'with' else 0:3} phones: {rate:6,.0f} calls/s, "
+            f"p50 {result['p50_ms']:5.1f} ms, p99 {result['p99_ms']:6.1f} ms, server CPU "
+            f"{1000 * cpu / max(result['requests'], 1):.2f} ms a call{extra}")  # fmt: skip
+
+    figures = {}
+    run("without", 3)  # warm: every counter's connection and code path
+    run("with", 3)
+    figures.clear()
+    say(f"== call-next ({COUNTERS} counters flat out, {args.phones_seconds} s a run) without and with "
+        f"{args.phones} phones of the office polling, A/B alternating, {args.phones_rounds} rounds")  # fmt: skip
+    for _round in range(args.phones_rounds):
+        for way in ("without", "with"):
+            run(way, args.phones_seconds)
+    say("== medians")
+    medians = {way: [statistics.median(column) for column in zip(*runs, strict=True)] for way, runs in figures.items()}
+    for way, (rate, p50, p99) in medians.items():
+        say(f"call-next {way:7} phones: {rate:6,.0f} calls/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms")
+    slower = 100 * (1 - medians["with"][0] / medians["without"][0])
+    say(f"call-next rate with {args.phones} phones: {slower:+.1f}% slower (target at most 10%)")
+    contribution_cleared()
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
+        status="done", outcome="cancelled", finished_at=timezone.now()
+    )
+    os.unlink(urls.name)
+
+
 def main():
     parser = argparse.ArgumentParser()
     quick = os.environ.get("QUICK") == "1"
@@ -457,6 +544,12 @@ def main():
         "--compare", type=int, default=0, metavar="SECONDS", help="only compare the fast path, a plain view and DRF"
     )
     parser.add_argument("--rounds", type=int, default=3, help="rounds of --compare")
+    parser.add_argument(
+        "--phones", type=int, default=0, help="only compare call-next without and with this many phones polling"
+    )
+    parser.add_argument("--phones-rounds", type=int, default=2, help="A/B rounds of --phones")
+    parser.add_argument("--phones-office", default="", help="the phones' office (default: the calling office)")
+    parser.add_argument("--phones-seconds", type=int, default=20, help="seconds of each --phones run")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -482,6 +575,8 @@ def main():
         # The counters call far above a person's rate: count the limits, refuse nothing.
         "API_THROTTLE_TOKEN": "100000/s",
         "API_THROTTLE_USER": "100000/s",
+        # Behind a proxy, as in service: each phone of --phones has its own address.
+        "BEHIND_PROXY": "1",
     }
     if args.compare:
         env["DJANGO_SETTINGS_MODULE"] = "bench.queue_bench_settings"
@@ -497,6 +592,8 @@ def main():
                 time.sleep(0.2)
         if args.compare:
             return compare(args, base, setup, server)
+        if args.phones:
+            return phones_ab(args, base, setup, server)
         board = BoardListener(base, setup["session"], setup["office"].pk)
         board.start()
         time.sleep(1)

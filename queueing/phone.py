@@ -9,14 +9,15 @@ event's round trip, a start, finish or give-up once it commits (queueing.service
 poll finds the state stale and rebuilds it, so a phone hears of its call at its next poll. One
 phone rebuilds it at a time, at most every `REBUILD_EVERY_MS` (counters calling many times a
 second cannot make every poll rebuild it); meanwhile the others read the state as last built.
-A ticket the state does not hold (issued since, a day's old finished tickets) is read by its
-key alone.
+The state holds the open tickets only: a finished one (the page's last poll, then it reloads)
+or one issued since the last build is read by its key alone.
 
 The answer names this ticket only (its number, service, status, people ahead, the wait, the
 counter when called): never another ticket, a person or an ID.
 """
 
 import json
+import time
 import uuid
 
 from django.utils import timezone
@@ -34,16 +35,18 @@ from sso.core.redis import redis_client
 # trip) while the many further back ask less often: an office's few phones at the head of each
 # service's line poll twice a second, from the same cached state (bench/README.md).
 STATE_SECONDS = 1
-# A state made stale by a change is rebuilt at most this often (ms): the phones of an office
-# whose counters call many times a second read a state at most this old.
+# A state made stale by a change is rebuilt at most every REBUILD_EVERY_MS; one whose build
+# took over REBUILD_LONG_MS (a queue of thousands) at most once in REBUILD_SHARE times that:
+# the phones of an office whose counters call many times a second read a state that old at
+# most, and its rebuilds take no more than a tenth of one core from the counters' calls.
 REBUILD_EVERY_MS = 250
+REBUILD_LONG_MS = 100
+REBUILD_SHARE = 10
 POLL_SECONDS = 3
 POLL_NEAR_SECONDS = 0.5
 NEAR_AHEAD = 2
 # How long the QR's link opens the ticket's page: the day, and the evening's rating.
 PHONE_TICKET_SECONDS = 24 * 3600
-# Finished tickets kept in the state this long (then read by key): the page's last poll.
-RECENT_DONE_SECONDS = 30 * 60
 # Polls one address may make in a minute: every second is 60; a family or a carrier's shared
 # address (CGNAT) holds several phones.
 POLLS_PER_MINUTE = 600
@@ -55,7 +58,7 @@ SELECT json_build_object(
                     ORDER BY t.priority, t.queued_at, t.id), '[]')
     FROM queueing_ticket t LEFT JOIN queueing_counter c ON c.id = t.counter_id
     WHERE t.office_id = %(office)s AND t.service_day = %(day)s
-      AND (t.status <> 'done' OR t.finished_at >= %(since)s)),
+      AND t.status <> 'done'),
   'counters', (
     SELECT coalesce(json_object_agg(s.service_id, s.n), '{}')
     FROM (SELECT cs.service_id, count(*) AS n FROM queueing_counter c
@@ -68,14 +71,7 @@ SELECT json_build_object(
     SELECT coalesce(json_object_agg(c.number, t.prefix || CASE WHEN t.number < 1000
                     THEN lpad(t.number::text, 3, '0') ELSE t.number::text END), '{}')
     FROM queueing_ticket t JOIN queueing_counter c ON c.id = t.counter_id
-    WHERE t.office_id = %(office)s AND t.service_day = %(day)s AND t.status IN ('called', 'serving')),
-  'finished', (
-    SELECT coalesce(json_object_agg(f.number, f.id), '{}')
-    FROM (SELECT DISTINCT ON (c.number) c.number, t.id
-          FROM queueing_ticket t JOIN queueing_counter c ON c.id = t.counter_id
-          WHERE t.office_id = %(office)s AND t.service_day = %(day)s AND t.status = 'done'
-            AND t.finished_at >= %(since)s
-          ORDER BY c.number, t.finished_at DESC) f)
+    WHERE t.office_id = %(office)s AND t.service_day = %(day)s AND t.status IN ('called', 'serving'))
 )
 """
 
@@ -96,7 +92,7 @@ def _state_build(office_id: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             _STATE_SQL,
-            {"office": office_id, "day": day, "since": now - timezone.timedelta(seconds=RECENT_DONE_SECONDS)},
+            {"office": office_id, "day": day},
         )
         raw = cursor.fetchone()[0]
     raw = raw if isinstance(raw, dict) else json.loads(raw)
@@ -122,8 +118,8 @@ def _state_build(office_id: int) -> dict:
         else:
             entry["outcome"] = outcome
         tickets[str(pk)] = entry
-    # The counters' screens: the number each counter serves, and the ticket it last finished.
-    return {"day": day.isoformat(), "tickets": tickets, "serving": raw["serving"], "finished": raw["finished"]}
+    # The counters' screens: the number each counter calls or serves.
+    return {"day": day.isoformat(), "tickets": tickets, "serving": raw["serving"]}
 
 
 def _keys(office_id: int) -> tuple[str, str, str, str]:
@@ -144,7 +140,7 @@ def _state_rebuild(client, office_id: int) -> dict:
     state = _state_build(office_id)
     fields = {ticket: json.dumps(entry) for ticket, entry in state["tickets"].items()}
     fields |= {"_day": json.dumps(state["day"]), "_serving": json.dumps(state["serving"])}
-    fields |= {"_finished": json.dumps(state["finished"]), "_generation": generation}
+    fields["_generation"] = generation
     building = f"{state_key}:{uuid.uuid4().hex[:12]}"
     pipe = client.pipeline(transaction=False)
     pipe.hset(building, mapping=fields)
@@ -152,16 +148,17 @@ def _state_rebuild(client, office_id: int) -> dict:
     pipe.expire(state_key, 24 * 3600)
     pipe.set(fresh_key, 1, px=int(STATE_SECONDS * 1000))
     pipe.execute()
-    return {"_serving": state["serving"], "_finished": state["finished"], "_day": state["day"], **state["tickets"]}
+    return {"_serving": state["serving"], "_day": state["day"], **state["tickets"]}
 
 
 def state_fields(office_id: int, fields: list[str]) -> dict:
     """Some fields of the office's state as the phones and the counters' screens see it: a
-    ticket's answer (its id), "_serving" (the number each counter calls or serves), "_finished"
-    (the ticket each counter finished last). One Redis round trip while the state is recent
+    ticket's answer (its id), "_serving" (the number each counter calls or serves). One Redis
+    round trip while the state is recent
     and no change came since; else rebuilt by one process at a time, at most once every
-    REBUILD_EVERY_MS (the others meanwhile answer from the state as last built: a counter
-    calling many a second cannot make every poll rebuild it)."""
+    REBUILD_EVERY_MS (or REBUILD_SHARE times its build's time, if longer; the others
+    meanwhile answer from the state as last built: a counter calling many a second cannot
+    make every poll rebuild it)."""
     client = redis_client()
     generation_key, state_key, fresh_key, lock_key = _keys(office_id)
     pipe = client.pipeline(transaction=False)
@@ -176,13 +173,17 @@ def state_fields(office_id: int, fields: list[str]) -> dict:
     ):
         pairs = zip(fields, values, strict=True)
         return {field: json.loads(value) if value is not None else None for field, value in pairs}
+    started = time.monotonic()
     state = _state_rebuild(client, office_id)
+    took_ms = (time.monotonic() - started) * 1000
+    if REBUILD_EVERY_MS and took_ms > REBUILD_LONG_MS:  # a long build: the next waits longer
+        client.set(lock_key, 1, px=int(took_ms * REBUILD_SHARE))
     return {field: state.get(field) for field in fields}
 
 
 def office_state(office_id: int) -> dict:
     """The office's whole state (the messages' check): its tickets' answers, what each counter
-    serves and finished last."""
+    serves."""
     client = redis_client()
     generation_key, state_key, fresh_key, _lock = _keys(office_id)
     generation, fresh = client.get(generation_key) or b"0", client.exists(fresh_key)
@@ -192,7 +193,7 @@ def office_state(office_id: int) -> dict:
     else:
         state = {key.decode(): json.loads(value) for key, value in raw.items() if key != b"_generation"}
     tickets = {key: value for key, value in state.items() if not key.startswith("_")}
-    return {"day": state["_day"], "tickets": tickets, "serving": state["_serving"], "finished": state["_finished"]}
+    return {"day": state["_day"], "tickets": tickets, "serving": state["_serving"]}
 
 
 def ticket_state(ticket_id: int, office_id: int) -> dict | None:
@@ -244,23 +245,34 @@ def counter_serving(office_id: int, number: int) -> str:
     return (state_fields(office_id, ["_serving"])["_serving"] or {}).get(str(number), "")
 
 
+def finished_key(office_id: int) -> str:
+    """The ticket each counter of the office finished last with a service given (a hash:
+    counter id -> ticket id), set once a finish commits (queueing.services)."""
+    return f"queue:finished:{office_id}"
+
+
+def counter_finished(office_id: int, counter_id: int, ticket_id: int) -> None:
+    client = redis_client()
+    client.hset(finished_key(office_id), str(counter_id), ticket_id)
+    client.expire(finished_key(office_id), 24 * 3600)
+
+
 def counter_just_finished(counter: Counter, *, now=None) -> Ticket | None:
     """The ticket the counter has just finished, to be rated at its tablet: its last, finished
     with a service given within TABLET_RATE_MINUTES, not yet rated, and no one called since."""
     from queueing.models import Rating
     from queueing.services import RATED_OUTCOMES
 
-    state = state_fields(counter.office_id, ["_serving", "_finished"])
-    if (state["_serving"] or {}).get(str(counter.number)):
+    if (state_fields(counter.office_id, ["_serving"])["_serving"] or {}).get(str(counter.number)):
         return None
-    pk = (state["_finished"] or {}).get(str(counter.number))
+    pk = redis_client().hget(finished_key(counter.office_id), str(counter.pk))
     if pk is None:
         return None
     now = now or timezone.now()
     ticket = (
         Ticket.objects.select_related("service")
         .filter(
-            pk=pk,
+            pk=int(pk),
             counter_id=counter.pk,
             status=Ticket.Status.DONE,
             outcome__in=RATED_OUTCOMES,

@@ -285,6 +285,11 @@ def _phones_told(office_id: int) -> None:
 def _close(ticket: Ticket, outcome: str, now, officer) -> Ticket:
     ticket_close_check(ticket, outcome)
     _phones_told(ticket.office_id)
+    if outcome in RATED_OUTCOMES and ticket.counter_id:  # the counter's tablet asks for its rating
+        from queueing.phone import counter_finished
+
+        office_id, counter_id, ticket_id = ticket.office_id, ticket.counter_id, ticket.pk
+        transaction.on_commit(lambda: counter_finished(office_id, counter_id, ticket_id))
     ticket.outcome = outcome
     ticket.finished_at = now
     TICKET_LIFECYCLE.move(ticket, Ticket.Status.DONE, officer=officer, update_fields=["outcome", "finished_at"])

@@ -88,7 +88,9 @@ def test_a_screen_of_another_office_or_kind_cannot_be_placed_at_a_counter(counte
         counter.full_clean()
 
 
-def test_the_tablet_asks_the_just_finished_ticket_for_a_rating_once(counter, contribution, cast):
+def test_the_tablet_asks_the_just_finished_ticket_for_a_rating_once(
+    counter, contribution, cast, django_capture_on_commit_callbacks
+):
     client = placed(counter, cast, Device.Kind.SATISFACTION, "tablet")
     ticket = services.ticket_issue(service=contribution, customer_kind="employer")
     assert state(client, "device_satisfaction_state") == {"ticket": ""}
@@ -96,7 +98,8 @@ def test_the_tablet_asks_the_just_finished_ticket_for_a_rating_once(counter, con
     services.ticket_start(counter=counter, officer=cast["counter"])
     # Being served: nothing to rate yet.
     assert state(client, "device_satisfaction_state") == {"ticket": ""}
-    services.ticket_finish(counter=counter, officer=cast["counter"], outcome="completed")
+    with django_capture_on_commit_callbacks(execute=True):  # the finish, once committed, tells the tablet
+        services.ticket_finish(counter=counter, officer=cast["counter"], outcome="completed")
     assert state(client, "device_satisfaction_state") == {"ticket": ticket.code}
     state(client, "device_satisfaction_state")
     page = client.get(reverse("queueing:device_satisfaction"), HTTP_ACCEPT_LANGUAGE="en")
@@ -129,7 +132,9 @@ def test_the_tablet_asks_the_just_finished_ticket_for_a_rating_once(counter, con
     assert again.status_code == 400 and Rating.objects.count() == 1
 
 
-def test_the_tablet_rates_only_its_counters_ticket_just_finished(counter, contribution, cast, office):
+def test_the_tablet_rates_only_its_counters_ticket_just_finished(
+    counter, contribution, cast, office, django_capture_on_commit_callbacks
+):
     client = placed(counter, cast, Device.Kind.SATISFACTION, "tablet")
     url = reverse("queueing:device_satisfaction_rate")
     waiting = services.ticket_issue(service=contribution, customer_kind="employer")
@@ -143,7 +148,8 @@ def test_the_tablet_rates_only_its_counters_ticket_just_finished(counter, contri
     other.services.add(contribution)
     services.ticket_call_next(counter_id=other.pk, officer=cast["supervisor"])
     services.ticket_start(counter=other, officer=cast["supervisor"])
-    services.ticket_finish(counter=other, officer=cast["supervisor"], outcome="completed")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_finish(counter=other, officer=cast["supervisor"], outcome="completed")
     state(client, "device_satisfaction_state")
     assert client.post(url, {"ticket": devices.ticket_token(waiting), "score": "5"}).status_code == 400
     assert not Rating.objects.exists()

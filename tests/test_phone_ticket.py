@@ -261,3 +261,49 @@ def test_the_poll_is_limited_per_address(office, contribution, monkeypatch):
     assert codes.count(429) >= 6  # 5 a minute (a window may turn once in between)
     assert json.loads(client.get(url, {"office": office.pk}).content)["error"]
     assert Client(REMOTE_ADDR="203.0.113.78").get(url, {"office": office.pk}).status_code == 200
+
+
+def test_a_poll_is_answered_ahead_of_the_middleware_as_the_view_answers_it(office, contribution, counter, cast):
+    """The phones' poll is served by the WSGI fast path (queueing.api.fast) from the cached
+    state: the same JSON as the view; a tampered link still goes to Django (404)."""
+    import io
+    import sys
+
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from sso.wsgi import application
+
+    first, mine = issue(contribution), issue(contribution)
+
+    def get(path, query):
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr, "REMOTE_ADDR": "192.0.2.9",
+        }  # fmt: skip
+        answer = {}
+
+        def start_response(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, dict(headers)
+
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            raw = b"".join(application(environ, start_response))
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+        return int(answer["status"].split()[0]), answer["headers"], raw
+
+    url = reverse("queueing:ticket_public_state", args=[devices.ticket_token(mine)])
+    expected = Client().get(url, {"office": office.pk})
+    status, headers, raw = get(url, f"office={office.pk}")
+    assert status == 200 and raw == expected.content and json.loads(raw)["ahead"] == 1
+    assert headers["Content-Type"] == "application/json" and headers["X-Content-Type-Options"] == "nosniff"
+    assert first.code not in raw.decode()
+    token = devices.ticket_token(mine)
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    status, _headers, _raw = get(url.replace(token, tampered), f"office={office.pk}")
+    assert status == 404

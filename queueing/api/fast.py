@@ -16,6 +16,12 @@ refuse, and every refusal of the call itself. A refusal changes nothing (the fun
 transaction rolled back), so Django answers it afresh, with the reason in the caller's
 language.
 
+A customer's phone polling its ticket (`GET /queue/t/<token>/state/?office=<id>`, every
+half second to 3 s, 300 phones an office) is answered here too, from the office's cached
+state (queueing.phone) with the view's rate limit: the middleware's chain cost each poll more
+than the answer (bench/README.md, "call-next with 300 phones"). A refusal, a ticket the
+state does not hold and every other page of the ticket go to Django.
+
 The kiosk's `POST /api/queue/issue/` is served the same way (`TicketIssueView`'s answer:
 the ticket, people ahead and the wait). Input its serializer would read differently (a
 number given as a string, say) goes to Django, as does every refusal: an invalid ID or
@@ -28,24 +34,29 @@ import io
 import json
 import logging
 import re
+from types import SimpleNamespace
 
 from django.core import signals
 from django.core.exceptions import ValidationError
 from rest_framework.exceptions import APIException
 
-from queueing import services
+from queueing import devices, phone, services
 from queueing.api.serializers import CallNextInputSerializer, TicketIssueInputSerializer, ticket_data
 from queueing.api.views import CounterActionView, TicketIssueView
 from queueing.models import Counter, Service, Ticket
 from queueing.selectors import ticket_people_ahead_and_wait
 from sso.core.api.authentication import CachedTokenAuthentication
 from sso.core.converters import BIGINT_MAX
+from sso.core.devices import rate_spent
 from sso.core.policy import CONTROL_TEXT, answer_headers, api_rate_allows, is_secure, request_refused
 from sso.core.scoping import scope_office_id
+from sso.core.throttling import client_address
 
 logger = logging.getLogger("django.request")
 
 PATH = re.compile(r"/api/queue/counters/(\d{1,18})/call-next/")
+PHONE_POLL_PATH = re.compile(r"/queue/t/([A-Za-z0-9_:.-]{1,200})/state/")
+PHONE_POLL_QUERY = re.compile(r"office=(\d{1,18})")
 ISSUE_PATH = "/api/queue/issue/"
 MAX_BODY = 4096
 CLOSE_CHOICES = frozenset(CallNextInputSerializer().fields["close_current"].choices) | {""}
@@ -70,6 +81,12 @@ class QueueFastPath:
         self.app = app
 
     def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "").startswith("/queue/t/"):
+            answer = self._phone_poll(environ)
+            if answer is None:
+                return self.app(environ, start_response)
+            start_response("200 OK", answer[0])
+            return [answer[1]]
         if environ.get("REQUEST_METHOD") != "POST":
             return self.app(environ, start_response)
         path = environ.get("PATH_INFO", "")
@@ -97,6 +114,30 @@ class QueueFastPath:
         status, headers, content = answer
         start_response(status, headers)
         return [content]
+
+    def _phone_poll(self, environ):
+        """A customer's phone asking its ticket's state (`ticket_public_state`): answered from
+        the office's cached state, the same answer as the view's, when the link is good, the
+        address within its rate and the state holds the ticket; anything else (a refusal, a
+        ticket read by its key) goes to Django."""
+        match = PHONE_POLL_PATH.fullmatch(environ.get("PATH_INFO", ""))
+        office = PHONE_POLL_QUERY.fullmatch(environ.get("QUERY_STRING", ""))
+        if match is None or office is None or request_refused(environ, environ["PATH_INFO"], b""):
+            return None
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        try:
+            address = client_address(SimpleNamespace(META=environ)) or "unknown"
+            if rate_spent("phone-poll", address, phone.POLLS_PER_MINUTE, 60):
+                return None  # Django answers 429 (and counts this one again: the limit errs strict)
+            pk = devices.ticket_id_from_token(match[1], max_age=phone.PHONE_TICKET_SECONDS)
+            state = phone.ticket_state(pk, int(office[1])) if pk is not None else None
+            if state is None:
+                return None
+            content = json.dumps(state, separators=(", ", ": ")).encode()
+        finally:
+            signals.request_finished.send(sender=self.__class__)
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(content)))]
+        return [*headers, *answer_headers(is_secure(environ))], content
 
     def _data(self, environ, body: bytes):
         """The request's JSON object and whether it came over HTTPS; (None, _) leaves it to Django."""
