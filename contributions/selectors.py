@@ -150,10 +150,13 @@ def findings_as_of(*, first: datetime.date, last: datetime.date, office_ids=None
 
 
 def reimbursements_summary(*, first: datetime.date, last: datetime.date, office_ids=None) -> list[dict]:
-    """Reimbursements by status: requested and approved (pending, as they are now), and
-    those paid by a batch paid from `first` to `last`; count and amount of each."""
+    """Reimbursements by status: requested, approved, with the bank and returned by it
+    (pending, as they are now), and those paid from `first` to `last` (by a cheque batch paid
+    then, or confirmed paid by the bank then); count and amount of each."""
+    S = Reimbursement.Status
     rows = _in_offices(Reimbursement.objects.using(reports_alias()), office_ids).filter(
-        Q(status__in=(Reimbursement.Status.REQUESTED, Reimbursement.Status.APPROVED))
-        | Q(status=Reimbursement.Status.PAID, batch__paid_on__range=(first, last))
+        Q(status__in=(S.REQUESTED, S.APPROVED, S.IN_BATCH, S.FAILED))
+        | Q(status=S.PAID, batch__paid_on__range=(first, last))
+        | Q(status=S.PAID, paid_at__date__range=(first, last))
     )
     return list(rows.values("status").annotate(n=Count("id"), total=Sum("amount")).order_by("status"))

@@ -108,6 +108,12 @@ def test_the_confirmation_pays_returns_and_is_idempotent(approved, cast, bank):
     assert batch.status == "confirmed"
     again = services.reimbursement_confirmation_import(batch=batch, content=content.encode(), officer=verifier)
     assert (again.paid, again.failed, again.unchanged) == (0, 0, 2)
+    # The back office's report counts the one paid by the bank today and the returned one.
+    from contributions.selectors import reimbursements_summary
+
+    today = timezone.localdate()
+    summary = {row["status"]: (row["n"], row["total"]) for row in reimbursements_summary(first=today, last=today)}
+    assert summary == {"paid": (1, D("375.00")), "failed": (1, D("1500.00"))}
 
 
 def test_a_confirmation_with_a_bad_line_stores_nothing(approved, cast, bank):
