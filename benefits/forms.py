@@ -136,6 +136,9 @@ class ClaimRecordForm(forms.Form):
         benefit = data.get("benefit")
         if not benefit:
             return data
+        if benefit == Benefit.MEDICAL:  # its receipts are typed on its own page (benefits.views.medical)
+            self.add_error("benefit", _("Medical expenses are recorded with their receipts: use the link above."))
+            return data
         for name, message in details_missing(benefit, data):
             self.add_error(name, message)
         if data.get("dependant") is not None and benefit not in WITH_DEPENDANT:

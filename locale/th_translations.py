@@ -2659,6 +2659,9 @@ TH = {
     "Reimbursement": "การคืนเงิน",
     "Account to pay into": "บัญชีที่จะโอนเข้า",
     "Choose the bank.": "เลือกธนาคาร",
+    "Medical expenses are recorded with their receipts: use the link above.": (
+        "ค่ารักษาพยาบาลต้องบันทึกพร้อมใบเสร็จ ใช้ลิงก์ด้านบน"
+    ),
     "Hospital": "โรงพยาบาล",
     # The medical processes (issue 20, part 4).
     "Enter at least one receipt.": "กรอกใบเสร็จอย่างน้อยหนึ่งฉบับ",

@@ -253,3 +253,14 @@ def test_the_hospital_requests_page_takes_a_fixed_number_of_queries(
     assert body.count("data-request=") == 3
     detail = client.get(f"/benefits/hospital-requests/{HospitalRequest.objects.first().pk}/")
     assert detail.status_code == 200 and b"hemodialysis" in detail.content
+
+
+def test_the_counter_claim_form_sends_medical_expenses_to_their_own_page(person, cast, client_for):
+    client = client_for(cast["counter"])
+    response = client.post(
+        f"/benefits/persons/{person.pk}/claims/new/",
+        {"benefit": "medical", "event_date": "10/11/2569"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200 and not Claim.objects.exists()
+    assert f"/benefits/persons/{person.pk}/medical/new/" in response.content.decode()
