@@ -518,7 +518,7 @@ LISTS = [
     List("core:office_list", "national", _offices, 10),
     List("office-list", "national", _offices, 9),
     # One query per audited kind: 48 with the payment recoveries (issue 20) and the kinds added since.
-    List("core:recent_changes", "supervisor", _changes, 48),
+    List("core:recent_changes", "supervisor", _changes, 53),
     List("core:evidence_list", "supervisor", _evidence_reports, 12),
 ]
 
