@@ -24,7 +24,13 @@ TEMPLATES = sorted(
     if ".venv" not in path.parts and "var" not in path.parts
 )
 # WeasyPrint renders these to PDF on the server: no browser ever runs or styles them.
-PDF_TEMPLATES = {"receipt_pdf.html", "letter_pdf.html", "evidence_pdf.html", "arrears_notice_pdf.html"}
+PDF_TEMPLATES = {
+    "receipt_pdf.html",
+    "letter_pdf.html",
+    "evidence_pdf.html",
+    "arrears_notice_pdf.html",
+    "planner_roster_pdf.html",
+}
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>\s*\S", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
