@@ -239,7 +239,7 @@ def test_the_monthly_run_pays_each_month_once_and_the_office_pays_cash_or_cheque
     assert page.url.endswith("/benefits/payments/recurring/")
     months = "[data-testid=recurring-months] tbody tr"
     assert "No month run yet." in page.inner_text(months)
-    assert page.input_value("#id_month") == f"{month:%Y-%m}"
+    assert page.input_value("#id_month") == f"{month:%m/%Y}"  # typed month/year (C.E. in English)
 
     # A month after next cannot be run yet.
     later = (month + datetime.timedelta(days=70)).replace(day=1)
