@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Count, F, Min, Sum
 from django.utils import timezone
 
 from contributions import rules
@@ -86,6 +87,9 @@ class Account:
     payments: list[Payment]
     reimbursements: list[Reimbursement]
     notices: list[ArrearsNotice]
+    # Filed and unpaid before the window: never hidden, though the counter does not take them
+    # (count, the oldest wage period, the contributions).
+    older_unpaid: tuple[int, datetime.date | None, Decimal] = (0, None, ZERO)
 
     @property
     def due(self) -> list[AccountMonth]:
@@ -235,7 +239,11 @@ def employer_account(employer, *, today: datetime.date | None = None, months: in
     notices = list(
         ArrearsNotice.objects.filter(employer=employer).select_related("issued_by", "sent_by").order_by("-pk")
     )
-    return Account(employer, today, first, last, rows, payments, reimbursements, notices)
+    older = Statement.objects.filter(employer=employer, period__lt=first, status=Statement.Status.ACCEPTED).aggregate(
+        count=Count("pk"), oldest=Min("period"), total=Sum(F("employee_total") + F("employer_total"))
+    )
+    older_unpaid = (older["count"], older["oldest"], older["total"] or ZERO)
+    return Account(employer, today, first, last, rows, payments, reimbursements, notices, older_unpaid)
 
 
 def notices_latest(employer_ids) -> dict[int, ArrearsNotice]:

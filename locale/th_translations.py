@@ -119,6 +119,9 @@ TH = {
     "%(months)s months are due on this employer's account: the counter opened the oldest, %(period)s (branch %(branch)s).": (
         "บัญชีของนายจ้างนี้ค้างชำระ %(months)s เดือน หน้าจอเปิดเดือนที่เก่าที่สุด %(period)s (สาขา %(branch)s)"
     ),
+    "%(months)s month filed before %(first)s is unpaid (%(oldest)s, contributions %(total)s): older arrears are followed up outside the counter.": (
+        "มีแบบยื่นก่อน %(first)s ที่ยังไม่ชำระ %(months)s เดือน (เก่าที่สุด %(oldest)s เงินสมทบ %(total)s) หนี้ค้างที่เก่ากว่านี้ติดตามนอกเคาน์เตอร์"
+    ),
     "Pay several months at once": "ชำระหลายเดือนพร้อมกัน",
     "Employers found": "นายจ้างที่พบ",
     "Open at the counter": "เปิดที่เคาน์เตอร์",
@@ -2499,6 +2502,15 @@ TH = {
     "A percentage cannot be above 100.": "ร้อยละต้องไม่เกิน 100",
     "Open claims with an event on or after %(day)s, which would be examined with %(new)s instead of %(old)s: %(count)s.": (
         "คำขอที่ยังไม่วินิจฉัยซึ่งเหตุเกิดตั้งแต่วันที่ %(day)s และจะพิจารณาด้วยค่า %(new)s แทน %(old)s: %(count)s รายการ"
+    ),
+    "Applies to the claims recorded in the period it covers (their checklist, the phone page's and kiosk's documents to bring, the data-completeness panel). A claim recorded before keeps the checklist it was recorded with. A row not in use takes the document off the checklist from its start.": (
+        "ใช้กับคำขอที่บันทึกในช่วงที่แถวนี้มีผล (รายการเอกสารของคำขอ เอกสารที่ต้องนำมาในหน้าจองคิวทางโทรศัพท์และตู้บริการ"
+        " และแผงความครบถ้วนของข้อมูล) คำขอที่บันทึกก่อนหน้าคงรายการเอกสารเดิมที่บันทึกไว้"
+        " แถวที่ไม่ใช้งานจะนำเอกสารออกจากรายการตั้งแต่วันเริ่มของแถว"
+    ),
+    "Claims of this benefit recorded from %(day)s will have this checklist; the %(count)s open claims recorded before keep the checklist they were recorded with.": (
+        "คำขอประโยชน์ทดแทนนี้ที่บันทึกตั้งแต่ %(day)s จะใช้รายการเอกสารนี้ คำขอที่ยังไม่เสร็จ %(count)s รายการ"
+        " ที่บันทึกก่อนหน้าคงรายการเอกสารเดิมที่บันทึกไว้"
     ),
     "Applies to the claims whose event (treatment, birth, leaving work...) falls in the period it covers, when they are examined. A claim already decided keeps its working and amount.": (
         "ใช้กับคำขอที่เหตุ (การรักษา การคลอด การออกจากงาน ฯลฯ) เกิดในช่วงที่แถวนี้มีผล เมื่อพิจารณาคำขอ"

@@ -108,6 +108,22 @@ def test_the_account_page_shows_the_months_due_and_is_the_responsible_offices(fi
     )
 
 
+def test_months_filed_and_unpaid_before_the_accounts_window_are_named_not_hidden(cast, client_for, offices):
+    employer = employer_make(offices["1001"], cast["counter"], n=803)
+    old = month_add(LAST, -accounts.ACCOUNT_MONTHS - 3)  # before the window the account shows
+    person = employee_make(employer, 83, cast["counter"], started_on=old, monthly_wage=D("10000")).person
+    services.statement_submit(
+        officer=cast["counter"], employer=employer, branch=employer.branches.get(), period=old,
+        lines=[LineInput(line=1, national_id=person.national_id, wage=D("10000"))],
+    )  # fmt: skip
+    account = accounts.employer_account(employer)
+    assert old < account.first and old not in {m.period for m in account.months}
+    assert account.older_unpaid == (1, old, D("1000.00"))
+    html = client_for(cast["counter"]).get(reverse("contributions:employer_account", args=[employer.pk]))
+    text = html.content.decode()
+    assert 'data-testid="older-unpaid"' in text and "1 month filed before" in text and "1,000.00" in text
+
+
 # The counter -------------------------------------------------------------------------------
 
 

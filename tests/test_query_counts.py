@@ -484,7 +484,7 @@ LISTS = [
     List("contributions:verify_queue", "verifier", _statements_with_findings, 11),
     List("contributions:reimbursement_list", "verifier", _reimbursements, 14),
     List("contributions:arrears", "verifier", _firms_in_arrears, 16),  # + the latest arrears notices
-    List("contributions:employer_account", "verifier", _account_months, 17, kwargs=_account_kwargs),
+    List("contributions:employer_account", "verifier", _account_months, 18, kwargs=_account_kwargs),
     List("contributions-statement-list", "counter", _statements, 9),
     List("contributions-receipt-list", "counter", _receipts, 9),
     List("api-contributions-person-months", "counter", _months, 10, kwargs=_months_kwargs),
