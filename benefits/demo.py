@@ -313,8 +313,12 @@ def _officers(prefix: str) -> Officers | None:
         return None
 
 
-def _codes(benefit: str) -> list[str]:
-    return list(DocumentRequirement.objects.filter(benefit=benefit, is_active=True).values_list("code", flat=True))
+def _codes(benefit: str, on: datetime.date | None = None) -> list[str]:
+    return list(
+        DocumentRequirement.objects.in_force(on or timezone.localdate())
+        .filter(benefit=benefit)
+        .values_list("code", flat=True)
+    )
 
 
 def _claim_actions(plan: Plan, staff: Officers) -> list[tuple[datetime.datetime, object]]:

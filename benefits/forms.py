@@ -3,6 +3,7 @@ the rules read for the chosen benefit; the rules themselves (dates, duplicates, 
 are the services', whose errors `errors_to_form` puts back on the field they name."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +127,7 @@ class ClaimRecordForm(forms.Form):
         self.person = person
         self.fields["dependant"].queryset = registry.dependants_of(person)
         self.fields["presented"].choices = sorted(
-            {(r.code, r.code) for r in DocumentRequirement.objects.filter(is_active=True)}
+            {(r.code, r.code) for r in DocumentRequirement.objects.in_force(timezone.localdate())}
         )
         chosen = self.data.get("benefit") if self.is_bound else self.initial.get("benefit")
         self.fields["benefit" if not chosen else "event_date"].widget.attrs["autofocus"] = True

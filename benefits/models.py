@@ -67,9 +67,18 @@ class BenefitParameter(models.Model):
         return f"{self.key} = {self.value} ({month_numeric(self.valid_from)})"
 
 
+class DocumentRequirementQuerySet(models.QuerySet):
+    def in_force(self, day):
+        """The rows in force on `day` and in use: the checklist of a claim recorded that day."""
+        return self.filter(is_active=True, valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
 class DocumentRequirement(models.Model):
     """A document a benefit's claim needs: the checklist shown when the claim is recorded.
-    `registry_fact` names what the registry may already hold in its place."""
+    `registry_fact` names what the registry may already hold in its place. Dated like every
+    rule table (`sso.core.rules`): the rows in force on the day a claim is recorded make its
+    checklist (its `ClaimDocument`s, which it keeps); a row not in use (`is_active`) from a date
+    takes the document off the checklist from then."""
 
     class RegistryFact(models.TextChoices):
         NONE = "", _("Nothing: the person brings it")
@@ -91,17 +100,23 @@ class DocumentRequirement(models.Model):
     required = models.BooleanField(_("required"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("source or reason"), max_length=300, blank=True)
 
     history = audited()
+    objects = DocumentRequirementQuerySet.as_manager()
 
     class Meta:
-        ordering = ["benefit", "order", "code"]
+        ordering = ["benefit", "order", "code", "-valid_from"]
         verbose_name = _("document requirement")
         verbose_name_plural = _("document requirements")
-        constraints = [models.UniqueConstraint(fields=["benefit", "code"], name="document_requirement_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["benefit", "code", "valid_from"], name="document_requirement_once")
+        ]
 
     def __str__(self):
-        return f"{self.benefit}: {self.code}"
+        return f"{self.benefit}: {self.code} ({month_numeric(self.valid_from)})"
 
     @property
     def name(self) -> str:

@@ -1,10 +1,11 @@
-"""The benefit rule table on the rules page (`sso.core.rules`): a parameter's checks, what a
-change affects, and how many open claims a change would reach."""
+"""The benefit rule tables on the rules page (`sso.core.rules`): a parameter's checks, what a
+change affects, and how many open claims a change would reach; each benefit's document
+checklist, dated by the day a claim is recorded."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from benefits.models import Benefit, BenefitParameter, Claim
+from benefits.models import Benefit, BenefitParameter, Claim, DocumentRequirement
 from sso.core.formats import date_lazy, lazy_format
 from sso.core.rules import Preview, RuleTable
 
@@ -57,6 +58,22 @@ def open_claims_preview(change) -> Preview:
     )
 
 
+def open_claims_documents_preview(change) -> Preview:
+    """A checklist applies to the claims recorded from its start: the open claims of the benefit
+    keep the checklist they were recorded with."""
+    benefit = change.values.get("benefit") or ""
+    count = Claim.objects.filter(status__in=OPEN, benefit=benefit).count()
+    return Preview(
+        lazy_format(
+            _(
+                "Claims of this benefit recorded from %(day)s will have this checklist; the %(count)s open claims"
+                " recorded before keep the checklist they were recorded with."
+            ),
+            {"count": count, "day": date_lazy(change.valid_from)},
+        )
+    )
+
+
 TABLES = (
     RuleTable(
         model=BenefitParameter,
@@ -70,5 +87,20 @@ TABLES = (
             " when they are examined. A claim already decided keeps its working and amount."
         ),
         order=20,
+    ),
+    RuleTable(
+        model=DocumentRequirement,
+        area=_("Benefits"),
+        scope=("benefit", "code"),
+        fields=("name_th", "name_en", "registry_fact", "required", "order", "is_active"),
+        # A document may be on a checklist for a period only: no row, not on the checklist.
+        continuous=lambda scope: False,
+        preview=open_claims_documents_preview,
+        effect=_(
+            "Applies to the claims recorded in the period it covers (their checklist, the phone page's and kiosk's"
+            " documents to bring, the data-completeness panel). A claim recorded before keeps the checklist it was"
+            " recorded with. A row not in use takes the document off the checklist from its start."
+        ),
+        order=21,
     ),
 )

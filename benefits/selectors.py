@@ -3,6 +3,7 @@ scope: another office's is 404, like a missing one), the work lists, and the pay
 summaries. The pages and the API read through these."""
 
 from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 
 from benefits.models import (
     Appeal,
@@ -22,7 +23,7 @@ from sso.core.scoping import object_get_for_user, office_scoped
 # What each benefit needs ----------------------------------------------------------------
 
 
-def benefit_needs() -> list[tuple[str, object, list[str]]]:
+def benefit_needs(on=None) -> list[tuple[str, object, list[str]]]:
     """Each benefit, its label and the registry facts its claim needs, in one place: the
     cover its rules check (`rules.cover_fact`) and the facts its required documents may be
     held as (`DocumentRequirement.registry_fact`). The registry's data-completeness panel
@@ -31,7 +32,8 @@ def benefit_needs() -> list[tuple[str, object, list[str]]]:
 
     documents: dict[str, list[str]] = {}
     for benefit, fact in (
-        DocumentRequirement.objects.filter(is_active=True, required=True)
+        DocumentRequirement.objects.in_force(on or timezone.localdate())
+        .filter(required=True)
         .exclude(registry_fact="")
         .order_by("benefit", "order", "code")
         .values_list("benefit", "registry_fact")
@@ -41,11 +43,13 @@ def benefit_needs() -> list[tuple[str, object, list[str]]]:
     return [(benefit, label, [cover_fact(benefit), *documents.get(benefit, [])]) for benefit, label in Benefit.choices]
 
 
-def service_documents(kind: str) -> list[tuple[str, str, bool]]:
+def service_documents(kind: str, on=None) -> list[tuple[str, str, bool]]:
     """The documents a claim of the benefit named `kind` (a queue service's kind) needs, in
-    order: (Thai name, English name, required). None for a kind that is no benefit."""
+    order: (Thai name, English name, required); the rows in force on `on` (today), the
+    checklist of a claim recorded that day. None for a kind that is no benefit."""
     return list(
-        DocumentRequirement.objects.filter(benefit=kind, is_active=True)
+        DocumentRequirement.objects.in_force(on or timezone.localdate())
+        .filter(benefit=kind)
         .order_by("order", "code")
         .values_list("name_th", "name_en", "required")
     )

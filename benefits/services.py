@@ -75,10 +75,12 @@ def registry_holds(person, fact: str, dependant, on: datetime.date) -> bool:
 
 def checklist(*, person, benefit, dependant=None, presented=(), on=None) -> list[tuple[DocumentRequirement, str]]:
     """Each document the benefit needs and its state: held by the registry, presented, or
-    missing. Shown when recording, so missing ones are known before the person leaves."""
+    missing. Shown when recording, so missing ones are known before the person leaves. The
+    checklist is the rows in force on `on`, the day the claim is recorded (today); a claim keeps
+    the checklist it was recorded with (its `ClaimDocument`s)."""
     on = on or timezone.localdate()
     rows = []
-    for requirement in DocumentRequirement.objects.filter(benefit=benefit, is_active=True):
+    for requirement in DocumentRequirement.objects.in_force(on).filter(benefit=benefit):
         if requirement.registry_fact and registry_holds(person, requirement.registry_fact, dependant, on):
             state = ClaimDocument.State.ON_RECORD
         elif requirement.code in presented:

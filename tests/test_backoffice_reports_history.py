@@ -146,13 +146,28 @@ def documents(cast, offices):
     sickness claim rejected on the 6th with the certificate missing, one rejected on the 7th
     with nothing missing. A sickness claim of February with the certificate missing is out."""
     certificate = DocumentRequirement.objects.create(
-        benefit="sickness", code="t-certificate", name_th="ใบรับรองแพทย์", name_en="Medical certificate", order=1
+        benefit="sickness",
+        code="t-certificate",
+        name_th="ใบรับรองแพทย์",
+        name_en="Medical certificate",
+        order=1,
+        valid_from=datetime.date(1991, 1, 1),
     )
     id_copy = DocumentRequirement.objects.create(
-        benefit="sickness", code="t-id-copy", name_th="สำเนาบัตร", name_en="ID copy", order=2
+        benefit="sickness",
+        code="t-id-copy",
+        name_th="สำเนาบัตร",
+        name_en="ID copy",
+        order=2,
+        valid_from=datetime.date(1991, 1, 1),
     )
     receipt = DocumentRequirement.objects.create(
-        benefit="dental", code="t-receipt", name_th="ใบเสร็จ", name_en="Dental receipt", order=1
+        benefit="dental",
+        code="t-receipt",
+        name_th="ใบเสร็จ",
+        name_en="Dental receipt",
+        order=1,
+        valid_from=datetime.date(1991, 1, 1),
     )
     people = _people(cast, offices["1001"], 944, 6)
     march = _at(DAY[2])

@@ -135,6 +135,7 @@ def test_the_completeness_panel_and_the_rules_agree_on_what_a_claim_needs(person
         name_en="Referral letter",
         registry_fact=DocumentRequirement.RegistryFact.HOSPITAL,
         order=5,
+        valid_from=datetime.date(1991, 1, 1),
     )
     assert sickness_lacks() == ["a registered hospital"]
 

@@ -482,6 +482,7 @@ RULE_TABLES = (
     "contributions_surchargerule",
     "contributions_collectionrule",
     "benefits_benefitparameter",
+    "benefits_documentrequirement",
     "queueing_servicetarget",
     "registry_registrationrule",
 )
@@ -514,8 +515,6 @@ ADMIN_MODELS = {
     # The dated rule tables (sso.core.rules): read-only here, to the superuser too (issue 16:
     # changed only on the rules page, with four eyes); a POST to a row or a version is refused.
     **{model: (admin(), admin(""), admin(post=""), admin(), admin("")) for model in RULE_TABLES},
-    # The document checklists (not dated): administrators add and change; deleting is the superuser's.
-    "benefits_documentrequirement": (admin(), admin(), admin(), admin(), admin("u")),
     # Hospitals: administrators add and change; deleting is the superuser's. Banks:
     # administrators read them; the superuser keeps them.
     "registry_hospital": (admin(), admin(), admin(), admin(), admin("u")),

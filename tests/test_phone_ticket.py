@@ -173,6 +173,7 @@ def test_the_page_lists_the_documents_the_service_needs(offices, cast):
     DocumentRequirement.objects.update_or_create(
         benefit="sickness",
         code="medical_certificate_test",
+        valid_from=datetime.date(1991, 1, 1),
         defaults={"name_th": "ใบรับรองแพทย์ทดสอบ", "name_en": "Test medical certificate", "order": 1},
     )
     sickness.documents_th = "บัตรประชาชนตัวจริง\n\nสมุดบัญชีธนาคาร"

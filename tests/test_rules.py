@@ -462,3 +462,89 @@ def test_a_payroll_systems_token_reads_the_rates_and_is_throttled_like_the_rest(
     assert [answer.status_code for answer in answers] == [200, 200, 429]
     assert answers[0].json()["rows"][0]["values"]["wage_ceiling"] == "20000.00"
     assert client.get(url).status_code in (401, 403)  # not signed in
+
+
+def test_a_checklist_change_applies_to_claims_recorded_from_its_start_and_earlier_claims_keep_theirs(head, cast):
+    """A document checklist (`DocumentRequirement`) is a dated rule table: a change confirmed
+    from next month makes the checklist of the claims recorded from then (and the phone page's
+    documents to bring, the data-completeness panel's facts); a claim recorded before keeps the
+    checklist it was recorded with."""
+    from benefits import selectors
+    from benefits import services as benefits
+    from benefits.models import DocumentRequirement
+
+    officer = cast["counter"]
+    employer = employer_make(officer.office, officer, n=76)
+    person = employee_make(employer, 76, officer, started_on=datetime.date(2024, 1, 1)).person
+    today, start = timezone.localdate(), _next_month()
+    certificate = DocumentRequirement.objects.get(benefit="sickness", code="medical_certificate")
+    assert certificate.valid_from == datetime.date(1991, 1, 1) and certificate.valid_to is None  # the migration's
+
+    def record(day, event=None):
+        claim = benefits.claim_record(
+            officer=officer,
+            person=person,
+            benefit="sickness",
+            event_date=event or day,
+            details={"days_off": 3},
+            today=day,
+        )
+        return {document.requirement.code: document.requirement for document in claim.documents.all()}
+
+    def propose(code, **values):
+        row = DocumentRequirement.objects.get(benefit="sickness", code=code, valid_from__lte=today)
+        fields = ("name_th", "name_en", "registry_fact", "required", "order", "is_active")
+        change = rule_change_propose(
+            table_key="benefits.documentrequirement",
+            values={"benefit": "sickness", "code": code} | {name: getattr(row, name) for name in fields} | values,
+            valid_from=start,
+            valid_to=None,
+            reason="Checklist simplified",
+            legal_reference="SSO announcement on sickness claims",
+            officer=head["a"],
+        )
+        rule_change_confirm(change=change, officer=head["b"])
+
+    before = record(today)
+    propose("medical_certificate", name_en="Medical certificate with the doctor's licence number")
+    propose("receipt", is_active=False)  # off the checklist from next month
+    # Recorded this month (another event): this month's checklist.
+    assert record(today, event=today - datetime.timedelta(days=20)).keys() == before.keys()
+    after = record(start + datetime.timedelta(days=2))
+    assert "receipt" in before and "receipt" not in after
+    assert after["medical_certificate"].name_en == "Medical certificate with the doctor's licence number"
+    assert before["medical_certificate"].name_en == "Medical certificate"
+    assert after["medical_certificate"].valid_from == start
+    certificate.refresh_from_db()
+    assert certificate.valid_to == start - datetime.timedelta(days=1)  # closed the day before; the earlier claims'
+    assert "Medical expense receipt" in [name for _, name, _ in selectors.service_documents("sickness")]
+    later = [name for _, name, _ in selectors.service_documents("sickness", on=start)]
+    assert "Medical expense receipt" not in later and "Medical certificate with the doctor's licence number" in later
+
+
+def test_a_checklist_change_is_refused_from_today_and_the_admin_is_read_only(head, cast, client_for):
+    from benefits.models import DocumentRequirement
+
+    row = DocumentRequirement.objects.get(benefit="sickness", code="receipt")
+    with pytest.raises(ValidationError) as refused:
+        rule_change_propose(
+            table_key="benefits.documentrequirement",
+            values={"benefit": "sickness", "code": "receipt", "name_th": "", "name_en": "Receipt", "order": 3},
+            valid_from=timezone.localdate(),
+            valid_to=None,
+            reason="r",
+            legal_reference="l",
+            officer=head["a"],
+        )
+    assert {"valid_from", "name_th"} <= set(refused.value.message_dict)
+    assert not RuleChange.objects.exists()
+    client = client_for(cast["admin"])
+    assert client.get("/admin/benefits/documentrequirement/").status_code == 200
+    assert client.get("/admin/benefits/documentrequirement/add/").status_code == 403
+    answer = client.post(f"/admin/benefits/documentrequirement/{row.pk}/change/", {"name_en": "x"})
+    assert answer.status_code == 403
+    row.refresh_from_db()
+    assert row.name_en == "Medical expense receipt"
+    rules_admin = client_for(head["a"])
+    for url in ("/rules/benefits.documentrequirement/", "/rules/benefits.documentrequirement/propose/"):
+        assert rules_admin.get(url, HTTP_ACCEPT_LANGUAGE="en").status_code == 200

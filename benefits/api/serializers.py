@@ -6,7 +6,7 @@ and `benefits.payments` check the rest, as they do for the pages."""
 
 from django.conf import settings
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -299,7 +299,8 @@ class ClaimRecordSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("No insured person has this id."), code="unknown") from None
 
     def validate_presented(self, value):
-        known = set(DocumentRequirement.objects.filter(is_active=True).values_list("code", flat=True))
+        # The codes of the checklists in force today, the day the claim is recorded.
+        known = set(DocumentRequirement.objects.in_force(timezone.localdate()).values_list("code", flat=True))
         unknown = sorted(set(value) - known)
         if unknown:
             raise serializers.ValidationError(

@@ -104,8 +104,6 @@ _BENEFITS_BACKOFFICE = (
     "benefits.view_hospitalbatch",
     "benefits.add_hospitalbatch",
 )
-# The document checklists are not dated: administrators keep them in the admin.
-_BENEFITS_RULES = tuple(f"benefits.{action}_documentrequirement" for action in ("add", "change"))
 
 _CONTRIBUTIONS_VIEW = (
     "contributions.view_statement",
@@ -142,6 +140,7 @@ _RULES_VIEW = (
     "contributions.view_surchargerule",
     "contributions.view_collectionrule",
     "benefits.view_benefitparameter",
+    "benefits.view_documentrequirement",
     "registry.view_registrationrule",
     "queueing.view_servicetarget",
 )
@@ -199,7 +198,6 @@ ROLES = (
         + _RULES_VIEW
         + _BENEFITS_VIEW
         + _BENEFITS_BACKOFFICE
-        + _BENEFITS_RULES
         + (
             "registry.add_hospital",
             "registry.change_hospital",
