@@ -157,13 +157,33 @@ def reference_rules(transactional_db):
 
     from django.apps import apps
 
+    from benefits.models import DocumentRequirement
     from registry.models import RegistrationRule
 
+    class DatedChecklists:
+        """The models the seeds ask for, with the document checklists' rows given the start
+        the migration that dated them gave (the seeds predate the dates: 0010)."""
+
+        def get_model(self, app_label, name):
+            if name != "DocumentRequirement":
+                return apps.get_model(app_label, name)
+            start = import_module("benefits.migrations.0010_document_requirements_dated").START
+
+            class Rows:
+                class objects:  # noqa: N801 - stands for the model's manager
+                    @staticmethod
+                    def update_or_create(defaults=None, **lookup):
+                        return DocumentRequirement.objects.update_or_create(
+                            valid_from=start, defaults=defaults, **lookup
+                        )
+
+            return Rows
+
     import_module("contributions.migrations.0002_rules_seed").seed(apps, None)
-    import_module("benefits.migrations.0002_parameters_documents_seed").seed(apps, None)
+    import_module("benefits.migrations.0002_parameters_documents_seed").seed(DatedChecklists(), None)
     import_module("benefits.migrations.0004_appeals_attempts").seed(apps, None)
     import_module("benefits.migrations.0006_cash_days_per_month").seed(apps, None)
-    import_module("benefits.migrations.0009_medical_processes").seed(apps, None)
+    import_module("benefits.migrations.0009_medical_processes").seed(DatedChecklists(), None)
     import_module("contributions.migrations.0006_collection_rule").seed(apps, None)
     RegistrationRule.objects.get_or_create(valid_from=datetime.date(1990, 9, 2))
 

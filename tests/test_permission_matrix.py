@@ -740,7 +740,7 @@ def _hospital_records(office, officer, n):
         period=datetime.date(2026, 1, 1),
         bank=bank,
         account_number="1234567890",
-        account_name="Hospital",
+        account_name="โรงพยาบาลทดสอบ",
         recorded_by=officer,
     )
     return {"hospital_request": request, "hospital_batch": batch}

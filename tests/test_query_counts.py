@@ -482,7 +482,9 @@ LISTS = [
     List("contributions:statement_list", "counter", _statements, 11),
     List("contributions:receipt_list", "counter", _receipts, 11),
     List("contributions:verify_queue", "verifier", _statements_with_findings, 11),
-    List("contributions:reimbursement_list", "verifier", _reimbursements, 14),
+    List(
+        "contributions:reimbursement_list", "verifier", _reimbursements, 15
+    ),  # banks: the rows' select and the batch form's
     List("contributions:arrears", "verifier", _firms_in_arrears, 16),  # + the latest arrears notices
     List("contributions:employer_account", "verifier", _account_months, 18, kwargs=_account_kwargs),
     List("contributions-statement-list", "counter", _statements, 9),

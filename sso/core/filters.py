@@ -17,6 +17,9 @@ class OfficeFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("Code or name"))
     province = django_filters.CharFilter(field_name="province__code", label=_("Province code"))
+    # Declared with a lazy label: django-filter makes a model field's label a plain string when
+    # the class is made, in the language of that moment (English).
+    kind = django_filters.ChoiceFilter(choices=Office.Kind.choices, label=_("Kind"))
 
     class Meta:
         model = Office
