@@ -15,10 +15,8 @@ and stores nothing; a decision refused for want of the role is 403 and kept as a
 does not exist.
 """
 
-import hashlib
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +39,7 @@ from benefits.models import (
 )
 from sso.core import converters  # noqa: F401 - registers <id:...>
 from sso.core.api.errors import ErrorSerializer, error_body, in_languages, service_refusals, validated_input
+from sso.core.api.idempotency import idempotency_key_lock
 from sso.core.api.permissions import HasRequiredPermissions
 from sso.core.confirm import password_confirm
 from sso.core.converters import IdConverter
@@ -161,11 +160,7 @@ _KEY_LOCKS = 0x53534F42  # "SSOB": this app's advisory locks
 
 
 def _key_lock(key: str) -> None:
-    """Hold the key until the transaction ends: the same request sent twice at once records
-    once; the second waits, then finds the first (the unique key is the last guard)."""
-    digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=4).digest(), "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_KEY_LOCKS, digest])
+    idempotency_key_lock(_KEY_LOCKS, key)
 
 
 def _key_conflict() -> Response:

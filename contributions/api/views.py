@@ -11,11 +11,10 @@ repeats answer 200 with the first payment. Another office's records answer 404 (
 400 naming the field (an employer or person given in the body), as in the registry API.
 """
 
-import hashlib
 from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Prefetch
 from django.urls import path
 from django.utils import timezone, translation
@@ -41,6 +40,7 @@ from sso.core.api.errors import (
     validated_input,
     validation_error_response,
 )
+from sso.core.api.idempotency import idempotency_key_lock
 from sso.core.api.permissions import HasRequiredPermissions
 from sso.core.confirm import password_confirm
 from sso.core.converters import IdConverter
@@ -238,12 +238,7 @@ _KEY_LOCKS = 0x53534F43  # "SSOC": this app's advisory locks
 
 
 def _key_lock(key: str) -> None:
-    """Hold the key until the transaction ends: the same notification sent twice at once is
-    posted by the first; the second waits, then finds it. (The payment's unique key is the
-    last guard: the service answers the first payment when it loses the race to it.)"""
-    digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=4).digest(), "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_KEY_LOCKS, digest])
+    idempotency_key_lock(_KEY_LOCKS, key)
 
 
 def _key_payment(key: str) -> Payment | None:
