@@ -3,7 +3,6 @@ paid, the next months to pay with their amount, and the payment (`services.volun
 which goes on to the receipt. Works without JavaScript: "Recompute" is a plain GET."""
 
 import datetime
-import re
 import uuid
 from decimal import Decimal
 
@@ -22,52 +21,15 @@ from contributions.models import ContributionMonth, Payment
 from registry import selectors as registry
 from registry import services as registry_services
 from registry.selectors import Section
-from sso.core.formats import BE_OFFSET
-from sso.core.forms import errors_to_form
+from sso.core.forms import ThaiMonthField, errors_to_form
 from sso.core.months import month_add, month_first
 
 PAID_SHOWN = 24
-_MONTH = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
-_ISO_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-
-
-class MonthField(forms.Field):
-    """A wage month typed as month/year, the year in B.E. (10/2569) or C.E. (10/2026)."""
-
-    widget = forms.TextInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", gettext_lazy("Month/year, e.g. 10/2569 (B.E.) or 10/2026 (C.E.)."))
-        super().__init__(**kwargs)
-        self.widget.attrs.update(
-            {"inputmode": "numeric", "autocomplete": "off", "placeholder": "mm/yyyy", "maxlength": "10"}
-        )
-
-    def prepare_value(self, value):
-        return period_label(value) if isinstance(value, datetime.date) else value
-
-    def to_python(self, value):
-        if isinstance(value, datetime.date):
-            return month_first(value)
-        value = str(value or "").strip()
-        if value in self.empty_values:
-            return None
-        if match := _ISO_MONTH.match(value):
-            year, month = int(match[1]), int(match[2])
-        elif match := _MONTH.match(value):
-            month, year = int(match[1]), int(match[2])
-        else:
-            raise ValidationError(_("Enter the month as month/year, e.g. 10/2569."), code="format")
-        if year >= 2400:
-            year -= BE_OFFSET
-        if not (1 <= month <= 12 and 1900 <= year <= 2300):
-            raise ValidationError(_("There is no such month."), code="invalid_month")
-        return datetime.date(year, month, 1)
 
 
 class VoluntaryPaymentForm(forms.Form):
-    period_from = MonthField(label=gettext_lazy("First month"))
-    period_to = MonthField(label=gettext_lazy("Last month"))
+    period_from = ThaiMonthField(label=gettext_lazy("First month"))
+    period_to = ThaiMonthField(label=gettext_lazy("Last month"))
     amount = forms.DecimalField(label=gettext_lazy("Amount (THB)"), max_digits=14, decimal_places=2, min_value=0)
     method = forms.ChoiceField(label=gettext_lazy("Paid by"), choices=Payment.Method.choices)
     reference = forms.CharField(label=gettext_lazy("Cheque or transfer reference"), max_length=60, required=False)
