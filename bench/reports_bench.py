@@ -73,21 +73,6 @@ GROUP BY 1
 """
 
 
-def database_create(db):
-    """Create the bench's database on the server `db` (a DATABASES entry) names, if missing."""
-    import psycopg
-
-    server = {
-        key: db[name]
-        for key, name in (("host", "HOST"), ("port", "PORT"), ("user", "USER"), ("password", "PASSWORD"))
-        if db.get(name)
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
-            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
-            print(f"created database {db['NAME']}", flush=True)
-
-
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -167,6 +152,7 @@ def main():
     parser.add_argument("--pdf-repeat", type=int, default=3)
     parser.add_argument("--no-roll", action="store_true", help="skip rolling up the summaries (already rolled)")
     args = parser.parse_args()
+    from common import database_create  # bench/common.py (the script's own folder)
     from django.conf import settings
 
     database_create(settings.DATABASES["default"])
